@@ -1,0 +1,43 @@
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.choices import Role
+from accounts.models import User
+from traceability.models import Station
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update a user with a role. The password comes from --password-env (the name of "
+        "an environment variable), so it never appears in the process list."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--password-env", help="environment variable holding the password")
+        parser.add_argument(
+            "--station", action="append", default=[], help="station code (devices); repeatable"
+        )
+
+    @transaction.atomic
+    def handle(self, *args, username, role, password_env, station, **options):
+        stations = list(Station.objects.filter(code__in=station))
+        missing = set(station) - {s.code for s in stations}
+        if missing:
+            raise CommandError(f"unknown station(s): {', '.join(sorted(missing))}")
+        user, created = User.objects.get_or_create(username=username, defaults={"role": role})
+        user.role = role
+        if password_env:
+            password = os.environ.get(password_env)
+            if not password:
+                raise CommandError(f"environment variable {password_env} is empty or unset")
+            user.set_password(password)
+        elif created:
+            user.set_unusable_password()
+        user.save()
+        if stations:
+            user.stations.set(stations)
+        self.stdout.write(f"{'created' if created else 'updated'} {username} ({role})")

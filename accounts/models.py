@@ -1,0 +1,64 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from accounts.choices import Role
+
+
+class User(AbstractUser):
+    """A person or a camera device. Every account has exactly one role; a device account is
+    scoped to the stations it may post captures for (``stations``)."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.OPERATOR)
+    stations = models.ManyToManyField(
+        "traceability.Station",
+        blank=True,
+        related_name="devices",
+        help_text="For camera devices: the only stations this device may post captures for.",
+    )
+
+    @property
+    def is_device(self) -> bool:
+        return self.role == Role.DEVICE
+
+    def save(self, *args, **kwargs):
+        # The admin site follows the role, so the role matrix has one source of truth.
+        self.is_staff = self.role == Role.ADMIN or self.is_superuser
+        super().save(*args, **kwargs)
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """An API token. Only its SHA-256 is stored; the key is shown once, when it is made.
+    A revoked token never authenticates again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, help_text="First characters of the key, to tell tokens apart.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
+        """Create a token and return it with its clear key, which is not stored anywhere."""
+        key = secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=key[:8], key_hash=hash_token(key))
+        return token, key

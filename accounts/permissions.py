@@ -1,0 +1,40 @@
+"""The role checks used by API views, pages and consumers. One place decides who may do what."""
+
+from rest_framework import permissions
+
+from accounts.choices import SEE_ALL_ROLES, WRITE_ROLES, Role
+
+
+def has_role(user, *roles) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role in roles)
+
+
+def can_write(user) -> bool:
+    return has_role(user, *WRITE_ROLES)
+
+
+def can_view_capture(user, capture) -> bool:
+    """Admins, supervisors and auditors see every capture; an operator sees the captures they
+    uploaded; a device sees the captures of its own stations."""
+    if has_role(user, *SEE_ALL_ROLES):
+        return True
+    if has_role(user, Role.OPERATOR):
+        return capture.uploaded_by_id == user.pk
+    if has_role(user, Role.DEVICE):
+        return capture.station_id is not None and user.stations.filter(pk=capture.station_id).exists()
+    return False
+
+
+class HasRole(permissions.BasePermission):
+    """Every endpoint needs an authenticated user with a role. Reads are open to every role;
+    writes to the roles in ``WRITE_ROLES`` unless the view narrows ``write_roles``."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return has_role(user, *Role.values)
+        return has_role(user, *getattr(view, "write_roles", WRITE_ROLES))

@@ -1,0 +1,50 @@
+"""WebSocket consumers. Anonymous connections are closed; permission is checked when joining
+each narrow group; consumers only relay, they never write."""
+
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from accounts.permissions import can_view_capture
+from frontend.live import capture_group
+from ocr.models import Capture
+from ocr.selectors import capture_payload
+
+logger = logging.getLogger(__name__)
+
+
+class CaptureConsumer(AsyncJsonWebsocketConsumer):
+    """``ws/captures/<id>/``: the capture's current state on connect, then every update.
+    Sending the state on connect closes the race where a reading finishes before the page
+    subscribes."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        self.capture_id = int(self.scope["url_route"]["kwargs"]["capture_id"])
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        snapshot = await self._snapshot_if_allowed(user)
+        if snapshot is None:
+            logger.warning("user %s refused websocket for capture %s", user.pk, self.capture_id)
+            await self.close(code=4403)
+            return
+        self.group = capture_group(self.capture_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "capture.updated", "capture": snapshot})
+
+    @database_sync_to_async
+    def _snapshot_if_allowed(self, user):
+        capture = Capture.objects.filter(pk=self.capture_id).first()
+        if capture is None or not can_view_capture(user, capture):
+            return None
+        return capture_payload(self.capture_id)
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def capture_updated(self, event):
+        await self.send_json(event)

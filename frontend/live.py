@@ -1,0 +1,45 @@
+"""Live pushes: one ``notify(group, payload)`` for every sender, with typed payloads.
+
+With Redis the channel layer works from any process. In the embedded setup the in-memory layer
+lives in the server's event loop, and the in-process worker runs in other threads, so sends are
+handed to that loop."""
+
+import asyncio
+import logging
+from typing import Literal, TypedDict
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+class CaptureUpdated(TypedDict):
+    type: Literal["capture.updated"]
+    capture: dict
+
+
+def capture_group(capture_id: int) -> str:
+    return f"capture.{capture_id}"
+
+
+def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
+    """Called by the embedded server: in-memory channel sends must run on this loop."""
+    global _server_loop
+    _server_loop = loop
+
+
+def notify(group: str, payload: CaptureUpdated) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        if _server_loop is not None and _server_loop.is_running():
+            future = asyncio.run_coroutine_threadsafe(layer.group_send(group, payload), _server_loop)
+            future.result(timeout=5)
+        else:
+            async_to_sync(layer.group_send)(group, payload)
+    except Exception:  # noqa: BLE001 - a lost push must never fail the reading; pages fetch on connect
+        logger.exception("push to %s failed", group)

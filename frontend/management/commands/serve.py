@@ -1,0 +1,41 @@
+import asyncio
+
+import uvicorn
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from frontend.live import set_server_loop
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve TraceLens (pages, API, WebSockets) with uvicorn. Without REDIS_URL it also runs the "
+        "embedded reading worker in this process."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, host, port, **options):
+        if settings.EMBEDDED_WORKER:
+            from frontend.embedded import start_embedded_worker
+            from ocr.services import redispatch_pending
+
+            start_embedded_worker()
+            count = redispatch_pending()
+            self.stdout.write(f"Embedded reading worker started; {count} pending job(s) sent again.")
+        config = uvicorn.Config(
+            "config.asgi:application", host=host, port=port, log_level="info", lifespan="off"
+        )
+        server = uvicorn.Server(config)
+        self.stdout.write(f"TraceLens serving at http://{host}:{port}/")
+
+        async def serve():
+            set_server_loop(asyncio.get_running_loop())
+            try:
+                await server.serve()
+            finally:
+                set_server_loop(None)
+
+        asyncio.run(serve())

@@ -1,0 +1,89 @@
+// Shows a capture's reading as it arrives over the WebSocket; falls back to polling the API.
+// Everything read from the image is untrusted: it is only ever set as textContent.
+(function () {
+  const root = document.getElementById("capture");
+  if (!root) return;
+  const id = root.dataset.captureId;
+  const apiUrl = root.dataset.apiUrl;
+  const svgNS = "http://www.w3.org/2000/svg";
+  let done = false;
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function polygon(points, cls) {
+    const poly = document.createElementNS(svgNS, "polygon");
+    poly.setAttribute("points", points.map((p) => p[0] + "," + p[1]).join(" "));
+    poly.setAttribute("class", cls);
+    return poly;
+  }
+
+  function render(capture) {
+    const job = capture.job || {};
+    const status = document.getElementById("status");
+    status.textContent = job.status === "done" ? "Done" : job.status === "failed" ? "Failed" : job.status === "running" ? "Reading…" : "Waiting";
+    status.className = "status " + (job.status || "pending");
+    root.dataset.status = job.status || "pending";
+    const error = document.getElementById("error");
+    if (job.status === "failed") {
+      error.hidden = false;
+      error.textContent = "Could not read this photo: " + (job.error || job.error_code);
+    }
+    const record = document.getElementById("record");
+    if (capture.unit) record.textContent = capture.unit.product + " · serial " + capture.unit.serial + (capture.lot ? " · lot " + capture.lot.code : "");
+    else if (capture.lot) record.textContent = capture.lot.product + " · lot " + capture.lot.code;
+    else record.textContent = job.status === "done" ? "No known unit or lot found in this photo." : "—";
+
+    const reading = capture.reading;
+    if (!reading) return;
+    done = true;
+    const codes = document.getElementById("codes");
+    const lines = document.getElementById("lines");
+    const boxes = document.getElementById("boxes");
+    codes.replaceChildren();
+    lines.replaceChildren();
+    boxes.replaceChildren();
+    reading.codes.forEach((code) => {
+      const li = el("li");
+      li.append(el("span", code.symbology, "tag"), " ", el("code", code.text.replace(/\u001d/g, "⟨GS⟩")));
+      if (code.gs1.length) {
+        const dl = el("dl", undefined, "gs1");
+        code.gs1.forEach((e) => { dl.append(el("dt", "(" + e.ai + ") " + e.description), el("dd", e.value)); });
+        li.append(dl);
+      }
+      codes.append(li);
+      boxes.append(polygon(code.box, "code"));
+    });
+    if (!reading.codes.length) codes.append(el("li", "No code found.", "muted"));
+    reading.lines.forEach((line) => {
+      const li = el("li");
+      li.append(el("span", line.text, "text"), " ", el("span", Math.round(line.confidence * 100) + "%", "conf"));
+      lines.append(li);
+      boxes.append(polygon(line.box, "line"));
+    });
+    if (!reading.lines.length) lines.append(el("li", "No text found.", "muted"));
+    document.getElementById("engine").textContent = "Read by " + reading.engine + " " + reading.engine_version;
+  }
+
+  function poll() {
+    if (done) return;
+    fetch(apiUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((capture) => { if (capture) render(capture); if (!done && !(capture && capture.job.status === "failed")) setTimeout(poll, 2000); })
+      .catch(() => setTimeout(poll, 4000));
+  }
+
+  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  const socket = new WebSocket(scheme + location.host + "/ws/captures/" + id + "/");
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "capture.updated") render(message.capture);
+  };
+  socket.onopen = () => { root.dataset.live = "1"; };
+  socket.onerror = () => setTimeout(poll, 500);
+  socket.onclose = () => { if (!done) setTimeout(poll, 500); };
+})();

@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from frontend import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("capture/", views.capture_new, name="capture-new"),
+    path("captures/<int:capture_id>/", views.capture_detail, name="capture-page"),
+    path("captures/<int:capture_id>/image", views.capture_image, name="capture-image"),
+]

@@ -1,0 +1,110 @@
+"""Pages. Each requires a logged-in user with a role; writes go through the services."""
+
+import logging
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.choices import Role
+from accounts.permissions import can_view_capture, can_write, has_role
+from ocr import storage
+from ocr.choices import CaptureSource
+from ocr.selectors import captures_visible_to
+from ocr.services import CaptureRefused, create_capture
+from traceability.models import Station
+
+logger = logging.getLogger(__name__)
+
+
+def role_required(*roles):
+    """Login first; then the user's role must be one of ``roles`` (any role when empty)."""
+    allowed = roles or tuple(Role.values)
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not has_role(request.user, *allowed):
+                raise PermissionDenied("Your role does not allow this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "frontend/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        logger.warning("failed login for %r", form.data.get("username", "")[:150])
+        response = super().form_invalid(form)
+        response.status_code = 401
+        return response
+
+
+@role_required()
+def home(request):
+    captures = captures_visible_to(request.user)[:50]
+    return render(request, "frontend/home.html", {"captures": captures, "can_write": can_write(request.user)})
+
+
+@role_required(Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR)
+@require_http_methods(["GET", "POST"])
+def capture_new(request):
+    stations = Station.objects.select_related("line").all()
+    if request.method == "POST":
+        upload = request.FILES.get("image")
+        station = stations.filter(code=request.POST.get("station", "")).first()
+        if upload is None:
+            messages.error(request, "Choose or take a photo first.")
+        else:
+            try:
+                capture, _ = create_capture(
+                    actor=request.user,
+                    data=upload.read(),
+                    source=CaptureSource.BROWSER,
+                    station=station,
+                    original_name=upload.name or "",
+                    idempotency_key=request.POST.get("idempotency_key", "")[:100],
+                )
+            except CaptureRefused as exc:
+                messages.error(request, exc.message)
+                return render(request, "frontend/capture_new.html", {"stations": stations}, status=exc.status)
+            return redirect("capture-page", capture_id=capture.pk)
+        return render(request, "frontend/capture_new.html", {"stations": stations}, status=400)
+    return render(request, "frontend/capture_new.html", {"stations": stations})
+
+
+def _visible_capture(request, capture_id):
+    capture = get_object_or_404(captures_visible_to(request.user), pk=capture_id)
+    if not can_view_capture(request.user, capture):
+        raise Http404
+    return capture
+
+
+@role_required()
+def capture_detail(request, capture_id):
+    return render(request, "frontend/capture_detail.html", {"capture": _visible_capture(request, capture_id)})
+
+
+@role_required()
+def capture_image(request, capture_id):
+    """The capture's photo, with its stored MIME type and ``nosniff``; the file path comes from
+    the content hash, never from the request."""
+    image = _visible_capture(request, capture_id).image
+    try:
+        handle = storage.absolute_path(image.path).open("rb")
+    except FileNotFoundError:
+        raise Http404("image file missing") from None
+    response = FileResponse(handle, content_type=image.mime_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=86400, immutable"
+    return response

@@ -1,0 +1,80 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from ocr.models import Capture, Reading, ReadingJob
+
+
+class ReadingJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReadingJob
+        fields = ["status", "engine", "attempts", "error_code", "error", "created_at", "finished_at"]
+
+
+class ReadingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Reading
+        fields = ["lines", "codes", "engine", "engine_version", "timings_ms", "created_at"]
+
+
+class CaptureSerializer(serializers.ModelSerializer):
+    job = ReadingJobSerializer(read_only=True)
+    reading = serializers.SerializerMethodField()
+    station = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    unit = serializers.SerializerMethodField()
+    lot = serializers.SerializerMethodField()
+    image = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Capture
+        fields = [
+            "id",
+            "created_at",
+            "source",
+            "station",
+            "uploaded_by",
+            "original_name",
+            "metadata",
+            "idempotency_key",
+            "image",
+            "job",
+            "reading",
+            "unit",
+            "lot",
+        ]
+
+    def get_reading(self, capture) -> dict | None:
+        reading = getattr(capture, "reading", None)  # the reverse one-to-one raises when absent
+        return ReadingSerializer(reading).data if reading else None
+
+    def get_unit(self, capture) -> dict | None:
+        unit = capture.unit
+        return {"id": unit.pk, "serial": unit.serial, "product": unit.product.part_number} if unit else None
+
+    def get_lot(self, capture) -> dict | None:
+        lot = capture.lot
+        return {"id": lot.pk, "code": lot.code, "product": lot.product.part_number} if lot else None
+
+    def get_image(self, capture) -> dict:
+        image = capture.image
+        return {
+            "url": reverse("capture-image", args=[capture.pk]),
+            "sha256": image.sha256,
+            "width": image.width,
+            "height": image.height,
+            "mime_type": image.mime_type,
+        }
+
+
+class CaptureUploadSerializer(serializers.Serializer):
+    """Multipart upload: the image, the station (code), an idempotency key and JSON metadata."""
+
+    image = serializers.FileField(allow_empty_file=True)
+    station = serializers.CharField(required=False, allow_blank=True)
+    idempotency_key = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    metadata = serializers.JSONField(required=False)
+
+    def validate_metadata(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("metadata must be a JSON object.")
+        return value

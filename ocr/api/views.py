@@ -1,0 +1,50 @@
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from ocr.api.serializers import CaptureSerializer, CaptureUploadSerializer
+from ocr.choices import CaptureSource
+from ocr.selectors import captures_visible_to
+from ocr.services import CaptureRefused, create_capture
+from traceability.models import Station
+
+
+class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Captures. ``POST`` accepts a photo (multipart) and answers at once: the reading runs on a
+    worker and is pushed to ``ws/captures/<id>/`` when done."""
+
+    serializer_class = CaptureSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return captures_visible_to(self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        upload = CaptureUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        fields = upload.validated_data
+        station = None
+        if fields.get("station"):
+            station = Station.objects.filter(code=fields["station"]).first()
+            if station is None:
+                raise ValidationError({"station": [f"No station with code {fields['station']!r}."]})
+        is_session = request.auth is None
+        source = CaptureSource.BROWSER if is_session else CaptureSource.API
+        try:
+            capture, created = create_capture(
+                actor=request.user,
+                data=fields["image"].read(),
+                source=source,
+                station=station,
+                idempotency_key=fields.get("idempotency_key", ""),
+                original_name=fields["image"].name or "",
+                metadata=fields.get("metadata") or {},
+            )
+        except CaptureRefused as exc:
+            return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+        capture = get_object_or_404(self.get_queryset(), pk=capture.pk)
+        return Response(
+            CaptureSerializer(capture).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )

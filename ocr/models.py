@@ -1,0 +1,99 @@
+"""Captures (a photo and its context), the images behind them, reading jobs and their results."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from ocr.choices import CaptureSource, JobStatus
+
+
+class StoredImage(models.Model):
+    """An image file stored once by content: the same photo sent twice is one StoredImage.
+    ``path`` is derived from the hash, never from anything a user sent."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    path = models.CharField(max_length=200)
+    mime_type = models.CharField(max_length=32)
+    size_bytes = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.sha256[:12]
+
+
+class Capture(models.Model):
+    """One photo taken for a purpose: at a station, by a person or a device. Once accepted, a
+    capture is never dropped: it always ends with a reading or a failed job with its reason."""
+
+    image = models.ForeignKey(StoredImage, on_delete=models.PROTECT, related_name="captures")
+    station = models.ForeignKey(
+        "traceability.Station", null=True, blank=True, on_delete=models.PROTECT, related_name="captures"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="captures"
+    )
+    source = models.CharField(max_length=16, choices=CaptureSource.choices)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    original_name = models.CharField(
+        max_length=255, blank=True, help_text="As sent; shown, never used as a path."
+    )
+    metadata = models.JSONField(default=dict, blank=True)
+    unit = models.ForeignKey(
+        "traceability.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
+    )
+    lot = models.ForeignKey(
+        "traceability.Lot", null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uploaded_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="capture_idempotency_per_uploader",
+            )
+        ]
+
+    def __str__(self):
+        return f"capture {self.pk}"
+
+
+class ReadingJob(models.Model):
+    """The truth about a capture's reading: the row is written first and dispatched after commit;
+    a worker claims it once (pending → running) so a redelivered task does no harm."""
+
+    capture = models.OneToOneField(Capture, on_delete=models.PROTECT, related_name="job")
+    status = models.CharField(
+        max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
+    )
+    queue = models.CharField(max_length=16, default="ocr")
+    engine = models.CharField(max_length=32)
+    attempts = models.PositiveIntegerField(default=0)
+    error_code = models.CharField(max_length=32, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"job {self.pk} ({self.status})"
+
+
+class Reading(models.Model):
+    """What the pipeline read from a capture's image, with boxes, and which engine read it."""
+
+    capture = models.OneToOneField(Capture, on_delete=models.PROTECT, related_name="reading")
+    lines = models.JSONField(default=list)
+    codes = models.JSONField(default=list)
+    engine = models.CharField(max_length=32, blank=True)
+    engine_version = models.CharField(max_length=32, blank=True)
+    timings_ms = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"reading of capture {self.capture_id}"

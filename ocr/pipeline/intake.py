@@ -1,0 +1,105 @@
+"""Turn uploaded bytes into a BGR numpy array, or refuse them with a reason a person can act on.
+
+Pillow (with pillow-heif for phone HEIC photos) decodes; EXIF orientation is applied; 16-bit,
+CMYK, palette and alpha images are normalised to 8-bit BGR. The pixel count is checked from the
+header before any pixel is decoded, so a decompression bomb costs nothing.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+register_heif_opener()
+
+# The formats a capture may be; the value is the MIME type the image is served with.
+ACCEPTED_FORMATS = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "TIFF": "image/tiff",
+    "BMP": "image/bmp",
+    "HEIF": "image/heif",
+    "MPO": "image/jpeg",  # phones save some JPEGs as multi-picture objects; the first is the photo
+}
+
+
+class ImageRejected(ValueError):
+    """The bytes are not an image TraceLens can read; ``reason`` says why, for the operator."""
+
+    def __init__(self, reason: str, code: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    format: str
+    mime_type: str
+    width: int
+    height: int
+
+
+def _open(data: bytes) -> Image.Image:
+    if not data:
+        raise ImageRejected("The file is empty (0 bytes).", "empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ImageRejected(
+            "The file is not an image in a supported format (JPEG, PNG, WebP, TIFF, BMP, HEIC).",
+            "not_an_image",
+        ) from None
+
+
+def inspect_image(data: bytes, *, max_pixels: int) -> ImageInfo:
+    """Read only the header: format and size. Raises ImageRejected for empty, unknown, animated
+    or oversized images."""
+    with _open(data) as img:
+        fmt = img.format or ""
+        if fmt not in ACCEPTED_FORMATS:
+            raise ImageRejected(f"Image format {fmt or 'unknown'} is not accepted.", "unsupported_format")
+        width, height = img.size
+        if width < 1 or height < 1:
+            raise ImageRejected("The image has no pixels.", "empty")
+        if width * height > max_pixels:
+            raise ImageRejected(
+                f"The image is {width} × {height} pixels, over the limit of {max_pixels:,} pixels.",
+                "too_many_pixels",
+            )
+        if fmt != "MPO" and getattr(img, "n_frames", 1) > 1:
+            raise ImageRejected("Animated or multi-page images are not accepted; send one photo.", "animated")
+        return ImageInfo(format=fmt, mime_type=ACCEPTED_FORMATS[fmt], width=width, height=height)
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(img, dtype=np.float64)
+        top = arr.max() or 1.0
+        return Image.fromarray((arr * (255.0 / top)).astype(np.uint8)).convert("RGB")
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return img.convert("RGB")
+
+
+def decode_image(data: bytes, *, max_pixels: int) -> np.ndarray:
+    """Decode to an upright 8-bit BGR array. Raises ImageRejected with the reason."""
+    inspect_image(data, max_pixels=max_pixels)
+    try:
+        with _open(data) as img:
+            img.load()
+            upright = ImageOps.exif_transpose(img) or img
+            rgb = _to_rgb(upright)
+    except ImageRejected:
+        raise
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageRejected(f"The image is corrupt or truncated ({exc}).", "corrupt") from None
+    return np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])

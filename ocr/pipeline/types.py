@@ -1,0 +1,53 @@
+"""What the pipeline returns: frozen, JSON-friendly dataclasses (no ORM, no settings)."""
+
+from dataclasses import asdict, dataclass, field
+
+Point = tuple[float, float]
+Polygon = tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    confidence: float
+    box: Polygon
+
+
+@dataclass(frozen=True)
+class GS1Element:
+    ai: str
+    value: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CodeRead:
+    symbology: str  # zxing-cpp's format name, e.g. "DataMatrix", "QRCode", "Code128"
+    text: str  # exact content; GS1 separators as U+001D
+    box: Polygon
+    symbology_identifier: str = ""  # e.g. "]d2" for GS1 DataMatrix
+    gs1: tuple[GS1Element, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReadConfig:
+    """Everything one reading depends on. Frozen, so a worker can cache by it."""
+
+    engine: str = "rapidocr"
+    read_text: bool = True
+    read_codes: bool = True
+    max_text_side: int = 2000  # detector input: larger photos are scaled down for text
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    width: int
+    height: int
+    lines: tuple[TextLine, ...] = ()
+    codes: tuple[CodeRead, ...] = ()
+    engine: str = ""
+    engine_version: str = ""
+    timings_ms: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

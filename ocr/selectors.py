@@ -1,0 +1,33 @@
+"""Reads of captures: querysets scoped to what a user may see, and the JSON shape pushed live."""
+
+from django.db.models import QuerySet
+
+from accounts.choices import SEE_ALL_ROLES, Role
+from ocr.models import Capture
+
+
+def all_captures() -> QuerySet[Capture]:
+    return Capture.objects.select_related(
+        "image", "station", "uploaded_by", "job", "reading", "unit__product", "lot__product"
+    )
+
+
+def captures_visible_to(user) -> QuerySet[Capture]:
+    """Admins, supervisors and auditors see every capture; operators their own; devices their
+    stations'. The same rule as ``accounts.permissions.can_view_capture``."""
+    captures = all_captures()
+    role = getattr(user, "role", None)  # anonymous users have none, and see nothing
+    if role in SEE_ALL_ROLES:
+        return captures
+    if role == Role.OPERATOR:
+        return captures.filter(uploaded_by=user)
+    if role == Role.DEVICE:
+        return captures.filter(station__in=user.stations.all())
+    return captures.none()
+
+
+def capture_payload(capture_id: int) -> dict:
+    """The capture as the API and the live push show it."""
+    from ocr.api.serializers import CaptureSerializer
+
+    return CaptureSerializer(all_captures().get(pk=capture_id)).data

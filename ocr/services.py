@@ -1,0 +1,223 @@
+"""Every state change of captures and readings. Side effects (dispatch, live push) run on commit."""
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.choices import Role
+from ocr import storage
+from ocr.choices import JobStatus
+from ocr.models import Capture, Reading, ReadingJob, StoredImage
+from ocr.pipeline import ImageRejected, ReadConfig, decode_image, inspect_image, read_image
+from traceability.models import Lot, Station, Unit
+
+logger = logging.getLogger(__name__)
+
+
+class CaptureRefused(ValueError):
+    """The upload cannot be accepted; nothing was written. ``code`` is stable for clients."""
+
+    def __init__(self, message: str, code: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+
+def store_image(*, data: bytes) -> StoredImage:
+    """Check the header, then store the bytes by content. The file is on disk before the row
+    commits, so a committed capture always has its image."""
+    if len(data) > settings.MAX_UPLOAD_BYTES:
+        raise CaptureRefused(
+            f"The file is {len(data):,} bytes, over the limit of {settings.MAX_UPLOAD_BYTES:,}.",
+            "too_large",
+            status=413,
+        )
+    try:
+        info = inspect_image(data, max_pixels=settings.MAX_IMAGE_PIXELS)
+    except ImageRejected as exc:
+        status = 413 if exc.code == "too_many_pixels" else 400
+        raise CaptureRefused(exc.reason, exc.code, status=status) from None
+    digest = storage.sha256_of(data)
+    path = storage.relative_path(digest, info.mime_type)
+    storage.write_once(path, data)
+    image, _ = StoredImage.objects.get_or_create(
+        sha256=digest,
+        defaults={
+            "path": path,
+            "mime_type": info.mime_type,
+            "size_bytes": len(data),
+            "width": info.width,
+            "height": info.height,
+        },
+    )
+    return image
+
+
+def _check_station(actor, station: Station | None) -> None:
+    if actor.role == Role.DEVICE:
+        if station is None:
+            raise CaptureRefused("A camera device must name its station.", "station_required")
+        if not actor.stations.filter(pk=station.pk).exists():
+            logger.warning("device %s refused for station %s", actor.pk, station.code)
+            raise CaptureRefused(
+                f"This device may not post captures for station {station.code}.", "station_forbidden", 403
+            )
+
+
+def create_capture(
+    *,
+    actor,
+    data: bytes,
+    source: str,
+    station: Station | None = None,
+    idempotency_key: str = "",
+    original_name: str = "",
+    metadata: dict | None = None,
+) -> tuple[Capture, bool]:
+    """Accept a photo: store the image, write the Capture and its pending ReadingJob in one
+    transaction, and dispatch the job after commit. A repeated idempotency key from the same
+    uploader returns the first capture and writes nothing (``created`` is False)."""
+    if idempotency_key:
+        existing = Capture.objects.filter(uploaded_by=actor, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    _check_station(actor, station)
+    image = store_image(data=data)
+    try:
+        with transaction.atomic():
+            capture = Capture.objects.create(
+                image=image,
+                station=station,
+                uploaded_by=actor,
+                source=source,
+                idempotency_key=idempotency_key,
+                original_name=original_name[:255],
+                metadata=metadata or {},
+            )
+            job = ReadingJob.objects.create(capture=capture, engine=settings.OCR_ENGINE, queue="ocr")
+            transaction.on_commit(lambda: dispatch_reading(job_id=job.pk))
+    except IntegrityError:
+        # Two uploads with the same key raced; the other one won.
+        existing = Capture.objects.filter(uploaded_by=actor, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    logger.info("capture %s accepted from %s (%s), job %s", capture.pk, actor.username, source, job.pk)
+    return capture, True
+
+
+def dispatch_reading(*, job_id: int) -> None:
+    """Hand a job to the queue. A broker error leaves the job pending; it is sent again by
+    ``redispatch_pending`` (at worker start in the embedded setup)."""
+    from ocr.tasks import run_reading
+
+    job = ReadingJob.objects.get(pk=job_id)
+    try:
+        run_reading.apply_async(args=[job.pk], queue=job.queue)
+    except Exception:  # noqa: BLE001 - any broker failure: the row stays pending, nothing is lost
+        logger.exception("job %s could not be dispatched; it stays pending", job_id)
+        return
+    ReadingJob.objects.filter(pk=job_id).update(dispatched_at=timezone.now())
+
+
+def redispatch_pending() -> int:
+    """Send every pending job again (after a restart of the embedded worker, for example).
+    Claiming makes a second delivery of the same job harmless."""
+    ids = list(ReadingJob.objects.filter(status=JobStatus.PENDING).values_list("pk", flat=True))
+    for job_id in ids:
+        dispatch_reading(job_id=job_id)
+    return len(ids)
+
+
+def _claim(job_id: int) -> bool:
+    return bool(
+        ReadingJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+            status=JobStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    )
+
+
+def _candidates(reading: Reading) -> set[str]:
+    """Strings that may be a serial or a lot code: whole code contents, GS1 lot and serial
+    values, and the words of each text line."""
+    found = set()
+    for code in reading.codes:
+        found.add(code["text"])
+        found.update(el["value"] for el in code["gs1"] if el["ai"] in ("10", "21"))
+    for line in reading.lines:
+        found.update(word.strip(":;,.") for word in line["text"].split())
+    return {value for value in found if value}
+
+
+def _link_records(capture: Capture, reading: Reading) -> None:
+    values = _candidates(reading)
+    if not values:
+        return
+    capture.unit = Unit.objects.filter(serial__in=values).select_related("lot").first()
+    capture.lot = capture.unit.lot if capture.unit else Lot.objects.filter(code__in=values).first()
+    capture.save(update_fields=["unit", "lot"])
+
+
+def _fail(job_id: int, code: str, message: str) -> None:
+    ReadingJob.objects.filter(pk=job_id).update(
+        status=JobStatus.FAILED, error_code=code, error=message, finished_at=timezone.now()
+    )
+
+
+def perform_reading(*, job_id: int) -> str:
+    """Claim the job, read its image, store the Reading and link the capture to the unit or lot
+    it shows. An unreadable image fails the job with a reason (no retry); a database error
+    returns the job to pending and propagates, so the task can retry it."""
+    if not _claim(job_id):
+        logger.info("job %s not claimed (already taken or finished)", job_id)
+        return "skipped"
+    job = ReadingJob.objects.select_related("capture__image").get(pk=job_id)
+    capture = job.capture
+    try:
+        image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
+        result = read_image(image, ReadConfig(engine=job.engine))
+    except ImageRejected as exc:
+        logger.warning("job %s capture %s unreadable: %s", job_id, capture.pk, exc.reason)
+        _fail(job_id, exc.code, exc.reason)
+    except FileNotFoundError:
+        logger.error("job %s capture %s: image file missing", job_id, capture.pk)
+        _fail(job_id, "image_missing", "The stored image file is missing.")
+    except OperationalError:
+        ReadingJob.objects.filter(pk=job_id).update(status=JobStatus.PENDING)
+        raise
+    except Exception as exc:  # noqa: BLE001 - an engine crash on one image must not stop the worker
+        logger.exception("job %s capture %s: engine error", job_id, capture.pk)
+        _fail(job_id, "engine_error", f"The reading engine failed on this image: {exc}")
+    else:
+        with transaction.atomic():
+            data = result.to_dict()
+            reading = Reading.objects.create(
+                capture=capture,
+                lines=data["lines"],
+                codes=data["codes"],
+                engine=result.engine,
+                engine_version=result.engine_version,
+                timings_ms=result.timings_ms,
+            )
+            _link_records(capture, reading)
+            ReadingJob.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now())
+        logger.info(
+            "job %s capture %s read: %d lines, %d codes",
+            job_id,
+            capture.pk,
+            len(result.lines),
+            len(result.codes),
+        )
+    transaction.on_commit(lambda: publish_capture(capture_id=capture.pk))
+    return ReadingJob.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+def publish_capture(*, capture_id: int) -> None:
+    from frontend.live import capture_group, notify
+    from ocr.selectors import capture_payload
+
+    notify(capture_group(capture_id), {"type": "capture.updated", "capture": capture_payload(capture_id)})

@@ -1,0 +1,60 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.services import ROOT, free_port, manage, start, stop, wait_for_port
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing (make test installs Debian's chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def embedded_app(tmp_path_factory):
+    """The app as `make run` serves it: embedded settings, SQLite, in-process worker, demo data."""
+    var = tmp_path_factory.mktemp("var")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DATABASE_URL": f"sqlite:///{var / 'app.sqlite3'}",
+        "MEDIA_ROOT": str(var / "media"),
+        "DEBUG": "false",
+    }
+    env.pop("REDIS_URL", None)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed_demo", "--admin-password", "browser-Test-pass1")
+    port = free_port()
+    process = start(env, [sys.executable, "manage.py", "serve", "--port", str(port)], var / "server.log")
+    wait_for_port(port, process)
+    yield {"url": f"http://127.0.0.1:{port}", "password": "browser-Test-pass1", "log": var / "server.log"}
+    stop(process)
+
+
+@pytest.fixture
+def artifacts():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

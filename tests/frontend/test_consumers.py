@@ -1,0 +1,56 @@
+import pytest
+from asgiref.sync import sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.choices import Role
+from frontend.routing import websocket_urlpatterns
+from ocr.choices import CaptureSource
+from ocr.services import create_capture, perform_reading
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+app = URLRouter(websocket_urlpatterns)
+
+
+def communicator(capture_id, user):
+    comm = WebsocketCommunicator(app, f"/ws/captures/{capture_id}/")
+    comm.scope["user"] = user
+    return comm
+
+
+async def test_result_is_pushed_to_the_capture_group(make_user, label_png, unit):
+    operator = await sync_to_async(make_user)(Role.OPERATOR)
+    capture, _ = await sync_to_async(create_capture)(
+        actor=operator, data=label_png, source=CaptureSource.BROWSER
+    )
+    comm = communicator(capture.pk, operator)
+    connected, _ = await comm.connect()
+    assert connected
+    snapshot = await comm.receive_json_from(timeout=5)
+    assert snapshot["type"] == "capture.updated" and snapshot["capture"]["job"]["status"] == "pending"
+    await sync_to_async(perform_reading)(job_id=capture.job.pk)
+    pushed = await comm.receive_json_from(timeout=10)
+    assert pushed["capture"]["job"]["status"] == "done"
+    assert pushed["capture"]["unit"]["serial"] == unit.serial
+    assert any(unit.serial in line["text"] for line in pushed["capture"]["reading"]["lines"])
+    await comm.disconnect()
+
+
+async def test_anonymous_and_other_users_are_refused(make_user, label_png):
+    owner = await sync_to_async(make_user)(Role.OPERATOR)
+    stranger = await sync_to_async(make_user)(Role.OPERATOR)
+    capture, _ = await sync_to_async(create_capture)(
+        actor=owner, data=label_png, source=CaptureSource.BROWSER
+    )
+    for user, code in ((AnonymousUser(), 4401), (stranger, 4403)):
+        comm = communicator(capture.pk, user)
+        connected, close_code = await comm.connect()
+        assert not connected and close_code == code
+
+
+async def test_unknown_capture_is_refused(make_user):
+    admin = await sync_to_async(make_user)(Role.ADMIN)
+    connected, code = await communicator(999999, admin).connect()
+    assert not connected and code == 4403

@@ -1,0 +1,87 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.choices import Role
+from ocr.choices import CaptureSource
+from ocr.models import Capture
+from ocr.services import create_capture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", ["home", "capture-new"])
+def test_pages_require_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_wrong_credentials_get_401_and_a_message(client, make_user):
+    make_user(Role.OPERATOR, username="olga")
+    response = client.post(reverse("login"), {"username": "olga", "password": "nope"})
+    assert response.status_code == 401
+    assert b"Wrong username or password" in response.content
+
+
+def test_login_then_home(client, make_user):
+    make_user(Role.OPERATOR, username="olga")
+    response = client.post(reverse("login"), {"username": "olga", "password": "correct-horse-battery"})
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_upload_page_creates_capture_and_shows_it(client, make_user, station, label_png):
+    client.force_login(make_user(Role.OPERATOR))
+    response = client.post(
+        reverse("capture-new"),
+        {
+            "station": station.code,
+            "image": SimpleUploadedFile("label.png", label_png),
+            "idempotency_key": "abc",
+        },
+    )
+    capture = Capture.objects.get()
+    assert response.status_code == 302 and response.url == reverse("capture-page", args=[capture.pk])
+    assert capture.source == CaptureSource.BROWSER and capture.station == station
+    page = client.get(response.url)
+    assert page.status_code == 200 and b'data-capture-id="%d"' % capture.pk in page.content
+
+
+def test_upload_page_refuses_a_non_image_with_a_message(client, make_user):
+    client.force_login(make_user(Role.OPERATOR))
+    response = client.post(reverse("capture-new"), {"image": SimpleUploadedFile("x.jpg", b"not an image")})
+    assert response.status_code == 400 and b"not an image" in response.content
+    assert not Capture.objects.exists()
+
+
+def test_auditor_cannot_open_the_upload_page(client, make_user):
+    client.force_login(make_user(Role.AUDITOR))
+    assert client.get(reverse("capture-new")).status_code == 403
+
+
+def test_image_is_served_with_its_type_and_nosniff_to_allowed_users_only(client, make_user, label_png):
+    owner, other = make_user(Role.OPERATOR), make_user(Role.OPERATOR)
+    capture, _ = create_capture(actor=owner, data=label_png, source=CaptureSource.BROWSER)
+    client.force_login(owner)
+    response = client.get(reverse("capture-image", args=[capture.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == label_png
+    client.force_login(other)
+    assert client.get(reverse("capture-image", args=[capture.pk])).status_code == 404
+    assert client.get(reverse("capture-page", args=[capture.pk])).status_code == 404
+
+
+def test_text_read_from_an_image_is_escaped_on_pages(client, make_user, label_png):
+    user = make_user(Role.SUPERVISOR)
+    capture, _ = create_capture(
+        actor=user,
+        data=label_png,
+        source=CaptureSource.BROWSER,
+        original_name="<script>alert(1)</script>.png",
+    )
+    client.force_login(user)
+    page = (
+        client.get(reverse("home")).content + client.get(reverse("capture-page", args=[capture.pk])).content
+    )
+    assert b"<script>alert(1)" not in page

@@ -1,0 +1,109 @@
+"""Demo data: a site with one line of stations, products, lots, serialised units, users of every
+role, and a few captures of rendered labels that go through the real reading pipeline."""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.choices import Role
+from accounts.models import User
+from ocr.choices import CaptureSource
+from ocr.labels import label_bytes
+from ocr.models import Capture
+from ocr.services import create_capture
+from traceability.models import Line, Lot, Product, Site, Station, Supplier, Unit, WorkOrder
+
+STATIONS = [
+    ("smt", "SMT placement"),
+    ("assembly", "Final assembly"),
+    ("test", "End-of-line test"),
+    ("pack", "Packing"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) and create the admin login."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--admin-password", default="tracelens-admin")
+
+    def handle(self, *args, admin_password, **options):
+        with transaction.atomic():
+            admin = self._users(admin_password)
+            self._master_data()
+        if not Capture.objects.exists():
+            self._captures(admin)
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+
+    def _users(self, admin_password):
+        admin, created = User.objects.get_or_create(
+            username="admin",
+            defaults={"role": Role.ADMIN, "is_superuser": True, "email": "admin@example.com"},
+        )
+        if created:
+            admin.set_password(admin_password)
+            admin.save()
+        for role in (Role.SUPERVISOR, Role.OPERATOR, Role.AUDITOR):
+            user, created = User.objects.get_or_create(username=role.value, defaults={"role": role})
+            if created:
+                user.set_password(f"tracelens-{role.value}")
+                user.save()
+        return admin
+
+    def _master_data(self):
+        site, _ = Site.objects.get_or_create(code="plant-1", defaults={"name": "Plant 1"})
+        line, _ = Line.objects.get_or_create(site=site, code="line-a", defaults={"name": "Line A"})
+        for sequence, (code, name) in enumerate(STATIONS, start=1):
+            Station.objects.get_or_create(
+                code=code, defaults={"line": line, "name": name, "sequence": sequence}
+            )
+        supplier, _ = Supplier.objects.get_or_create(code="acme", defaults={"name": "ACME Components"})
+        board, _ = Product.objects.get_or_create(
+            part_number="TL-1000",
+            defaults={
+                "name": "Controller board",
+                "gtin": "09501101020917",
+                "revision": "B",
+                "serial_pattern": r"^SN\d{6}$",
+                "lot_pattern": r"^L\d{4}-\d{4}$",
+                "warranty_days": 730,
+            },
+        )
+        cap, _ = Product.objects.get_or_create(
+            part_number="CAP-220U", defaults={"name": "Capacitor 220 µF", "supplier": supplier}
+        )
+        order, _ = WorkOrder.objects.get_or_create(
+            number="WO-2026-0042", defaults={"product": board, "line": line, "quantity": 500}
+        )
+        Lot.objects.get_or_create(
+            product=cap,
+            code="C2026-1187",
+            defaults={"supplier": supplier, "quantity": 10000, "expires_on": dt.date(2028, 3, 31)},
+        )
+        lot, _ = Lot.objects.get_or_create(
+            product=board,
+            code="L2026-0042",
+            defaults={
+                "line": line,
+                "work_order": order,
+                "quantity": 500,
+                "manufactured_on": dt.date(2026, 11, 2),
+            },
+        )
+        for n in range(1, 21):
+            Unit.objects.get_or_create(product=board, serial=f"SN{n:06d}", defaults={"lot": lot})
+
+    def _captures(self, admin):
+        station = Station.objects.get(code="pack")
+        for serial in ("SN000001", "SN000002", "SN000003"):
+            gs1 = f"(01)09501101020917(10)L2026-0042(21){serial}"
+            lines = ["TL-1000 Controller board", "LOT L2026-0042", f"S/N {serial}"]
+            data = label_bytes(lines, code=gs1, gs1=True)
+            create_capture(
+                actor=admin,
+                data=data,
+                source=CaptureSource.DEMO,
+                station=station,
+                original_name=f"demo-{serial}.png",
+            )
