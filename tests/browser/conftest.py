@@ -18,8 +18,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Module-scoped: Playwright's sync API keeps an event loop running while it is open."""
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing (make test installs Debian's chromium)"
         if os.environ.get("CI", "").lower() == "true":

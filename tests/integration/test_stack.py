@@ -7,6 +7,7 @@ import os
 import re
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
@@ -146,7 +147,8 @@ def test_photo_to_live_result_on_the_real_stack(stack_env, server, tmp_path):
             finally:
                 stop(worker)
 
-    pushed = asyncio.run(follow())
+    with ThreadPoolExecutor(1) as pool:  # its own thread: no other event loop may be running there
+        pushed = pool.submit(asyncio.run, follow()).result()
     capture = pushed["capture"]
     assert capture["job"]["status"] == "done", capture["job"]
     assert capture["unit"]["serial"] == "SN770001" and capture["lot"]["code"] == "L7-2026"
