@@ -2,7 +2,7 @@ import factory
 
 from accounts.choices import Role
 from accounts.models import User
-from traceability.models import Line, Lot, Product, Site, Station, Unit
+from traceability.models import Line, Lot, Product, Site, Station, Supplier, Unit
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -70,3 +70,11 @@ class UnitFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     lot = factory.SubFactory(LotFactory, product=factory.SelfAttribute("..product"))
     serial = factory.Sequence(lambda n: f"SN{n:06d}")
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supplier
+
+    code = factory.Sequence(lambda n: f"sup-{n}")
+    name = factory.Sequence(lambda n: f"Supplier {n}")

@@ -20,3 +20,43 @@ class WorkOrderStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     RELEASED = "released", "Released"
     CLOSED = "closed", "Closed"
+
+
+class EventType(models.TextChoices):
+    """EPCIS 2.0 event types (stored with their EPCIS names)."""
+
+    OBJECT = "ObjectEvent", "Object event"
+    AGGREGATION = "AggregationEvent", "Aggregation event"
+    TRANSFORMATION = "TransformationEvent", "Transformation event"
+    ASSOCIATION = "AssociationEvent", "Association event"
+    TRANSACTION = "TransactionEvent", "Transaction event"
+
+
+class EventCode(models.TextChoices):
+    """What happened, in TraceLens terms; written by the service that did it. Never renamed."""
+
+    COMMISSION = "commission", "Commissioned"
+    OBSERVE = "observe", "Observed at a station"
+    INSPECT = "inspect", "Inspected"
+    ASSEMBLE = "assemble", "Assembled"
+    PACK = "pack", "Packed"
+    SHIP = "ship", "Shipped"
+    RECEIVE = "receive", "Received"
+    RETURN = "return", "Returned"
+    HOLD = "hold", "Put on hold"
+    RELEASE = "release", "Released"
+    RECALL_OPEN = "recall_open", "Recall opened"
+    RECALL_CLOSE = "recall_close", "Recall closed"
+    EPCIS = "epcis", "Captured through EPCIS"
+
+
+class Relation(models.TextChoices):
+    INSTALLED_IN = "installed_in", "Installed in"
+    CONSUMED_INTO = "consumed_into", "Consumed into"
+    SPLIT_FROM = "split_from", "Split from"
+    PACKED_IN = "packed_in", "Packed in"
+
+
+class RecallStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"

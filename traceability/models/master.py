@@ -102,6 +102,10 @@ class Lot(models.Model):
     def __str__(self):
         return f"{self.product.part_number} lot {self.code}"
 
+    @property
+    def uri(self) -> str:
+        return lot_uri(self.product.gtin, self.product.part_number, self.code)
+
 
 class Unit(models.Model):
     """A serialised item. The serial is unique per product."""
@@ -114,6 +118,7 @@ class Unit(models.Model):
         Station, null=True, blank=True, on_delete=models.PROTECT, related_name="units"
     )
     customer = models.CharField(max_length=200, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["product", "serial"], name="serial_per_product")]
@@ -121,3 +126,21 @@ class Unit(models.Model):
 
     def __str__(self):
         return f"{self.product.part_number} s/n {self.serial}"
+
+    @property
+    def uri(self) -> str:
+        return unit_uri(self.product.gtin, self.product.part_number, self.serial)
+
+
+def unit_uri(gtin: str, part_number: str, serial: str) -> str:
+    """The unit's EPC: a GS1 Digital Link URI when the product has a GTIN, else a TraceLens URN."""
+    if gtin:
+        return f"https://id.gs1.org/01/{gtin}/21/{serial}"
+    return f"urn:tracelens:unit:{part_number}:{serial}"
+
+
+def lot_uri(gtin: str, part_number: str, code: str) -> str:
+    """The lot's EPC class (product + batch), used in EPCIS quantity lists."""
+    if gtin:
+        return f"https://id.gs1.org/01/{gtin}/10/{code}"
+    return f"urn:tracelens:lot:{part_number}:{code}"

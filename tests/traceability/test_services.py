@@ -1,0 +1,187 @@
+"""Traceability services: the state change, its events and edges, and what they refuse."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from accounts.choices import Role
+from tests.factories import LotFactory, ProductFactory, StationFactory, SupplierFactory
+from traceability import selectors, services
+from traceability.choices import EventCode, LotStatus, Relation, UnitStatus
+from traceability.events import verify_chain
+from traceability.models import GenealogyEdge, LotUnitIndex, Recall, TraceEvent, Unit
+
+pytestmark = pytest.mark.django_db
+T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+
+
+@pytest.fixture
+def actor(make_user):
+    return make_user(Role.SUPERVISOR, username="sue")
+
+
+@pytest.fixture
+def bom(actor):
+    """Two finished units, each with 2 subassemblies made of 2 supplier lots."""
+    supplier = SupplierFactory()
+    board = ProductFactory(part_number="BOARD", gtin="09501101020917")
+    sub = ProductFactory(part_number="SUB")
+    part = ProductFactory(part_number="CAP")
+    lots = [
+        services.receive_lot(product=part, code=f"C{i}", quantity=1000, supplier=supplier, actor=actor)
+        for i in range(3)
+    ]
+    finished = []
+    for f in range(2):
+        top = services.commission_unit(product=board, serial=f"F{f}", actor=actor, event_time=T0)
+        subs = []
+        for s in range(2):
+            unit = services.commission_unit(product=sub, serial=f"S{f}{s}", actor=actor)
+            services.record_assembly(parent=unit, lots=[(lots[s], 2), (lots[2 if f else 0], 1)], actor=actor)
+            subs.append(unit)
+        services.record_assembly(parent=top, components=subs, actor=actor)
+        finished.append(top)
+    return {"finished": finished, "lots": lots}
+
+
+def test_commission_writes_unit_and_event_with_actor_and_zone(actor):
+    station = StationFactory(code="smt")
+    product = ProductFactory(serial_pattern=r"SN\d{3}")
+    unit = services.commission_unit(
+        product=product, serial="SN001", actor=actor, station=station, event_time=T0
+    )
+    event = TraceEvent.objects.get(unit=unit)
+    assert event.code == EventCode.COMMISSION and event.event_type == "ObjectEvent"
+    assert event.actor_name == "sue" and event.event_time_zone_offset == "+01:00"
+    assert event.read_point == "urn:tracelens:station:smt" and event.epcis["epcList"] == [unit.uri]
+    assert event.identifiers.get().uri == unit.uri
+
+
+def test_duplicate_serial_and_bad_format_are_refused_and_write_nothing(actor):
+    product = ProductFactory(serial_pattern=r"SN\d{3}")
+    services.commission_unit(product=product, serial="SN001", actor=actor)
+    for serial, code in (("SN001", "duplicate_serial"), ("X-1", "format_mismatch")):
+        with pytest.raises(services.TraceError) as raised:
+            services.commission_unit(product=product, serial=serial, actor=actor)
+        assert raised.value.code == code
+    assert Unit.objects.count() == 1 and TraceEvent.objects.count() == 1
+
+
+def test_naive_time_and_negative_quantity_are_refused(actor):
+    product = ProductFactory()
+    with pytest.raises(services.TraceError) as raised:
+        services.commission_unit(product=product, serial="A", actor=actor, event_time=dt.datetime(2026, 1, 1))
+    assert raised.value.code == "naive_time"
+    parent = services.commission_unit(product=product, serial="P", actor=actor)
+    with pytest.raises(services.TraceError) as raised:
+        services.record_assembly(parent=parent, lots=[(LotFactory(), -1)], actor=actor)
+    assert raised.value.code == "negative_quantity"
+    with pytest.raises(services.TraceError):
+        services.receive_lot(product=product, code="L", quantity=-5, actor=actor)
+    assert GenealogyEdge.objects.count() == 0 and TraceEvent.objects.count() == 1
+
+
+def test_assembly_writes_edges_event_and_where_used_index(bom):
+    top = bom["finished"][0]
+    event = TraceEvent.objects.filter(unit=top, code=EventCode.ASSEMBLE).get()
+    assert event.event_type == "TransformationEvent" and event.epcis["outputEPCList"] == [top.uri]
+    assert set(GenealogyEdge.objects.filter(event=event).values_list("relation", flat=True)) == {
+        Relation.INSTALLED_IN
+    }
+    c0 = bom["lots"][0]
+    used_in = set(LotUnitIndex.objects.filter(lot=c0).values_list("unit__serial", flat=True))
+    assert used_in == {"F0", "S00", "S01", "F1", "S10"}
+
+
+def test_backward_trace_is_the_full_tree(bom):
+    tree = selectors.unit_trace_backward(bom["finished"][1])
+    assert [c.label for c in tree.children] == ["S10", "S11"]
+    assert sorted(n.label for n in tree.children[0].children) == ["C0", "C2"]
+    assert all(n.supplier for n in tree.walk() if n.kind == "lot")
+    assert {("unit" if n.kind == "unit" else "lot", n.id) for n in tree.walk()} - {("unit", tree.id)} == {
+        ("unit" if n % 2 == 0 else "lot", n // 2) for n in selectors.brute_force_backward(tree.id)
+    }
+
+
+def test_forward_trace_equals_brute_force(bom):
+    for lot in bom["lots"]:
+        fast = {row["id"] for row in selectors.lot_where_used(lot)}
+        assert fast == selectors.brute_force_forward(lot.pk)
+    assert {r["serial"] for r in selectors.lot_where_used(bom["lots"][2])} == {"F1", "S10", "S11"}
+
+
+def test_cycle_and_double_install_are_refused(bom, actor):
+    top, other = bom["finished"]
+    sub = Unit.objects.get(serial="S00")
+    with pytest.raises(services.TraceError) as raised:
+        services.record_assembly(parent=sub, components=[top], actor=actor)
+    assert raised.value.code == "cycle"
+    with pytest.raises(services.TraceError) as raised:
+        services.record_assembly(parent=other, components=[sub], actor=actor)
+    assert raised.value.code == "already_installed"
+    with pytest.raises(services.TraceError) as raised:
+        services.record_assembly(parent=top, components=[top], actor=actor)
+    assert raised.value.code == "cycle"
+
+
+def test_recall_holds_every_affected_unit_and_lot_in_one_go(bom, actor):
+    lot = bom["lots"][2]
+    recall = services.open_recall(number="R-1", lots=[lot], reason="capacitor leaks", actor=actor)
+    held = set(Unit.objects.filter(status=UnitStatus.ON_HOLD).values_list("serial", flat=True))
+    assert held == {"F1", "S10", "S11"}
+    lot.refresh_from_db()
+    assert lot.status == LotStatus.RECALLED
+    assert TraceEvent.objects.filter(code=EventCode.HOLD).count() == 3
+    report = selectors.recall_report(recall)
+    assert {r["serial"] for r in report if r["kind"] == "unit"} == held
+    assert all(r["previous_status"] == UnitStatus.IN_PROGRESS for r in report if r["kind"] == "unit")
+    with pytest.raises(services.TraceError):
+        services.close_recall(recall=recall, reason="  ", actor=actor)
+    services.close_recall(recall=recall, reason="supplier replaced the lot", actor=actor)
+    assert Recall.objects.get().status == "closed"
+    assert verify_chain().ok
+
+
+def test_held_unit_cannot_ship(bom, actor):
+    services.open_recall(number="R-2", lots=[bom["lots"][0]], reason="x", actor=actor)
+    with pytest.raises(services.TraceError) as raised:
+        services.ship_unit(unit=Unit.objects.get(serial="F0"), customer="ACME", actor=actor)
+    assert raised.value.code == "not_shippable"
+
+
+def _sql(statement, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def test_chain_detects_a_changed_row(bom):
+    assert verify_chain().ok
+    victim = TraceEvent.objects.order_by("id")[3]
+    _sql("UPDATE traceability_traceevent SET actor_name = 'mallory' WHERE id = %s", [victim.pk])
+    verdict = verify_chain()
+    assert not verdict.ok and verdict.first_bad_id == victim.pk and "changed" in verdict.problem
+
+
+def test_chain_detects_a_deleted_row_and_a_deleted_tail(bom):
+    ids = list(TraceEvent.objects.order_by("id").values_list("id", flat=True))
+    _sql("DELETE FROM traceability_eventidentifier")
+    _sql("DELETE FROM traceability_genealogyedge")
+    _sql("DELETE FROM traceability_traceevent WHERE id = %s", [ids[-1]])
+    assert not verify_chain().ok  # the tail: the head still counts it
+    _sql("DELETE FROM traceability_traceevent WHERE id = %s", [ids[2]])
+    verdict = verify_chain()
+    assert not verdict.ok and verdict.first_bad_id == ids[3]
+
+
+def test_chain_detects_reordering(bom):
+    first, second = TraceEvent.objects.order_by("id")[:2]
+    _sql("UPDATE traceability_traceevent SET epcis = %s WHERE id = %s", [_json(second.epcis), first.pk])
+    _sql("UPDATE traceability_traceevent SET epcis = %s WHERE id = %s", [_json(first.epcis), second.pk])
+    assert not verify_chain().ok
+
+
+def _json(value):
+    import json
+
+    return json.dumps(value)

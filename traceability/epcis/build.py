@@ -1,0 +1,72 @@
+"""EPCIS 2.0 event objects for what TraceLens itself records, so every event can be exported."""
+
+import datetime as dt
+
+from traceability.events import zone_offset
+
+
+def station_uri(code: str) -> str:
+    return f"urn:tracelens:station:{code}"
+
+
+def _time(moment: dt.datetime) -> dict:
+    return {
+        "eventTime": moment.isoformat(timespec="milliseconds"),
+        "eventTimeZoneOffset": zone_offset(moment),
+    }
+
+
+def _where(event: dict, station_code: str | None) -> dict:
+    if station_code:
+        event["readPoint"] = {"id": station_uri(station_code)}
+    return event
+
+
+def object_event(
+    *, moment, action, biz_step, disposition="", epcs=(), quantities=(), station_code=None, extra=None
+) -> dict:
+    event = {"type": "ObjectEvent", **_time(moment), "action": action, "bizStep": biz_step}
+    if epcs:
+        event["epcList"] = list(epcs)
+    if quantities:
+        event["quantityList"] = [_quantity(uri, qty) for uri, qty in quantities]
+    if not epcs and not quantities:
+        event["epcList"] = []
+    if disposition:
+        event["disposition"] = disposition
+    if extra:
+        event.update(extra)
+    return _where(event, station_code)
+
+
+def aggregation_event(*, moment, parent, children, biz_step="packing", station_code=None) -> dict:
+    event = {
+        "type": "AggregationEvent",
+        **_time(moment),
+        "action": "ADD",
+        "bizStep": biz_step,
+        "disposition": "in_progress",
+        "parentID": parent,
+        "childEPCs": list(children),
+    }
+    return _where(event, station_code)
+
+
+def transformation_event(*, moment, inputs, input_quantities, outputs, station_code=None) -> dict:
+    event = {
+        "type": "TransformationEvent",
+        **_time(moment),
+        "bizStep": "assembling",
+        "disposition": "in_progress",
+    }
+    if inputs:
+        event["inputEPCList"] = list(inputs)
+    if input_quantities:
+        event["inputQuantityList"] = [_quantity(uri, qty) for uri, qty in input_quantities]
+    event["outputEPCList"] = list(outputs)
+    return _where(event, station_code)
+
+
+def _quantity(uri: str, quantity) -> dict:
+    value = float(quantity)
+    return {"epcClass": uri, "quantity": int(value) if value.is_integer() else value}

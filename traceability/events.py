@@ -1,0 +1,193 @@
+"""Appending to the audit trail. The only code that writes TraceEvent rows.
+
+Each event's hash is SHA-256 over the previous event's hash and a canonical JSON of the event's
+content; a single head row (``AuditChainHead``) is locked while appending, so the chain has one
+order, and it also records the last hash, so deleting the newest event is detected too."""
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from traceability.context import current_correlation_id
+from traceability.models import AuditChainHead, EventIdentifier, TraceEvent
+
+GENESIS = "0" * 64
+
+
+class EventError(ValueError):
+    """An event cannot be recorded as given; ``code`` is stable for API clients."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class EventDraft:
+    event_type: str
+    code: str
+    epcis: dict
+    event_time: dt.datetime
+    event_time_zone_offset: str = "+00:00"
+    event_id: str = ""
+    action: str = ""
+    biz_step: str = ""
+    disposition: str = ""
+    read_point: str = ""
+    biz_location: str = ""
+    station_id: int | None = None
+    unit_id: int | None = None
+    lot_id: int | None = None
+    capture_id: int | None = None
+    actor: object = None
+    identifiers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def zone_offset(moment: dt.datetime) -> str:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise EventError("Event times must carry a time zone.", "naive_time")
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def content_of(event: TraceEvent) -> dict:
+    """What the hash covers: every column that carries meaning."""
+    return {
+        "event_id": event.event_id,
+        "event_type": event.event_type,
+        "code": event.code,
+        "action": event.action,
+        "biz_step": event.biz_step,
+        "disposition": event.disposition,
+        "event_time": _iso(event.event_time),
+        "event_time_zone_offset": event.event_time_zone_offset,
+        "record_time": _iso(event.record_time),
+        "read_point": event.read_point,
+        "biz_location": event.biz_location,
+        "station": event.station_id,
+        "unit": event.unit_id,
+        "lot": event.lot_id,
+        "capture": event.capture_id,
+        "actor": event.actor_id,
+        "actor_name": event.actor_name,
+        "correlation_id": event.correlation_id,
+        "epcis": event.epcis,
+    }
+
+
+def chain_hash(prev_hash: str, event: TraceEvent) -> str:
+    canonical = json.dumps(content_of(event), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def append_events(drafts: list[EventDraft]) -> list[TraceEvent]:
+    """Write the events in order, chained. Must run inside the caller's transaction, so the
+    events commit or roll back with the change they record."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("append_events must run inside transaction.atomic()")
+    if not drafts:
+        return []
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    prev = head.last_hash
+    now = timezone.now()
+    correlation = current_correlation_id()
+    events = []
+    for draft in drafts:
+        actor = draft.actor
+        event = TraceEvent(
+            event_id=draft.event_id or f"urn:uuid:{uuid.uuid4()}",
+            event_type=draft.event_type,
+            code=draft.code,
+            action=draft.action,
+            biz_step=draft.biz_step,
+            disposition=draft.disposition,
+            event_time=draft.event_time,
+            event_time_zone_offset=draft.event_time_zone_offset,
+            record_time=now,
+            read_point=draft.read_point,
+            biz_location=draft.biz_location,
+            station_id=draft.station_id,
+            unit_id=draft.unit_id,
+            lot_id=draft.lot_id,
+            capture_id=draft.capture_id,
+            actor_id=getattr(actor, "pk", None),
+            actor_name=getattr(actor, "username", "") or "",
+            correlation_id=correlation,
+            epcis=draft.epcis,
+            prev_hash=prev,
+        )
+        event.hash = prev = chain_hash(event.prev_hash, event)
+        events.append(event)
+    TraceEvent.objects.bulk_create(events, batch_size=2000)
+    identifiers = [
+        EventIdentifier(event=event, role=role, uri=uri)
+        for event, draft in zip(events, drafts, strict=True)
+        for role, uri in draft.identifiers
+    ]
+    EventIdentifier.objects.bulk_create(identifiers, batch_size=5000)
+    head.last_hash = prev
+    head.last_event_id = events[-1].pk
+    head.count += len(events)
+    head.save(update_fields=["last_hash", "last_event_id", "count"])
+    return events
+
+
+@dataclass(frozen=True)
+class ChainVerdict:
+    ok: bool
+    checked: int
+    first_bad_id: int | None = None
+    problem: str = ""
+
+
+def verify_chain(batch: int = 5000) -> ChainVerdict:
+    """Recompute every hash in order. Finds a changed row (its hash no longer matches), a
+    deleted or reordered row (the next row's prev_hash no longer matches), and a deleted tail
+    (the head's count or last hash no longer matches)."""
+    prev = GENESIS
+    checked = 0
+    last_id = 0
+    with transaction.atomic():
+        head = AuditChainHead.objects.filter(pk=1).first()
+        while True:
+            rows = list(TraceEvent.objects.filter(pk__gt=last_id).order_by("pk")[:batch])
+            if not rows:
+                break
+            for event in rows:
+                if event.prev_hash != prev:
+                    return ChainVerdict(
+                        False,
+                        checked,
+                        event.pk,
+                        "previous hash does not match: a row was deleted or reordered",
+                    )
+                if chain_hash(prev, event) != event.hash:
+                    return ChainVerdict(
+                        False, checked, event.pk, "content does not match its hash: the row was changed"
+                    )
+                prev = event.hash
+                checked += 1
+            last_id = rows[-1].pk
+    expected = head.count if head else 0
+    if checked != expected or (head and head.last_hash != prev and checked):
+        return ChainVerdict(
+            False,
+            checked,
+            None,
+            f"chain head records {expected} events, found {checked}: events were deleted",
+        )
+    return ChainVerdict(True, checked)

@@ -1,0 +1,22 @@
+from traceability.models.events import AuditChainHead, EventIdentifier, TraceEvent
+from traceability.models.genealogy import GenealogyEdge, LotUnitIndex
+from traceability.models.master import Line, Lot, Product, Site, Station, Supplier, Unit, WorkOrder
+from traceability.models.recall import Recall, RecallItem
+
+__all__ = [
+    "AuditChainHead",
+    "EventIdentifier",
+    "GenealogyEdge",
+    "Line",
+    "Lot",
+    "LotUnitIndex",
+    "Product",
+    "Recall",
+    "RecallItem",
+    "Site",
+    "Station",
+    "Supplier",
+    "TraceEvent",
+    "Unit",
+    "WorkOrder",
+]

@@ -1,0 +1,87 @@
+"""The audit trail: one append-only table of trace events shaped after GS1 EPCIS 2.0.
+
+Each row keeps the whole EPCIS event (``epcis``), the columns queries filter on, explicit links
+to TraceLens records, the actor's name as it was, the correlation id of the request or job, and
+a SHA-256 chained to the previous row, so ``verify_audit_chain`` finds any change, deletion or
+reordering. Only ``traceability.events.append_events`` writes here; on PostgreSQL a trigger
+refuses UPDATE, DELETE and TRUNCATE."""
+
+from django.conf import settings
+from django.db import models
+
+from traceability.choices import EventCode, EventType
+
+
+class TraceEvent(models.Model):
+    event_id = models.CharField(max_length=200, db_index=True)
+    event_type = models.CharField(max_length=24, choices=EventType.choices)
+    code = models.CharField(max_length=16, choices=EventCode.choices)
+    action = models.CharField(max_length=8, blank=True)
+    biz_step = models.CharField(max_length=200, blank=True)
+    disposition = models.CharField(max_length=200, blank=True)
+    event_time = models.DateTimeField()
+    event_time_zone_offset = models.CharField(max_length=6)
+    record_time = models.DateTimeField()
+    read_point = models.CharField(max_length=200, blank=True)
+    biz_location = models.CharField(max_length=200, blank=True)
+    station = models.ForeignKey("traceability.Station", null=True, blank=True, on_delete=models.PROTECT)
+    unit = models.ForeignKey(
+        "traceability.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    lot = models.ForeignKey(
+        "traceability.Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    capture = models.ForeignKey("ocr.Capture", null=True, blank=True, on_delete=models.PROTECT)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_name = models.CharField(max_length=150, blank=True)
+    correlation_id = models.CharField(max_length=64, blank=True)
+    epcis = models.JSONField(help_text="The event as an EPCIS 2.0 JSON-LD event object.")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["event_time"]),
+            models.Index(fields=["unit", "event_time"]),
+            models.Index(fields=["lot", "event_time"]),
+            models.Index(fields=["station", "event_time"]),
+            models.Index(fields=["code", "event_time"]),
+            models.Index(fields=["record_time"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.event_id}"
+
+
+class EventIdentifier(models.Model):
+    """Every identifier an event names, for EPCIS queries (MATCH_epc, MATCH_anyEPC, ...)."""
+
+    class Role(models.TextChoices):
+        EPC = "epc", "epcList / childEPCs / input / output EPC"
+        PARENT = "parent", "parentID"
+        CHILD = "child", "childEPCs"
+        INPUT = "input", "inputEPCList"
+        OUTPUT = "output", "outputEPCList"
+        EPC_CLASS = "epc_class", "quantity element class"
+
+    event = models.ForeignKey(TraceEvent, on_delete=models.PROTECT, related_name="identifiers")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    uri = models.CharField(max_length=300)
+
+    class Meta:
+        indexes = [models.Index(fields=["uri", "role"])]
+
+    def __str__(self):
+        return f"{self.role} {self.uri}"
+
+
+class AuditChainHead(models.Model):
+    """The single row locked while events are appended: the newest hash and the count."""
+
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_event_id = models.BigIntegerField(null=True)
+    count = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"audit chain head: {self.count} events"

@@ -1,0 +1,271 @@
+"""Reads of traceability records: genealogy traversals (recursive CTEs over the edge table),
+where-used through the maintained lot→unit index, recall reports and WIP."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from traceability.choices import EventCode, Relation, UnitStatus
+from traceability.models import GenealogyEdge, LotUnitIndex, RecallItem, Station, TraceEvent, Unit
+from traceability.models.genealogy import node
+
+MAX_DEPTH = 64
+
+
+def _rows(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+DOWN = """
+WITH RECURSIVE tree(depth, parent_node, child_node, relation, quantity) AS (
+    SELECT 1, e.parent_node, e.child_node, e.relation, e.quantity
+    FROM traceability_genealogyedge e WHERE e.parent_node = %s
+  UNION ALL
+    SELECT t.depth + 1, e.parent_node, e.child_node, e.relation, e.quantity
+    FROM traceability_genealogyedge e JOIN tree t ON e.parent_node = t.child_node
+    WHERE t.depth < %s
+)
+SELECT t.depth, t.parent_node, t.child_node, t.relation, t.quantity,
+       u.serial, u.status, up.part_number, l.code, l.status, lp.part_number, s.code
+FROM tree t
+LEFT JOIN traceability_unit u ON t.child_node %% 2 = 0 AND u.id = t.child_node / 2
+LEFT JOIN traceability_product up ON up.id = u.product_id
+LEFT JOIN traceability_lot l ON t.child_node %% 2 = 1 AND l.id = (t.child_node - 1) / 2
+LEFT JOIN traceability_product lp ON lp.id = l.product_id
+LEFT JOIN traceability_supplier s ON s.id = l.supplier_id
+"""
+
+UP = """
+WITH RECURSIVE up(depth, node) AS (
+    SELECT 1, e.parent_node FROM traceability_genealogyedge e WHERE e.child_node = %s
+  UNION
+    SELECT u.depth + 1, e.parent_node FROM traceability_genealogyedge e JOIN up u ON e.child_node = u.node
+    WHERE u.depth < %s
+)
+SELECT DISTINCT node FROM up
+"""
+
+
+@dataclass
+class TraceNode:
+    kind: str  # "unit" or "lot"
+    id: int
+    label: str
+    part_number: str
+    status: str
+    relation: str = ""
+    quantity: float | None = None
+    supplier: str = ""
+    children: list["TraceNode"] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "label": self.label,
+            "part_number": self.part_number,
+            "status": self.status,
+            "relation": self.relation,
+            "quantity": self.quantity,
+            "supplier": self.supplier,
+            "children": [child.to_dict() for child in self.children],
+        }
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def unit_trace_backward(unit: Unit) -> TraceNode:
+    """The full as-built tree of a unit, down to supplier lots: one recursive query."""
+    root = TraceNode("unit", unit.pk, unit.serial, unit.product.part_number, unit.status)
+    nodes = {node(unit.pk, None): root}
+    for _, parent, child, relation, qty, serial, ustatus, upart, code, lstatus, lpart, supplier in _rows(
+        DOWN, [node(unit.pk, None), MAX_DEPTH]
+    ):
+        if child % 2 == 0:
+            item = TraceNode("unit", child // 2, serial, upart, ustatus, relation)
+        else:
+            item = TraceNode(
+                "lot",
+                child // 2,
+                code,
+                lpart,
+                lstatus,
+                relation,
+                float(qty) if qty is not None else None,
+                supplier or "",
+            )
+        nodes[parent].children.append(item)
+        nodes[child] = item
+    return root
+
+
+def unit_ancestor_ids(unit_id: int) -> list[int]:
+    """Every unit that ``unit_id`` is inside, at any depth."""
+    return [n // 2 for (n,) in _rows(UP, [node(unit_id, None), MAX_DEPTH]) if n % 2 == 0]
+
+
+def lots_split_from(lot_ids: list[int]) -> list[int]:
+    """Lots made by splitting one of ``lot_ids``, transitively."""
+    found, frontier = set(), set(lot_ids)
+    while frontier:
+        children = (
+            set(
+                GenealogyEdge.objects.filter(
+                    relation=Relation.SPLIT_FROM, child_lot__in=frontier, parent_lot__isnull=False
+                ).values_list("parent_lot_id", flat=True)
+            )
+            - found
+        )
+        found |= children
+        frontier = children
+    return sorted(found)
+
+
+def units_containing_lots(lot_ids) -> list[int]:
+    return list(LotUnitIndex.objects.filter(lot__in=lot_ids).values_list("unit_id", flat=True).distinct())
+
+
+WHERE_USED = """
+SELECT u.id, u.serial, p.part_number, u.status, s.code, u.customer
+FROM traceability_lotunitindex i
+JOIN traceability_unit u ON u.id = i.unit_id
+JOIN traceability_product p ON p.id = u.product_id
+LEFT JOIN traceability_station s ON s.id = u.station_id
+WHERE i.lot_id = %s
+"""
+
+
+def lot_where_used(lot) -> list[dict]:
+    """Forward trace: every unit that contains ``lot`` (and lots split from it), transitively,
+    read from the maintained index in one query per lot."""
+    rows = []
+    for lot_id in [lot.pk, *lots_split_from([lot.pk])]:
+        rows.extend(_rows(WHERE_USED, [lot_id]))
+    keys = ("id", "serial", "part_number", "status", "station", "customer")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def brute_force_backward(unit_id: int) -> set[int]:
+    """Reference walk for checking traces: one query per level, no CTE, no index."""
+    seen, frontier = set(), {node(unit_id, None)}
+    while frontier:
+        edges = GenealogyEdge.objects.filter(parent_node__in=frontier).values_list("child_node", flat=True)
+        frontier = set(edges) - seen
+        seen |= frontier
+    return seen
+
+
+def brute_force_forward(lot_id: int) -> set[int]:
+    """Every unit above the lot, by walking edges upwards level by level."""
+    seen, frontier = set(), {node(None, lot_id)}
+    while frontier:
+        edges = GenealogyEdge.objects.filter(child_node__in=frontier).values_list("parent_node", flat=True)
+        frontier = set(edges) - seen
+        seen |= frontier
+    return {n // 2 for n in seen if n % 2 == 0}
+
+
+def recall_report(recall) -> list[dict]:
+    """The affected list: every unit and lot, its status now, where it is, and the customer."""
+    items = (
+        RecallItem.objects.filter(recall=recall)
+        .select_related("unit__product", "unit__station", "unit__lot", "lot__product", "lot__supplier")
+        .order_by("id")
+    )
+    report = []
+    for item in items:
+        if item.unit_id:
+            u = item.unit
+            report.append(
+                {
+                    "kind": "unit",
+                    "part_number": u.product.part_number,
+                    "serial": u.serial,
+                    "lot": u.lot.code if u.lot else "",
+                    "status": u.status,
+                    "previous_status": item.previous_status,
+                    "location": u.station.code if u.station else "",
+                    "customer": u.customer,
+                }
+            )
+        else:
+            lot = item.lot
+            report.append(
+                {
+                    "kind": "lot",
+                    "part_number": lot.product.part_number,
+                    "serial": "",
+                    "lot": lot.code,
+                    "status": lot.status,
+                    "previous_status": item.previous_status,
+                    "location": lot.supplier.name if lot.supplier else "",
+                    "customer": "",
+                }
+            )
+    return report
+
+
+@dataclass(frozen=True)
+class StationWip:
+    station: str
+    name: str
+    waiting: int
+    throughput_per_hour: int
+    mean_dwell_minutes: float | None
+    expected_wait_hours: float | None
+
+
+def wip_by_station(line=None, now: dt.datetime | None = None) -> list[StationWip]:
+    """Per station: units there now, observations in the last hour, how long the units there
+    have waited. Ranked later by expected wait (waiting / throughput) for the bottleneck."""
+    now = now or timezone.now()
+    hour_ago = now - dt.timedelta(hours=1)
+    stations = Station.objects.all() if line is None else Station.objects.filter(line=line)
+    stations = stations.annotate(
+        waiting=Count("units", filter=Q(units__status=UnitStatus.IN_PROGRESS), distinct=True),
+        throughput=Count(
+            "traceevent",
+            filter=Q(traceevent__code=EventCode.OBSERVE, traceevent__event_time__gte=hour_ago),
+            distinct=True,
+        ),
+    ).order_by("line", "sequence", "code")
+    result = []
+    for station in stations:
+        dwell = _mean_dwell_minutes(station, now)
+        wait = round(station.waiting / station.throughput, 2) if station.throughput else None
+        result.append(
+            StationWip(station.code, station.name, station.waiting, station.throughput, dwell, wait)
+        )
+    return result
+
+
+def _mean_dwell_minutes(station, now) -> float | None:
+    last_seen = (
+        TraceEvent.objects.filter(
+            code=EventCode.OBSERVE,
+            station=station,
+            unit__station=station,
+            unit__status=UnitStatus.IN_PROGRESS,
+        )
+        .values("unit")
+        .annotate(at=Max("event_time"))
+        .values_list("at", flat=True)
+    )
+    minutes = [(now - at).total_seconds() / 60 for at in last_seen]
+    return round(sum(minutes) / len(minutes), 1) if minutes else None
+
+
+def bottlenecks(line=None, now=None) -> list[StationWip]:
+    """Stations ranked by expected wait: the first is the current bottleneck."""
+    stations = wip_by_station(line, now)
+    return sorted(
+        stations, key=lambda s: (s.expected_wait_hours is None, -(s.expected_wait_hours or 0), -s.waiting)
+    )

@@ -1,0 +1,475 @@
+"""Every state change of traceability records. Each service validates first, then writes the
+change, its trace events and its genealogy edges in one transaction; nothing half-done."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from traceability import selectors
+from traceability.choices import EventCode, EventType, LotStatus, RecallStatus, Relation, UnitStatus
+from traceability.epcis import build
+from traceability.events import EventDraft, EventError, append_events, zone_offset
+from traceability.models import GenealogyEdge, Lot, LotUnitIndex, Recall, RecallItem, Unit
+
+TraceError = EventError
+
+
+def _moment(event_time: dt.datetime | None) -> dt.datetime:
+    moment = event_time or timezone.now()
+    zone_offset(moment)  # refuses naive times
+    return moment
+
+
+def _draft(
+    moment,
+    epcis,
+    *,
+    code,
+    event_type=EventType.OBJECT,
+    actor,
+    station=None,
+    unit=None,
+    lot=None,
+    capture=None,
+    identifiers=(),
+):
+    return EventDraft(
+        event_type=event_type,
+        code=code,
+        epcis=epcis,
+        event_time=moment,
+        event_time_zone_offset=epcis["eventTimeZoneOffset"],
+        action=epcis.get("action", ""),
+        biz_step=epcis.get("bizStep", ""),
+        disposition=epcis.get("disposition", ""),
+        read_point=epcis.get("readPoint", {}).get("id", ""),
+        station_id=getattr(station, "pk", None),
+        unit_id=getattr(unit, "pk", None),
+        lot_id=getattr(lot, "pk", None),
+        capture_id=getattr(capture, "pk", None),
+        actor=actor,
+        identifiers=list(identifiers),
+    )
+
+
+def _check_pattern(pattern: str, value: str, what: str) -> None:
+    if pattern and not re.fullmatch(pattern, value):
+        raise TraceError(
+            f"{what} {value!r} does not match the product's format {pattern!r}.", "format_mismatch"
+        )
+
+
+def receive_lot(
+    *,
+    product,
+    code,
+    quantity,
+    actor,
+    supplier=None,
+    expires_on=None,
+    manufactured_on=None,
+    station=None,
+    capture=None,
+    event_time=None,
+) -> Lot:
+    """A supplier lot arrives: the Lot and a receiving ObjectEvent."""
+    moment = _moment(event_time)
+    if Decimal(quantity) < 0:
+        raise TraceError("A lot quantity cannot be below zero.", "negative_quantity")
+    _check_pattern(product.lot_pattern, code, "Lot code")
+    with transaction.atomic():
+        if Lot.objects.filter(product=product, code=code).exists():
+            raise TraceError(f"Lot {code} of {product.part_number} already exists.", "duplicate_lot")
+        lot = Lot.objects.create(
+            product=product,
+            code=code,
+            quantity=quantity,
+            supplier=supplier,
+            expires_on=expires_on,
+            manufactured_on=manufactured_on,
+        )
+        epcis = build.object_event(
+            moment=moment,
+            action="ADD",
+            biz_step="receiving",
+            disposition="in_progress",
+            quantities=[(lot.uri, quantity)],
+            station_code=getattr(station, "code", None),
+        )
+        append_events(
+            [
+                _draft(
+                    moment,
+                    epcis,
+                    code=EventCode.RECEIVE,
+                    actor=actor,
+                    station=station,
+                    lot=lot,
+                    capture=capture,
+                    identifiers=[("epc_class", lot.uri)],
+                )
+            ]
+        )
+    return lot
+
+
+def commission_unit(*, product, serial, actor, lot=None, station=None, capture=None, event_time=None) -> Unit:
+    """A serial comes into existence. Refuses a serial the product already has."""
+    moment = _moment(event_time)
+    _check_pattern(product.serial_pattern, serial, "Serial")
+    if lot is not None and lot.product_id != product.pk:
+        raise TraceError(f"Lot {lot.code} belongs to another product.", "lot_product_mismatch")
+    try:
+        with transaction.atomic():
+            unit = Unit.objects.create(product=product, serial=serial, lot=lot, station=station)
+            epcis = build.object_event(
+                moment=moment,
+                action="ADD",
+                biz_step="commissioning",
+                disposition="active",
+                epcs=[unit.uri],
+                station_code=getattr(station, "code", None),
+            )
+            append_events(
+                [
+                    _draft(
+                        moment,
+                        epcis,
+                        code=EventCode.COMMISSION,
+                        actor=actor,
+                        station=station,
+                        unit=unit,
+                        lot=lot,
+                        capture=capture,
+                        identifiers=[("epc", unit.uri)],
+                    )
+                ]
+            )
+    except IntegrityError:
+        raise TraceError(
+            f"Serial {serial} already exists for {product.part_number}.", "duplicate_serial"
+        ) from None
+    return unit
+
+
+def observe_unit(*, unit, station, actor, capture=None, event_time=None) -> Unit:
+    """The unit is seen at a station: its current position moves there (WIP)."""
+    moment = _moment(event_time)
+    with transaction.atomic():
+        unit.station = station
+        unit.save(update_fields=["station"])
+        epcis = build.object_event(
+            moment=moment,
+            action="OBSERVE",
+            biz_step="arriving",
+            disposition="in_progress",
+            epcs=[unit.uri],
+            station_code=station.code,
+        )
+        append_events(
+            [
+                _draft(
+                    moment,
+                    epcis,
+                    code=EventCode.OBSERVE,
+                    actor=actor,
+                    station=station,
+                    unit=unit,
+                    capture=capture,
+                    identifiers=[("epc", unit.uri)],
+                )
+            ]
+        )
+    return unit
+
+
+def _index_into(parent: Unit, child_units: list[Unit], lots: list[Lot]) -> None:
+    """Keep LotUnitIndex closed: every lot below the children is now below the parent and
+    below every unit the parent is already inside."""
+    lot_ids = {lot.pk for lot in lots}
+    if child_units:
+        lot_ids.update(LotUnitIndex.objects.filter(unit__in=child_units).values_list("lot_id", flat=True))
+    targets = [parent.pk, *selectors.unit_ancestor_ids(parent.pk)]
+    LotUnitIndex.objects.bulk_create(
+        [LotUnitIndex(lot_id=lot_id, unit_id=unit_id) for lot_id in lot_ids for unit_id in targets],
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
+
+
+def _check_children(parent: Unit, components: list[Unit]) -> None:
+    ids = [c.pk for c in components]
+    if parent.pk in ids or len(set(ids)) != len(ids):
+        raise TraceError("A unit cannot contain itself or the same component twice.", "cycle")
+    if set(ids) & set(selectors.unit_ancestor_ids(parent.pk)):
+        raise TraceError("That link would make a cycle in the genealogy.", "cycle")
+    taken = GenealogyEdge.objects.filter(
+        child_unit__in=ids, relation__in=[Relation.INSTALLED_IN, Relation.PACKED_IN]
+    )
+    edge = taken.select_related("child_unit").first()
+    if edge is not None:
+        raise TraceError(
+            f"Unit {edge.child_unit.serial} is already inside another unit.", "already_installed"
+        )
+
+
+def record_assembly(*, parent, actor, components=(), lots=(), station=None, capture=None, event_time=None):
+    """Components (serialised units) and lot quantities go into ``parent``: a
+    TransformationEvent, an edge per input, and the where-used index, in one transaction."""
+    moment = _moment(event_time)
+    components = list(components)
+    lots = [(lot, Decimal(qty)) for lot, qty in lots]
+    if not components and not lots:
+        raise TraceError("An assembly needs at least one component or lot.", "empty_assembly")
+    if any(qty <= 0 for _, qty in lots):
+        raise TraceError("A consumed quantity must be above zero.", "negative_quantity")
+    with transaction.atomic():
+        _check_children(parent, components)
+        epcis = build.transformation_event(
+            moment=moment,
+            inputs=[c.uri for c in components],
+            input_quantities=[(lot.uri, q) for lot, q in lots],
+            outputs=[parent.uri],
+            station_code=getattr(station, "code", None),
+        )
+        identifiers = [("input", c.uri) for c in components] + [("epc_class", lot.uri) for lot, _ in lots]
+        [event] = append_events(
+            [
+                _draft(
+                    moment,
+                    epcis,
+                    code=EventCode.ASSEMBLE,
+                    event_type=EventType.TRANSFORMATION,
+                    actor=actor,
+                    station=station,
+                    unit=parent,
+                    capture=capture,
+                    identifiers=[*identifiers, ("output", parent.uri)],
+                )
+            ]
+        )
+        GenealogyEdge.objects.bulk_create(
+            [
+                GenealogyEdge(
+                    relation=Relation.INSTALLED_IN, parent_unit=parent, child_unit=c, event=event
+                ).set_nodes()
+                for c in components
+            ]
+            + [
+                GenealogyEdge(
+                    relation=Relation.CONSUMED_INTO,
+                    parent_unit=parent,
+                    child_lot=lot,
+                    quantity=q,
+                    event=event,
+                ).set_nodes()
+                for lot, q in lots
+            ]
+        )
+        _index_into(parent, components, [lot for lot, _ in lots])
+    return event
+
+
+def pack_units(*, container, units, actor, station=None, event_time=None):
+    """Units go into a case or pallet (itself a unit): an AggregationEvent and packed-in edges."""
+    moment = _moment(event_time)
+    units = list(units)
+    with transaction.atomic():
+        _check_children(container, units)
+        epcis = build.aggregation_event(
+            moment=moment,
+            parent=container.uri,
+            children=[u.uri for u in units],
+            station_code=getattr(station, "code", None),
+        )
+        [event] = append_events(
+            [
+                _draft(
+                    moment,
+                    epcis,
+                    code=EventCode.PACK,
+                    event_type=EventType.AGGREGATION,
+                    actor=actor,
+                    station=station,
+                    unit=container,
+                    identifiers=[("parent", container.uri)] + [("child", u.uri) for u in units],
+                )
+            ]
+        )
+        GenealogyEdge.objects.bulk_create(
+            [
+                GenealogyEdge(
+                    relation=Relation.PACKED_IN, parent_unit=container, child_unit=u, event=event
+                ).set_nodes()
+                for u in units
+            ]
+        )
+        _index_into(container, units, [])
+    return event
+
+
+def ship_unit(*, unit, customer, actor, station=None, event_time=None) -> Unit:
+    moment = _moment(event_time)
+    if unit.status in (UnitStatus.ON_HOLD, UnitStatus.SCRAPPED):
+        raise TraceError(
+            f"Unit {unit.serial} is {unit.get_status_display().lower()} and cannot ship.", "not_shippable"
+        )
+    with transaction.atomic():
+        unit.status, unit.customer, unit.shipped_at = UnitStatus.SHIPPED, customer, moment
+        unit.save(update_fields=["status", "customer", "shipped_at"])
+        epcis = build.object_event(
+            moment=moment,
+            action="OBSERVE",
+            biz_step="shipping",
+            disposition="in_transit",
+            epcs=[unit.uri],
+            station_code=getattr(station, "code", None),
+        )
+        append_events(
+            [
+                _draft(
+                    moment,
+                    epcis,
+                    code=EventCode.SHIP,
+                    actor=actor,
+                    station=station,
+                    unit=unit,
+                    identifiers=[("epc", unit.uri)],
+                )
+            ]
+        )
+    return unit
+
+
+def return_unit(*, unit, reason, actor, capture=None, event_time=None) -> Unit:
+    moment = _moment(event_time)
+    with transaction.atomic():
+        unit.status = UnitStatus.RETURNED
+        unit.save(update_fields=["status"])
+        epcis = build.object_event(
+            moment=moment,
+            action="OBSERVE",
+            biz_step="receiving",
+            disposition="returned",
+            epcs=[unit.uri],
+            extra={"tracelens:reason": reason[:500]},
+        )
+        append_events(
+            [
+                _draft(
+                    moment,
+                    epcis,
+                    code=EventCode.RETURN,
+                    actor=actor,
+                    unit=unit,
+                    capture=capture,
+                    identifiers=[("epc", unit.uri)],
+                )
+            ]
+        )
+    return unit
+
+
+def open_recall(*, number, lots, reason, actor) -> Recall:
+    """Every unit and lot that contains one of ``lots`` goes on hold, each with an event, in one
+    transaction. Returns the recall with its affected items."""
+    lots = list(lots)
+    if not lots:
+        raise TraceError("A recall needs at least one lot.", "empty_recall")
+    if not reason.strip():
+        raise TraceError("A recall needs a reason.", "reason_required")
+    moment = timezone.now()
+    with transaction.atomic():
+        recall = Recall.objects.create(number=number, reason=reason, opened_by=actor)
+        recall.lots.set(lots)
+        lot_ids = {lot.pk for lot in lots} | set(selectors.lots_split_from([lot.pk for lot in lots]))
+        affected_lots = list(Lot.objects.select_related("product").filter(pk__in=lot_ids))
+        unit_ids = selectors.units_containing_lots(lot_ids)
+        units = list(
+            Unit.objects.select_related("product").filter(pk__in=unit_ids).exclude(status=UnitStatus.ON_HOLD)
+        )
+        RecallItem.objects.bulk_create(
+            [RecallItem(recall=recall, unit=u, previous_status=u.status) for u in units]
+            + [RecallItem(recall=recall, lot=lot, previous_status=lot.status) for lot in affected_lots]
+        )
+        Unit.objects.filter(pk__in=[u.pk for u in units]).update(status=UnitStatus.ON_HOLD)
+        Lot.objects.filter(pk__in=lot_ids).update(status=LotStatus.RECALLED)
+        extra = {"tracelens:recall": number}
+        drafts = [
+            _draft(
+                moment,
+                build.object_event(
+                    moment=moment,
+                    action="OBSERVE",
+                    biz_step="holding",
+                    disposition="recalled",
+                    epcs=[u.uri],
+                    extra=extra,
+                ),
+                code=EventCode.HOLD,
+                actor=actor,
+                unit=u,
+                identifiers=[("epc", u.uri)],
+            )
+            for u in units
+        ] + [
+            _draft(
+                moment,
+                build.object_event(
+                    moment=moment,
+                    action="OBSERVE",
+                    biz_step="holding",
+                    disposition="recalled",
+                    quantities=[(lot.uri, lot.quantity)],
+                    extra=extra,
+                ),
+                code=EventCode.RECALL_OPEN,
+                actor=actor,
+                lot=lot,
+                identifiers=[("epc_class", lot.uri)],
+            )
+            for lot in affected_lots
+        ]
+        append_events(drafts)
+    return recall
+
+
+def close_recall(*, recall, reason, actor) -> Recall:
+    if not reason or not reason.strip():
+        raise TraceError("Closing a recall needs a reason.", "reason_required")
+    if recall.status == RecallStatus.CLOSED:
+        raise TraceError(f"Recall {recall.number} is already closed.", "already_closed")
+    moment = timezone.now()
+    with transaction.atomic():
+        recall.status, recall.closed_by, recall.closed_at, recall.close_reason = (
+            RecallStatus.CLOSED,
+            actor,
+            moment,
+            reason,
+        )
+        recall.save(update_fields=["status", "closed_by", "closed_at", "close_reason"])
+        lots = list(recall.lots.select_related("product"))
+        epcis = build.object_event(
+            moment=moment,
+            action="OBSERVE",
+            biz_step="holding",
+            disposition="recalled",
+            quantities=[(lot.uri, lot.quantity) for lot in lots],
+            extra={"tracelens:recall": recall.number, "tracelens:closeReason": reason[:500]},
+        )
+        append_events(
+            [
+                _draft(
+                    moment,
+                    epcis,
+                    code=EventCode.RECALL_CLOSE,
+                    actor=actor,
+                    lot=lots[0] if lots else None,
+                    identifiers=[("epc_class", lot.uri) for lot in lots],
+                )
+            ]
+        )
+    return recall
