@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from traceability.models import Line, Lot, Product, Site, Station, Supplier, Unit, WorkOrder
+from traceability.models import (
+    Line,
+    Lot,
+    Product,
+    Recall,
+    Site,
+    Station,
+    Supplier,
+    TraceEvent,
+    Unit,
+    WorkOrder,
+)
 
 
 @admin.register(Site)
@@ -48,3 +59,31 @@ class UnitAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("serial",)
     list_select_related = ("product", "lot", "station")
+
+
+@admin.register(TraceEvent)
+class TraceEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is written by services alone."""
+
+    list_display = ("id", "event_time", "code", "event_type", "unit", "lot", "station", "actor_name")
+    list_filter = ("code", "event_type")
+    search_fields = ("event_id", "correlation_id", "actor_name")
+    list_select_related = ("unit", "lot", "station")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Recall)
+class RecallAdmin(admin.ModelAdmin):
+    list_display = ("number", "status", "opened_at", "opened_by", "closed_at")
+    readonly_fields = [f.name for f in Recall._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # opened through the recall workflow, which holds the affected units

@@ -47,6 +47,7 @@ class EventDraft:
     capture_id: int | None = None
     actor: object = None
     identifiers: list[tuple[str, str]] = field(default_factory=list)
+    context: list = field(default_factory=list)
 
 
 def zone_offset(moment: dt.datetime) -> str:
@@ -83,6 +84,7 @@ def content_of(event: TraceEvent) -> dict:
         "actor_name": event.actor_name,
         "correlation_id": event.correlation_id,
         "epcis": event.epcis,
+        "context": event.context,
     }
 
 
@@ -128,6 +130,7 @@ def append_events(drafts: list[EventDraft]) -> list[TraceEvent]:
             actor_name=getattr(actor, "username", "") or "",
             correlation_id=correlation,
             epcis=draft.epcis,
+            context=draft.context,
             prev_hash=prev,
         )
         event.hash = prev = chain_hash(event.prev_hash, event)

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "accounts",
     "traceability",
@@ -116,8 +117,15 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "EXCEPTION_HANDLER": "traceability.api.errors.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "TraceLens API", "VERSION": "0.1.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TraceLens API",
+    "VERSION": "0.1.0",
+    "SWAGGER_UI_DIST": "SIDECAR",  # served by the app: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Celery and channels: Redis when REDIS_URL is set, otherwise everything in this process.
 REDIS_URL = env("REDIS_URL", default="")
@@ -145,6 +153,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Reading: which engine the default reading job uses, and where local model files live.
 OCR_ENGINE = env("OCR_ENGINE", default="rapidocr")
 MODELS_DIR = Path(env("MODELS_DIR", default=str(BASE_DIR / "models")))
+
+# GS1's EPCIS 2.0 JSON Schema, read locally (it is not redistributed with TraceLens).
+EPCIS_SCHEMA_PATH = Path(
+    env("EPCIS_SCHEMA_PATH", default=str(BASE_DIR.parent / "shared/standards/epcis/EPCIS-JSON-Schema.json"))
+)
 
 LOGGING = {
     "version": 1,

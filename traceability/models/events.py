@@ -36,6 +36,9 @@ class TraceEvent(models.Model):
     actor_name = models.CharField(max_length=150, blank=True)
     correlation_id = models.CharField(max_length=64, blank=True)
     epcis = models.JSONField(help_text="The event as an EPCIS 2.0 JSON-LD event object.")
+    context = models.JSONField(
+        default=list, blank=True, help_text="Extension @context entries it was captured with."
+    )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

@@ -1,0 +1,19 @@
+"""Domain errors become 4xx answers with a stable ``code``; nothing was written when they occur."""
+
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_handler
+
+from traceability.epcis.schema import SchemaMissing
+from traceability.events import EventError
+
+CONFLICTS = {"duplicate_serial", "duplicate_lot", "duplicate_event", "already_installed", "already_closed"}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, EventError):
+        return Response(
+            {"detail": exc.message, "code": exc.code}, status=409 if exc.code in CONFLICTS else 400
+        )
+    if isinstance(exc, SchemaMissing):
+        return Response({"detail": str(exc), "code": "schema_missing"}, status=503)
+    return drf_handler(exc, context)

@@ -1,0 +1,140 @@
+"""The EPCIS 2.0 capture interface: a whole document is validated against GS1's schema and
+stored as trace events, or refused as a whole with the reason; nothing of it is written then."""
+
+import datetime as dt
+import re
+
+from django.db import transaction
+
+from traceability.choices import EventCode, EventType
+from traceability.epcis.schema import schema_errors
+from traceability.events import EventDraft, EventError, append_events
+from traceability.models import Lot, TraceEvent, Unit
+
+STANDARD_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+DIGITAL_LINK = re.compile(r"^https://id\.gs1\.org/01/(\d{14})/(21|10)/([^/?#]+)$")
+OWN_URN = re.compile(r"^urn:tracelens:(unit|lot):([^:]+):(.+)$")
+EPC_KEYS = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input", "outputEPCList": "output"}
+QUANTITY_KEYS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
+
+
+def document_events(document: dict) -> list[dict]:
+    body = document.get("epcisBody", {})
+    if document.get("type") == "EPCISQueryDocument":
+        return body.get("queryResults", {}).get("resultsBody", {}).get("eventList", [])
+    return body.get("eventList", [])
+
+
+def extension_context(document: dict) -> list:
+    """The document's own @context entries (extension namespaces), kept with its events so an
+    export is still valid JSON-LD."""
+    context = document.get("@context", [])
+    context = context if isinstance(context, list) else [context]
+    return [
+        entry
+        for entry in context
+        if entry != STANDARD_CONTEXT and not str(entry).endswith("epcis-context.jsonld")
+    ]
+
+
+def parse_time(value: str, where: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise EventError(f"{where}: {value!r} is not an ISO 8601 date-time.", "bad_time") from None
+    if moment.tzinfo is None:
+        raise EventError(f"{where}: {value!r} has no time zone.", "naive_time")
+    return moment
+
+
+def identifiers_of(event: dict) -> list[tuple[str, str]]:
+    found = [(role, uri) for key, role in EPC_KEYS.items() for uri in event.get(key, [])]
+    if event.get("parentID"):
+        found.append(("parent", event["parentID"]))
+    for key in QUANTITY_KEYS:
+        found.extend(("epc_class", q["epcClass"]) for q in event.get(key, []) if "epcClass" in q)
+    return found
+
+
+def _record_links(identifiers) -> tuple[dict, dict]:
+    """Map identifiers that name TraceLens units or lots to their ids, in two queries."""
+    unit_keys, lot_keys = {}, {}
+    for _, uri in identifiers:
+        if m := DIGITAL_LINK.match(uri):
+            (unit_keys if m[2] == "21" else lot_keys)[uri] = ("gtin", m[1], m[3])
+        elif m := OWN_URN.match(uri):
+            (unit_keys if m[1] == "unit" else lot_keys)[uri] = ("part", m[2], m[3])
+    units, lots = {}, {}
+    if unit_keys:
+        serials = {key[2] for key in unit_keys.values()}
+        for pk, serial, gtin, part in Unit.objects.filter(serial__in=serials).values_list(
+            "pk", "serial", "product__gtin", "product__part_number"
+        ):
+            for uri, (kind, ident, value) in unit_keys.items():
+                if value == serial and ident == (gtin if kind == "gtin" else part):
+                    units[uri] = pk
+    if lot_keys:
+        codes = {key[2] for key in lot_keys.values()}
+        for pk, code, gtin, part in Lot.objects.filter(code__in=codes).values_list(
+            "pk", "code", "product__gtin", "product__part_number"
+        ):
+            for uri, (kind, ident, value) in lot_keys.items():
+                if value == code and ident == (gtin if kind == "gtin" else part):
+                    lots[uri] = pk
+    return units, lots
+
+
+def capture_document(document: dict, *, actor) -> list[TraceEvent]:
+    """Validate and store every event of an EPCIS document, in order, in one transaction.
+    Raises EventError with a specific code: schema, bad_time, naive_time, duplicate_event,
+    empty_document."""
+    if not isinstance(document, dict) or document.get("type") not in ("EPCISDocument", "EPCISQueryDocument"):
+        raise EventError("Send an EPCISDocument (or an EPCISQueryDocument) as JSON.", "not_epcis")
+    errors = schema_errors(document)
+    if errors:
+        raise EventError("The document fails the EPCIS 2.0 schema: " + "; ".join(errors), "schema")
+    events = document_events(document)
+    if not events:
+        raise EventError("The document has no events.", "empty_document")
+    context = extension_context(document)
+    all_ids = [identifiers_of(event) for event in events]
+    units, lots = _record_links([pair for ids in all_ids for pair in ids])
+    drafts = []
+    for index, (event, identifiers) in enumerate(zip(events, all_ids, strict=True)):
+        where = f"event {index + 1} ({event['type']})"
+        moment = parse_time(event["eventTime"], where)
+        unit_id = next((units[uri] for _, uri in identifiers if uri in units), None)
+        lot_id = next((lots[uri] for _, uri in identifiers if uri in lots), None)
+        drafts.append(
+            EventDraft(
+                event_type=event["type"] if event["type"] in EventType.values else EventType.OBJECT,
+                code=EventCode.EPCIS,
+                epcis=event,
+                event_time=moment,
+                event_time_zone_offset=event["eventTimeZoneOffset"],
+                event_id=event.get("eventID", ""),
+                action=event.get("action", ""),
+                biz_step=event.get("bizStep", ""),
+                disposition=event.get("disposition", ""),
+                read_point=event.get("readPoint", {}).get("id", ""),
+                biz_location=event.get("bizLocation", {}).get("id", ""),
+                unit_id=unit_id,
+                lot_id=lot_id,
+                actor=actor,
+                identifiers=identifiers,
+                context=context,
+            )
+        )
+    with transaction.atomic():
+        _refuse_duplicates(events)
+        return append_events(drafts)
+
+
+def _refuse_duplicates(events: list[dict]) -> None:
+    """An eventID may come again only as an error declaration for the event it corrects."""
+    ids = [e["eventID"] for e in events if e.get("eventID") and "errorDeclaration" not in e]
+    if len(ids) != len(set(ids)):
+        raise EventError("The document repeats an eventID.", "duplicate_event")
+    taken = list(TraceEvent.objects.filter(event_id__in=ids).values_list("event_id", flat=True)[:3])
+    if taken:
+        raise EventError(f"Already captured: {', '.join(taken)}.", "duplicate_event")
