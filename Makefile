@@ -62,6 +62,10 @@ test-integration: $(VENV)/.test
 test-browser: $(VENV)/.test system-deps
 	$(PY) -m pytest -m browser
 
+# make bench SUITE=genealogy ARGS="--units 100000 --json var/genealogy.json" (DATABASE_URL: PostgreSQL)
+bench: $(VENV)/.core
+	$(PY) manage.py bench $(SUITE) $(ARGS)
+
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

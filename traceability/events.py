@@ -17,6 +17,33 @@ from traceability.context import current_correlation_id
 from traceability.models import AuditChainHead, EventIdentifier, TraceEvent
 
 GENESIS = "0" * 64
+COPY_THRESHOLD = 200  # from this many events on PostgreSQL, COPY beats multi-row INSERT ~3x
+
+EVENT_COLUMNS = [
+    "id",
+    "event_id",
+    "event_type",
+    "code",
+    "action",
+    "biz_step",
+    "disposition",
+    "event_time",
+    "event_time_zone_offset",
+    "record_time",
+    "read_point",
+    "biz_location",
+    "station_id",
+    "unit_id",
+    "lot_id",
+    "capture_id",
+    "actor_id",
+    "actor_name",
+    "correlation_id",
+    "epcis",
+    "context",
+    "prev_hash",
+    "hash",
+]
 
 
 class EventError(ValueError):
@@ -135,18 +162,69 @@ def append_events(drafts: list[EventDraft]) -> list[TraceEvent]:
         )
         event.hash = prev = chain_hash(event.prev_hash, event)
         events.append(event)
-    TraceEvent.objects.bulk_create(events, batch_size=2000)
     identifiers = [
-        EventIdentifier(event=event, role=role, uri=uri)
+        (event, role, uri)
         for event, draft in zip(events, drafts, strict=True)
         for role, uri in draft.identifiers
     ]
-    EventIdentifier.objects.bulk_create(identifiers, batch_size=5000)
+    if connection.vendor == "postgresql" and len(events) >= COPY_THRESHOLD:
+        _copy_events(events, identifiers)
+    else:
+        TraceEvent.objects.bulk_create(events, batch_size=2000)
+        EventIdentifier.objects.bulk_create(
+            [EventIdentifier(event=event, role=role, uri=uri) for event, role, uri in identifiers],
+            batch_size=5000,
+        )
     head.last_hash = prev
     head.last_event_id = events[-1].pk
     head.count += len(events)
     head.save(update_fields=["last_hash", "last_event_id", "count"])
     return events
+
+
+def _copy_events(events: list[TraceEvent], identifiers: list[tuple]) -> None:
+    """Large appends on PostgreSQL: ids from the sequence, then COPY (same rows as bulk_create)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('traceability_traceevent', 'id')) "
+            "FROM generate_series(1, %s)",
+            [len(events)],
+        )
+        for event, (pk,) in zip(events, cursor.fetchall(), strict=True):
+            event.pk = event.id = pk
+        raw = cursor.connection.cursor()
+        with raw.copy(f"COPY traceability_traceevent ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for e in events:
+                copy.write_row(
+                    (
+                        e.pk,
+                        e.event_id,
+                        e.event_type,
+                        e.code,
+                        e.action,
+                        e.biz_step,
+                        e.disposition,
+                        e.event_time,
+                        e.event_time_zone_offset,
+                        e.record_time,
+                        e.read_point,
+                        e.biz_location,
+                        e.station_id,
+                        e.unit_id,
+                        e.lot_id,
+                        e.capture_id,
+                        e.actor_id,
+                        e.actor_name,
+                        e.correlation_id,
+                        json.dumps(e.epcis),
+                        json.dumps(e.context),
+                        e.prev_hash,
+                        e.hash,
+                    )
+                )
+        with raw.copy("COPY traceability_eventidentifier (event_id, role, uri) FROM STDIN") as copy:
+            for event, role, uri in identifiers:
+                copy.write_row((event.pk, role, uri))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from traceability.choices import EventCode, Relation, UnitStatus
-from traceability.models import GenealogyEdge, LotUnitIndex, RecallItem, Station, TraceEvent, Unit
+from traceability.models import GenealogyEdge, Lot, LotUnitIndex, RecallItem, Station, TraceEvent, Unit
 from traceability.models.genealogy import node
 
 MAX_DEPTH = 64
@@ -30,14 +30,7 @@ WITH RECURSIVE tree(depth, parent_node, child_node, relation, quantity) AS (
     FROM traceability_genealogyedge e JOIN tree t ON e.parent_node = t.child_node
     WHERE t.depth < %s
 )
-SELECT t.depth, t.parent_node, t.child_node, t.relation, t.quantity,
-       u.serial, u.status, up.part_number, l.code, l.status, lp.part_number, s.code
-FROM tree t
-LEFT JOIN traceability_unit u ON t.child_node %% 2 = 0 AND u.id = t.child_node / 2
-LEFT JOIN traceability_product up ON up.id = u.product_id
-LEFT JOIN traceability_lot l ON t.child_node %% 2 = 1 AND l.id = (t.child_node - 1) / 2
-LEFT JOIN traceability_product lp ON lp.id = l.product_id
-LEFT JOIN traceability_supplier s ON s.id = l.supplier_id
+SELECT parent_node, child_node, relation, quantity FROM tree
 """
 
 UP = """
@@ -83,21 +76,45 @@ class TraceNode:
 
 
 def unit_trace_backward(unit: Unit) -> TraceNode:
-    """The full as-built tree of a unit, down to supplier lots: one recursive query."""
+    """The full as-built tree of a unit, down to supplier lots: one recursive query over the
+    edges, then one indexed lookup each for the units and lots it names."""
     root = TraceNode("unit", unit.pk, unit.serial, unit.product.part_number, unit.status)
+    edges = _rows(DOWN, [node(unit.pk, None), MAX_DEPTH])
+    unit_ids = [child // 2 for _, child, _, _ in edges if child % 2 == 0]
+    lot_ids = [child // 2 for _, child, _, _ in edges if child % 2 == 1]
+    units = (
+        {
+            pk: rest
+            for pk, *rest in Unit.objects.filter(pk__in=unit_ids).values_list(
+                "pk", "serial", "product__part_number", "status"
+            )
+        }
+        if unit_ids
+        else {}
+    )
+    lots = (
+        {
+            pk: rest
+            for pk, *rest in Lot.objects.filter(pk__in=lot_ids).values_list(
+                "pk", "code", "product__part_number", "status", "supplier__name"
+            )
+        }
+        if lot_ids
+        else {}
+    )
     nodes = {node(unit.pk, None): root}
-    for _, parent, child, relation, qty, serial, ustatus, upart, code, lstatus, lpart, supplier in _rows(
-        DOWN, [node(unit.pk, None), MAX_DEPTH]
-    ):
+    for parent, child, relation, qty in edges:
         if child % 2 == 0:
-            item = TraceNode("unit", child // 2, serial, upart, ustatus, relation)
+            serial, part, status = units[child // 2]
+            item = TraceNode("unit", child // 2, serial, part, status, relation)
         else:
+            code, part, status, supplier = lots[child // 2]
             item = TraceNode(
                 "lot",
                 child // 2,
                 code,
-                lpart,
-                lstatus,
+                part,
+                status,
                 relation,
                 float(qty) if qty is not None else None,
                 supplier or "",

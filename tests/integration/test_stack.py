@@ -189,3 +189,32 @@ def test_bad_input_on_the_real_stack(stack_env, server):
 def count_captures(env) -> int:
     with psycopg.connect(env["DATABASE_URL"]) as conn:
         return conn.execute("SELECT count(*) FROM ocr_capture").fetchone()[0]
+
+
+def test_postgres_refuses_changes_to_trace_events_and_the_chain_verifies(stack_env):
+    manage(
+        stack_env,
+        "shell",
+        "-c",
+        (
+            "from traceability.services import commission_unit; from traceability.models import Product;"
+            "from accounts.models import User;"
+            "commission_unit(product=Product.objects.get(part_number='TL-9'), serial='SN-TRIG',"
+            " actor=User.objects.get(username='sue'))"
+        ),
+    )
+    assert "intact" in manage(stack_env, "verify_audit_chain").stdout
+    with psycopg.connect(stack_env["DATABASE_URL"], autocommit=True) as conn:
+        for statement in (
+            "UPDATE traceability_traceevent SET actor_name = 'mallory'",
+            "DELETE FROM traceability_traceevent",
+            "TRUNCATE traceability_traceevent CASCADE",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+        assert (
+            conn.execute("SELECT count(*) FROM traceability_traceevent WHERE actor_name = 'sue'").fetchone()[
+                0
+            ]
+            >= 1
+        )

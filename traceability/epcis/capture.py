@@ -61,27 +61,24 @@ def _record_links(identifiers) -> tuple[dict, dict]:
     unit_keys, lot_keys = {}, {}
     for _, uri in identifiers:
         if m := DIGITAL_LINK.match(uri):
-            (unit_keys if m[2] == "21" else lot_keys)[uri] = ("gtin", m[1], m[3])
+            (unit_keys if m[2] == "21" else lot_keys)[("gtin", m[1], m[3])] = uri
         elif m := OWN_URN.match(uri):
-            (unit_keys if m[1] == "unit" else lot_keys)[uri] = ("part", m[2], m[3])
-    units, lots = {}, {}
-    if unit_keys:
-        serials = {key[2] for key in unit_keys.values()}
-        for pk, serial, gtin, part in Unit.objects.filter(serial__in=serials).values_list(
-            "pk", "serial", "product__gtin", "product__part_number"
-        ):
-            for uri, (kind, ident, value) in unit_keys.items():
-                if value == serial and ident == (gtin if kind == "gtin" else part):
-                    units[uri] = pk
-    if lot_keys:
-        codes = {key[2] for key in lot_keys.values()}
-        for pk, code, gtin, part in Lot.objects.filter(code__in=codes).values_list(
-            "pk", "code", "product__gtin", "product__part_number"
-        ):
-            for uri, (kind, ident, value) in lot_keys.items():
-                if value == code and ident == (gtin if kind == "gtin" else part):
-                    lots[uri] = pk
-    return units, lots
+            (unit_keys if m[1] == "unit" else lot_keys)[("part", m[2], m[3])] = uri
+    return _resolve(Unit, "serial", unit_keys), _resolve(Lot, "code", lot_keys)
+
+
+def _resolve(model, field, keys: dict) -> dict:
+    if not keys:
+        return {}
+    found = {}
+    rows = model.objects.filter(**{f"{field}__any": {key[2] for key in keys}}).values_list(
+        "pk", field, "product__gtin", "product__part_number"
+    )
+    for pk, value, gtin, part in rows:
+        for key in (("gtin", gtin, value), ("part", part, value)):
+            if key in keys:
+                found[keys[key]] = pk
+    return found
 
 
 def capture_document(document: dict, *, actor) -> list[TraceEvent]:
@@ -135,6 +132,6 @@ def _refuse_duplicates(events: list[dict]) -> None:
     ids = [e["eventID"] for e in events if e.get("eventID") and "errorDeclaration" not in e]
     if len(ids) != len(set(ids)):
         raise EventError("The document repeats an eventID.", "duplicate_event")
-    taken = list(TraceEvent.objects.filter(event_id__in=ids).values_list("event_id", flat=True)[:3])
+    taken = list(TraceEvent.objects.filter(event_id__any=ids).values_list("event_id", flat=True)[:3])
     if taken:
         raise EventError(f"Already captured: {', '.join(taken)}.", "duplicate_event")
