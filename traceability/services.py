@@ -116,6 +116,47 @@ def receive_lot(
     return lot
 
 
+def _unit_event(
+    unit,
+    moment,
+    *,
+    code,
+    action,
+    biz_step,
+    disposition,
+    actor,
+    station=None,
+    lot=None,
+    capture=None,
+    extra=None,
+) -> None:
+    """One ObjectEvent about one unit, appended in the caller's transaction."""
+    epcis = build.object_event(
+        moment=moment,
+        action=action,
+        biz_step=biz_step,
+        disposition=disposition,
+        epcs=[unit.uri],
+        station_code=getattr(station, "code", None),
+        extra=extra,
+    )
+    append_events(
+        [
+            _draft(
+                moment,
+                epcis,
+                code=code,
+                actor=actor,
+                station=station,
+                unit=unit,
+                lot=lot,
+                capture=capture,
+                identifiers=[("epc", unit.uri)],
+            )
+        ]
+    )
+
+
 def commission_unit(*, product, serial, actor, lot=None, station=None, capture=None, event_time=None) -> Unit:
     """A serial comes into existence. Refuses a serial the product already has."""
     moment = _moment(event_time)
@@ -125,28 +166,17 @@ def commission_unit(*, product, serial, actor, lot=None, station=None, capture=N
     try:
         with transaction.atomic():
             unit = Unit.objects.create(product=product, serial=serial, lot=lot, station=station)
-            epcis = build.object_event(
-                moment=moment,
+            _unit_event(
+                unit,
+                moment,
+                code=EventCode.COMMISSION,
                 action="ADD",
                 biz_step="commissioning",
                 disposition="active",
-                epcs=[unit.uri],
-                station_code=getattr(station, "code", None),
-            )
-            append_events(
-                [
-                    _draft(
-                        moment,
-                        epcis,
-                        code=EventCode.COMMISSION,
-                        actor=actor,
-                        station=station,
-                        unit=unit,
-                        lot=lot,
-                        capture=capture,
-                        identifiers=[("epc", unit.uri)],
-                    )
-                ]
+                actor=actor,
+                station=station,
+                lot=lot,
+                capture=capture,
             )
     except IntegrityError:
         raise TraceError(
@@ -161,27 +191,16 @@ def observe_unit(*, unit, station, actor, capture=None, event_time=None) -> Unit
     with transaction.atomic():
         unit.station = station
         unit.save(update_fields=["station"])
-        epcis = build.object_event(
-            moment=moment,
+        _unit_event(
+            unit,
+            moment,
+            code=EventCode.OBSERVE,
             action="OBSERVE",
             biz_step="arriving",
             disposition="in_progress",
-            epcs=[unit.uri],
-            station_code=station.code,
-        )
-        append_events(
-            [
-                _draft(
-                    moment,
-                    epcis,
-                    code=EventCode.OBSERVE,
-                    actor=actor,
-                    station=station,
-                    unit=unit,
-                    capture=capture,
-                    identifiers=[("epc", unit.uri)],
-                )
-            ]
+            actor=actor,
+            station=station,
+            capture=capture,
         )
     return unit
 
@@ -320,26 +339,15 @@ def ship_unit(*, unit, customer, actor, station=None, event_time=None) -> Unit:
     with transaction.atomic():
         unit.status, unit.customer, unit.shipped_at = UnitStatus.SHIPPED, customer, moment
         unit.save(update_fields=["status", "customer", "shipped_at"])
-        epcis = build.object_event(
-            moment=moment,
+        _unit_event(
+            unit,
+            moment,
+            code=EventCode.SHIP,
             action="OBSERVE",
             biz_step="shipping",
             disposition="in_transit",
-            epcs=[unit.uri],
-            station_code=getattr(station, "code", None),
-        )
-        append_events(
-            [
-                _draft(
-                    moment,
-                    epcis,
-                    code=EventCode.SHIP,
-                    actor=actor,
-                    station=station,
-                    unit=unit,
-                    identifiers=[("epc", unit.uri)],
-                )
-            ]
+            actor=actor,
+            station=station,
         )
     return unit
 
@@ -349,26 +357,16 @@ def return_unit(*, unit, reason, actor, capture=None, event_time=None) -> Unit:
     with transaction.atomic():
         unit.status = UnitStatus.RETURNED
         unit.save(update_fields=["status"])
-        epcis = build.object_event(
-            moment=moment,
+        _unit_event(
+            unit,
+            moment,
+            code=EventCode.RETURN,
             action="OBSERVE",
             biz_step="receiving",
             disposition="returned",
-            epcs=[unit.uri],
+            actor=actor,
+            capture=capture,
             extra={"tracelens:reason": reason[:500]},
-        )
-        append_events(
-            [
-                _draft(
-                    moment,
-                    epcis,
-                    code=EventCode.RETURN,
-                    actor=actor,
-                    unit=unit,
-                    capture=capture,
-                    identifiers=[("epc", unit.uri)],
-                )
-            ]
         )
     return unit
 

@@ -25,7 +25,7 @@ from traceability import selectors, services
 from traceability.choices import EventCode, Relation
 from traceability.epcis import build
 from traceability.epcis.capture import capture_document
-from traceability.events import chain_hash
+from traceability.events import EVENT_COLUMNS, chain_hash
 from traceability.models import AuditChainHead, Line, Lot, Product, Site, Station, Supplier, TraceEvent, Unit
 from traceability.models.genealogy import node
 from traceability.models.master import lot_uri, unit_uri
@@ -297,31 +297,7 @@ def generate(n: int, actor, out) -> dict:
 
     _copy(
         "traceability_traceevent",
-        [
-            "id",
-            "event_id",
-            "event_type",
-            "code",
-            "action",
-            "biz_step",
-            "disposition",
-            "event_time",
-            "event_time_zone_offset",
-            "record_time",
-            "read_point",
-            "biz_location",
-            "station_id",
-            "unit_id",
-            "lot_id",
-            "capture_id",
-            "actor_id",
-            "actor_name",
-            "correlation_id",
-            "epcis",
-            "context",
-            "prev_hash",
-            "hash",
-        ],
+        EVENT_COLUMNS,
         event_rows(),
     )
     AuditChainHead.objects.filter(pk=head.pk).update(
