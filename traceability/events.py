@@ -182,6 +182,35 @@ def append_events(drafts: list[EventDraft]) -> list[TraceEvent]:
     return events
 
 
+def event_row(e) -> tuple:
+    """One event as a COPY row, in ``EVENT_COLUMNS`` order (a TraceEvent or anything shaped like one)."""
+    return (
+        e.pk,
+        e.event_id,
+        e.event_type,
+        e.code,
+        e.action,
+        e.biz_step,
+        e.disposition,
+        e.event_time,
+        e.event_time_zone_offset,
+        e.record_time,
+        e.read_point,
+        e.biz_location,
+        e.station_id,
+        e.unit_id,
+        e.lot_id,
+        e.capture_id,
+        e.actor_id,
+        e.actor_name,
+        e.correlation_id,
+        json.dumps(e.epcis),
+        json.dumps(e.context),
+        e.prev_hash,
+        e.hash,
+    )
+
+
 def _copy_events(events: list[TraceEvent], identifiers: list[tuple]) -> None:
     """Large appends on PostgreSQL: ids from the sequence, then COPY (same rows as bulk_create)."""
     with connection.cursor() as cursor:
@@ -194,34 +223,8 @@ def _copy_events(events: list[TraceEvent], identifiers: list[tuple]) -> None:
             event.pk = event.id = pk
         raw = cursor.connection.cursor()
         with raw.copy(f"COPY traceability_traceevent ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
-            for e in events:
-                copy.write_row(
-                    (
-                        e.pk,
-                        e.event_id,
-                        e.event_type,
-                        e.code,
-                        e.action,
-                        e.biz_step,
-                        e.disposition,
-                        e.event_time,
-                        e.event_time_zone_offset,
-                        e.record_time,
-                        e.read_point,
-                        e.biz_location,
-                        e.station_id,
-                        e.unit_id,
-                        e.lot_id,
-                        e.capture_id,
-                        e.actor_id,
-                        e.actor_name,
-                        e.correlation_id,
-                        json.dumps(e.epcis),
-                        json.dumps(e.context),
-                        e.prev_hash,
-                        e.hash,
-                    )
-                )
+            for event in events:
+                copy.write_row(event_row(event))
         with raw.copy("COPY traceability_eventidentifier (event_id, role, uri) FROM STDIN") as copy:
             for event, role, uri in identifiers:
                 copy.write_row((event.pk, role, uri))

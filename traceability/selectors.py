@@ -170,24 +170,25 @@ def lot_where_used(lot) -> list[dict]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def brute_force_backward(unit_id: int) -> set[int]:
-    """Reference walk for checking traces: one query per level, no CTE, no index."""
-    seen, frontier = set(), {node(unit_id, None)}
+def _walk(start: int, *, down: bool) -> set[int]:
+    """Reference walk for checking traces: one plain query per level, no CTE, no index table."""
+    near, far = ("parent_node", "child_node") if down else ("child_node", "parent_node")
+    seen, frontier = set(), {start}
     while frontier:
-        edges = GenealogyEdge.objects.filter(parent_node__in=frontier).values_list("child_node", flat=True)
-        frontier = set(edges) - seen
+        found = GenealogyEdge.objects.filter(**{f"{near}__in": frontier}).values_list(far, flat=True)
+        frontier = set(found) - seen
         seen |= frontier
     return seen
 
 
+def brute_force_backward(unit_id: int) -> set[int]:
+    """Every node (encoded) below the unit."""
+    return _walk(node(unit_id, None), down=True)
+
+
 def brute_force_forward(lot_id: int) -> set[int]:
-    """Every unit above the lot, by walking edges upwards level by level."""
-    seen, frontier = set(), {node(None, lot_id)}
-    while frontier:
-        edges = GenealogyEdge.objects.filter(child_node__in=frontier).values_list("parent_node", flat=True)
-        frontier = set(edges) - seen
-        seen |= frontier
-    return {n // 2 for n in seen if n % 2 == 0}
+    """Every unit above the lot."""
+    return {n // 2 for n in _walk(node(None, lot_id), down=False) if n % 2 == 0}
 
 
 def recall_report(recall) -> list[dict]:

@@ -8,7 +8,6 @@ identifiers, genealogy edges, the lot→unit index), streamed with COPY so a mil
 minutes, not hours. The raw peer is plain recursive SQL over the edge table."""
 
 import datetime as dt
-import json
 import math
 import random
 import statistics
@@ -25,7 +24,7 @@ from traceability import selectors, services
 from traceability.choices import EventCode, Relation
 from traceability.epcis import build
 from traceability.epcis.capture import capture_document
-from traceability.events import EVENT_COLUMNS, chain_hash
+from traceability.events import EVENT_COLUMNS, chain_hash, event_row
 from traceability.models import AuditChainHead, Line, Lot, Product, Site, Station, Supplier, TraceEvent, Unit
 from traceability.models.genealogy import node
 from traceability.models.master import lot_uri, unit_uri
@@ -245,6 +244,7 @@ def generate(n: int, actor, out) -> dict:
     def event_rows():
         for event_id, code, kind, epcis, unit_id, lot_id, station_id in event_specs():
             row = SimpleNamespace(
+                pk=event_id,
                 event_id=f"urn:uuid:{uuid.UUID(int=event_id)}",
                 event_type=kind,
                 code=code,
@@ -265,33 +265,10 @@ def generate(n: int, actor, out) -> dict:
                 correlation_id="bench",
                 epcis=epcis,
                 context=[],
+                prev_hash=state["prev"],
             )
-            digest = chain_hash(state["prev"], row)
-            yield (
-                event_id,
-                row.event_id,
-                kind,
-                code,
-                row.action,
-                row.biz_step,
-                row.disposition,
-                row.event_time,
-                "+00:00",
-                now,
-                row.read_point,
-                "",
-                station_id,
-                unit_id,
-                lot_id,
-                None,
-                actor.pk,
-                actor.username,
-                "bench",
-                json.dumps(epcis),
-                "[]",
-                state["prev"],
-                digest,
-            )
+            row.hash = digest = chain_hash(state["prev"], row)
+            yield event_row(row)
             state["prev"], state["last"] = digest, event_id
             state["count"] += 1
 
