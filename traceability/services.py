@@ -13,6 +13,7 @@ from traceability.choices import EventCode, EventType, LotStatus, RecallStatus, 
 from traceability.epcis import build
 from traceability.events import EventDraft, EventError, append_events, zone_offset
 from traceability.models import GenealogyEdge, Lot, LotUnitIndex, Recall, RecallItem, Unit
+from traceability.models.genealogy import node
 
 TraceError = EventError
 
@@ -157,6 +158,58 @@ def _unit_event(
     )
 
 
+def split_lot(*, lot, code, quantity, actor, station=None, event_time=None) -> Lot:
+    """Part of a lot becomes a lot of its own (a reel cut, a batch divided): a
+    TransformationEvent, the new lot, a split-from edge, and the quantity moved out of ``lot``."""
+    moment = _moment(event_time)
+    quantity = Decimal(quantity)
+    if quantity <= 0:
+        raise TraceError("A split quantity must be above zero.", "negative_quantity")
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
+        if quantity > lot.quantity:
+            raise TraceError(f"Lot {lot.code} holds only {lot.quantity}.", "quantity_exceeded")
+        if Lot.objects.filter(product=lot.product, code=code).exists():
+            raise TraceError(f"Lot {code} of {lot.product.part_number} already exists.", "duplicate_lot")
+        part = Lot.objects.create(
+            product=lot.product,
+            code=code,
+            quantity=quantity,
+            supplier=lot.supplier,
+            line=lot.line,
+            work_order=lot.work_order,
+            manufactured_on=lot.manufactured_on,
+            expires_on=lot.expires_on,
+            status=lot.status,
+        )
+        Lot.objects.filter(pk=lot.pk).update(quantity=lot.quantity - quantity)
+        epcis = build.transformation_event(
+            moment=moment,
+            input_quantities=[(lot.uri, quantity)],
+            output_quantities=[(part.uri, quantity)],
+            biz_step="repackaging",
+            station_code=getattr(station, "code", None),
+        )
+        [event] = append_events(
+            [
+                _draft(
+                    moment,
+                    epcis,
+                    code=EventCode.SPLIT,
+                    event_type=EventType.TRANSFORMATION,
+                    actor=actor,
+                    station=station,
+                    lot=part,
+                    identifiers=[("epc_class", lot.uri), ("epc_class", part.uri)],
+                )
+            ]
+        )
+        GenealogyEdge(
+            relation=Relation.SPLIT_FROM, parent_lot=part, child_lot=lot, quantity=quantity, event=event
+        ).save()
+    return part
+
+
 def commission_unit(*, product, serial, actor, lot=None, station=None, capture=None, event_time=None) -> Unit:
     """A serial comes into existence. Refuses a serial the product already has."""
     moment = _moment(event_time)
@@ -226,7 +279,8 @@ def _check_children(parent: Unit, components: list[Unit]) -> None:
     if set(ids) & set(selectors.unit_ancestor_ids(parent.pk)):
         raise TraceError("That link would make a cycle in the genealogy.", "cycle")
     taken = GenealogyEdge.objects.filter(
-        child_unit__in=ids, relation__in=[Relation.INSTALLED_IN, Relation.PACKED_IN]
+        child_node__in=[node(pk, None) for pk in ids],
+        relation__in=[Relation.INSTALLED_IN, Relation.PACKED_IN],
     )
     edge = taken.select_related("child_unit").first()
     if edge is not None:

@@ -50,7 +50,8 @@ def test_commission_observe_assemble_trace_and_where_used(supervisor):
     tree = supervisor.get(f"/api/units/{parent['id']}/trace/").json()
     assert {c["label"] for c in tree["children"]} == {"C-9", "C-1"}
     used = supervisor.get(f"/api/lots/{lot['id']}/where-used/").json()
-    assert [u["serial"] for u in used] == ["P-1"]
+    assert used["count"] == 1 and used["results"][0]["serial"] == "P-1"
+    assert set(used["results"][0]) == {"id", "serial", "part_number", "status", "station", "customer"}
     events = supervisor.get("/api/events/", {"unit": parent["id"]}).json()["results"]
     assert [e["code"] for e in events] == ["commission", "observe", "assemble"]
 

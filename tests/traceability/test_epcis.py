@@ -92,6 +92,7 @@ def test_own_events_export_as_valid_epcis(actor):
     child = services.commission_unit(product=product, serial="C1", actor=actor)
     lot = services.receive_lot(product=ProductFactory(), code="L1", quantity=10, actor=actor)
     services.record_assembly(parent=parent, components=[child], lots=[(lot, 2)], actor=actor)
+    services.split_lot(lot=lot, code="L1-B", quantity=3, actor=actor)
     services.pack_units(
         container=services.commission_unit(product=product, serial="CASE1", actor=actor),
         units=[parent],

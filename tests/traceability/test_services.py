@@ -106,9 +106,9 @@ def test_backward_trace_is_the_full_tree(bom):
 
 def test_forward_trace_equals_brute_force(bom):
     for lot in bom["lots"]:
-        fast = {row["id"] for row in selectors.lot_where_used(lot)}
+        fast = {row[0] for row in selectors.lot_where_used(lot)}
         assert fast == selectors.brute_force_forward(lot.pk)
-    assert {r["serial"] for r in selectors.lot_where_used(bom["lots"][2])} == {"F1", "S10", "S11"}
+    assert {r[1] for r in selectors.lot_where_used(bom["lots"][2])} == {"F1", "S10", "S11"}
 
 
 def test_cycle_and_double_install_are_refused(bom, actor):
@@ -185,3 +185,24 @@ def _json(value):
     import json
 
     return json.dumps(value)
+
+
+def test_split_lot_is_traced_and_recalled_with_its_origin(actor):
+    origin = services.receive_lot(product=ProductFactory(), code="REEL-1", quantity=1000, actor=actor)
+    part = services.split_lot(lot=origin, code="REEL-1A", quantity=250, actor=actor)
+    origin.refresh_from_db()
+    assert (origin.quantity, part.quantity) == (750, 250)
+    unit = services.commission_unit(product=ProductFactory(), serial="U-SPLIT", actor=actor)
+    services.record_assembly(parent=unit, lots=[(part, 1)], actor=actor)
+    assert [row[1] for row in selectors.lot_where_used(origin)] == ["U-SPLIT"]
+    assert selectors.brute_force_forward(origin.pk) == {unit.pk}
+    event = TraceEvent.objects.get(code=EventCode.SPLIT)
+    assert event.epcis["outputQuantityList"] == [{"epcClass": part.uri, "quantity": 250}]
+    for quantity, code in ((2000, "quantity_exceeded"), (0, "negative_quantity")):
+        with pytest.raises(services.TraceError) as raised:
+            services.split_lot(lot=origin, code="REEL-1B", quantity=quantity, actor=actor)
+        assert raised.value.code == code
+    services.open_recall(number="R-S", lots=[origin], reason="reel contaminated", actor=actor)
+    unit.refresh_from_db()
+    part.refresh_from_db()
+    assert unit.status == UnitStatus.ON_HOLD and part.status == LotStatus.RECALLED

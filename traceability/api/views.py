@@ -106,8 +106,11 @@ class LotViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @action(detail=True, methods=["get"], url_path="where-used")
     def where_used(self, request, pk=None):
-        """Forward trace: every unit that contains this lot, transitively."""
-        return Response(selectors.lot_where_used(self.get_object()))
+        """Forward trace: every unit that contains this lot, transitively (paginated)."""
+        rows = self.paginate_queryset(selectors.lot_where_used(self.get_object()))
+        return self.get_paginated_response(
+            [dict(zip(selectors.WHERE_USED_COLUMNS, r, strict=True)) for r in rows]
+        )
 
 
 class UnitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

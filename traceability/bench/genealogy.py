@@ -450,7 +450,7 @@ def run(options, out) -> dict:
     check_lots = [plan.lot_id(1, 0)] + [plan.lot_id(p, rng.randrange(n)) for p in range(2, COMPONENTS, 3)]
     for lot_id in check_lots:
         lots_checked += 1
-        fast = {row["id"] for row in selectors.lot_where_used(Lot.objects.get(pk=lot_id))}
+        fast = {row[0] for row in selectors.lot_where_used(Lot.objects.get(pk=lot_id))}
         lots_equal += fast == selectors.brute_force_forward(lot_id)
 
     figures = {"genealogy.units": n, "genealogy.subassemblies": n * SUBS, "genealogy.lots": plan.total_lots}
@@ -478,7 +478,7 @@ def run(options, out) -> dict:
 
             peer_rows, peer_ms = _timed(plain, repeat=3)
         peers[f"plain_sql_{label}.ms"] = round(peer_ms, 1)
-        figures[f"{label}.equal_to_plain_sql"] = {r["id"] for r in rows} == {r[0] for r in peer_rows}
+        figures[f"{label}.equal_to_plain_sql"] = {r[0] for r in rows} == {r[0] for r in peer_rows}
 
     # EPCIS capture: documents of 1,000 observation events of generated units.
     docs = []

@@ -29,7 +29,7 @@ def object_event(
     if epcs:
         event["epcList"] = list(epcs)
     if quantities:
-        event["quantityList"] = [_quantity(uri, qty) for uri, qty in quantities]
+        event["quantityList"] = [quantity_element(uri, qty) for uri, qty in quantities]
     if not epcs and not quantities:
         event["epcList"] = []
     if disposition:
@@ -52,21 +52,33 @@ def aggregation_event(*, moment, parent, children, biz_step="packing", station_c
     return _where(event, station_code)
 
 
-def transformation_event(*, moment, inputs, input_quantities, outputs, station_code=None) -> dict:
+def transformation_event(
+    *,
+    moment,
+    inputs=(),
+    input_quantities=(),
+    outputs=(),
+    output_quantities=(),
+    biz_step="assembling",
+    station_code=None,
+) -> dict:
     event = {
         "type": "TransformationEvent",
         **_time(moment),
-        "bizStep": "assembling",
+        "bizStep": biz_step,
         "disposition": "in_progress",
     }
     if inputs:
         event["inputEPCList"] = list(inputs)
     if input_quantities:
-        event["inputQuantityList"] = [_quantity(uri, qty) for uri, qty in input_quantities]
-    event["outputEPCList"] = list(outputs)
+        event["inputQuantityList"] = [quantity_element(uri, qty) for uri, qty in input_quantities]
+    if outputs:
+        event["outputEPCList"] = list(outputs)
+    if output_quantities:
+        event["outputQuantityList"] = [quantity_element(uri, qty) for uri, qty in output_quantities]
     return _where(event, station_code)
 
 
-def _quantity(uri: str, quantity) -> dict:
-    value = float(quantity)
+def quantity_element(uri: str, amount) -> dict:
+    value = float(amount)
     return {"epcClass": uri, "quantity": int(value) if value.is_integer() else value}

@@ -132,6 +132,9 @@ def _refuse_duplicates(events: list[dict]) -> None:
     ids = [e["eventID"] for e in events if e.get("eventID") and "errorDeclaration" not in e]
     if len(ids) != len(set(ids)):
         raise EventError("The document repeats an eventID.", "duplicate_event")
-    taken = list(TraceEvent.objects.filter(event_id__any=ids).values_list("event_id", flat=True)[:3])
+    # no ORDER BY: with it and LIMIT, PostgreSQL walks the primary key looking for a match
+    taken = list(
+        TraceEvent.objects.filter(event_id__any=ids).order_by().values_list("event_id", flat=True)[:3]
+    )
     if taken:
         raise EventError(f"Already captured: {', '.join(taken)}.", "duplicate_event")
