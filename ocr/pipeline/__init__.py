@@ -2,10 +2,11 @@
 
 from ocr.pipeline.intake import ImageInfo, ImageRejected, decode_image, inspect_image
 from ocr.pipeline.read import read_image
-from ocr.pipeline.types import CodeRead, GS1Element, ReadConfig, ReadResult, TextLine
+from ocr.pipeline.types import CodeRead, Field, GS1Element, ReadConfig, ReadResult, TextLine
 
 __all__ = [
     "CodeRead",
+    "Field",
     "GS1Element",
     "ImageInfo",
     "ImageRejected",

@@ -37,6 +37,20 @@ class ReadConfig:
     read_text: bool = True
     read_codes: bool = True
     max_text_side: int = 2000  # detector input: larger photos are scaled down for text
+    retry_text: bool = True  # read enhanced variants when the first look is poor
+    retry_below: float = 0.97
+
+
+@dataclass(frozen=True)
+class Field:
+    """A structured value (lot, expiry, ...) with where it came from and the raw reading."""
+
+    name: str
+    value: str
+    source: str  # "code" or "text"
+    confidence: float
+    raw: str
+    box: Polygon = ()
 
 
 @dataclass(frozen=True)
@@ -45,8 +59,10 @@ class ReadResult:
     height: int
     lines: tuple[TextLine, ...] = ()
     codes: tuple[CodeRead, ...] = ()
+    fields: tuple[Field, ...] = ()
     engine: str = ""
     engine_version: str = ""
+    text_variant: str = ""  # which look at the image the text came from
     timings_ms: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:

@@ -134,3 +134,22 @@ def test_parse_gs1_keeps_variable_fields_apart():
         ("17", "280331"),
     ]
     assert parse_gs1("not gs1 at all") == ()
+
+
+def dotted(text: str, pitch: int = 7, dot: int = 2) -> Image.Image:
+    """Text printed as separate dots, like an ink-jet or dot-matrix coder."""
+    solid = render_label([text], font_size=110, width=10).convert("L")
+    ink = np.asarray(solid) < 128
+    out = np.full(ink.shape, 255, np.uint8)
+    for y in range(0, ink.shape[0], pitch):
+        for x in range(0, ink.shape[1], pitch):
+            if ink[y, x]:
+                out[max(0, y - dot) : y + dot + 1, max(0, x - dot) : x + dot + 1] = 30
+    return Image.fromarray(out).convert("RGB")
+
+
+def test_dot_printed_text_is_read_with_its_fields():
+    result = read_image(bgr(dotted("LOT K4471 EXP 08/27")), ReadConfig(read_codes=False))
+    assert "".join(" ".join(line.text for line in result.lines).split()) == "LOTK4471EXP08/27"
+    assert result.text_variant == "dots_closed"
+    assert {f.name: f.value for f in result.fields} == {"lot": "K4471", "expiry": "2027-08"}

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 SUITES = {
     "genealogy": "traceability.bench.genealogy",
+    "reading": "ocr.bench.reading",
 }
 
 

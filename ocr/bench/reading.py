@@ -1,0 +1,256 @@
+"""``bench reading --dataset DIR``: the reading pipeline on real photos, beside the raw engines a
+user would otherwise run by hand (zxing-cpp, RapidOCR, Tesseract as they come), same images,
+same run.
+
+DIR is one dataset folder (images + labels.jsonl) or a folder of them. Each labels row is
+scored on the keys it carries, whatever the folder is called:
+- ``codes``: every labelled code read exactly; on ``[]`` rows, no code reported;
+- ``text``: character accuracy of the transcription (1 − edit distance / length);
+- ``fields``: each labelled field exact; a reported field the row does not list is invented;
+- ``pattern`` with ``text``: the code matching the pattern found in the photo exactly.
+Rows whose codes are GS1 are also scored on the fields the pipeline derives from them."""
+
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import zxingcpp
+from django.core.management.base import CommandError
+from PIL import Image
+
+from ocr.pipeline import ReadConfig, decode_image, read_image
+from ocr.pipeline.codes import parse_gs1
+from ocr.pipeline.fields import FIELD_NAMES, from_codes
+from ocr.pipeline.text import get_engine
+from ocr.pipeline.types import CodeRead
+
+ACCEPT_CONFIDENCE = 0.95  # below this a field goes to review instead of being accepted
+
+
+def add_arguments(parser):
+    parser.add_argument("--dataset", required=True, help="a dataset folder or a folder of them")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many rows per dataset")
+    parser.add_argument("--no-peers", action="store_true", help="skip the raw engines")
+
+
+def find_datasets(root: Path) -> list[Path]:
+    if (root / "labels.jsonl").is_file():
+        return [root]
+    found = sorted(p.parent for p in root.glob("*/labels.jsonl"))
+    if not found:
+        raise CommandError(f"no labels.jsonl in {root} or its subfolders")
+    return found
+
+
+def readable(rows: list[dict]) -> bool:
+    return any(("codes" in r or "text" in r or "fields" in r) for r in rows)
+
+
+def edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def normalise_text(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class Tally:
+    def __init__(self):
+        self.n = {}
+
+    def add(self, key, value=1):
+        self.n[key] = self.n.get(key, 0) + value
+
+    def __getitem__(self, key):
+        return self.n.get(key, 0)
+
+
+def _ms(start) -> float:
+    return (time.perf_counter() - start) * 1000
+
+
+def raw_zxing(image) -> list[str]:
+    return [b.text for b in zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain)]
+
+
+def raw_rapidocr(image) -> str:
+    engine = get_engine("rapidocr")  # the same model files, called plainly: engine order, no retries
+    return " ".join(line.text for line in engine.read(image))
+
+
+def raw_tesseract(path: Path) -> str | None:
+    if shutil.which("tesseract") is None:
+        return None
+    result = subprocess.run(["tesseract", str(path), "-"], capture_output=True, text=True, timeout=120)
+    return normalise_text(result.stdout)
+
+
+def _pattern_hit(text: str, pattern: str, want: str) -> bool:
+    compact = re.sub(r"\s+", "", text.upper())
+    return want.upper() in {m.group() for m in re.finditer(pattern.upper(), compact)}
+
+
+def run_dataset(folder: Path, options, out) -> dict:
+    rows = [json.loads(line) for line in (folder / "labels.jsonl").read_text().splitlines() if line.strip()]
+    if options["limit"]:
+        rows = rows[: options["limit"]]
+    if not readable(rows):
+        out.write(f"{folder.name}: labels carry no codes, text or fields; not a reading dataset, skipped")
+        return {}
+    ours, peers = Tally(), Tally()
+    times = {"pipeline": [], "zxing": [], "rapidocr": [], "tesseract": []}
+    text_rows = any("text" in r for r in rows)
+    config = ReadConfig(read_text=text_rows)
+    for row in rows:
+        path = folder / row["image"]
+        data = path.read_bytes()
+        start = time.perf_counter()
+        image = decode_image(data, max_pixels=200_000_000)
+        result = read_image(image, config)
+        times["pipeline"].append(_ms(start))
+        found_codes = sorted({c.text for c in result.codes})
+        text = " ".join(line.text for line in result.lines)
+        if "codes" in row:
+            _score_codes(ours, found_codes, row["codes"])
+            if not options["no_peers"]:
+                start = time.perf_counter()
+                peer_codes = sorted(
+                    set(raw_zxing(np.asarray(Image.open(path).convert("RGB"))[:, :, ::-1].copy()))
+                )
+                times["zxing"].append(_ms(start))
+                _score_codes(peers, peer_codes, row["codes"], prefix="zxing.")
+            expected = {
+                f.name: f.value
+                for f in from_codes(tuple(CodeRead("", c, (), "", parse_gs1(c)) for c in row["codes"]))
+            }
+            if expected:
+                _score_fields(ours, result.fields, expected, prefix="gs1_fields.")
+        if "text" in row:
+            want = normalise_text(row["text"])
+            if "pattern" in row:
+                ours.add("pattern.rows")
+                ours.add("pattern.exact", _pattern_hit(text, row["pattern"], want))
+            else:
+                ours.add("text.chars", len(want))
+                ours.add("text.errors", min(len(want), edit_distance(normalise_text(text), want)))
+            if not options["no_peers"]:
+                start = time.perf_counter()
+                rapid = raw_rapidocr(image)
+                times["rapidocr"].append(_ms(start))
+                start = time.perf_counter()
+                tess = raw_tesseract(path)
+                if tess is not None:
+                    times["tesseract"].append(_ms(start))
+                for name, peer_text in (("rapidocr", rapid), ("tesseract", tess)):
+                    if peer_text is None:
+                        continue
+                    if "pattern" in row:
+                        peers.add(f"{name}.pattern.exact", _pattern_hit(peer_text, row["pattern"], want))
+                    else:
+                        peers.add(
+                            f"{name}.text.errors",
+                            min(len(want), edit_distance(normalise_text(peer_text), want)),
+                        )
+        if "fields" in row:
+            _score_fields(ours, result.fields, row["fields"], prefix="fields.")
+    return _figures(folder.name, ours, peers, times, len(rows))
+
+
+def _score_codes(tally, found, wanted, prefix=""):
+    if wanted:
+        tally.add(prefix + "codes.rows")
+        tally.add(prefix + "codes.all_found", set(wanted) <= set(found))
+        tally.add(prefix + "codes.exact", set(wanted) == set(found))
+    else:
+        tally.add(prefix + "codes.empty_rows")
+        tally.add(prefix + "codes.false_positive_rows", bool(found))
+
+
+def _score_fields(tally, fields, expected: dict, prefix):
+    got = {f.name: f for f in fields if f.name in FIELD_NAMES}
+    for name, value in expected.items():
+        tally.add(prefix + "labelled")
+        tally.add(prefix + "exact", name in got and got[name].value == value)
+    tally.add(prefix + "invented", len(set(got) - set(expected)))
+    for name, field in got.items():
+        accepted = field.confidence >= ACCEPT_CONFIDENCE
+        tally.add(prefix + "reported")
+        tally.add(prefix + "accepted", accepted)
+        tally.add(prefix + "accepted_right", accepted and expected.get(name) == field.value)
+
+
+def _pct(a, b):
+    return round(100 * a / b, 2) if b else None
+
+
+def _figures(name, ours, peers, times, n) -> dict:
+    figures = {f"{name}.images": n}
+    peer_figures = {}
+    if ours["codes.rows"] or ours["codes.empty_rows"]:
+        figures[f"{name}.codes.exact_rows"] = f"{ours['codes.exact']}/{ours['codes.rows']}"
+        figures[f"{name}.codes.all_found_rows"] = f"{ours['codes.all_found']}/{ours['codes.rows']}"
+        figures[f"{name}.codes.false_positive_rows"] = (
+            f"{ours['codes.false_positive_rows']}/{ours['codes.empty_rows']}"
+        )
+        if peers["zxing.codes.rows"] or peers["zxing.codes.empty_rows"]:
+            peer_figures[f"zxing.{name}.codes.exact_rows"] = (
+                f"{peers['zxing.codes.exact']}/{peers['zxing.codes.rows']}"
+            )
+            peer_figures[f"zxing.{name}.codes.false_positive_rows"] = (
+                f"{peers['zxing.codes.false_positive_rows']}/{peers['zxing.codes.empty_rows']}"
+            )
+    if ours["text.chars"]:
+        figures[f"{name}.char_accuracy"] = round(1 - ours["text.errors"] / ours["text.chars"], 4)
+        for peer in ("rapidocr", "tesseract"):
+            if times[peer]:
+                peer_figures[f"{peer}.{name}.char_accuracy"] = round(
+                    1 - peers[f"{peer}.text.errors"] / ours["text.chars"], 4
+                )
+    if ours["pattern.rows"]:
+        figures[f"{name}.pattern_exact"] = f"{ours['pattern.exact']}/{ours['pattern.rows']}"
+        for peer in ("rapidocr", "tesseract"):
+            if times[peer]:
+                peer_figures[f"{peer}.{name}.pattern_exact"] = (
+                    f"{peers[f'{peer}.pattern.exact']}/{ours['pattern.rows']}"
+                )
+    for prefix in ("fields.", "gs1_fields."):
+        if ours[prefix + "labelled"]:
+            key = f"{name}.{prefix}"
+            figures[key + "exact_pct"] = _pct(ours[prefix + "exact"], ours[prefix + "labelled"])
+            figures[key + "invented"] = ours[prefix + "invented"]
+            figures[key + "auto_accept_precision_pct"] = _pct(
+                ours[prefix + "accepted_right"], ours[prefix + "accepted"]
+            )
+            figures[key + "review_share_pct"] = _pct(
+                ours[prefix + "reported"] - ours[prefix + "accepted"], ours[prefix + "reported"]
+            )
+    for who, values in times.items():
+        if values:
+            target = figures if who == "pipeline" else peer_figures
+            label = f"{name}.ms" if who == "pipeline" else f"{who}.{name}.ms"
+            target[label + "_p50"] = round(statistics.median(values), 1)
+            target[label + "_p95"] = round(sorted(values)[int(0.95 * (len(values) - 1))], 1)
+    figures["_peers"] = peer_figures
+    return figures
+
+
+def run(options, out) -> dict:
+    figures, peers = {}, {}
+    for folder in find_datasets(Path(options["dataset"])):
+        out.write(f"reading {folder.name} …")
+        result = run_dataset(folder, options, out)
+        peers.update(result.pop("_peers", {}))
+        figures.update(result)
+    figures["peers"] = peers
+    return figures

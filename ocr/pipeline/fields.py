@@ -1,0 +1,116 @@
+"""Fields from what was read: GS1 application identifiers from codes, anchored and unanchored
+values from text lines. Each field keeps its source, confidence and the raw reading."""
+
+import re
+
+from ocr.pipeline.dates import MONTH_NAMES, normalise_date
+from ocr.pipeline.types import CodeRead, Field, TextLine
+
+FIELD_NAMES = ("part_number", "lot", "serial", "mfg", "expiry", "date", "qty", "gtin")
+
+GS1_FIELDS = {
+    "01": "gtin",
+    "10": "lot",
+    "21": "serial",
+    "11": "mfg",
+    "17": "expiry",
+    "30": "qty",
+    "37": "qty",
+    "240": "part_number",
+}
+GS1_DATES = {"11", "17"}
+
+# Anchors, longest first so "BEST IF USED BY" wins over "BY". Values follow the anchor.
+ANCHORS = [
+    (r"BEST\s*(?:IF\s*)?(?:USED\s*)?(?:BEFORE|BY)", "expiry"),
+    (r"USE\s*(?:BY|BEFORE)", "expiry"),
+    (r"EXP(?:IRY|IRES|\.)?(?:\s*DATE)?", "expiry"),
+    (r"MFG(?:\s*DATE)?|MFD|MANUFACTURED|PROD(?:UCED)?", "mfg"),
+    (r"LOT(?:\s*NO)?|BATCH(?:\s*NO)?|CH\.?-?B\.?", "lot"),
+    (r"S/?N|SERIAL(?:\s*NO)?", "serial"),
+    (r"P/?N|PART(?:\s*NO)?|REF", "part_number"),
+    (r"QTY|QUANTITY", "qty"),
+]
+ANCHOR_RE = re.compile(
+    r"(?<![A-Z0-9])(" + "|".join(f"(?:{a})" for a, _ in ANCHORS) + r")(?![A-Z0-9])\s*[:.#]?\s*", re.I
+)
+DATE_TOKEN = re.compile(
+    r"\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,2}[-/ ]\d{4}"
+    rf"|\d{{1,2}}/\d{{2}}|\d{{1,2}}\s?(?:{MONTH_NAMES})\s?\d{{2,4}}|(?:{MONTH_NAMES})\s?\d{{2,4}}|\d{{8}}|\d{{6}}",
+    re.I,
+)
+CODE_TOKEN = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,}[A-Z0-9]$")
+
+
+def _anchor_field(anchor: str) -> str:
+    for pattern, name in ANCHORS:
+        if re.fullmatch(pattern, anchor.strip(), re.I):
+            return name
+    raise ValueError(anchor)
+
+
+def from_codes(codes: tuple[CodeRead, ...]) -> list[Field]:
+    fields = []
+    for code in codes:
+        for element in code.gs1:
+            name = GS1_FIELDS.get(element.ai)
+            if name is None:
+                continue
+            value = element.value
+            if element.ai in GS1_DATES:
+                value = normalise_date(value) or value
+            if name == "qty":
+                value = value.lstrip("0") or "0"
+            fields.append(Field(name, value, "code", 1.0, f"({element.ai}){element.value}", code.box))
+    return fields
+
+
+def _date_at_start(text: str) -> tuple[str, str] | None:
+    """A date at the start of ``text``: (normalised, the raw text it used)."""
+    for match in sorted(DATE_TOKEN.finditer(text), key=lambda m: -len(m.group())):
+        if match.start() == 0 and (value := normalise_date(match.group())):
+            return value, match.group()
+    return None
+
+
+def from_line(line: TextLine) -> list[Field]:
+    """Anchored values (LOT X, EXP 07/20, S/N ...), then unanchored dates and code tokens."""
+    text = re.sub(r"\s+", " ", line.text.upper()).strip()
+    fields, rest = [], text
+    anchors = list(ANCHOR_RE.finditer(text))
+    for i, anchor in enumerate(anchors):
+        name = _anchor_field(anchor.group(1))
+        end = anchors[i + 1].start() if i + 1 < len(anchors) else len(text)
+        value_text = text[anchor.end() : end].strip(" :.,")
+        rest = rest.replace(text[anchor.start() : end], " ", 1)
+        if not value_text:
+            continue
+        if name in ("expiry", "mfg"):
+            found = _date_at_start(value_text)
+            if found:
+                fields.append(Field(name, found[0], "text", line.confidence, found[1], line.box))
+            continue
+        value = value_text.split(" ")[0]
+        fields.append(Field(name, value, "text", line.confidence, value, line.box))
+    for token_match in DATE_TOKEN.finditer(rest):
+        value = normalise_date(token_match.group())
+        if value and not re.fullmatch(r"\d{6,8}", token_match.group()):
+            fields.append(Field("date", value, "text", line.confidence, token_match.group(), line.box))
+            rest = rest.replace(token_match.group(), " ", 1)
+    for token in rest.split():
+        token = token.strip(" :.,")
+        if CODE_TOKEN.match(token) and re.search(r"\d", token) and not re.fullmatch(r"(19|20)\d\d", token):
+            fields.append(Field("lot", token, "text", line.confidence, token, line.box))
+    return fields
+
+
+def extract(lines: tuple[TextLine, ...], codes: tuple[CodeRead, ...]) -> dict[str, Field]:
+    """One field per name: a code's value beats text (it carries its own check), an anchored
+    text value beats an unanchored guess (anchored ones come first from ``from_line``)."""
+    chosen: dict[str, Field] = {}
+    for field in from_codes(codes):
+        chosen.setdefault(field.name, field)
+    for line in lines:
+        for field in from_line(line):
+            chosen.setdefault(field.name, field)
+    return chosen

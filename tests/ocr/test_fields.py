@@ -1,0 +1,93 @@
+"""Dates, fields and reading order: pure functions, no images."""
+
+import pytest
+
+from ocr.pipeline.dates import normalise_date
+from ocr.pipeline.fields import extract
+from ocr.pipeline.layout import group_lines
+from ocr.pipeline.types import CodeRead, GS1Element, TextLine
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("07/2020", "2020-07"),
+        ("2028-03", "2028-03"),
+        ("1FEB2020", "2020-02-01"),
+        ("280313", "2028-03-13"),
+        ("20190601", "2019-06-01"),
+        ("JUN 2021", "2021-06"),
+        ("08 2020", "2020-08"),
+        ("09/20", "2020-09"),
+        ("280300", "2028-03"),
+        ("13.03.2028", "2028-03-13"),
+        ("SEPT 25", "2025-09"),
+        ("13/20", None),
+        ("hello", None),
+        ("310229", None),
+    ],
+)
+def test_label_dates_normalise_to_iso(text, iso):
+    assert normalise_date(text) == iso
+
+
+def line(text, confidence=0.99, box=((0, 0), (10, 0), (10, 10), (0, 10))):
+    return TextLine(text, confidence, box)
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        ("LOT R03718-M2", {"lot": "R03718-M2"}),
+        ("EXP: 09/2020", {"expiry": "2020-09"}),
+        ("BEST IF USED BY JUN 2021", {"expiry": "2021-06"}),
+        ("LOT 18186AX51 EXP. 06/20", {"lot": "18186AX51", "expiry": "2020-06"}),
+        ("P112104 09/20", {"lot": "P112104", "date": "2020-09"}),
+        ("S/N SN000123", {"serial": "SN000123"}),
+        ("P/N TL-1000", {"part_number": "TL-1000"}),
+        ("MFG 1FEB2020", {"mfg": "2020-02-01"}),
+        ("QTY 25", {"qty": "25"}),
+        ("03/2020", {"date": "2020-03"}),
+        ("Controller board", {}),
+    ],
+)
+def test_fields_from_text(text, fields):
+    assert {name: f.value for name, f in extract((line(text),), ()).items()} == fields
+
+
+def test_code_fields_win_over_text_and_dates_are_iso():
+    code = CodeRead(
+        "DataMatrix",
+        "",
+        (),
+        "]d2",
+        (
+            GS1Element("01", "09501101020917"),
+            GS1Element("17", "280331"),
+            GS1Element("10", "A1"),
+            GS1Element("30", "0025"),
+        ),
+    )
+    found = extract((line("LOT B2"),), (code,))
+    assert {k: (f.value, f.source) for k, f in found.items()} == {
+        "gtin": ("09501101020917", "code"),
+        "expiry": ("2028-03-31", "code"),
+        "lot": ("A1", "code"),
+        "qty": ("25", "code"),
+    }
+
+
+def test_words_are_grouped_into_lines_in_reading_order():
+    def box(x, y, w=40, h=20):
+        return ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+
+    pieces = (
+        TextLine("09/20", 0.9, box(100, 52)),
+        TextLine("LOT", 1.0, box(0, 0)),
+        TextLine("P1121", 0.8, box(0, 50)),
+        TextLine("A7", 1.0, box(60, 3)),
+    )
+    lines = group_lines(pieces)
+    assert [ln.text for ln in lines] == ["LOT A7", "P1121 09/20"]
+    assert lines[1].box[0] == (0, 50) and lines[1].box[2] == (140, 72)
+    assert 0.8 < lines[1].confidence < 0.9
