@@ -24,7 +24,7 @@ from django.core.management.base import CommandError
 from PIL import Image
 
 from ocr.pipeline import ReadConfig, decode_image, read_image
-from ocr.pipeline.codes import parse_gs1
+from ocr.pipeline.codes import GS1_IDENTIFIERS, parse_gs1
 from ocr.pipeline.fields import FIELD_NAMES, from_codes
 from ocr.pipeline.text import get_engine
 from ocr.pipeline.types import CodeRead
@@ -130,10 +130,7 @@ def run_dataset(folder: Path, options, out) -> dict:
                 )
                 times["zxing"].append(_ms(start))
                 _score_codes(peers, peer_codes, row["codes"], prefix="zxing.")
-            expected = {
-                f.name: f.value
-                for f in from_codes(tuple(CodeRead("", c, (), "", parse_gs1(c)) for c in row["codes"]))
-            }
+            expected = expected_gs1_fields(row)
             if expected:
                 _score_fields(ours, result.fields, expected, prefix="gs1_fields.")
         if "text" in row:
@@ -165,6 +162,14 @@ def run_dataset(folder: Path, options, out) -> dict:
         if "fields" in row:
             _score_fields(ours, result.fields, row["fields"], prefix="fields.")
     return _figures(folder.name, ours, peers, times, len(rows))
+
+
+def expected_gs1_fields(row: dict) -> dict:
+    """The fields a row's labelled codes carry, where the labels say the codes are GS1."""
+    if row.get("contentType") != "GS1" and row.get("symbologyIdentifier") not in GS1_IDENTIFIERS:
+        return {}
+    codes = tuple(CodeRead("", text, (), "", parse_gs1(text)) for text in row["codes"])
+    return {field.name: field.value for field in from_codes(codes)}
 
 
 def _score_codes(tally, found, wanted, prefix=""):

@@ -20,6 +20,7 @@ def test_bench_reading_scores_codes_text_and_fields(tmp_path):
         {
             "image": "images/label.png",
             "codes": ["010950110102091710K4471\x1d17270831"],
+            "contentType": "GS1",
             "text": "LOT K4471 EXP 08/2027",
             "fields": {"lot": "K4471", "expiry": "2027-08-31", "gtin": "09501101020917"},
         },
