@@ -111,8 +111,11 @@ def run_dataset(folder: Path, options, out) -> dict:
     ours, peers = Tally(), Tally()
     times = {"pipeline": [], "zxing": [], "rapidocr": [], "tesseract": []}
     text_rows = any("text" in r for r in rows)
-    config = ReadConfig(read_text=text_rows)
     for row in rows:
+        # a labelled format stands for the product template that would carry it
+        config = ReadConfig(
+            read_text=text_rows, patterns=(("serial", row["pattern"]),) if "pattern" in row else ()
+        )
         path = folder / row["image"]
         data = path.read_bytes()
         start = time.perf_counter()
@@ -137,7 +140,11 @@ def run_dataset(folder: Path, options, out) -> dict:
             want = normalise_text(row["text"])
             if "pattern" in row:
                 ours.add("pattern.rows")
-                ours.add("pattern.exact", _pattern_hit(text, row["pattern"], want))
+                serial = next((f for f in result.fields if f.name == "serial"), None)
+                ours.add("pattern.exact", serial is not None and serial.value == want)
+                ours.add(
+                    "pattern.repaired", serial is not None and serial.raw.replace(" ", "") != serial.value
+                )
             else:
                 ours.add("text.chars", len(want))
                 ours.add("text.errors", min(len(want), edit_distance(normalise_text(text), want)))
@@ -224,6 +231,7 @@ def _figures(name, ours, peers, times, n) -> dict:
                 )
     if ours["pattern.rows"]:
         figures[f"{name}.pattern_exact"] = f"{ours['pattern.exact']}/{ours['pattern.rows']}"
+        figures[f"{name}.pattern_sent_to_review"] = ours["pattern.to_review"]
         for peer in ("rapidocr", "tesseract"):
             if times[peer]:
                 peer_figures[f"{peer}.{name}.pattern_exact"] = (

@@ -10,8 +10,9 @@ from ocr.pipeline import fields as field_rules
 from ocr.pipeline.codes import read_codes
 from ocr.pipeline.enhance import ink_dot_size, text_variants
 from ocr.pipeline.layout import group_lines
+from ocr.pipeline.patterns import PatternMatch, match_value
 from ocr.pipeline.text import TextEngine, get_engine
-from ocr.pipeline.types import ReadConfig, ReadResult, TextLine
+from ocr.pipeline.types import Field, ReadConfig, ReadResult, TextLine
 
 LABEL_CHARACTER = re.compile(r"[A-Za-z0-9 /.:,()#+\-]")
 
@@ -55,10 +56,74 @@ def text_evidence(lines: tuple[TextLine, ...]) -> float:
     return sum(line.confidence * _plausible(line.text) for line in lines)
 
 
+def _look(image: np.ndarray, engine: TextEngine, max_side: int) -> tuple[TextLine, ...]:
+    scale = min(1.0, max_side / max(image.shape[:2]))
+    return _unscale(group_lines(engine.read(_scaled(image, scale))), scale)
+
+
+def _unrotate(lines: tuple[TextLine, ...], turns: int, shape) -> tuple[TextLine, ...]:
+    """Boxes read on ``np.rot90(image, turns)`` mapped back onto the image."""
+    height, width = shape[:2]
+
+    def back(x, y):
+        for step in range(turns % 4, 0, -1):
+            # one counter-clockwise quarter turn sends (x, y) to (y, w - 1 - x), where w is the
+            # width of the image before that turn; undo the turns one at a time
+            w = width if (step - 1) % 2 == 0 else height
+            x, y = w - 1 - y, x
+        return x, y
+
+    return tuple(TextLine(ln.text, ln.confidence, tuple(back(x, y) for x, y in ln.box)) for ln in lines)
+
+
+def pattern_hits(lines: tuple[TextLine, ...], patterns) -> list[tuple[str, PatternMatch, TextLine]]:
+    hits = []
+    for name, pattern in patterns:
+        found = [(m, ln) for ln in lines if (m := match_value(ln.text, pattern, ln.confidence))]
+        if found:
+            match, line = min(found, key=lambda item: (item[0].repaired, -item[0].confidence))
+            hits.append((name, match, line))
+    return hits
+
+
+def search_orientations(image, engine, config, lines, variant):
+    """For a value of known format that the upright reading did not give exactly: the other
+    quarter turns, then smaller detector inputs, until a reading fits every pattern exactly."""
+    best, best_name = lines, variant
+    best_repairs = _repairs(lines, config.patterns)
+    for side in (config.max_text_side, *config.search_sides):
+        for turns in (0, 1, 2, 3):
+            if side == config.max_text_side and turns == 0:
+                continue
+            found = _unrotate(
+                _look(np.ascontiguousarray(np.rot90(image, turns)), engine, side), turns, image.shape
+            )
+            repairs = _repairs(found, config.patterns)
+            if repairs < best_repairs:
+                best, best_name, best_repairs = found, f"rot{turns * 90}@{side}", repairs
+            if best_repairs == 0:
+                return best, best_name
+    return best, best_name
+
+
+def _repairs(lines, patterns) -> float:
+    """Characters repaired to fit the patterns; a pattern not found at all counts as many."""
+    hits = {name: match.repaired for name, match, _ in pattern_hits(lines, patterns)}
+    return sum(hits.get(name, 100) for name, _ in patterns)
+
+
 def read_text(image: np.ndarray, engine: TextEngine, config: ReadConfig) -> tuple[tuple[TextLine, ...], str]:
     """Lines in reading order, in the image's own pixels. When the first look scores below
     ``config.retry_below``, or the print is made of dots, enhanced variants are read too and the
-    one that explains most text wins."""
+    one that explains most text wins. Values of known format not read exactly start an
+    orientation search."""
+    lines, variant = _read_upright(image, engine, config)
+    if config.patterns and _repairs(lines, config.patterns) > 0:
+        lines, variant = search_orientations(image, engine, config, lines, variant)
+    return lines, variant
+
+
+def _read_upright(image: np.ndarray, engine: TextEngine, config: ReadConfig):
     scale = min(1.0, config.max_text_side / max(image.shape[:2]))
     best = _unscale(group_lines(engine.read(_scaled(image, scale))), scale)
     best_name, best_score = "original", text_evidence(best)
@@ -90,7 +155,12 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None) -> ReadResul
         start = time.perf_counter()
         lines, variant = read_text(image, engine, config)
         timings["text"] = round((time.perf_counter() - start) * 1000, 1)
-    found = field_rules.extract(lines, codes)
+    found = {
+        name: Field(name, match.value, "text", match.confidence, line.text, line.box)
+        for name, match, line in pattern_hits(lines, config.patterns)
+    }
+    for name, field in field_rules.extract(lines, codes).items():
+        found.setdefault(name, field)
     return ReadResult(
         width=width,
         height=height,

@@ -39,6 +39,10 @@ class ReadConfig:
     max_text_side: int = 2000  # detector input: larger photos are scaled down for text
     retry_text: bool = True  # read enhanced variants when the first look is poor
     retry_below: float = 0.97
+    # Expected formats, as (field name, regex): a product's serial or lot pattern from its template.
+    # When no line fits, other orientations and detector sizes are searched.
+    patterns: tuple[tuple[str, str], ...] = ()
+    search_sides: tuple[int, ...] = (1280,)
 
 
 @dataclass(frozen=True)

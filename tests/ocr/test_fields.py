@@ -91,3 +91,35 @@ def test_words_are_grouped_into_lines_in_reading_order():
     assert [ln.text for ln in lines] == ["LOT A7", "P1121 09/20"]
     assert lines[1].box[0] == (0, 50) and lines[1].box[2] == (140, 72)
     assert 0.8 < lines[1].confidence < 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "repaired"),
+    [
+        ("1X2100H", "1X2100H", 0),
+        ("Q 162050H", "1G2050H", 1),
+        ("11X2102H", "1X2102H", 0),
+        ("1W2O02H", "1W2002H", 1),
+        ("1202H", None, None),
+        ("XX99", None, None),
+    ],
+)
+def test_values_of_known_format_are_found_or_repaired_with_lower_confidence(text, value, repaired):
+    from ocr.pipeline.patterns import match_value
+
+    match = match_value(text, "1[GWX][0-9]{4}H", 0.9)
+    assert (match.value, match.repaired) == (value, repaired) if value else match is None
+    if match and match.repaired:
+        assert match.confidence < 0.9
+
+
+def test_unrotate_maps_boxes_back_for_every_quarter_turn():
+    import numpy as np
+
+    from ocr.pipeline.read import _unrotate
+
+    image = np.zeros((30, 50), np.uint8)
+    image[7, 11] = 1
+    for turns in range(4):
+        y, x = map(int, np.argwhere(np.rot90(image, turns))[0])
+        assert _unrotate((line("a", box=((x, y),)),), turns, image.shape)[0].box == ((11, 7),)

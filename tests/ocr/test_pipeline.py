@@ -153,3 +153,14 @@ def test_dot_printed_text_is_read_with_its_fields():
     assert "".join(" ".join(line.text for line in result.lines).split()) == "LOTK4471EXP08/27"
     assert result.text_variant == "dots_closed"
     assert {f.name: f.value for f in result.fields} == {"lot": "K4471", "expiry": "2027-08"}
+
+
+def test_a_turned_part_marking_of_known_format_is_read_as_that_field():
+    marking = render_label(["Heat 77", "1W2002H"], font_size=60).rotate(90, expand=True)
+    upright = read_image(bgr(marking), ReadConfig(read_codes=False))
+    assert "serial" not in {f.name for f in upright.fields}
+    result = read_image(bgr(marking), ReadConfig(read_codes=False, patterns=(("serial", "1[GWX][0-9]{4}H"),)))
+    serial = next(f for f in result.fields if f.name == "serial")
+    assert serial.value == "1W2002H" and serial.source == "text"
+    xs = [x for x, _ in serial.box]
+    assert max(xs) <= marking.width and min(xs) >= 0
