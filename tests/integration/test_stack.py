@@ -76,8 +76,12 @@ def server(stack_env, tmp_path_factory):
         stack_env, [sys.executable, "manage.py", "serve", "--port", str(port)], logs / "server.log"
     )
     wait_for_port(port, process)
+    LOGS["server"] = logs / "server.log"
     yield f"127.0.0.1:{port}"
     stop(process)
+
+
+LOGS = {}
 
 
 def login(base: str, username: str, password: str) -> requests.Session:
@@ -148,7 +152,12 @@ def test_photo_to_live_result_on_the_real_stack(stack_env, server, tmp_path):
                 stop(worker)
 
     with ThreadPoolExecutor(1) as pool:  # its own thread: no other event loop may be running there
-        pushed = pool.submit(asyncio.run, follow()).result()
+        try:
+            pushed = pool.submit(asyncio.run, follow()).result()
+        except Exception:
+            for name, path in (("server", LOGS["server"]), ("worker", tmp_path / "worker.log")):
+                print(f"--- {name} log ---\n" + (path.read_text()[-4000:] if path.exists() else "(none)"))
+            raise
     capture = pushed["capture"]
     assert capture["job"]["status"] == "done", capture["job"]
     assert capture["unit"]["serial"] == "SN770001" and capture["lot"]["code"] == "L7-2026"
