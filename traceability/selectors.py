@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from traceability.choices import EventCode, Relation, UnitStatus
-from traceability.models import GenealogyEdge, Lot, LotUnitIndex, RecallItem, Station, TraceEvent, Unit
+from traceability.models import GenealogyEdge, LotUnitIndex, RecallItem, Station, TraceEvent, Unit
 from traceability.models.genealogy import node
 
 MAX_DEPTH = 64
@@ -29,9 +29,7 @@ WITH RECURSIVE tree(depth, parent_node, child_node, relation, quantity) AS (
     SELECT t.depth + 1, e.parent_node, e.child_node, e.relation, e.quantity
     FROM traceability_genealogyedge e JOIN tree t ON e.parent_node = t.child_node
     WHERE t.depth < %s
-)
-SELECT parent_node, child_node, relation, quantity FROM tree
-"""
+)"""
 
 UP = """
 WITH RECURSIVE up(depth, node) AS (
@@ -75,50 +73,35 @@ class TraceNode:
             yield from child.walk()
 
 
+TREE_ROWS = (
+    DOWN
+    + """
+SELECT t.parent_node, t.child_node, t.relation, t.quantity,
+       COALESCE(u.serial, l.code), COALESCE(up.part_number, lp.part_number),
+       COALESCE(u.status, l.status), s.name
+FROM tree t
+LEFT JOIN traceability_unit u ON t.child_node %% 2 = 0 AND u.id = t.child_node / 2
+LEFT JOIN traceability_product up ON up.id = u.product_id
+LEFT JOIN traceability_lot l ON t.child_node %% 2 = 1 AND l.id = t.child_node / 2
+LEFT JOIN traceability_product lp ON lp.id = l.product_id
+LEFT JOIN traceability_supplier s ON s.id = l.supplier_id
+"""
+)
+
+
 def unit_trace_backward(unit: Unit) -> TraceNode:
-    """The full as-built tree of a unit, down to supplier lots: one recursive query over the
-    edges, then one indexed lookup each for the units and lots it names."""
+    """The full as-built tree of a unit, down to supplier lots: one statement, the recursive
+    walk over the edges joined to the units and lots it names (one round trip at any depth)."""
     root = TraceNode("unit", unit.pk, unit.serial, unit.product.part_number, unit.status)
-    edges = _rows(DOWN, [node(unit.pk, None), MAX_DEPTH])
-    unit_ids = [child // 2 for _, child, _, _ in edges if child % 2 == 0]
-    lot_ids = [child // 2 for _, child, _, _ in edges if child % 2 == 1]
-    units = (
-        {
-            pk: rest
-            for pk, *rest in Unit.objects.filter(pk__in=unit_ids).values_list(
-                "pk", "serial", "product__part_number", "status"
-            )
-        }
-        if unit_ids
-        else {}
-    )
-    lots = (
-        {
-            pk: rest
-            for pk, *rest in Lot.objects.filter(pk__in=lot_ids).values_list(
-                "pk", "code", "product__part_number", "status", "supplier__name"
-            )
-        }
-        if lot_ids
-        else {}
-    )
     nodes = {node(unit.pk, None): root}
-    for parent, child, relation, qty in edges:
-        if child % 2 == 0:
-            serial, part, status = units[child // 2]
-            item = TraceNode("unit", child // 2, serial, part, status, relation)
-        else:
-            code, part, status, supplier = lots[child // 2]
-            item = TraceNode(
-                "lot",
-                child // 2,
-                code,
-                part,
-                status,
-                relation,
-                float(qty) if qty is not None else None,
-                supplier or "",
-            )
+    for parent, child, relation, qty, label, part, status, supplier in _rows(
+        TREE_ROWS, [node(unit.pk, None), MAX_DEPTH]
+    ):
+        kind = "lot" if child % 2 else "unit"
+        item = TraceNode(kind, child // 2, label, part, status, relation)
+        if kind == "lot":
+            item.quantity = float(qty) if qty is not None else None
+            item.supplier = supplier or ""
         nodes[parent].children.append(item)
         nodes[child] = item
     return root
@@ -147,13 +130,12 @@ def units_containing_lots(lot_ids) -> list[int]:
 
 
 WHERE_USED_COLUMNS = ("id", "serial", "part_number", "status", "station", "customer")
-WHERE_USED_IDS = "SELECT unit_id FROM traceability_lotunitindex WHERE lot_id = ANY(%s)"
 UNIT_ROWS = """
 SELECT u.id, u.serial, p.part_number, u.status, s.code, u.customer
 FROM traceability_unit u
 JOIN traceability_product p ON p.id = u.product_id
 LEFT JOIN traceability_station s ON s.id = u.station_id
-WHERE u.id = ANY(%s)
+WHERE u.id = ANY(ARRAY(SELECT unit_id FROM traceability_lotunitindex WHERE lot_id = ANY(%s)))
 """
 
 
@@ -162,8 +144,9 @@ def lot_where_used(lot) -> list[tuple]:
     read from the maintained index. Rows are tuples in ``WHERE_USED_COLUMNS`` order: a lot in
     100,000 units gives 200,000 rows, and callers page them rather than pay for dicts.
 
-    The unit ids come first from the index, then the units by id: joined in one statement,
-    PostgreSQL scans the whole unit table once the plant is large."""
+    On PostgreSQL the unit ids are gathered once into an array (an init plan) and the units
+    fetched by primary key: joined as a table, the planner scans the whole unit table once the
+    plant is large, and sent through the client, 200,000 ids cost more than the lookup."""
     lot_ids = [lot.pk, *lots_split_from([lot.pk])]
     if connection.vendor != "postgresql":  # SQLite: no arrays, and a cap on bound parameters
         inside = LotUnitIndex.objects.filter(lot_id__in=lot_ids).values("unit_id")
@@ -172,10 +155,7 @@ def lot_where_used(lot) -> list[tuple]:
                 "id", "serial", "product__part_number", "status", "station__code", "customer"
             )
         )
-    unit_ids = [unit_id for (unit_id,) in _rows(WHERE_USED_IDS, [lot_ids])]
-    if len(lot_ids) > 1:  # a unit may hold a lot and its split; (lot, unit) is unique otherwise
-        unit_ids = list(dict.fromkeys(unit_ids))
-    return _rows(UNIT_ROWS, [unit_ids]) if unit_ids else []
+    return _rows(UNIT_ROWS, [lot_ids])
 
 
 def _walk(start: int, *, down: bool) -> set[int]:

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from traceability import selectors
@@ -14,6 +14,7 @@ from traceability.epcis import build
 from traceability.events import EventDraft, EventError, append_events, zone_offset
 from traceability.models import GenealogyEdge, Lot, LotUnitIndex, Recall, RecallItem, Unit
 from traceability.models.genealogy import node
+from traceability.models.master import unit_uri
 
 TraceError = EventError
 
@@ -272,7 +273,7 @@ def _index_into(parent: Unit, child_units: list[Unit], lots: list[Lot]) -> None:
     )
 
 
-def _check_children(parent: Unit, components: list[Unit]) -> None:
+def check_children(parent: Unit, components: list[Unit]) -> None:
     ids = [c.pk for c in components]
     if parent.pk in ids or len(set(ids)) != len(ids):
         raise TraceError("A unit cannot contain itself or the same component twice.", "cycle")
@@ -289,6 +290,26 @@ def _check_children(parent: Unit, components: list[Unit]) -> None:
         )
 
 
+def link_children(parent: Unit, event, relation: str, units: list[Unit], lots: list[tuple[Lot, Decimal]]):
+    """The genealogy half of an assembly or a packing: an edge per child unit (``relation``) and
+    per lot quantity (consumed into), and the where-used index, written with ``event``. The
+    caller has checked the children with ``check_children`` inside the same transaction."""
+    lot_relation = Relation.PACKED_IN if relation == Relation.PACKED_IN else Relation.CONSUMED_INTO
+    GenealogyEdge.objects.bulk_create(
+        [
+            GenealogyEdge(relation=relation, parent_unit=parent, child_unit=c, event=event).set_nodes()
+            for c in units
+        ]
+        + [
+            GenealogyEdge(
+                relation=lot_relation, parent_unit=parent, child_lot=lot, quantity=q, event=event
+            ).set_nodes()
+            for lot, q in lots
+        ]
+    )
+    _index_into(parent, units, [lot for lot, _ in lots])
+
+
 def record_assembly(*, parent, actor, components=(), lots=(), station=None, capture=None, event_time=None):
     """Components (serialised units) and lot quantities go into ``parent``: a
     TransformationEvent, an edge per input, and the where-used index, in one transaction."""
@@ -300,7 +321,7 @@ def record_assembly(*, parent, actor, components=(), lots=(), station=None, capt
     if any(qty <= 0 for _, qty in lots):
         raise TraceError("A consumed quantity must be above zero.", "negative_quantity")
     with transaction.atomic():
-        _check_children(parent, components)
+        check_children(parent, components)
         epcis = build.transformation_event(
             moment=moment,
             inputs=[c.uri for c in components],
@@ -324,25 +345,7 @@ def record_assembly(*, parent, actor, components=(), lots=(), station=None, capt
                 )
             ]
         )
-        GenealogyEdge.objects.bulk_create(
-            [
-                GenealogyEdge(
-                    relation=Relation.INSTALLED_IN, parent_unit=parent, child_unit=c, event=event
-                ).set_nodes()
-                for c in components
-            ]
-            + [
-                GenealogyEdge(
-                    relation=Relation.CONSUMED_INTO,
-                    parent_unit=parent,
-                    child_lot=lot,
-                    quantity=q,
-                    event=event,
-                ).set_nodes()
-                for lot, q in lots
-            ]
-        )
-        _index_into(parent, components, [lot for lot, _ in lots])
+        link_children(parent, event, Relation.INSTALLED_IN, components, lots)
     return event
 
 
@@ -351,7 +354,7 @@ def pack_units(*, container, units, actor, station=None, event_time=None):
     moment = _moment(event_time)
     units = list(units)
     with transaction.atomic():
-        _check_children(container, units)
+        check_children(container, units)
         epcis = build.aggregation_event(
             moment=moment,
             parent=container.uri,
@@ -372,15 +375,7 @@ def pack_units(*, container, units, actor, station=None, event_time=None):
                 )
             ]
         )
-        GenealogyEdge.objects.bulk_create(
-            [
-                GenealogyEdge(
-                    relation=Relation.PACKED_IN, parent_unit=container, child_unit=u, event=event
-                ).set_nodes()
-                for u in units
-            ]
-        )
-        _index_into(container, units, [])
+        link_children(container, event, Relation.PACKED_IN, units, [])
     return event
 
 
@@ -425,6 +420,19 @@ def return_unit(*, unit, reason, actor, capture=None, event_time=None) -> Unit:
     return unit
 
 
+def _insert_recall_items(recall, units: list[tuple[int, str]]) -> None:
+    """One row per held unit with the status it had, in as few statements as the driver allows."""
+    table = RecallItem._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(units), 5000):
+            chunk = units[start : start + 5000]
+            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (recall_id, unit_id, previous_status) VALUES {values}",  # noqa: S608
+                [value for pk, status in chunk for value in (recall.pk, pk, status)],
+            )
+
+
 def open_recall(*, number, lots, reason, actor) -> Recall:
     """Every unit and lot that contains one of ``lots`` goes on hold, each with an event, in one
     transaction. Returns the recall with its affected items."""
@@ -439,35 +447,43 @@ def open_recall(*, number, lots, reason, actor) -> Recall:
         recall.lots.set(lots)
         lot_ids = {lot.pk for lot in lots} | set(selectors.lots_split_from([lot.pk for lot in lots]))
         affected_lots = list(Lot.objects.select_related("product").filter(pk__in=lot_ids))
-        unit_ids = selectors.units_containing_lots(lot_ids)
-        units = list(
-            Unit.objects.select_related("product").filter(pk__in=unit_ids).exclude(status=UnitStatus.ON_HOLD)
+        # Set-based: a lot in 10,000 finished units puts 20,000 units on hold, so the rows are
+        # tuples, not model instances, and the items and holds are written by the database.
+        held = (
+            Unit.objects.filter(pk__in=LotUnitIndex.objects.filter(lot_id__in=lot_ids).values("unit_id"))
+            .exclude(status=UnitStatus.ON_HOLD)
+            .order_by("pk")
+        )
+        units = list(held.values_list("pk", "status", "serial", "product__gtin", "product__part_number"))
+        _insert_recall_items(recall, [(pk, status) for pk, status, *_ in units])
+        Unit.objects.filter(pk__in=recall.items.filter(unit__isnull=False).values("unit_id")).update(
+            status=UnitStatus.ON_HOLD
         )
         RecallItem.objects.bulk_create(
-            [RecallItem(recall=recall, unit=u, previous_status=u.status) for u in units]
-            + [RecallItem(recall=recall, lot=lot, previous_status=lot.status) for lot in affected_lots]
+            [RecallItem(recall=recall, lot=lot, previous_status=lot.status) for lot in affected_lots]
         )
-        Unit.objects.filter(pk__in=[u.pk for u in units]).update(status=UnitStatus.ON_HOLD)
         Lot.objects.filter(pk__in=lot_ids).update(status=LotStatus.RECALLED)
         extra = {"tracelens:recall": number}
-        drafts = [
-            _draft(
+        drafts = []
+        for pk, _, serial, gtin, part_number in units:
+            uri = unit_uri(gtin, part_number, serial)
+            draft = _draft(
                 moment,
                 build.object_event(
                     moment=moment,
                     action="OBSERVE",
                     biz_step="holding",
                     disposition="recalled",
-                    epcs=[u.uri],
+                    epcs=[uri],
                     extra=extra,
                 ),
                 code=EventCode.HOLD,
                 actor=actor,
-                unit=u,
-                identifiers=[("epc", u.uri)],
+                identifiers=[("epc", uri)],
             )
-            for u in units
-        ] + [
+            draft.unit_id = pk
+            drafts.append(draft)
+        drafts += [
             _draft(
                 moment,
                 build.object_event(

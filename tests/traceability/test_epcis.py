@@ -131,3 +131,57 @@ def test_a_repeated_event_id_is_refused(actor):
         capture_document(document, actor=actor)
     assert raised.value.code == "duplicate_event"
     assert TraceEvent.objects.count() == len(document_events(document))
+
+
+def _document(*events):
+    return {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-01T08:00:00+01:00",
+        "epcisBody": {"eventList": list(events)},
+    }
+
+
+def test_partner_events_naming_our_units_become_genealogy(actor):
+    """A partner's TransformationEvent installs our units and consumes our lot into our
+    parent; their AggregationEvent packs the parent into a case: traces see both."""
+    from traceability import selectors
+
+    product = ProductFactory(gtin="09501101020917")
+    parent = services.commission_unit(product=product, serial="P1", actor=actor)
+    board = services.commission_unit(product=product, serial="B1", actor=actor)
+    case = services.commission_unit(product=product, serial="CASE9", actor=actor)
+    lot = services.receive_lot(product=ProductFactory(), code="L7", quantity=50, actor=actor)
+    moment = {"eventTime": "2026-03-01T08:00:00+01:00", "eventTimeZoneOffset": "+01:00"}
+    assemble = {
+        "type": "TransformationEvent",
+        **moment,
+        "inputEPCList": [board.uri, "urn:epc:id:sgtin:4012345.011111.999"],
+        "inputQuantityList": [{"epcClass": lot.uri, "quantity": 2.5, "uom": "KGM"}],
+        "outputEPCList": [parent.uri],
+    }
+    pack = {
+        "type": "AggregationEvent",
+        **moment,
+        "action": "ADD",
+        "parentID": case.uri,
+        "childEPCs": [parent.uri],
+    }
+    capture_document(_document(assemble, pack), actor=actor)
+
+    tree = selectors.unit_trace_backward(case)
+    below = {(n.kind, n.label, n.relation) for n in tree.walk()}
+    assert ("unit", "P1", "packed_in") in below
+    assert ("unit", "B1", "installed_in") in below
+    assert ("lot", "L7", "consumed_into") in below
+    assert {row[1] for row in selectors.lot_where_used(lot)} == {"P1", "CASE9"}
+
+    # the same board cannot go into a second parent, and the refusal writes nothing
+    other = services.commission_unit(product=product, serial="P2", actor=actor)
+    before = TraceEvent.objects.count()
+    again = {**assemble, "outputEPCList": [other.uri], "inputQuantityList": []}
+    with pytest.raises(EventError) as raised:
+        capture_document(_document(again), actor=actor)
+    assert raised.value.code == "already_installed"
+    assert TraceEvent.objects.count() == before

@@ -3,10 +3,12 @@ stored as trace events, or refused as a whole with the reason; nothing of it is 
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from django.db import transaction
 
-from traceability.choices import EventCode, EventType
+from traceability import services
+from traceability.choices import EventCode, EventType, Relation
 from traceability.epcis.schema import schema_errors
 from traceability.events import EventDraft, EventError, append_events
 from traceability.models import Lot, TraceEvent, Unit
@@ -124,7 +126,48 @@ def capture_document(document: dict, *, actor) -> list[TraceEvent]:
         )
     with transaction.atomic():
         _refuse_duplicates(events)
-        return append_events(drafts)
+        stored = append_events(drafts)
+        _link_genealogy(events, stored, units, lots)
+        return stored
+
+
+def _link_genealogy(events: list[dict], stored: list, units: dict, lots: dict) -> None:
+    """Edges from captured events that name TraceLens units: an AggregationEvent ADD packs its
+    children into its parent; a TransformationEvent with one output unit installs its input
+    units and consumes its input lot quantities into it. The same checks as TraceLens's own
+    services apply (no cycle, a unit inside one parent only); a failure refuses the document."""
+    links = []
+    for event, record in zip(events, stored, strict=True):
+        if event["type"] == "AggregationEvent" and event.get("action") == "ADD":
+            parent, relation = units.get(event.get("parentID")), Relation.PACKED_IN
+            children = event.get("childEPCs", [])
+            quantities = event.get("childQuantityList", [])
+        elif event["type"] == "TransformationEvent":
+            outputs = [units[uri] for uri in event.get("outputEPCList", []) if uri in units]
+            parent = outputs[0] if len(outputs) == 1 else None
+            relation = Relation.INSTALLED_IN
+            children = event.get("inputEPCList", [])
+            quantities = event.get("inputQuantityList", [])
+        else:
+            continue
+        child_units = [units[uri] for uri in children if uri in units]
+        child_lots = [
+            (lots[q["epcClass"]], Decimal(str(q["quantity"])) if "quantity" in q else None)
+            for q in quantities
+            if q.get("epcClass") in lots
+        ]
+        if parent is not None and (child_units or child_lots):
+            links.append((parent, record, relation, child_units, child_lots))
+    if not links:
+        return
+    objects = Unit.objects.in_bulk({pk for link in links for pk in (link[0], *link[3])})
+    lot_objects = Lot.objects.in_bulk({lot for link in links for lot, _ in link[4]})
+    for parent, record, relation, child_units, child_lots in links:
+        components = [objects[pk] for pk in child_units]
+        services.check_children(objects[parent], components)
+        services.link_children(
+            objects[parent], record, relation, components, [(lot_objects[pk], q) for pk, q in child_lots]
+        )
 
 
 def _refuse_duplicates(events: list[dict]) -> None:

@@ -13,7 +13,7 @@ from traceability.choices import EventCode, EventType
 
 
 class TraceEvent(models.Model):
-    event_id = models.CharField(max_length=200, db_index=True)
+    event_id = models.CharField(max_length=200)
     event_type = models.CharField(max_length=24, choices=EventType.choices)
     code = models.CharField(max_length=16, choices=EventCode.choices)
     action = models.CharField(max_length=8, blank=True)
@@ -24,14 +24,30 @@ class TraceEvent(models.Model):
     record_time = models.DateTimeField()
     read_point = models.CharField(max_length=200, blank=True)
     biz_location = models.CharField(max_length=200, blank=True)
-    station = models.ForeignKey("traceability.Station", null=True, blank=True, on_delete=models.PROTECT)
+    # Each link is indexed once, with event_time, in Meta.indexes: every index on this table is
+    # paid on every insert, and at plant scale the random-key ones cost a disk read each.
+    station = models.ForeignKey(
+        "traceability.Station", null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     unit = models.ForeignKey(
-        "traceability.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        "traceability.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
     lot = models.ForeignKey(
-        "traceability.Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        "traceability.Lot",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
-    capture = models.ForeignKey("ocr.Capture", null=True, blank=True, on_delete=models.PROTECT)
+    capture = models.ForeignKey(
+        "ocr.Capture", null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     actor_name = models.CharField(max_length=150, blank=True)
     correlation_id = models.CharField(max_length=64, blank=True)
@@ -40,7 +56,7 @@ class TraceEvent(models.Model):
         default=list, blank=True, help_text="Extension @context entries it was captured with."
     )
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["id"]
@@ -51,6 +67,8 @@ class TraceEvent(models.Model):
             models.Index(fields=["station", "event_time"]),
             models.Index(fields=["code", "event_time"]),
             models.Index(fields=["record_time"]),
+            models.Index(fields=["event_id"], name="event_epcis_id"),
+            models.Index(fields=["capture"], name="event_capture", condition=models.Q(capture__isnull=False)),
         ]
 
     def __str__(self):

@@ -82,7 +82,8 @@ class WorkOrder(models.Model):
 class Lot(models.Model):
     """A batch: bought from a supplier or made on a line under a work order."""
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="lots")
+    # indexed by the (product, code) constraint
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="lots", db_index=False)
     code = models.CharField(max_length=64)
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT)
     line = models.ForeignKey(Line, null=True, blank=True, on_delete=models.PROTECT)
@@ -110,7 +111,8 @@ class Lot(models.Model):
 class Unit(models.Model):
     """A serialised item. The serial is unique per product."""
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="units")
+    # indexed by the (product, serial) constraint
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="units", db_index=False)
     serial = models.CharField(max_length=64)
     lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="units")
     status = models.CharField(max_length=16, choices=UnitStatus.choices, default=UnitStatus.IN_PROGRESS)
