@@ -179,43 +179,39 @@ def brute_force_forward(lot_id: int) -> set[int]:
     return {n // 2 for n in _walk(node(None, lot_id), down=False) if n % 2 == 0}
 
 
+REPORT_COLUMNS = ("kind", "part_number", "serial", "lot", "status", "previous_status", "location", "customer")
+
+
 def recall_report(recall) -> list[dict]:
-    """The affected list: every unit and lot, its status now, where it is, and the customer."""
-    items = (
-        RecallItem.objects.filter(recall=recall)
-        .select_related("unit__product", "unit__station", "unit__lot", "lot__product", "lot__supplier")
-        .order_by("id")
+    """The affected list: every unit and lot, its status now, where it is, and the customer.
+    Read as plain rows (a recall can hold tens of thousands of units)."""
+    items = RecallItem.objects.filter(recall=recall).order_by("id")
+    units = items.filter(unit__isnull=False).values_list(
+        "unit__product__part_number",
+        "unit__serial",
+        "unit__lot__code",
+        "unit__status",
+        "previous_status",
+        "unit__station__code",
+        "unit__customer",
     )
-    report = []
-    for item in items:
-        if item.unit_id:
-            u = item.unit
-            report.append(
-                {
-                    "kind": "unit",
-                    "part_number": u.product.part_number,
-                    "serial": u.serial,
-                    "lot": u.lot.code if u.lot else "",
-                    "status": u.status,
-                    "previous_status": item.previous_status,
-                    "location": u.station.code if u.station else "",
-                    "customer": u.customer,
-                }
+    lots = items.filter(lot__isnull=False).values_list(
+        "lot__product__part_number", "lot__code", "lot__status", "previous_status", "lot__supplier__name"
+    )
+    report = [
+        dict(
+            zip(
+                REPORT_COLUMNS,
+                ("unit", part, serial, lot or "", status, before, station or "", customer),
+                strict=True,
             )
-        else:
-            lot = item.lot
-            report.append(
-                {
-                    "kind": "lot",
-                    "part_number": lot.product.part_number,
-                    "serial": "",
-                    "lot": lot.code,
-                    "status": lot.status,
-                    "previous_status": item.previous_status,
-                    "location": lot.supplier.name if lot.supplier else "",
-                    "customer": "",
-                }
-            )
+        )
+        for part, serial, lot, status, before, station, customer in units
+    ]
+    report += [
+        dict(zip(REPORT_COLUMNS, ("lot", part, "", code, status, before, supplier or "", ""), strict=True))
+        for part, code, status, before, supplier in lots
+    ]
     return report
 
 

@@ -75,6 +75,13 @@ def test_domain_errors_are_specific_4xx_and_write_nothing(supervisor):
     assert supervisor.get("/api/events/").json()["count"] == 1
 
 
+def pdf_text(data: bytes) -> str:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(data)
+    return "\n".join(page.get_textpage().get_text_range() for page in document)
+
+
 def test_recall_open_report_csv_and_close(supervisor, make_user):
     actor = make_user(Role.SUPERVISOR)
     lot = services.receive_lot(product=ProductFactory(), code="=HYPERLINK(1)", quantity=5, actor=actor)
@@ -83,6 +90,11 @@ def test_recall_open_report_csv_and_close(supervisor, make_user):
     recall = supervisor.post("/api/recalls/", {"number": "R-9", "lots": [lot.pk], "reason": "leak"}).json()
     csv_text = supervisor.get(f"/api/recalls/{recall['id']}/report/", {"export": "csv"}).content.decode()
     assert "U1" in csv_text and "'=HYPERLINK(1)" in csv_text
+    pdf = supervisor.get(f"/api/recalls/{recall['id']}/report/", {"export": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    text = pdf_text(pdf.content)
+    assert "Recall R-9" in text and "leak" in text and "U1" in text and "=HYPERLINK(1)" in text
+    assert "Affected: 1 units (0 at customers), 1 lots" in text
     assert supervisor.post(f"/api/recalls/{recall['id']}/close/", {"reason": ""}).status_code == 400
     closed = supervisor.post(f"/api/recalls/{recall['id']}/close/", {"reason": "scrapped"})
     assert closed.json()["status"] == "closed"

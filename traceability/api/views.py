@@ -30,6 +30,7 @@ from traceability.models import (
     Unit,
     WorkOrder,
 )
+from traceability.reports import recall_pdf
 
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
 SHOP_FLOOR = (Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR)
@@ -234,11 +235,17 @@ class RecallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
-        """The affected list; ``?export=csv`` downloads it."""
-        rows = selectors.recall_report(self.get_object())
-        if request.query_params.get("export") != "csv":
-            return Response(rows)
-        return csv_response(rows, f"recall-{self.get_object().number}.csv")
+        """The affected list; ``?export=csv`` or ``?export=pdf`` downloads it."""
+        recall = self.get_object()
+        rows = selectors.recall_report(recall)
+        export = request.query_params.get("export")
+        if export == "csv":
+            return csv_response(rows, f"recall-{recall.number}.csv")
+        if export == "pdf":
+            response = HttpResponse(recall_pdf(recall, rows), content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="recall-{recall.number}.pdf"'
+            return response
+        return Response(rows)
 
 
 def csv_safe(value) -> str:
