@@ -46,6 +46,10 @@ class Capture(models.Model):
     lot = models.ForeignKey(
         "traceability.Lot", null=True, blank=True, on_delete=models.SET_NULL, related_name="captures"
     )
+    needs_review = models.BooleanField(
+        default=False, db_index=True, help_text="A field failed a check or was read below its threshold."
+    )
+    review_reasons = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -90,8 +94,13 @@ class Reading(models.Model):
     capture = models.OneToOneField(Capture, on_delete=models.PROTECT, related_name="reading")
     lines = models.JSONField(default=list)
     codes = models.JSONField(default=list)
+    fields = models.JSONField(default=list, help_text="Structured values with source, confidence, box, raw.")
+    checks = models.JSONField(default=list)
+    quality = models.JSONField(null=True, blank=True, help_text="The quality gate's verdict and measures.")
+    text_variant = models.CharField(max_length=32, blank=True)
     engine = models.CharField(max_length=32, blank=True)
     engine_version = models.CharField(max_length=32, blank=True)
+    config = models.JSONField(default=dict, help_text="Engine settings and thresholds the reading ran with.")
     timings_ms = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 

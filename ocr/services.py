@@ -1,6 +1,7 @@
 """Every state change of captures and readings. Side effects (dispatch, live push) run on commit."""
 
 import logging
+from dataclasses import asdict
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
@@ -179,7 +180,8 @@ def perform_reading(*, job_id: int) -> str:
     capture = job.capture
     try:
         image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
-        result = read_image(image, ReadConfig(engine=job.engine))
+        config = ReadConfig(engine=job.engine)
+        result = read_image(image, config)
     except ImageRejected as exc:
         logger.warning("job %s capture %s unreadable: %s", job_id, capture.pk, exc.reason)
         _fail(job_id, exc.code, exc.reason)
@@ -199,10 +201,18 @@ def perform_reading(*, job_id: int) -> str:
                 capture=capture,
                 lines=data["lines"],
                 codes=data["codes"],
+                fields=data["fields"],
+                checks=data["checks"],
+                quality=data["quality"],
+                text_variant=result.text_variant,
                 engine=result.engine,
                 engine_version=result.engine_version,
+                config=asdict(config),
                 timings_ms=result.timings_ms,
             )
+            capture.needs_review = result.needs_review
+            capture.review_reasons = list(result.review_reasons)
+            capture.save(update_fields=["needs_review", "review_reasons"])
             _link_records(capture, reading)
             ReadingJob.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now())
         logger.info(

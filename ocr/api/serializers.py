@@ -13,7 +13,19 @@ class ReadingJobSerializer(serializers.ModelSerializer):
 class ReadingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Reading
-        fields = ["lines", "codes", "engine", "engine_version", "timings_ms", "created_at"]
+        fields = [
+            "lines",
+            "codes",
+            "fields",
+            "checks",
+            "quality",
+            "text_variant",
+            "engine",
+            "engine_version",
+            "config",
+            "timings_ms",
+            "created_at",
+        ]
 
 
 class CaptureSerializer(serializers.ModelSerializer):
@@ -41,6 +53,8 @@ class CaptureSerializer(serializers.ModelSerializer):
             "reading",
             "unit",
             "lot",
+            "needs_review",
+            "review_reasons",
         ]
 
     def get_reading(self, capture) -> dict | None:

@@ -64,6 +64,7 @@ def _reads(image: np.ndarray, scale: float = 1.0) -> list[CodeRead]:
                 box=_polygon(barcode.position, scale),
                 symbology_identifier=ident,
                 gs1=parse_gs1(text) if is_gs1 else (),
+                version=str((barcode.extra or {}).get("Version", "")),
             )
         )
     return reads

@@ -73,8 +73,8 @@ def _date_at_start(text: str) -> tuple[str, str] | None:
     return None
 
 
-def from_line(line: TextLine) -> list[Field]:
-    """Anchored values (LOT X, EXP 07/20, S/N ...), then unanchored dates and code tokens."""
+def anchored(line: TextLine) -> tuple[list[Field], str]:
+    """Values that follow an anchor (LOT X, EXP 07/20, S/N ...), and the text left over."""
     text = re.sub(r"\s+", " ", line.text.upper()).strip()
     fields, rest = [], text
     anchors = list(ANCHOR_RE.finditer(text))
@@ -92,6 +92,12 @@ def from_line(line: TextLine) -> list[Field]:
             continue
         value = value_text.split(" ")[0]
         fields.append(Field(name, value, "text", line.confidence, value, line.box))
+    return fields, rest
+
+
+def from_line(line: TextLine) -> list[Field]:
+    """Anchored values, then unanchored dates and code tokens."""
+    fields, rest = anchored(line)
     for token_match in DATE_TOKEN.finditer(rest):
         value = normalise_date(token_match.group())
         if value and not re.fullmatch(r"\d{6,8}", token_match.group()):
@@ -102,6 +108,15 @@ def from_line(line: TextLine) -> list[Field]:
         if CODE_TOKEN.match(token) and re.search(r"\d", token) and not re.fullmatch(r"(19|20)\d\d", token):
             fields.append(Field("lot", token, "text", line.confidence, token, line.box))
     return fields
+
+
+def anchored_text(lines: tuple[TextLine, ...]) -> tuple[Field, ...]:
+    """The first anchored text value of each name: what the label prints for a field."""
+    chosen: dict[str, Field] = {}
+    for line in lines:
+        for field in anchored(line)[0]:
+            chosen.setdefault(field.name, field)
+    return tuple(chosen.values())
 
 
 def extract(lines: tuple[TextLine, ...], codes: tuple[CodeRead, ...]) -> dict[str, Field]:

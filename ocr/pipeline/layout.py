@@ -11,6 +11,12 @@ def _extent(box) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
+def _strip_scores(piece: TextLine) -> tuple[float, ...]:
+    """The scores of ``piece.text.strip()``."""
+    start = len(piece.text) - len(piece.text.lstrip())
+    return piece.chars[start : start + len(piece.text.strip())]
+
+
 def group_lines(pieces: tuple[TextLine, ...]) -> tuple[TextLine, ...]:
     """Boxes whose vertical centres lie within half a text height of a line's join it; each
     line's text is its pieces left to right, its confidence their length-weighted mean."""
@@ -34,6 +40,10 @@ def group_lines(pieces: tuple[TextLine, ...]) -> tuple[TextLine, ...]:
         if not members:
             continue
         text = " ".join(p.text.strip() for _, p in members)
+        chars = ()
+        if all(len(p.chars) == len(p.text) for _, p in members):
+            spaced = [_strip_scores(p) for _, p in members]
+            chars = tuple(score for i, part in enumerate(spaced) for score in ((1.0,) if i else ()) + part)
         weights = [max(1, len(p.text)) for _, p in members]
         confidence = sum(p.confidence * w for (_, p), w in zip(members, weights, strict=True)) / sum(weights)
         left = min(e[0] for e, _ in members)
@@ -41,5 +51,5 @@ def group_lines(pieces: tuple[TextLine, ...]) -> tuple[TextLine, ...]:
         right = max(e[2] for e, _ in members)
         bottom = max(e[3] for e, _ in members)
         box = ((left, top), (right, top), (right, bottom), (left, bottom))
-        lines.append(TextLine(text, round(confidence, 4), box))
+        lines.append(TextLine(text, round(confidence, 4), box, chars if len(chars) == len(text) else ()))
     return tuple(lines)

@@ -2,15 +2,18 @@
 
 import re
 import time
+from dataclasses import replace
 
 import cv2
 import numpy as np
 
 from ocr.pipeline import fields as field_rules
+from ocr.pipeline.checks import check_fields, review_reasons
 from ocr.pipeline.codes import read_codes
 from ocr.pipeline.enhance import ink_dot_size, text_variants
 from ocr.pipeline.layout import group_lines
 from ocr.pipeline.patterns import PatternMatch, match_value
+from ocr.pipeline.quality import assess, with_resolution
 from ocr.pipeline.text import TextEngine, get_engine
 from ocr.pipeline.types import Field, ReadConfig, ReadResult, TextLine
 
@@ -27,10 +30,7 @@ def _scaled(image: np.ndarray, scale: float) -> np.ndarray:
 def _unscale(lines: tuple[TextLine, ...], scale: float) -> tuple[TextLine, ...]:
     if scale == 1.0:
         return lines
-    return tuple(
-        TextLine(text=ln.text, confidence=ln.confidence, box=tuple((x / scale, y / scale) for x, y in ln.box))
-        for ln in lines
-    )
+    return tuple(replace(ln, box=tuple((x / scale, y / scale) for x, y in ln.box)) for ln in lines)
 
 
 def _plausible(text: str) -> int:
@@ -73,7 +73,7 @@ def _unrotate(lines: tuple[TextLine, ...], turns: int, shape) -> tuple[TextLine,
             x, y = w - 1 - y, x
         return x, y
 
-    return tuple(TextLine(ln.text, ln.confidence, tuple(back(x, y) for x, y in ln.box)) for ln in lines)
+    return tuple(replace(ln, box=tuple(back(x, y) for x, y in ln.box)) for ln in lines)
 
 
 def pattern_hits(lines: tuple[TextLine, ...], patterns) -> list[tuple[str, PatternMatch, TextLine]]:
@@ -138,6 +138,8 @@ def _read_upright(image: np.ndarray, engine: TextEngine, config: ReadConfig):
 
 
 def read_image(image: np.ndarray, config: ReadConfig | None = None) -> ReadResult:
+    """Quality gate, codes, text, fields and their checks. The quality verdict never stops the
+    reading: a poor photo is still read, and the verdict says why it may need a retake."""
     config = config or ReadConfig()
     height, width = image.shape[:2]
     timings = {}
@@ -145,6 +147,11 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None) -> ReadResul
     lines = ()
     variant = ""
     engine_name = engine_version = ""
+    quality = None
+    if config.assess_quality:
+        start = time.perf_counter()
+        quality = assess(image)
+        timings["quality"] = round((time.perf_counter() - start) * 1000, 1)
     if config.read_codes:
         start = time.perf_counter()
         codes = read_codes(image)
@@ -161,14 +168,22 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None) -> ReadResul
     }
     for name, field in field_rules.extract(lines, codes).items():
         found.setdefault(name, field)
+    fields = tuple(found.values())
+    checks = check_fields(fields, field_rules.anchored_text(lines), config.patterns, config.min_confidence)
+    reasons = review_reasons(checks)
+    if not fields and not codes:
+        reasons.append("nothing read: no field and no code was found")
     return ReadResult(
         width=width,
         height=height,
         lines=lines,
         codes=codes,
-        fields=tuple(found.values()),
+        fields=fields,
         engine=engine_name,
         engine_version=engine_version,
         text_variant=variant,
+        quality=with_resolution(quality, lines, codes) if quality else None,
+        checks=checks,
+        review_reasons=tuple(reasons),
         timings_ms=timings,
     )

@@ -20,6 +20,15 @@ class TextEngine(Protocol):
     def read(self, image: np.ndarray) -> tuple[TextLine, ...]: ...
 
 
+def align_chars(text: str, scores: list[float]) -> tuple[float, ...]:
+    """Per-character confidences laid over ``text``: the engine scores the characters it drew
+    (not spaces), in order; when the counts disagree the scores are not trusted."""
+    if len(scores) != sum(1 for c in text if not c.isspace()):
+        return ()
+    it = iter(scores)
+    return tuple(1.0 if c.isspace() else round(next(it), 4) for c in text)
+
+
 class RapidOcrEngine:
     name = "rapidocr"
 
@@ -30,12 +39,18 @@ class RapidOcrEngine:
         self._ocr = RapidOCR(params={"Global.log_level": "warning"})
 
     def read(self, image: np.ndarray) -> tuple[TextLine, ...]:
-        result = self._ocr(image)
+        result = self._ocr(image, return_word_box=True, return_single_char_box=True)
         if result.boxes is None or result.txts is None:
             return ()
+        words = result.word_results or [()] * len(result.txts)
         return tuple(
-            TextLine(text=text, confidence=round(float(score), 4), box=tuple(map(tuple, box.tolist())))
-            for box, text, score in zip(result.boxes, result.txts, result.scores, strict=True)
+            TextLine(
+                text=text,
+                confidence=round(float(score), 4),
+                box=tuple(map(tuple, box.tolist())),
+                chars=align_chars(text, [float(piece[1]) for piece in chars]),
+            )
+            for box, text, score, chars in zip(result.boxes, result.txts, result.scores, words, strict=True)
         )
 
 

@@ -11,6 +11,7 @@ class TextLine:
     text: str
     confidence: float
     box: Polygon
+    chars: tuple[float, ...] = ()  # confidence of each character of ``text`` (spaces 1.0); () if unknown
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class CodeRead:
     box: Polygon
     symbology_identifier: str = ""  # e.g. "]d2" for GS1 DataMatrix
     gs1: tuple[GS1Element, ...] = ()
+    version: str = ""  # symbol size for 2D codes: Data Matrix "14x14", QR "3"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class ReadConfig:
     # When no line fits, other orientations and detector sizes are searched.
     patterns: tuple[tuple[str, str], ...] = ()
     search_sides: tuple[int, ...] = (1280,)
+    assess_quality: bool = True
+    min_confidence: float = 0.95  # fields read below this go to review
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,32 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Issue:
+    code: str  # blurred, underexposed, overexposed, low_contrast, glare, text_too_small, code_too_small
+    message: str
+
+
+@dataclass(frozen=True)
+class Quality:
+    ok: bool
+    issues: tuple[Issue, ...] = ()
+    sharpness: float = 0.0
+    median_grey: float = 0.0
+    contrast: float = 0.0
+    glare_share: float = 0.0
+    char_px: float | None = None
+    module_px: float | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str  # check_digit, valid_date, expiry_after_mfg, pattern, text_matches_code, confidence
+    field: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class ReadResult:
     width: int
     height: int
@@ -67,7 +97,14 @@ class ReadResult:
     engine: str = ""
     engine_version: str = ""
     text_variant: str = ""  # which look at the image the text came from
+    quality: Quality | None = None
+    checks: tuple[Check, ...] = ()
+    review_reasons: tuple[str, ...] = ()  # empty: every field accepted
     timings_ms: dict = field(default_factory=dict)
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.review_reasons)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -41,6 +41,10 @@
     const reading = capture.reading;
     if (!reading) return;
     done = true;
+    renderQuality(reading.quality);
+    const review = document.getElementById("review");
+    review.hidden = !capture.needs_review;
+    review.textContent = capture.needs_review ? "Sent to review: " + capture.review_reasons.join("; ") : "";
     const codes = document.getElementById("codes");
     const lines = document.getElementById("lines");
     const boxes = document.getElementById("boxes");
@@ -61,12 +65,56 @@
     if (!reading.codes.length) codes.append(el("li", "No code found.", "muted"));
     reading.lines.forEach((line) => {
       const li = el("li");
-      li.append(el("span", line.text, "text"), " ", el("span", Math.round(line.confidence * 100) + "%", "conf"));
+      li.append(charsOf(line), " ", el("span", Math.round(line.confidence * 100) + "%", "conf"));
       lines.append(li);
       boxes.append(polygon(line.box, "line"));
     });
     if (!reading.lines.length) lines.append(el("li", "No text found.", "muted"));
+    renderFields(reading.fields || [], reading.checks || []);
     document.getElementById("engine").textContent = "Read by " + reading.engine + " " + reading.engine_version;
+  }
+
+  // Each character with its own confidence: doubtful ones are marked, the score in the tooltip.
+  function charsOf(line) {
+    const span = el("span", undefined, "text");
+    if (!line.chars || line.chars.length !== line.text.length) { span.textContent = line.text; return span; }
+    Array.from(line.text).forEach((c, i) => {
+      const score = line.chars[i];
+      const ch = el("span", c, score < 0.8 ? "char doubt" : "char");
+      ch.title = Math.round(score * 100) + "%";
+      span.append(ch);
+    });
+    return span;
+  }
+
+  function renderQuality(quality) {
+    const box = document.getElementById("quality");
+    if (!quality || quality.ok) { box.hidden = true; return; }
+    box.hidden = false;
+    box.replaceChildren(el("strong", "Retake suggested: "));
+    quality.issues.forEach((issue, i) => { box.append((i ? " " : "") , el("span", issue.message, "issue " + issue.code)); });
+    box.dataset.issues = quality.issues.map((i) => i.code).join(" ");
+  }
+
+  function renderFields(fields, checks) {
+    const body = document.querySelector("#fields tbody");
+    body.replaceChildren();
+    if (!fields.length) { body.append(el("tr")).append(el("td", "No field found.", "muted")); return; }
+    fields.forEach((f) => {
+      const own = checks.filter((c) => c.field === f.name);
+      const failed = own.filter((c) => !c.ok);
+      const tr = el("tr", undefined, failed.length ? "failed" : "passed");
+      tr.dataset.field = f.name;
+      tr.append(
+        el("th", f.name),
+        el("td", f.value, "value"),
+        el("td", Math.round(f.confidence * 100) + "%", "conf"),
+        el("td", f.source, "tag"),
+        el("td", failed.length ? failed.map((c) => c.name + (c.detail ? ": " + c.detail : "")).join("; ") : own.length ? "✓ " + own.map((c) => c.name).join(", ") : "", "checks"),
+      );
+      body.append(tr);
+      if (f.box && f.box.length) document.getElementById("boxes").append(polygon(f.box, "field"));
+    });
   }
 
   function poll() {
