@@ -13,6 +13,7 @@ from ocr import storage
 from ocr.choices import JobStatus
 from ocr.models import Capture, Reading, ReadingJob, StoredImage
 from ocr.pipeline import ImageRejected, ReadConfig, decode_image, inspect_image, read_image
+from ocr.pipeline.text import QUEUES, EngineUnavailable, UnknownEngine
 from traceability.models import Lot, Station, Unit
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,9 @@ def create_capture(
                 original_name=original_name[:255],
                 metadata=metadata or {},
             )
-            job = ReadingJob.objects.create(capture=capture, engine=settings.OCR_ENGINE, queue="ocr")
+            job = ReadingJob.objects.create(
+                capture=capture, engine=settings.OCR_ENGINE, queue=QUEUES.get(settings.OCR_ENGINE, "ocr")
+            )
             transaction.on_commit(lambda: dispatch_reading(job_id=job.pk))
     except IntegrityError:
         # Two uploads with the same key raced; the other one won.
@@ -180,11 +183,14 @@ def perform_reading(*, job_id: int) -> str:
     capture = job.capture
     try:
         image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
-        config = ReadConfig(engine=job.engine)
+        config = ReadConfig(engine=job.engine, model_dir=str(settings.MODELS_DIR))
         result = read_image(image, config)
     except ImageRejected as exc:
         logger.warning("job %s capture %s unreadable: %s", job_id, capture.pk, exc.reason)
         _fail(job_id, exc.code, exc.reason)
+    except (EngineUnavailable, UnknownEngine) as exc:
+        logger.error("job %s capture %s: engine %s unavailable: %s", job_id, capture.pk, job.engine, exc)
+        _fail(job_id, "engine_unavailable", str(exc))
     except FileNotFoundError:
         logger.error("job %s capture %s: image file missing", job_id, capture.pk)
         _fail(job_id, "image_missing", "The stored image file is missing.")

@@ -24,12 +24,11 @@ from django.core.management.base import CommandError
 from PIL import Image
 
 from ocr.pipeline import ReadConfig, decode_image, read_image
+from ocr.pipeline.checks import accepted as field_accepted
 from ocr.pipeline.codes import GS1_IDENTIFIERS, parse_gs1
 from ocr.pipeline.fields import FIELD_NAMES, from_codes
 from ocr.pipeline.text import get_engine
 from ocr.pipeline.types import CodeRead
-
-ACCEPT_CONFIDENCE = 0.95  # below this a field goes to review instead of being accepted
 
 
 def add_arguments(parser):
@@ -135,7 +134,7 @@ def run_dataset(folder: Path, options, out) -> dict:
                 _score_codes(peers, peer_codes, row["codes"], prefix="zxing.")
             expected = expected_gs1_fields(row)
             if expected:
-                _score_fields(ours, result.fields, expected, prefix="gs1_fields.")
+                _score_fields(ours, result, expected, prefix="gs1_fields.")
         if "text" in row:
             want = normalise_text(row["text"])
             if "pattern" in row:
@@ -145,6 +144,7 @@ def run_dataset(folder: Path, options, out) -> dict:
                 ours.add(
                     "pattern.repaired", serial is not None and serial.raw.replace(" ", "") != serial.value
                 )
+                ours.add("pattern.to_review", serial is None or not field_accepted(serial, result.checks))
             else:
                 ours.add("text.chars", len(want))
                 ours.add("text.errors", min(len(want), edit_distance(normalise_text(text), want)))
@@ -167,7 +167,7 @@ def run_dataset(folder: Path, options, out) -> dict:
                             min(len(want), edit_distance(normalise_text(peer_text), want)),
                         )
         if "fields" in row:
-            _score_fields(ours, result.fields, row["fields"], prefix="fields.")
+            _score_fields(ours, result, row["fields"], prefix="fields.")
     return _figures(folder.name, ours, peers, times, len(rows))
 
 
@@ -189,14 +189,16 @@ def _score_codes(tally, found, wanted, prefix=""):
         tally.add(prefix + "codes.false_positive_rows", bool(found))
 
 
-def _score_fields(tally, fields, expected: dict, prefix):
-    got = {f.name: f for f in fields if f.name in FIELD_NAMES}
+def _score_fields(tally, result, expected: dict, prefix):
+    """A field counts as accepted when the pipeline's own checks pass it (what a user would see
+    accepted without review)."""
+    got = {f.name: f for f in result.fields if f.name in FIELD_NAMES}
     for name, value in expected.items():
         tally.add(prefix + "labelled")
         tally.add(prefix + "exact", name in got and got[name].value == value)
     tally.add(prefix + "invented", len(set(got) - set(expected)))
     for name, field in got.items():
-        accepted = field.confidence >= ACCEPT_CONFIDENCE
+        accepted = field_accepted(field, result.checks)
         tally.add(prefix + "reported")
         tally.add(prefix + "accepted", accepted)
         tally.add(prefix + "accepted_right", accepted and expected.get(name) == field.value)

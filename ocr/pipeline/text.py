@@ -1,11 +1,17 @@
 """Text engines behind one interface. RapidOCR is the default: PP-OCR models shipped inside the
-package, run by ONNX Runtime, nothing downloaded."""
+package, run by ONNX Runtime, nothing downloaded. Tesseract runs as the system's ``tesseract``
+program. EasyOCR (the ``gpu`` extra) loads its weights from a local directory and never
+downloads; what is missing is named in the error."""
 
 import logging
+import shutil
+import subprocess
 from functools import cache
 from importlib.metadata import version
+from pathlib import Path
 from typing import Protocol
 
+import cv2
 import numpy as np
 
 from ocr.pipeline.types import TextLine
@@ -54,7 +60,85 @@ class RapidOcrEngine:
         )
 
 
-ENGINES = {"rapidocr": RapidOcrEngine}
+class EngineUnavailable(RuntimeError):
+    """The engine cannot run here: a program, package or weight file is missing."""
+
+
+class TesseractEngine:
+    """Tesseract 4/5 (LSTM) through its command-line program, words with boxes from TSV output."""
+
+    name = "tesseract"
+
+    def __init__(self, model_dir: str = ""):
+        self.program = shutil.which("tesseract")
+        if not self.program:
+            raise EngineUnavailable("Tesseract is not installed: install the tesseract-ocr package.")
+        first = subprocess.run([self.program, "--version"], capture_output=True, text=True, check=False)
+        self.version = (first.stdout or first.stderr).split()[1] if (first.stdout or first.stderr) else "?"
+
+    def read(self, image: np.ndarray) -> tuple[TextLine, ...]:
+        ok, png = cv2.imencode(".png", image)
+        if not ok:
+            return ()
+        out = subprocess.run(
+            [self.program, "stdin", "stdout", "--psm", "11", "tsv"],
+            input=png.tobytes(),
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+        words = []
+        for row in out.stdout.decode("utf-8", "replace").splitlines()[1:]:
+            cells = row.split("\t")
+            if len(cells) < 12 or not cells[11].strip() or float(cells[10]) < 0:
+                continue
+            left, top, width, height = (int(v) for v in cells[6:10])
+            box = ((left, top), (left + width, top), (left + width, top + height), (left, top + height))
+            words.append(TextLine(cells[11].strip(), round(float(cells[10]) / 100, 4), box))
+        return tuple(words)
+
+
+EASYOCR_FILES = {"craft_mlt_25k.pth": "text detector (CRAFT)", "english_g2.pth": "English recogniser"}
+
+
+class EasyOcrEngine:
+    """EasyOCR for GPU workers (it runs on CPU too), weights from ``model_dir``/easyocr only."""
+
+    name = "easyocr"
+
+    def __init__(self, model_dir: str = ""):
+        folder = Path(model_dir or "models") / "easyocr"
+        missing = [
+            f"{name} ({what})" for name, what in EASYOCR_FILES.items() if not (folder / name).is_file()
+        ]
+        if missing:
+            raise EngineUnavailable(
+                f"EasyOCR weights missing in {folder}: {', '.join(missing)}. Copy them there from a "
+                "machine that has them (EasyOCR's ~/.EasyOCR/model); TraceLens never downloads weights."
+            )
+        try:
+            import easyocr
+            import torch
+        except ImportError as exc:
+            raise EngineUnavailable("EasyOCR needs the gpu extra: pip install '.[gpu]'.") from exc
+        self.version = version("easyocr")
+        self._reader = easyocr.Reader(
+            ["en"],
+            gpu=torch.cuda.is_available(),
+            model_storage_directory=str(folder),
+            download_enabled=False,
+            verbose=False,
+        )
+
+    def read(self, image: np.ndarray) -> tuple[TextLine, ...]:
+        return tuple(
+            TextLine(text, round(float(score), 4), tuple((float(x), float(y)) for x, y in box))
+            for box, text, score in self._reader.readtext(image)
+        )
+
+
+ENGINES = {"rapidocr": RapidOcrEngine, "tesseract": TesseractEngine, "easyocr": EasyOcrEngine}
+QUEUES = {"rapidocr": "ocr", "tesseract": "ocr", "easyocr": "gpu"}
 
 
 class UnknownEngine(ValueError):
@@ -62,9 +146,11 @@ class UnknownEngine(ValueError):
 
 
 @cache
-def get_engine(name: str) -> TextEngine:
-    """One engine instance per process: models load once, on first use."""
+def get_engine(name: str, model_dir: str = "") -> TextEngine:
+    """One engine instance per process and model directory: models load once, on first use."""
     if name not in ENGINES:
         raise UnknownEngine(f"unknown text engine {name!r}; choose from {sorted(ENGINES)}")
     logger.info("loading text engine %s", name)
-    return ENGINES[name]()
+    if name == "rapidocr":
+        return RapidOcrEngine()
+    return ENGINES[name](model_dir)

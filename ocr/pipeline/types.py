@@ -36,6 +36,7 @@ class ReadConfig:
     """Everything one reading depends on. Frozen, so a worker can cache by it."""
 
     engine: str = "rapidocr"
+    model_dir: str = ""  # where engines that need weight files find them (EasyOCR: <dir>/easyocr)
     read_text: bool = True
     read_codes: bool = True
     max_text_side: int = 2000  # detector input: larger photos are scaled down for text

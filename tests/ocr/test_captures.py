@@ -189,3 +189,24 @@ def test_operators_see_only_their_own_captures(make_user, label_png, django_asse
     assert [c["id"] for c in listing["results"]] == [mine.pk]
     other = Capture.objects.filter(uploaded_by=alice).first()
     assert client.get(reverse("capture-detail", args=[other.pk])).status_code == 404
+
+
+def test_an_engine_without_its_weights_fails_the_job_with_the_reason(
+    device, station, label_png, settings, tmp_path
+):
+    settings.OCR_ENGINE, settings.MODELS_DIR = "easyocr", tmp_path
+    capture, _ = create_capture(actor=device, data=label_png, source=CaptureSource.API, station=station)
+    assert capture.job.queue == "gpu"
+    assert perform_reading(job_id=capture.job.pk) == JobStatus.FAILED
+    capture.job.refresh_from_db()
+    assert capture.job.error_code == "engine_unavailable" and "english_g2.pth" in capture.job.error
+
+
+def test_reading_stores_fields_checks_quality_and_flags_review(device, station, unit, label_png):
+    capture, _ = create_capture(actor=device, data=label_png, source=CaptureSource.API, station=station)
+    perform_reading(job_id=capture.job.pk)
+    capture.refresh_from_db()
+    reading = capture.reading
+    assert reading.quality is not None and "sharpness" in reading.quality
+    assert reading.fields and reading.checks and reading.config["engine"] == "rapidocr"
+    assert capture.needs_review == bool(capture.review_reasons)

@@ -117,3 +117,23 @@ def test_a_consistent_label_is_accepted(good):
     result = read_image(good, ReadConfig())
     assert not result.needs_review, result.review_reasons
     assert {f.name: f.value for f in result.fields}["lot"] == "A1234"
+
+
+def test_tesseract_engine_reads_a_label_with_boxes():
+    from ocr.pipeline.text import get_engine
+
+    label = cv2.cvtColor(np.asarray(render_label(["LOT A1234", "EXP 2028-03"])), cv2.COLOR_RGB2BGR)
+    result = read_image(label, ReadConfig(engine="tesseract", read_codes=False, retry_text=False))
+    assert result.engine == "tesseract" and result.engine_version == get_engine("tesseract").version
+    assert {f.name: f.value for f in result.fields}.get("lot") == "A1234"
+    assert all(len(line.box) == 4 for line in result.lines)
+
+
+def test_easyocr_without_weights_says_what_is_missing_and_downloads_nothing(tmp_path):
+    from ocr.pipeline.text import EngineUnavailable, get_engine
+
+    with pytest.raises(EngineUnavailable) as raised:
+        get_engine("easyocr", str(tmp_path))
+    message = str(raised.value)
+    assert "craft_mlt_25k.pth" in message and "english_g2.pth" in message and str(tmp_path) in message
+    assert list(tmp_path.iterdir()) == []
