@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ocr.models import Capture, Reading, ReadingJob, StoredImage
+from ocr.models import Capture, LabelTemplate, Reading, ReadingJob, StoredImage
 
 
 @admin.register(StoredImage)
@@ -26,3 +26,10 @@ class ReadingJobAdmin(admin.ModelAdmin):
 @admin.register(Reading)
 class ReadingAdmin(admin.ModelAdmin):
     list_display = ("capture", "engine", "engine_version", "created_at")
+
+
+@admin.register(LabelTemplate)
+class LabelTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "label_type", "product", "supplier", "min_confidence", "active", "updated_at")
+    list_filter = ("active", "label_type")
+    search_fields = ("name", "product__part_number", "supplier__name")

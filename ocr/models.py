@@ -106,3 +106,48 @@ class Reading(models.Model):
 
     def __str__(self):
         return f"reading of capture {self.capture_id}"
+
+
+class LabelTemplate(models.Model):
+    """Where each field is on one kind of label: per product, supplier or label type. ``fields``
+    is a list of rules: ``{"name": "lot", "ai": "10", "anchors": ["LOT", "CHARGE"],
+    "pattern": "[A-Z]\\d{4}", "region": [0, 0, 0.6, 1], "required": true, "min_confidence": 0.9}``."""
+
+    name = models.CharField(max_length=100, unique=True)
+    label_type = models.CharField(max_length=32, blank=True, help_text="e.g. supplier reel, UDI, shipping")
+    product = models.ForeignKey(
+        "traceability.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="label_templates",
+    )
+    supplier = models.ForeignKey(
+        "traceability.Supplier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="label_templates",
+    )
+    fields = models.JSONField(default=list)
+    min_confidence = models.FloatField(default=0.95, help_text="Fields read below this go to review.")
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from ocr.templates import TemplateError, rules_from_json
+
+        try:
+            rules_from_json(self.fields)
+        except TemplateError as exc:
+            raise ValidationError({"fields": str(exc)}) from None
+        if not 0 <= self.min_confidence <= 1:
+            raise ValidationError({"min_confidence": "Between 0 and 1."})

@@ -11,10 +11,11 @@ from django.utils import timezone
 from accounts.choices import Role
 from ocr import storage
 from ocr.choices import JobStatus
-from ocr.models import Capture, Reading, ReadingJob, StoredImage
+from ocr.models import Capture, LabelTemplate, Reading, ReadingJob, StoredImage
 from ocr.pipeline import ImageRejected, ReadConfig, decode_image, inspect_image, read_image
 from ocr.pipeline.text import QUEUES, EngineUnavailable, UnknownEngine
-from traceability.models import Lot, Station, Unit
+from ocr.templates import rules_from_json
+from traceability.models import Lot, Product, Station, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +173,43 @@ def _fail(job_id: int, code: str, message: str) -> None:
     )
 
 
+def template_for(capture: Capture) -> LabelTemplate | None:
+    """The capture's template: named in its metadata (``template``), or the active template of
+    the product it names (``product``, a part number)."""
+    meta = capture.metadata or {}
+    templates = LabelTemplate.objects.filter(active=True).select_related("product")
+    if meta.get("template"):
+        return templates.filter(name=str(meta["template"])).first()
+    if meta.get("product"):
+        return templates.filter(product__part_number=str(meta["product"])).first()
+    return None
+
+
+def read_config(capture: Capture, engine: str) -> ReadConfig:
+    """What the reading of this capture runs with: the engine, the template's rules and
+    threshold, and the serial and lot formats of the product the capture names."""
+    template = template_for(capture)
+    product = template.product if template and template.product else None
+    if product is None and (capture.metadata or {}).get("product"):
+        product = Product.objects.filter(part_number=str(capture.metadata["product"])).first()
+    patterns = tuple(
+        (name, pattern)
+        for name, pattern in (
+            ("serial", getattr(product, "serial_pattern", "")),
+            ("lot", getattr(product, "lot_pattern", "")),
+        )
+        if pattern
+    )
+    return ReadConfig(
+        engine=engine,
+        model_dir=str(settings.MODELS_DIR),
+        patterns=patterns,
+        rules=rules_from_json(template.fields) if template else (),
+        template=template.name if template else "",
+        min_confidence=template.min_confidence if template else ReadConfig.min_confidence,
+    )
+
+
 def perform_reading(*, job_id: int) -> str:
     """Claim the job, read its image, store the Reading and link the capture to the unit or lot
     it shows. An unreadable image fails the job with a reason (no retry); a database error
@@ -183,7 +221,7 @@ def perform_reading(*, job_id: int) -> str:
     capture = job.capture
     try:
         image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
-        config = ReadConfig(engine=job.engine, model_dir=str(settings.MODELS_DIR))
+        config = read_config(capture, job.engine)
         result = read_image(image, config)
     except ImageRejected as exc:
         logger.warning("job %s capture %s unreadable: %s", job_id, capture.pk, exc.reason)

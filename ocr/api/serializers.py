@@ -1,7 +1,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from ocr.models import Capture, Reading, ReadingJob
+from ocr.models import Capture, LabelTemplate, Reading, ReadingJob
+from ocr.templates import TemplateError, rules_from_json
 
 
 class ReadingJobSerializer(serializers.ModelSerializer):
@@ -91,4 +92,32 @@ class CaptureUploadSerializer(serializers.Serializer):
     def validate_metadata(self, value):
         if not isinstance(value, dict):
             raise serializers.ValidationError("metadata must be a JSON object.")
+        return value
+
+
+class LabelTemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LabelTemplate
+        fields = [
+            "id",
+            "name",
+            "label_type",
+            "product",
+            "supplier",
+            "fields",
+            "min_confidence",
+            "active",
+            "updated_at",
+        ]
+
+    def validate_fields(self, value):
+        try:
+            rules_from_json(value)
+        except TemplateError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return value
+
+    def validate_min_confidence(self, value):
+        if not 0 <= value <= 1:
+            raise serializers.ValidationError("Between 0 and 1.")
         return value

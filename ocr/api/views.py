@@ -4,8 +4,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from ocr.api.serializers import CaptureSerializer, CaptureUploadSerializer
+from accounts.choices import Role
+from ocr.api.serializers import CaptureSerializer, CaptureUploadSerializer, LabelTemplateSerializer
 from ocr.choices import CaptureSource
+from ocr.models import LabelTemplate
 from ocr.selectors import captures_visible_to
 from ocr.services import CaptureRefused, create_capture
 from traceability.models import Station
@@ -48,3 +50,18 @@ class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(
             CaptureSerializer(capture).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
+
+
+class LabelTemplateViewSet(viewsets.ModelViewSet):
+    """Label templates: where each field is on a product's, supplier's or label type's label.
+    Every role reads them; admins and supervisors edit them."""
+
+    serializer_class = LabelTemplateSerializer
+    write_roles = (Role.ADMIN, Role.SUPERVISOR)
+
+    def get_queryset(self):
+        templates = LabelTemplate.objects.all()
+        for key in ("product", "supplier", "label_type"):
+            if value := self.request.query_params.get(key):
+                templates = templates.filter(**{key: value})
+        return templates

@@ -9,7 +9,7 @@ confidence threshold, sends the capture to review with the reasons; the rest are
 import datetime as dt
 import re
 
-from ocr.pipeline.types import Check, Field
+from ocr.pipeline.types import Check, Field, FieldRule
 
 CHECK_DIGIT_FIELDS = {"gtin": (8, 12, 13, 14), "sscc": (18,), "gln": (13,)}
 DATE_FIELDS = ("mfg", "expiry", "date")
@@ -52,11 +52,19 @@ def check_fields(
     text_fields: tuple[Field, ...] = (),
     patterns: tuple[tuple[str, str], ...] = (),
     min_confidence: float = 0.95,
+    rules: tuple[FieldRule, ...] = (),
 ) -> tuple[Check, ...]:
     """Every check that applies to the chosen ``fields``. ``text_fields`` are the anchored text
-    values, compared with what the codes say."""
+    values, compared with what the codes say; ``rules`` (a label template) add required fields
+    and their own confidence thresholds."""
     checks = []
     by_name = {f.name: f for f in fields}
+    thresholds = {r.name: r.min_confidence for r in rules if r.min_confidence is not None}
+    for rule in rules:
+        if rule.required and rule.name not in by_name:
+            checks.append(
+                Check("required", rule.name, False, f"the template requires {rule.name}; none was read")
+            )
     for f in fields:
         if f.name in CHECK_DIGIT_FIELDS:
             ok = len(f.value) in CHECK_DIGIT_FIELDS[f.name] and gs1_check_digit_ok(f.value)
@@ -66,15 +74,10 @@ def check_fields(
         if f.name in DATE_FIELDS:
             ok = _date(f.value) is not None
             checks.append(Check("valid_date", f.name, ok, "" if ok else f"{f.raw!r} is not a calendar date"))
-        ok = f.confidence >= min_confidence
-        checks.append(
-            Check(
-                "confidence",
-                f.name,
-                ok,
-                "" if ok else f"read at {f.confidence:.2f}, below {min_confidence:.2f}",
-            )
-        )
+        threshold = thresholds.get(f.name, min_confidence)
+        ok = f.confidence >= threshold
+        detail = "" if ok else f"read at {f.confidence:.2f}, below {threshold:.2f}"
+        checks.append(Check("confidence", f.name, ok, detail))
     mfg, expiry = by_name.get("mfg"), by_name.get("expiry")
     if mfg and expiry and _date(mfg.value) and _date(expiry.value):
         ok = _date(expiry.value) > _date(mfg.value)
@@ -86,7 +89,7 @@ def check_fields(
                 "" if ok else f"expiry {expiry.value} is not after {mfg.value}",
             )
         )
-    for name, pattern in patterns:
+    for name, pattern in dict(patterns).items():  # a name checked once, the template's pattern last
         found = by_name.get(name)
         if found is None:
             checks.append(Check("pattern", name, False, f"no {name} matching {pattern} was read"))

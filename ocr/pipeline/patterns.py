@@ -56,20 +56,24 @@ def positions(pattern: str) -> list[str] | None:
 def match_value(text: str, pattern: str, confidence: float) -> PatternMatch | None:
     """The value in ``text`` (spaces ignored) that fits ``pattern``, repaired if it must be."""
     compact = re.sub(r"\s+", "", text.upper())
-    exact = re.search(pattern.strip("^$").upper(), compact)
+    # never upper-case the pattern itself: that would turn \d into \D
+    exact = re.search(pattern.strip("^$"), compact, re.IGNORECASE)
     if exact:
         return PatternMatch(exact.group(), 0, confidence)
-    slots = positions(pattern.upper())
+    slots = positions(pattern)
     if not slots or len(compact) < len(slots):
         return None
     best = None
     for start in range(len(compact) - len(slots) + 1):
         window, repaired, value = compact[start : start + len(slots)], 0, []
         for char, slot in zip(window, slots, strict=True):
-            if re.fullmatch(slot, char):
+            if re.fullmatch(slot, char, re.IGNORECASE):
                 value.append(char)
                 continue
-            swap = next((alt for alt in LOOK_ALIKES.get(char, "") if re.fullmatch(slot, alt.upper())), None)
+            swap = next(
+                (alt for alt in LOOK_ALIKES.get(char, "") if re.fullmatch(slot, alt.upper(), re.IGNORECASE)),
+                None,
+            )
             if swap is None:
                 break
             value.append(swap.upper())

@@ -14,6 +14,7 @@ from ocr.pipeline.enhance import ink_dot_size, text_variants
 from ocr.pipeline.layout import group_lines
 from ocr.pipeline.patterns import PatternMatch, match_value
 from ocr.pipeline.quality import assess, with_resolution
+from ocr.pipeline.template import apply_rules
 from ocr.pipeline.text import TextEngine, get_engine
 from ocr.pipeline.types import Field, ReadConfig, ReadResult, TextLine
 
@@ -162,14 +163,21 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None) -> ReadResul
         start = time.perf_counter()
         lines, variant = read_text(image, engine, config)
         timings["text"] = round((time.perf_counter() - start) * 1000, 1)
-    found = {
-        name: Field(name, match.value, "text", match.confidence, line.text, line.box)
-        for name, match, line in pattern_hits(lines, config.patterns)
-    }
+    found = apply_rules(config.rules, lines, codes, (width, height))
+    for name, match, line in pattern_hits(lines, config.patterns):
+        found.setdefault(name, Field(name, match.value, "text", match.confidence, line.text, line.box))
+    ruled = {rule.name for rule in config.rules}  # a template's rule is the only way to its field
     for name, field in field_rules.extract(lines, codes).items():
-        found.setdefault(name, field)
+        if name not in ruled:
+            found.setdefault(name, field)
     fields = tuple(found.values())
-    checks = check_fields(fields, field_rules.anchored_text(lines), config.patterns, config.min_confidence)
+    checks = check_fields(
+        fields,
+        field_rules.anchored_text(lines),
+        config.patterns + tuple((r.name, r.pattern) for r in config.rules if r.pattern),
+        config.min_confidence,
+        rules=config.rules,
+    )
     reasons = review_reasons(checks)
     if not fields and not codes:
         reasons.append("nothing read: no field and no code was found")

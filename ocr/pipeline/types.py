@@ -32,6 +32,21 @@ class CodeRead:
 
 
 @dataclass(frozen=True)
+class FieldRule:
+    """How a label template finds one field. Any of: a GS1 application identifier in a code,
+    anchors printed before the value, a format the value must have, a region of the label
+    (fractions of width and height: left, top, right, bottom)."""
+
+    name: str
+    ai: str = ""
+    anchors: tuple[str, ...] = ()
+    pattern: str = ""
+    region: tuple[float, float, float, float] | None = None
+    required: bool = False
+    min_confidence: float | None = None
+
+
+@dataclass(frozen=True)
 class ReadConfig:
     """Everything one reading depends on. Frozen, so a worker can cache by it."""
 
@@ -46,6 +61,8 @@ class ReadConfig:
     # When no line fits, other orientations and detector sizes are searched.
     patterns: tuple[tuple[str, str], ...] = ()
     search_sides: tuple[int, ...] = (1280,)
+    rules: tuple[FieldRule, ...] = ()  # the label template's fields, tried before generic extraction
+    template: str = ""  # its name, kept with the reading
     assess_quality: bool = True
     min_confidence: float = 0.95  # fields read below this go to review
 
