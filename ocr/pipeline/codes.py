@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import zxingcpp
 from biip import ParseError
+from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_messages import GS1Message
 
 from ocr.pipeline.types import CodeRead, GS1Element
@@ -26,6 +27,73 @@ def parse_gs1(text: str) -> tuple[GS1Element, ...]:
         GS1Element(ai=es.ai.ai, value=es.value, description=es.ai.data_title)
         for es in message.element_strings
     )
+
+
+def parse_digital_link(text: str) -> tuple[GS1Element, ...]:
+    """The application identifiers in a GS1 Digital Link URI (path keys and query attributes)."""
+    if not text.lower().startswith(("http://", "https://")):
+        return ()
+    try:
+        link = GS1DigitalLinkURI.parse(text)
+    except ParseError:
+        return ()
+    return tuple(
+        GS1Element(ai=es.ai.ai, value=es.value, description=es.ai.data_title) for es in link.element_strings
+    )
+
+
+# ANSI MH10.8.2 data identifiers most labels carry (ISO 15434 format 06), longest first.
+DATA_IDENTIFIERS = {
+    "25S": "UDI / unique item identifier",
+    "1P": "supplier part number",
+    "30P": "part number (alt.)",
+    "1T": "lot / batch",
+    "14D": "expiry date (YYYYMMDD)",
+    "16D": "production date (YYYYMMDD)",
+    "4L": "country of origin",
+    "1K": "order number",
+    "3S": "package id",
+    "12V": "manufacturer id",
+    "P": "part number",
+    "S": "serial number",
+    "T": "traceability (lot) number",
+    "Q": "quantity",
+    "V": "supplier id",
+    "D": "date (YYMMDD)",
+    "K": "order number",
+}
+ENVELOPE = "[)>\x1e"
+
+
+def parse_iso15434(text: str) -> tuple[tuple[GS1Element, ...], tuple[GS1Element, ...]]:
+    """An ISO/IEC 15434 message (``[)>`` RS format GS fields RS ... EOT): format 05 holds GS1
+    element strings, format 06 ANSI MH10 data identifiers. Returns (gs1, data identifiers)."""
+    if not text.startswith(ENVELOPE):
+        return (), ()
+    gs1, identifiers = [], []
+    for envelope in text[len(ENVELOPE) :].rstrip("\x04").split("\x1e"):
+        fmt, *fields = envelope.split("\x1d")
+        if fmt == "05":
+            gs1.extend(parse_gs1("\x1d".join(fields)))
+        elif fmt == "06":
+            for field in fields:
+                key = next(
+                    (k for k in sorted(DATA_IDENTIFIERS, key=len, reverse=True) if field.startswith(k)), None
+                )
+                if key is not None and len(field) > len(key):
+                    identifiers.append(
+                        GS1Element(ai=key, value=field[len(key) :], description=DATA_IDENTIFIERS[key])
+                    )
+    return tuple(gs1), tuple(identifiers)
+
+
+def elements_of(text: str, is_gs1: bool) -> tuple[tuple[GS1Element, ...], tuple[GS1Element, ...]]:
+    """GS1 elements and MH10 data identifiers of a code's content, whichever syntax it uses."""
+    if text.startswith(ENVELOPE):
+        return parse_iso15434(text)
+    if link := parse_digital_link(text):
+        return link, ()
+    return (parse_gs1(text) if is_gs1 else ()), ()
 
 
 def _polygon(position, scale: float = 1.0) -> tuple:
@@ -57,13 +125,15 @@ def _reads(image: np.ndarray, scale: float = 1.0) -> list[CodeRead]:
         ident = barcode.symbology_identifier
         text = barcode.text
         is_gs1 = barcode.content_type == zxingcpp.ContentType.GS1 or ident in GS1_IDENTIFIERS
+        gs1, identifiers = elements_of(text, is_gs1)
         reads.append(
             CodeRead(
                 symbology=barcode.format.name,
                 text=text,
                 box=_polygon(barcode.position, scale),
                 symbology_identifier=ident,
-                gs1=parse_gs1(text) if is_gs1 else (),
+                gs1=gs1,
+                data_identifiers=identifiers,
                 version=str((barcode.extra or {}).get("Version", "")),
             )
         )

@@ -19,6 +19,18 @@ GS1_FIELDS = {
     "240": "part_number",
 }
 GS1_DATES = {"11", "17"}
+MH10_FIELDS = {
+    "P": "part_number",
+    "1P": "part_number",
+    "S": "serial",
+    "1T": "lot",
+    "T": "lot",
+    "Q": "qty",
+    "14D": "expiry",
+    "16D": "mfg",
+    "V": "supplier",
+    "25S": "udi",
+}
 
 # Anchors, longest first so "BEST IF USED BY" wins over "BY". Values follow the anchor.
 ANCHORS = [
@@ -62,6 +74,14 @@ def from_codes(codes: tuple[CodeRead, ...]) -> list[Field]:
             if name == "qty":
                 value = value.lstrip("0") or "0"
             fields.append(Field(name, value, "code", 1.0, f"({element.ai}){element.value}", code.box))
+        for element in code.data_identifiers:
+            name = MH10_FIELDS.get(element.ai)
+            if name is None:
+                continue
+            value = element.value
+            if element.ai in ("14D", "16D", "D"):
+                value = normalise_date(value) or value
+            fields.append(Field(name, value, "code", 1.0, f"{element.ai}{element.value}", code.box))
     return fields
 
 

@@ -29,6 +29,7 @@ class CodeRead:
     symbology_identifier: str = ""  # e.g. "]d2" for GS1 DataMatrix
     gs1: tuple[GS1Element, ...] = ()
     version: str = ""  # symbol size for 2D codes: Data Matrix "14x14", QR "3"
+    data_identifiers: tuple[GS1Element, ...] = ()  # ISO 15434 format 06: ANSI MH10 DIs in ``ai``
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,15 @@
     boxes.replaceChildren();
     reading.codes.forEach((code) => {
       const li = el("li");
-      li.append(el("span", code.symbology, "tag"), " ", el("code", code.text.replace(/\u001d/g, "⟨GS⟩")));
+      li.append(el("span", code.symbology, "tag"), " ", el("code", code.text.replace(/\u001d/g, "⟨GS⟩").replace(/\u001e/g, "⟨RS⟩").replace(/\u0004/g, "⟨EOT⟩")));
       if (code.gs1.length) {
         const dl = el("dl", undefined, "gs1");
         code.gs1.forEach((e) => { dl.append(el("dt", "(" + e.ai + ") " + e.description), el("dd", e.value)); });
+        li.append(dl);
+      }
+      if (code.data_identifiers && code.data_identifiers.length) {
+        const dl = el("dl", undefined, "gs1");
+        code.data_identifiers.forEach((e) => { dl.append(el("dt", e.ai + " " + e.description), el("dd", e.value)); });
         li.append(dl);
       }
       codes.append(li);
