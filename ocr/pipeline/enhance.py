@@ -39,11 +39,20 @@ def ink_dot_size(image: np.ndarray) -> float | None:
     return dot_size(ink)
 
 
+def contrast(g: np.ndarray) -> float:
+    low, high = np.percentile(g, (2, 98))
+    return float(high - low)
+
+
 def text_variants(image: np.ndarray):
-    """Second looks for a hard print, each with the scale it was made at: half size (dot-matrix
-    dots blur into strokes, oversized crops reach the detector's sweet spot) and dots closed
-    into strokes by a kernel sized from the dots themselves."""
+    """Second looks for a hard print, each with the scale it was made at: light-on-dark marks
+    inverted; flat or unevenly lit prints denoised and equalised (CLAHE); half size (dot-matrix
+    dots blur into strokes, oversized crops reach the detector's sweet spot) and dots closed into
+    strokes by a kernel sized from the dots themselves."""
     g = dark_text_on_light(gray(image))
+    if contrast(g) < 120:
+        equalised = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(8, 8)).apply(cv2.medianBlur(g, 3))
+        yield "contrast", cv2.cvtColor(equalised, cv2.COLOR_GRAY2BGR), 1.0
     half = cv2.resize(g, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     yield "half", cv2.cvtColor(half, cv2.COLOR_GRAY2BGR), 0.5
     _, ink = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)

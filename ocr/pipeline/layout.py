@@ -1,5 +1,7 @@
-"""Reading order: the engine's text boxes grouped into lines, top to bottom, left to right."""
+"""Reading order: the engine's text boxes grouped into lines, top to bottom, left to right, in
+the frame of the text itself, so a label photographed at a slant still reads line by line."""
 
+import math
 import statistics
 
 from ocr.pipeline.types import TextLine
@@ -17,12 +19,33 @@ def _strip_scores(piece: TextLine) -> tuple[float, ...]:
     return piece.chars[start : start + len(piece.text.strip())]
 
 
+def skew(pieces: tuple[TextLine, ...]) -> float:
+    """The text's slant in radians: the median direction of the boxes' top edges."""
+    angles = []
+    for piece in pieces:
+        (x0, y0), (x1, y1) = piece.box[0], piece.box[1]
+        if math.hypot(x1 - x0, y1 - y0) > 4:
+            angles.append(math.atan2(y1 - y0, x1 - x0))
+    return statistics.median(angles) if angles else 0.0
+
+
+def _turn(box, angle: float):
+    cos, sin = math.cos(angle), math.sin(angle)
+    return tuple((x * cos - y * sin, x * sin + y * cos) for x, y in box)
+
+
 def group_lines(pieces: tuple[TextLine, ...]) -> tuple[TextLine, ...]:
     """Boxes whose vertical centres lie within half a text height of a line's join it; each
-    line's text is its pieces left to right, its confidence their length-weighted mean."""
+    line's text is its pieces left to right, its confidence their length-weighted mean. Text
+    slanted by more than 2 degrees is grouped in its own frame and the line boxes turned back."""
     if not pieces:
         return ()
-    items = sorted(((_extent(p.box), p) for p in pieces), key=lambda item: (item[0][1] + item[0][3]) / 2)
+    angle = skew(pieces)
+    if abs(angle) < math.radians(2) or abs(angle) > math.radians(45):
+        angle = 0.0
+    items = sorted(
+        ((_extent(_turn(p.box, -angle)), p) for p in pieces), key=lambda item: (item[0][1] + item[0][3]) / 2
+    )
     height = statistics.median(bottom - top for (_, top, _, bottom), _ in items) or 1.0
     rows: list[list] = []
     for extent, piece in items:
@@ -50,6 +73,6 @@ def group_lines(pieces: tuple[TextLine, ...]) -> tuple[TextLine, ...]:
         top = min(e[1] for e, _ in members)
         right = max(e[2] for e, _ in members)
         bottom = max(e[3] for e, _ in members)
-        box = ((left, top), (right, top), (right, bottom), (left, bottom))
+        box = _turn(((left, top), (right, top), (right, bottom), (left, bottom)), angle)
         lines.append(TextLine(text, round(confidence, 4), box, chars if len(chars) == len(text) else ()))
     return tuple(lines)

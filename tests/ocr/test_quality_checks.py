@@ -137,3 +137,27 @@ def test_easyocr_without_weights_says_what_is_missing_and_downloads_nothing(tmp_
     message = str(raised.value)
     assert "craft_mlt_25k.pth" in message and "english_g2.pth" in message and str(tmp_path) in message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_slanted_label_reads_line_by_line():
+    """Words far apart on a line, photographed at 12 degrees: each word is its own box, and only
+    grouping in the text's own frame puts them back on their lines."""
+    gap = " " * 24
+    label = np.asarray(render_label([f"LOT{gap}A1234", f"EXP{gap}2028-03", f"S/N{gap}99887"], width=1400))
+    image = cv2.copyMakeBorder(
+        cv2.cvtColor(label, cv2.COLOR_RGB2BGR), 300, 300, 100, 100, cv2.BORDER_CONSTANT, value=(255, 255, 255)
+    )
+    height, width = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), 12, 1.0)
+    slanted = cv2.warpAffine(image, turn, (width, height), borderValue=(255, 255, 255))
+    result = read_image(slanted, ReadConfig(read_codes=False))
+    assert [line.text.replace(" ", "") for line in result.lines][:3] == ["LOTA1234", "EXP2028-03", "S/N99887"]
+    assert {f.name: f.value for f in result.fields}.items() >= {"lot": "A1234", "serial": "99887"}.items()
+
+
+def test_faint_light_on_dark_marking_is_read():
+    label = np.asarray(render_label(["LOT K4471"]).convert("L"))
+    faint = (255 - label).astype(np.float32) * 0.25 + 40  # light strokes on a dark, flat ground
+    image = cv2.cvtColor(faint.astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    result = read_image(image, ReadConfig(read_codes=False))
+    assert {f.name: f.value for f in result.fields}.get("lot") == "K4471"
