@@ -74,7 +74,7 @@ class TraceNode:
 
 
 TREE_ROWS = (
-    DOWN
+    DOWN  # noqa: S608 - constant SQL, parameters bound
     + """
 SELECT t.parent_node, t.child_node, t.relation, t.quantity,
        COALESCE(u.serial, l.code), COALESCE(up.part_number, lp.part_number),
@@ -87,6 +87,29 @@ LEFT JOIN traceability_product lp ON lp.id = l.product_id
 LEFT JOIN traceability_supplier s ON s.id = l.supplier_id
 """
 )
+# On PostgreSQL each node is looked up by primary key (LATERAL ... OFFSET 0 keeps the planner
+# from turning a lookup into a hash join over the whole lot or unit table, whose size it cannot
+# tell from the recursive CTE's estimate).
+TREE_ROWS_PG = (
+    DOWN  # noqa: S608 - constant SQL, parameters bound
+    + """
+SELECT t.parent_node, t.child_node, t.relation, t.quantity,
+       COALESCE(u.serial, l.code), COALESCE(u.part_number, l.part_number),
+       COALESCE(u.status, l.status), l.supplier
+FROM tree t
+LEFT JOIN LATERAL (
+    SELECT x.serial, p.part_number, x.status FROM traceability_unit x
+    JOIN traceability_product p ON p.id = x.product_id
+    WHERE t.child_node %% 2 = 0 AND x.id = t.child_node / 2 OFFSET 0
+) u ON true
+LEFT JOIN LATERAL (
+    SELECT x.code, p.part_number, x.status, s.name AS supplier FROM traceability_lot x
+    JOIN traceability_product p ON p.id = x.product_id
+    LEFT JOIN traceability_supplier s ON s.id = x.supplier_id
+    WHERE t.child_node %% 2 = 1 AND x.id = t.child_node / 2 OFFSET 0
+) l ON true
+"""
+)
 
 
 def unit_trace_backward(unit: Unit) -> TraceNode:
@@ -94,8 +117,9 @@ def unit_trace_backward(unit: Unit) -> TraceNode:
     walk over the edges joined to the units and lots it names (one round trip at any depth)."""
     root = TraceNode("unit", unit.pk, unit.serial, unit.product.part_number, unit.status)
     nodes = {node(unit.pk, None): root}
+    sql = TREE_ROWS_PG if connection.vendor == "postgresql" else TREE_ROWS
     for parent, child, relation, qty, label, part, status, supplier in _rows(
-        TREE_ROWS, [node(unit.pk, None), MAX_DEPTH]
+        sql, [node(unit.pk, None), MAX_DEPTH]
     ):
         kind = "lot" if child % 2 else "unit"
         item = TraceNode(kind, child // 2, label, part, status, relation)

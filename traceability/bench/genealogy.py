@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from accounts.choices import Role
 from accounts.models import User
 from traceability import selectors, services
-from traceability.choices import EventCode, Relation
+from traceability.choices import EventCode, LotStatus, Relation
 from traceability.epcis import build
 from traceability.epcis.capture import capture_document
 from traceability.events import EVENT_COLUMNS, chain_hash, event_row
@@ -45,6 +45,11 @@ def add_arguments(parser):
         "--epcis-docs", type=int, default=5, help="EPCIS documents of 1,000 events to capture"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the plant the last run generated in this database instead of generating one",
+    )
 
 
 def block(position: int) -> int:
@@ -413,6 +418,23 @@ def generate(n: int, actor, out) -> dict:
     return {"plan": plan, "finished": finished, "parts": parts, "timings": timings, "station": station}
 
 
+def existing(out) -> dict:
+    """The plant an earlier run generated, found again from its rows (the newest bench site)."""
+    site = Site.objects.filter(code__startswith="bench-").order_by("-id").first()
+    if site is None:
+        raise CommandError("--reuse: no generated plant in this database; run without --reuse first")
+    finished = Product.objects.get(part_number=f"FG-{site.code}")
+    parts = [Product.objects.get(part_number=f"C{p:02d}-{site.code}") for p in range(COMPONENTS)]
+    units = Unit.objects.filter(product=finished)
+    n = units.count()
+    base_unit = units.order_by("id").values_list("id", flat=True).first()
+    base_lot = Lot.objects.filter(product__in=parts).order_by("id").values_list("id", flat=True).first()
+    plan = Plan(n, {"lot": base_lot, "unit": base_unit, "event": 0})
+    out.write(f"reusing {n:,} finished units of {site.code}")
+    station = Station.objects.get(code=f"asm-{site.code}")
+    return {"plan": plan, "finished": finished, "parts": parts, "timings": {}, "station": station}
+
+
 def _percentile(values, q):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
@@ -453,15 +475,19 @@ def run(options, out) -> dict:
     rng = random.Random(options["seed"])
     actor, _ = User.objects.get_or_create(username="bench", defaults={"role": Role.ADMIN})
     start = time.perf_counter()
-    with transaction.atomic():
-        with bulk_load(LOADED_TABLES):
-            data = generate(n, actor, out)
-    with connection.cursor() as cursor:
-        # A live plant's autovacuum keeps the visibility map set; a fresh bulk load has none yet.
-        cursor.execute(
-            "VACUUM (ANALYZE) traceability_genealogyedge, traceability_lotunitindex, "
-            "traceability_unit, traceability_lot, traceability_traceevent, traceability_eventidentifier"
-        )
+    if options["reuse"]:
+        data = existing(out)
+        n = data["plan"].n
+    else:
+        with transaction.atomic():
+            with bulk_load(LOADED_TABLES):
+                data = generate(n, actor, out)
+        with connection.cursor() as cursor:
+            # A live plant's autovacuum keeps the visibility map set; a fresh bulk load has none.
+            cursor.execute(
+                "VACUUM (ANALYZE) traceability_genealogyedge, traceability_lotunitindex, "
+                "traceability_unit, traceability_lot, traceability_traceevent, traceability_eventidentifier"
+            )
     generation_s = time.perf_counter() - start
     plan = data["plan"]
 
@@ -557,7 +583,12 @@ def run(options, out) -> dict:
     figures["epcis_ingest.events_per_s"] = round(captured / ingest_s)
 
     # Recall of the lot that feeds 10,000 finished units: every hold and event written.
-    lot = Lot.objects.get(pk=plan.lot_id(1, 0))
+    # the first lot at that position not recalled yet (a reused plant may have had recalls)
+    lot = next(
+        candidate
+        for k in range(0, n, block(1))
+        if (candidate := Lot.objects.get(pk=plan.lot_id(1, k))).status == LotStatus.RELEASED
+    )
     begin = time.perf_counter()
     recall = services.open_recall(
         number=f"BENCH-{uuid.uuid4().hex[:8]}", lots=[lot], reason="bench", actor=actor
@@ -568,7 +599,8 @@ def run(options, out) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_database_size(current_database())")
         figures["database.size_mb"] = round(cursor.fetchone()[0] / 2**20)
-    figures["generation.seconds"] = round(generation_s, 1)
+    if not options["reuse"]:
+        figures["generation.seconds"] = round(generation_s, 1)
     for key, value in data["timings"].items():
         figures[f"generation.{key}"] = round(value, 1)
     figures["peers"] = peers
