@@ -297,12 +297,12 @@ def link_children(parent: Unit, event, relation: str, units: list[Unit], lots: l
     lot_relation = Relation.PACKED_IN if relation == Relation.PACKED_IN else Relation.CONSUMED_INTO
     GenealogyEdge.objects.bulk_create(
         [
-            GenealogyEdge(relation=relation, parent_unit=parent, child_unit=c, event=event).set_nodes()
+            GenealogyEdge(relation=relation, parent_unit=parent, child_unit=c, event_id=event.pk).set_nodes()
             for c in units
         ]
         + [
             GenealogyEdge(
-                relation=lot_relation, parent_unit=parent, child_lot=lot, quantity=q, event=event
+                relation=lot_relation, parent_unit=parent, child_lot=lot, quantity=q, event_id=event.pk
             ).set_nodes()
             for lot, q in lots
         ]

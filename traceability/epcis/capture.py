@@ -17,6 +17,7 @@ STANDARD_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.json
 DIGITAL_LINK = re.compile(r"^https://id\.gs1\.org/01/(\d{14})/(21|10)/([^/?#]+)$")
 OWN_URN = re.compile(r"^urn:tracelens:(unit|lot):([^:]+):(.+)$")
 EPC_KEYS = {"epcList": "epc", "childEPCs": "child", "inputEPCList": "input", "outputEPCList": "output"}
+EVENT_TYPES = frozenset(EventType.values)
 QUANTITY_KEYS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
 
 
@@ -106,7 +107,7 @@ def capture_document(document: dict, *, actor) -> list[TraceEvent]:
         lot_id = next((lots[uri] for _, uri in identifiers if uri in lots), None)
         drafts.append(
             EventDraft(
-                event_type=event["type"] if event["type"] in EventType.values else EventType.OBJECT,
+                event_type=event["type"] if event["type"] in EVENT_TYPES else EventType.OBJECT,
                 code=EventCode.EPCIS,
                 epcis=event,
                 event_time=moment,
