@@ -16,6 +16,7 @@ import shutil
 import statistics
 import subprocess
 import time
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,6 @@ from ocr.pipeline import ReadConfig, decode_image, read_image
 from ocr.pipeline.checks import accepted as field_accepted
 from ocr.pipeline.codes import GS1_IDENTIFIERS, parse_gs1
 from ocr.pipeline.fields import FIELD_NAMES, from_codes
-from ocr.pipeline.text import get_engine
 from ocr.pipeline.types import CodeRead
 
 
@@ -83,9 +83,17 @@ def raw_zxing(image) -> list[str]:
     return [b.text for b in zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain)]
 
 
+@cache
+def _plain_rapidocr():
+    from rapidocr import RapidOCR
+
+    return RapidOCR(params={"Global.log_level": "error"})  # the package's own defaults
+
+
 def raw_rapidocr(image) -> str:
-    engine = get_engine("rapidocr")  # the same model files, called plainly: engine order, no retries
-    return " ".join(line.text for line in engine.read(image))
+    """RapidOCR as it comes: default settings, its own box order, one call, no retries."""
+    result = _plain_rapidocr()(image)
+    return " ".join(result.txts or ())
 
 
 def raw_tesseract(path: Path) -> str | None:
@@ -97,7 +105,7 @@ def raw_tesseract(path: Path) -> str | None:
 
 def _pattern_hit(text: str, pattern: str, want: str) -> bool:
     compact = re.sub(r"\s+", "", text.upper())
-    return want.upper() in {m.group() for m in re.finditer(pattern.upper(), compact)}
+    return want.upper() in {m.group().upper() for m in re.finditer(pattern, compact, re.IGNORECASE)}
 
 
 def run_dataset(folder: Path, options, out) -> dict:

@@ -65,15 +65,17 @@ def _sharpness(grey: np.ndarray) -> float:
     a photo blurred everywhere does not."""
     laplacian = cv2.Laplacian(grey, cv2.CV_32F)
     height, width = grey.shape
-    values = [
-        float(
-            laplacian[
-                r * height // TILES : (r + 1) * height // TILES, c * width // TILES : (c + 1) * width // TILES
-            ].var()
-        )
-        for r in range(TILES)
-        for c in range(TILES)
-    ]
+    tiles = max(1, min(TILES, height // 16, width // 16))
+    tiles_of = (
+        laplacian[
+            r * height // tiles : (r + 1) * height // tiles, c * width // tiles : (c + 1) * width // tiles
+        ]
+        for r in range(tiles)
+        for c in range(tiles)
+    )
+    values = [float(tile.var()) for tile in tiles_of if tile.size > 1]
+    if not values:
+        return 0.0
     return float(np.percentile(values, 90))
 
 

@@ -158,7 +158,7 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None) -> ReadResul
         codes = read_codes(image)
         timings["codes"] = round((time.perf_counter() - start) * 1000, 1)
     if config.read_text:
-        engine = get_engine(config.engine, config.model_dir)
+        engine = get_engine(config.engine, config.model_dir, config.engine_options)
         engine_name, engine_version = engine.name, engine.version
         start = time.perf_counter()
         lines, variant = read_text(image, engine, config)

@@ -36,13 +36,18 @@ def align_chars(text: str, scores: list[float]) -> tuple[float, ...]:
 
 
 class RapidOcrEngine:
-    name = "rapidocr"
+    """RapidOCR with the detector capped at 960 px on the long side. The package's default
+    (short side at least 736 px) upscales small crops and keeps large photos large: on the
+    dot-matrix set this made reading 8 times slower and 1.4 points less accurate."""
 
-    def __init__(self):
+    name = "rapidocr"
+    DEFAULTS = {"Global.log_level": "error", "Det.limit_type": "max", "Det.limit_side_len": 960}
+
+    def __init__(self, options: tuple = ()):
         from rapidocr import RapidOCR
 
         self.version = version("rapidocr")
-        self._ocr = RapidOCR(params={"Global.log_level": "warning"})
+        self._ocr = RapidOCR(params={**self.DEFAULTS, **dict(options)})
 
     def read(self, image: np.ndarray) -> tuple[TextLine, ...]:
         result = self._ocr(image, return_word_box=True, return_single_char_box=True)
@@ -146,11 +151,12 @@ class UnknownEngine(ValueError):
 
 
 @cache
-def get_engine(name: str, model_dir: str = "") -> TextEngine:
-    """One engine instance per process and model directory: models load once, on first use."""
+def get_engine(name: str, model_dir: str = "", options: tuple = ()) -> TextEngine:
+    """One engine instance per process, model directory and option set: models load once, on
+    first use. ``options`` are engine settings as (key, value) pairs (RapidOCR's params)."""
     if name not in ENGINES:
         raise UnknownEngine(f"unknown text engine {name!r}; choose from {sorted(ENGINES)}")
-    logger.info("loading text engine %s", name)
+    logger.info("loading text engine %s %s", name, dict(options))
     if name == "rapidocr":
-        return RapidOcrEngine()
+        return RapidOcrEngine(options)
     return ENGINES[name](model_dir)

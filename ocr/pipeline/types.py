@@ -53,6 +53,7 @@ class ReadConfig:
 
     engine: str = "rapidocr"
     model_dir: str = ""  # where engines that need weight files find them (EasyOCR: <dir>/easyocr)
+    engine_options: tuple[tuple[str, object], ...] = ()  # e.g. (("Det.limit_side_len", 960),)
     read_text: bool = True
     read_codes: bool = True
     max_text_side: int = 2000  # detector input: larger photos are scaled down for text
