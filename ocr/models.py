@@ -131,6 +131,11 @@ class LabelTemplate(models.Model):
     )
     fields = models.JSONField(default=list)
     min_confidence = models.FloatField(default=0.95, help_text="Fields read below this go to review.")
+    fixed_layout = models.BooleanField(
+        default=False,
+        help_text="Frames from a fixed camera: each field's region is exact, so text is only recognised "
+        "there (one line per region), without a detection pass.",
+    )
     active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

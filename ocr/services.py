@@ -206,6 +206,7 @@ def read_config(capture: Capture, engine: str) -> ReadConfig:
         patterns=patterns,
         rules=rules_from_json(template.fields) if template else (),
         template=template.name if template else "",
+        fixed_layout=bool(template and template.fixed_layout),
         min_confidence=template.min_confidence if template else ReadConfig.min_confidence,
     )
 

@@ -50,8 +50,8 @@ def _rule(index: int, item) -> FieldRule:
     threshold = item.get("min_confidence")
     if threshold is not None and not (isinstance(threshold, int | float) and 0 <= threshold <= 1):
         raise TemplateError(f"{where} ({name}): min_confidence is between 0 and 1")
-    if not (ai or anchors or pattern):
-        raise TemplateError(f"{where} ({name}): give an ai, anchors or a pattern to find it by")
+    if not (ai or anchors or pattern or region):
+        raise TemplateError(f"{where} ({name}): give an ai, anchors, a pattern or a region to find it by")
     return FieldRule(
         name=name,
         ai=ai,

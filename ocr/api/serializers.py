@@ -106,6 +106,7 @@ class LabelTemplateSerializer(serializers.ModelSerializer):
             "supplier",
             "fields",
             "min_confidence",
+            "fixed_layout",
             "active",
             "updated_at",
         ]

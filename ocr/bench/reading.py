@@ -11,11 +11,15 @@ scored on the keys it carries, whatever the folder is called:
 Rows whose codes are GS1 are also scored on the fields the pipeline derives from them."""
 
 import json
+import multiprocessing
+import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
 import time
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +28,7 @@ import zxingcpp
 from django.core.management.base import CommandError
 from PIL import Image
 
+from ocr.bench.fixed import run_fixed_camera
 from ocr.pipeline import ReadConfig, decode_image, read_image
 from ocr.pipeline.checks import accepted as field_accepted
 from ocr.pipeline.codes import GS1_IDENTIFIERS, parse_gs1
@@ -35,6 +40,12 @@ def add_arguments(parser):
     parser.add_argument("--dataset", required=True, help="a dataset folder or a folder of them")
     parser.add_argument("--limit", type=int, default=0, help="at most this many rows per dataset")
     parser.add_argument("--no-peers", action="store_true", help="skip the raw engines")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="worker processes for the throughput figure (0: skip it)"
+    )
+    parser.add_argument(
+        "--fixed-camera", type=int, default=40, help="fixed-camera frames the bench renders (0: skip)"
+    )
 
 
 def find_datasets(root: Path) -> list[Path]:
@@ -176,7 +187,42 @@ def run_dataset(folder: Path, options, out) -> dict:
                         )
         if "fields" in row:
             _score_fields(ours, result, row["fields"], prefix="fields.")
-    return _figures(folder.name, ours, peers, times, len(rows))
+    figures = _figures(folder.name, ours, peers, times, len(rows))
+    if options.get("workers"):
+        figures.update(throughput(folder, rows, options["workers"], text_rows))
+    return figures
+
+
+def _worker_read(job) -> tuple[float, int]:
+    """One image read in a worker process: (milliseconds, the process's peak RSS in MB)."""
+    path, read_text, pattern = job
+    start = time.perf_counter()
+    image = decode_image(Path(path).read_bytes(), max_pixels=200_000_000)
+    read_image(image, ReadConfig(read_text=read_text, patterns=(("serial", pattern),) if pattern else ()))
+    return _ms(start), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def _worker_warm(read_text: bool) -> int:
+    """Load the engine once per worker before the clock starts, as a running worker has it."""
+    if read_text:
+        read_image(np.full((64, 256, 3), 255, np.uint8), ReadConfig())
+    return os.getpid()
+
+
+def throughput(folder: Path, rows: list[dict], workers: int, read_text: bool) -> dict:
+    """Images per second with ``workers`` reading processes (each on its own core), and the
+    largest resident memory any worker reached."""
+    jobs = [(str(folder / row["image"]), read_text, row.get("pattern", "")) for row in rows]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_worker_warm, [read_text] * workers * 2))
+        start = time.perf_counter()
+        results = list(pool.map(_worker_read, jobs))
+        seconds = time.perf_counter() - start
+    name = folder.name
+    return {
+        f"{name}.images_per_s_{workers}_workers": round(len(jobs) / seconds, 2),
+        f"{name}.worker_peak_rss_mb": max(rss for _, rss in results),
+    }
 
 
 def expected_gs1_fields(row: dict) -> dict:
@@ -275,5 +321,8 @@ def run(options, out) -> dict:
         result = run_dataset(folder, options, out)
         peers.update(result.pop("_peers", {}))
         figures.update(result)
+    if options.get("fixed_camera"):
+        out.write(f"reading {options['fixed_camera']} rendered fixed-camera frames …")
+        figures.update(run_fixed_camera(options["fixed_camera"]))
     figures["peers"] = peers
     return figures

@@ -14,7 +14,7 @@ from ocr.pipeline.enhance import ink_dot_size, text_variants
 from ocr.pipeline.layout import group_lines
 from ocr.pipeline.patterns import PatternMatch, match_value
 from ocr.pipeline.quality import assess, with_resolution
-from ocr.pipeline.template import apply_rules
+from ocr.pipeline.template import apply_rules, recognise_regions
 from ocr.pipeline.text import TextEngine, get_engine
 from ocr.pipeline.types import Field, ReadConfig, ReadResult, TextLine
 
@@ -153,7 +153,7 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None) -> ReadResul
         start = time.perf_counter()
         quality = assess(image)
         timings["quality"] = round((time.perf_counter() - start) * 1000, 1)
-    if config.read_codes:
+    if config.read_codes and not (config.fixed_layout and not any(rule.ai for rule in config.rules)):
         start = time.perf_counter()
         codes = read_codes(image)
         timings["codes"] = round((time.perf_counter() - start) * 1000, 1)
@@ -161,13 +161,17 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None) -> ReadResul
         engine = get_engine(config.engine, config.model_dir, config.engine_options)
         engine_name, engine_version = engine.name, engine.version
         start = time.perf_counter()
-        lines, variant = read_text(image, engine, config)
+        if config.fixed_layout and any(rule.region for rule in config.rules):
+            lines, variant = recognise_regions(image, engine, config.rules), "regions"
+        else:
+            lines, variant = read_text(image, engine, config)
         timings["text"] = round((time.perf_counter() - start) * 1000, 1)
     found = apply_rules(config.rules, lines, codes, (width, height))
     for name, match, line in pattern_hits(lines, config.patterns):
         found.setdefault(name, Field(name, match.value, "text", match.confidence, line.text, line.box))
     ruled = {rule.name for rule in config.rules}  # a template's rule is the only way to its field
-    for name, field in field_rules.extract(lines, codes).items():
+    generic = {} if config.fixed_layout else field_rules.extract(lines, codes)  # the template says all
+    for name, field in generic.items():
         if name not in ruled:
             found.setdefault(name, field)
     fields = tuple(found.values())

@@ -58,6 +58,38 @@ def _by_pattern(rule: FieldRule, line: TextLine) -> Field | None:
     return None
 
 
+def region_pixels(region, width: int, height: int) -> tuple[int, int, int, int]:
+    left, top, right, bottom = region
+    return round(left * width), round(top * height), round(right * width), round(bottom * height)
+
+
+def recognise_regions(image, engine, rules: tuple[FieldRule, ...]) -> tuple[TextLine, ...]:
+    """A fixed camera's frame: each rule's region cut out and recognised as one line, all in one
+    batch, without a detector pass. Engines without batch recognition read each crop."""
+    height, width = image.shape[:2]
+    boxes = [region_pixels(rule.region, width, height) for rule in rules if rule.region]
+    crops = [image[y0:y1, x0:x1] for x0, y0, x1, y1 in boxes]
+    if hasattr(engine, "recognise"):
+        texts = engine.recognise(crops)
+    else:
+        texts = []
+        for crop in crops:
+            found = engine.read(crop)
+            texts.append((" ".join(t.text for t in found), min((t.confidence for t in found), default=0.0)))
+    return tuple(
+        TextLine(text, score, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)))
+        for (text, score), (x0, y0, x1, y1) in zip(texts, boxes, strict=True)
+        if text.strip()
+    )
+
+
+def _whole(rule: FieldRule, line: TextLine) -> Field:
+    value = line.text.strip()
+    if rule.name in DATE_NAMES:
+        value = normalise_date(value) or value
+    return Field(rule.name, value, "text", line.confidence, line.text, line.box)
+
+
 def apply_rules(
     rules: tuple[FieldRule, ...],
     lines: tuple[TextLine, ...],
@@ -75,6 +107,8 @@ def apply_rules(
             field = next((f for line in candidates if (f := _after_anchor(rule, line))), None)
         if field is None and rule.pattern and not rule.anchors:
             field = next((f for line in candidates if (f := _by_pattern(rule, line))), None)
+        if field is None and rule.region and not (rule.anchors or rule.pattern or rule.ai) and candidates:
+            field = _whole(rule, candidates[0])  # the region holds just the value
         if field is not None:
             found[rule.name] = field
     return found

@@ -49,6 +49,19 @@ class RapidOcrEngine:
         self.version = version("rapidocr")
         self._ocr = RapidOCR(params={**self.DEFAULTS, **dict(options)})
 
+    def recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Recognition only, one text line per crop, in one batch: for regions a template
+        already located (a fixed camera's frame), no detector pass."""
+        if not crops:
+            return []
+        try:
+            result = self._ocr.recognize_txt(crops)
+        except Exception:  # noqa: BLE001 - RapidOCR raises when nothing at all was recognised
+            return [("", 0.0)] * len(crops)
+        return [
+            (text, round(float(score), 4)) for text, score in zip(result.txts, result.scores, strict=True)
+        ]
+
     def read(self, image: np.ndarray) -> tuple[TextLine, ...]:
         result = self._ocr(image, return_word_box=True, return_single_char_box=True)
         if result.boxes is None or result.txts is None:

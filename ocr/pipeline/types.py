@@ -65,6 +65,7 @@ class ReadConfig:
     search_sides: tuple[int, ...] = (1280,)
     rules: tuple[FieldRule, ...] = ()  # the label template's fields, tried before generic extraction
     template: str = ""  # its name, kept with the reading
+    fixed_layout: bool = False  # a fixed camera's frame: text only from the rules' regions, no detector
     assess_quality: bool = True
     min_confidence: float = 0.95  # fields read below this go to review
 

@@ -38,3 +38,6 @@ def test_bench_reading_scores_codes_text_and_fields(tmp_path):
     assert figures["any-name.gs1_fields.exact_pct"] == 100.0
     assert figures["peers"]["zxing.any-name.codes.exact_rows"] == "1/1"
     assert "rapidocr.any-name.char_accuracy" in figures["peers"]
+    assert figures["any-name.images_per_s_2_workers"] > 0
+    assert 0 < figures["any-name.worker_peak_rss_mb"] < 4096
+    assert figures["fixed_camera.frames"] == 40 and figures["fixed_camera.fields_exact_pct"] >= 90

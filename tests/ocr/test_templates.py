@@ -29,7 +29,7 @@ RULES = [
         ([{"name": "colour", "anchors": ["C"]}], "name must be one of"),
         ([{"name": "lot", "pattern": "([", "anchors": ["LOT"]}], "not a regular expression"),
         ([{"name": "lot", "anchors": ["LOT"], "region": [0.5, 0, 0.2, 1]}], "region"),
-        ([{"name": "lot"}], "give an ai, anchors or a pattern"),
+        ([{"name": "lot"}], "give an ai, anchors, a pattern or a region"),
         ([{"name": "lot", "ai": "X1"}], "application identifier"),
         ([{"name": "lot", "anchors": ["LOT"], "colour": 1}], "unknown keys"),
         ([{"name": "lot", "anchors": ["A"]}, {"name": "lot", "anchors": ["B"]}], "once"),
@@ -102,3 +102,20 @@ def test_a_capture_naming_its_product_is_read_with_the_product_template(device, 
     fields = {f["name"]: f["value"] for f in capture.reading.fields}
     assert fields["lot"] == "K54321" and fields["serial"] == "SN123"
     assert capture.reading.config["template"] == "pump"
+
+
+def test_a_fixed_layout_template_recognises_only_its_regions():
+    """A fixed camera's frame: text is recognised inside the template's regions, one line each,
+    with no detection pass; text outside them is not read at all."""
+    image = photo(["LOT K12345", "EXP 2028-03", "NOT IN ANY REGION 777"])
+    height, width = image.shape[:2]
+    rules = rules_from_json(
+        [
+            {"name": "lot", "anchors": ["LOT"], "region": [0, 25 / height, 0.6, 95 / height]},
+            {"name": "expiry", "region": [130 / width, 92 / height, 0.6, 160 / height]},
+        ]
+    )
+    result = read_image(image, ReadConfig(rules=rules, fixed_layout=True))
+    assert result.text_variant == "regions" and "codes" not in result.timings_ms
+    assert {f.name: f.value for f in result.fields} == {"lot": "K12345", "expiry": "2028-03"}
+    assert not any("777" in line.text for line in result.lines)
