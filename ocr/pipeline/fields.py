@@ -51,6 +51,9 @@ DATE_TOKEN = re.compile(
     rf"|\d{{1,2}}/\d{{2}}|\d{{1,2}}\s?(?:{MONTH_NAMES})\s?\d{{2,4}}|(?:{MONTH_NAMES})\s?\d{{2,4}}|\d{{8}}|\d{{6}}",
     re.I,
 )
+# A code with a month/year printed straight after it, the space lost to the print or the reader
+# ("P11208809/21" is lot P112088 and 09/21): split where a valid month starts the date.
+GLUED_DATE = re.compile(r"\b([A-Z][A-Z0-9]*\d)((?:0[1-9]|1[0-2])[/.](?:\d{4}|\d{2}))\b")
 CODE_TOKEN = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,}[A-Z0-9]$")
 
 
@@ -95,7 +98,7 @@ def _date_at_start(text: str) -> tuple[str, str] | None:
 
 def anchored(line: TextLine) -> tuple[list[Field], str]:
     """Values that follow an anchor (LOT X, EXP 07/20, S/N ...), and the text left over."""
-    text = re.sub(r"\s+", " ", line.text.upper()).strip()
+    text = GLUED_DATE.sub(r"\1 \2", re.sub(r"\s+", " ", line.text.upper()).strip())
     fields, rest = [], text
     anchors = list(ANCHOR_RE.finditer(text))
     for i, anchor in enumerate(anchors):

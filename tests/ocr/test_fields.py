@@ -123,3 +123,11 @@ def test_unrotate_maps_boxes_back_for_every_quarter_turn():
     for turns in range(4):
         y, x = map(int, np.argwhere(np.rot90(image, turns))[0])
         assert _unrotate((line("a", box=((x, y),)),), turns, image.shape)[0].box == ((11, 7),)
+
+
+def test_a_date_glued_to_a_lot_is_split_where_a_month_starts():
+    from ocr.pipeline.fields import from_line
+    from ocr.pipeline.types import TextLine
+
+    fields = {f.name: f.value for f in from_line(TextLine("P11208809/21", 0.99, ()))}
+    assert fields == {"lot": "P112088", "date": "2021-09"}
