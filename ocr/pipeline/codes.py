@@ -1,6 +1,7 @@
 """Barcodes and 2D codes with zxing-cpp, GS1 element strings parsed with biip."""
 
 import logging
+from collections import Counter
 from dataclasses import replace
 
 import cv2
@@ -209,4 +210,49 @@ def read_codes(image: np.ndarray, *, retry: bool = True) -> tuple[CodeRead, ...]
     unique = {}
     for read in reads:
         unique.setdefault((read.symbology, read.text), read)
-    return tuple(unique.values())
+    return tuple(settle_conflicts(list(unique.values()), _gray(image)))
+
+
+def _centre_and_span(box) -> tuple[float, float, float]:
+    xs = [x for x, _ in box]
+    ys = [y for _, y in box]
+    return sum(xs) / len(xs), sum(ys) / len(ys), max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+
+
+def settle_conflicts(reads: list[CodeRead], grey: np.ndarray) -> list[CodeRead]:
+    """Two different contents of the same symbology read at the same place are one symbol read
+    two ways (a linear code misread on some scan lines). The place is read again with the other
+    binarizers; the contents confirmed most often are kept, and if none is confirmed, all are."""
+    settled, seen = [], set()
+    for i, read in enumerate(reads):
+        if i in seen:
+            continue
+        cx, cy, span = _centre_and_span(read.box)
+        group = [i] + [
+            j
+            for j in range(i + 1, len(reads))
+            if reads[j].symbology == read.symbology
+            and reads[j].text != read.text
+            and np.hypot(*(np.subtract(_centre_and_span(reads[j].box)[:2], (cx, cy)))) < span / 2
+        ]
+        seen.update(group)
+        if len(group) == 1:
+            settled.append(read)
+            continue
+        xs = [x for j in group for x, _ in reads[j].box]
+        ys = [y for j in group for _, y in reads[j].box]
+        pad = int(span / 2)
+        x0, y0 = max(0, int(min(xs)) - pad), max(0, int(min(ys)) - pad)
+        crop = grey[y0 : int(max(ys)) + pad, x0 : int(max(xs)) + pad]
+        votes = Counter(
+            b.text
+            for binarizer in (zxingcpp.Binarizer.FixedThreshold, zxingcpp.Binarizer.GlobalHistogram)
+            for b in {
+                x.text: x
+                for x in zxingcpp.read_barcodes(crop, binarizer=binarizer, text_mode=zxingcpp.TextMode.Plain)
+            }.values()
+        )
+        most = max((votes[reads[j].text] for j in group), default=0)
+        kept = [reads[j] for j in group if most and votes[reads[j].text] == most]
+        settled.extend(kept or [reads[j] for j in group])
+    return settled

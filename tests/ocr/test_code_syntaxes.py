@@ -54,3 +54,18 @@ def test_fields_from_a_15434_data_matrix_and_a_digital_link_qr():
         "serial": "X9",
         "expiry": "2028-03-01",
     }
+
+
+def test_one_linear_symbol_read_two_ways_keeps_the_content_other_binarizers_confirm():
+    from ocr.pipeline.codes import settle_conflicts
+    from ocr.pipeline.types import CodeRead
+
+    image = symbol("5030159003930", "EAN13")
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    h, w = grey.shape
+    box = ((0.0, h / 2), (float(w), h / 2), (float(w), h / 2 + 1), (0.0, h / 2 + 1))
+    misread = CodeRead("EAN13", "7034759003930", box)
+    right = CodeRead("EAN13", "5030159003930", box)
+    assert [r.text for r in settle_conflicts([misread, right], grey)] == ["5030159003930"]
+    elsewhere = CodeRead("EAN13", "4006381333931", ((w * 5.0, 0), (w * 6.0, 0), (w * 6.0, 1), (w * 5.0, 1)))
+    assert len(settle_conflicts([right, elsewhere], grey)) == 2
