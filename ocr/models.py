@@ -94,6 +94,8 @@ class Reading(models.Model):
     capture = models.OneToOneField(Capture, on_delete=models.PROTECT, related_name="reading")
     lines = models.JSONField(default=list)
     codes = models.JSONField(default=list)
+    width = models.PositiveIntegerField(null=True, help_text="The pixel frame boxes refer to (a large photo")
+    height = models.PositiveIntegerField(null=True, help_text="may be read at a reduced scale).")
     fields = models.JSONField(default=list, help_text="Structured values with source, confidence, box, raw.")
     checks = models.JSONField(default=list)
     quality = models.JSONField(null=True, blank=True, help_text="The quality gate's verdict and measures.")

@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import asdict
+from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
@@ -13,6 +14,7 @@ from ocr import storage
 from ocr.choices import JobStatus
 from ocr.models import Capture, LabelTemplate, Reading, ReadingJob, StoredImage
 from ocr.pipeline import ImageRejected, ReadConfig, decode_image, inspect_image, read_image
+from ocr.pipeline.intake import READ_SIDE
 from ocr.pipeline.text import QUEUES, EngineUnavailable, UnknownEngine
 from ocr.templates import rules_from_json
 from traceability.models import Lot, Product, Station, Unit
@@ -221,9 +223,12 @@ def perform_reading(*, job_id: int) -> str:
     job = ReadingJob.objects.select_related("capture__image").get(pk=job_id)
     capture = job.capture
     try:
-        image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
+        photo = storage.read_bytes(capture.image.path)
+        image = decode_image(photo, max_pixels=settings.MAX_IMAGE_PIXELS, reduce_to=READ_SIDE)
+        reduced = max(image.shape[:2]) < max(capture.image.width, capture.image.height)
+        full = cache(lambda: decode_image(photo, max_pixels=settings.MAX_IMAGE_PIXELS)) if reduced else None
         config = read_config(capture, job.engine)
-        result = read_image(image, config)
+        result = read_image(image, config, full_resolution=full)
     except ImageRejected as exc:
         logger.warning("job %s capture %s unreadable: %s", job_id, capture.pk, exc.reason)
         _fail(job_id, exc.code, exc.reason)
@@ -244,6 +249,8 @@ def perform_reading(*, job_id: int) -> str:
             data = result.to_dict()
             reading = Reading.objects.create(
                 capture=capture,
+                width=result.width,
+                height=result.height,
                 lines=data["lines"],
                 codes=data["codes"],
                 fields=data["fields"],

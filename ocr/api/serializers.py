@@ -15,6 +15,8 @@ class ReadingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Reading
         fields = [
+            "width",
+            "height",
             "lines",
             "codes",
             "fields",

@@ -33,6 +33,7 @@ from ocr.pipeline import ReadConfig, decode_image, read_image
 from ocr.pipeline.checks import accepted as field_accepted
 from ocr.pipeline.codes import GS1_IDENTIFIERS, parse_gs1
 from ocr.pipeline.fields import FIELD_NAMES, from_codes
+from ocr.pipeline.intake import READ_SIDE
 from ocr.pipeline.types import CodeRead
 
 
@@ -119,6 +120,14 @@ def _pattern_hit(text: str, pattern: str, want: str) -> bool:
     return want.upper() in {m.group().upper() for m in re.finditer(pattern, compact, re.IGNORECASE)}
 
 
+def read_photo(data: bytes, config: ReadConfig):
+    """As the reading worker does it: a large JPEG decoded reduced, the full photo only if a
+    code region needs it."""
+    image = decode_image(data, max_pixels=200_000_000, reduce_to=READ_SIDE)
+    full = cache(lambda: decode_image(data, max_pixels=200_000_000))
+    return image, read_image(image, config, full_resolution=full)
+
+
 def run_dataset(folder: Path, options, out) -> dict:
     rows = [json.loads(line) for line in (folder / "labels.jsonl").read_text().splitlines() if line.strip()]
     if options["limit"]:
@@ -137,8 +146,7 @@ def run_dataset(folder: Path, options, out) -> dict:
         path = folder / row["image"]
         data = path.read_bytes()
         start = time.perf_counter()
-        image = decode_image(data, max_pixels=200_000_000)
-        result = read_image(image, config)
+        image, result = read_photo(data, config)
         times["pipeline"].append(_ms(start))
         found_codes = sorted({c.text for c in result.codes})
         text = " ".join(line.text for line in result.lines)
@@ -169,7 +177,7 @@ def run_dataset(folder: Path, options, out) -> dict:
                 ours.add("text.errors", min(len(want), edit_distance(normalise_text(text), want)))
             if not options["no_peers"]:
                 start = time.perf_counter()
-                rapid = raw_rapidocr(image)
+                rapid = raw_rapidocr(decode_image(data, max_pixels=200_000_000))
                 times["rapidocr"].append(_ms(start))
                 start = time.perf_counter()
                 tess = raw_tesseract(path)
@@ -197,8 +205,10 @@ def _worker_read(job) -> tuple[float, int]:
     """One image read in a worker process: (milliseconds, the process's peak RSS in MB)."""
     path, read_text, pattern = job
     start = time.perf_counter()
-    image = decode_image(Path(path).read_bytes(), max_pixels=200_000_000)
-    read_image(image, ReadConfig(read_text=read_text, patterns=(("serial", pattern),) if pattern else ()))
+    read_photo(
+        Path(path).read_bytes(),
+        ReadConfig(read_text=read_text, patterns=(("serial", pattern),) if pattern else ()),
+    )
     return _ms(start), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 

@@ -165,7 +165,7 @@ def candidates(small: np.ndarray) -> list[tuple[int, int, int, int]]:
     found = []
     for contour in contours:
         x, y, w, h = cv2.boundingRect(contour)
-        if not (0.0005 * area <= w * h <= 0.25 * area) or max(w, h) > 8 * min(w, h):
+        if not (max(100, 0.0001 * area) <= w * h <= 0.25 * area) or max(w, h) > 8 * min(w, h):
             continue
         density = float(cv2.countNonZero(edges[y : y + h, x : x + w])) / (w * h)
         if density >= 0.25:
@@ -177,34 +177,44 @@ def _in_crop(reads: list[CodeRead], x0: int, y0: int) -> list[CodeRead]:
     return [replace(r, box=tuple((x + x0, y + y0) for x, y in r.box)) for r in reads]
 
 
-def read_codes(image: np.ndarray, *, retry: bool = True) -> tuple[CodeRead, ...]:
+def _rescaled(reads: list[CodeRead], factor: float) -> list[CodeRead]:
+    if factor == 1.0:
+        return reads
+    return [replace(r, box=tuple((x * factor, y * factor) for x, y in r.box)) for r in reads]
+
+
+def read_codes(image: np.ndarray, *, retry: bool = True, full_resolution=None) -> tuple[CodeRead, ...]:
     """Every code zxing-cpp finds in the image, with its exact content and corners.
 
     A large photo is searched at ``SEARCH_SIDE`` first; when that finds nothing, the regions
     that look like a code are read again at full resolution, and the hard-case variants
     (upscaled, blurred, closed, opened, adaptive threshold) run on those regions only. A small
-    image gets the variants over the whole image. The same content seen twice is reported once."""
+    image gets the variants over the whole image. The same content seen twice is reported once.
+    ``full_resolution`` (a callable) gives the photo at its full size when ``image`` was decoded
+    reduced; candidate regions are then cut from it, and boxes come back in ``image``'s pixels."""
     small, scale = _shrunk(image)
     reads = _reads(small, scale)
     if not reads and retry:
-        if scale == 1.0:
+        if scale == 1.0 and full_resolution is None:
             regions = [(small, 0, 0, 1.0)]
         else:
-            g = _gray(image)
+            g = _gray(full_resolution() if full_resolution else image)
+            back = image.shape[1] / g.shape[1]  # full-size pixels → image pixels
+            scale *= back  # now small pixels per full-size pixel
             regions = []
             for x, y, w, h in candidates(small):
                 pad = max(w, h) // 4
                 x0, y0 = max(0, int((x - pad) / scale)), max(0, int((y - pad) / scale))
                 x1 = min(g.shape[1], int((x + w + pad) / scale))
                 y1 = min(g.shape[0], int((y + h + pad) / scale))
-                regions.append((g[y0:y1, x0:x1], x0, y0, 1.0))
-            for crop, x0, y0, _ in regions:
-                reads += _in_crop(_reads(crop), x0, y0)
-        for crop, x0, y0, _ in regions:
+                regions.append((g[y0:y1, x0:x1], x0, y0, back))
+            for crop, x0, y0, factor in regions:
+                reads += _rescaled(_in_crop(_reads(crop), x0, y0), factor)
+        for crop, x0, y0, factor in regions:
             if reads:
                 break
             for variant, variant_scale in hard_case_variants(crop):
-                reads = _in_crop(_reads(variant, variant_scale), x0, y0)
+                reads = _rescaled(_in_crop(_reads(variant, variant_scale), x0, y0), factor)
                 if reads:
                     break
     unique = {}

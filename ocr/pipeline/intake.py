@@ -90,11 +90,21 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
-def decode_image(data: bytes, *, max_pixels: int) -> np.ndarray:
-    """Decode to an upright 8-bit BGR array. Raises ImageRejected with the reason."""
+READ_SIDE = 2000  # JPEGs at least twice this long may be decoded reduced; text is read at this size
+
+
+def decode_image(data: bytes, *, max_pixels: int, reduce_to: int = 0) -> np.ndarray:
+    """Decode to an upright 8-bit BGR array. Raises ImageRejected with the reason.
+
+    With ``reduce_to``, a JPEG whose long side is at least twice that is decoded at a reduced
+    scale by the decoder itself (1/2, 1/4 or 1/8, never below ``reduce_to``): a 12 MP photo
+    in about half the time."""
     inspect_image(data, max_pixels=max_pixels)
     try:
         with _open(data) as img:
+            if reduce_to and img.format == "JPEG" and max(img.size) >= 2 * reduce_to:
+                factor = 2 ** min(3, int(np.log2(max(img.size) / reduce_to)))
+                img.draft("RGB", (img.width // factor, img.height // factor))
             img.load()
             upright = ImageOps.exif_transpose(img) or img
             rgb = _to_rgb(upright)

@@ -138,9 +138,11 @@ def _read_upright(image: np.ndarray, engine: TextEngine, config: ReadConfig):
     return best, best_name
 
 
-def read_image(image: np.ndarray, config: ReadConfig | None = None) -> ReadResult:
+def read_image(image: np.ndarray, config: ReadConfig | None = None, full_resolution=None) -> ReadResult:
     """Quality gate, codes, text, fields and their checks. The quality verdict never stops the
-    reading: a poor photo is still read, and the verdict says why it may need a retake."""
+    reading: a poor photo is still read, and the verdict says why it may need a retake.
+    ``full_resolution``: when ``image`` was decoded reduced, a callable giving the full photo,
+    for code regions too fine for the reduced one. Boxes are in ``image``'s pixels."""
     config = config or ReadConfig()
     height, width = image.shape[:2]
     timings = {}
@@ -155,7 +157,7 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None) -> ReadResul
         timings["quality"] = round((time.perf_counter() - start) * 1000, 1)
     if config.read_codes and not (config.fixed_layout and not any(rule.ai for rule in config.rules)):
         start = time.perf_counter()
-        codes = read_codes(image)
+        codes = read_codes(image, full_resolution=full_resolution)
         timings["codes"] = round((time.perf_counter() - start) * 1000, 1)
     if config.read_text:
         engine = get_engine(config.engine, config.model_dir, config.engine_options)

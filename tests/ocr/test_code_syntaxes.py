@@ -69,3 +69,28 @@ def test_one_linear_symbol_read_two_ways_keeps_the_content_other_binarizers_conf
     assert [r.text for r in settle_conflicts([misread, right], grey)] == ["5030159003930"]
     elsewhere = CodeRead("EAN13", "4006381333931", ((w * 5.0, 0), (w * 6.0, 0), (w * 6.0, 1), (w * 5.0, 1)))
     assert len(settle_conflicts([right, elsewhere], grey)) == 2
+
+
+def test_a_large_jpeg_is_read_reduced_and_small_codes_from_the_full_photo():
+    from functools import cache
+
+    from ocr.pipeline import decode_image
+
+    barcode = zxingcpp.create_barcode(
+        "(01)09501101020917(10)K4471", zxingcpp.BarcodeFormat.DataMatrix, gs1=True
+    )
+    sym = np.asarray(barcode.to_image(scale=2, add_quiet_zones=True))
+    photo = np.full((3000, 4000), 200, np.uint8)
+    photo[1400 : 1400 + sym.shape[0], 2000 : 2000 + sym.shape[1]] = sym
+    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(photo, cv2.COLOR_GRAY2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
+    data = jpeg.tobytes()
+    reduced = decode_image(data, max_pixels=10**8, reduce_to=2000)
+    assert reduced.shape[:2] == (1500, 2000)
+    result = read_image(
+        reduced,
+        ReadConfig(read_text=False),
+        full_resolution=cache(lambda: decode_image(data, max_pixels=10**8)),
+    )
+    assert [c.text for c in result.codes] == ["010950110102091710K4471"]
+    (x, y) = result.codes[0].box[0]
+    assert 990 < x < 1010 and 690 < y < 710  # in the reduced image's pixels

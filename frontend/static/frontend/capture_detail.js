@@ -51,6 +51,8 @@
     codes.replaceChildren();
     lines.replaceChildren();
     boxes.replaceChildren();
+    // boxes are in the pixels the photo was read at (a large photo is read reduced)
+    if (reading.width && reading.height) boxes.setAttribute("viewBox", "0 0 " + reading.width + " " + reading.height);
     reading.codes.forEach((code) => {
       const li = el("li");
       li.append(el("span", code.symbology, "tag"), " ", el("code", code.text.replace(/\u001d/g, "⟨GS⟩").replace(/\u001e/g, "⟨RS⟩").replace(/\u0004/g, "⟨EOT⟩")));
