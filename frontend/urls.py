@@ -10,4 +10,6 @@ urlpatterns = [
     path("capture/", views.capture_new, name="capture-new"),
     path("captures/<int:capture_id>/", views.capture_detail, name="capture-page"),
     path("captures/<int:capture_id>/image", views.capture_image, name="capture-image"),
+    path("review/", views.review_queue, name="review-queue"),
+    path("review/<int:capture_id>/", views.review_page, name="review-page"),
 ]

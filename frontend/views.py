@@ -16,7 +16,8 @@ from accounts.permissions import can_view_capture, can_write, has_role
 from ocr import storage
 from ocr.choices import CaptureSource
 from ocr.selectors import captures_visible_to
-from ocr.services import CaptureRefused, create_capture
+from ocr.services import REVIEWER_ROLES, CaptureRefused, create_capture, review_capture
+from ocr.templates import TEMPLATE_FIELDS
 from traceability.models import Station
 
 logger = logging.getLogger(__name__)
@@ -108,3 +109,66 @@ def capture_image(request, capture_id):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=86400, immutable"
     return response
+
+
+@role_required(*REVIEWER_ROLES)
+def review_queue(request):
+    waiting = captures_visible_to(request.user).filter(needs_review=True, reading__isnull=False)
+    return render(request, "frontend/review_queue.html", {"captures": waiting.order_by("created_at")[:200]})
+
+
+def _review_rows(capture) -> list[dict]:
+    """One row per field to confirm: what was read (value, confidence, source), what other
+    sources said, and the checks that failed on it; then fields the checks found missing."""
+    reading = capture.reading
+    failed = {}
+    for check in reading.checks:
+        if not check["ok"]:
+            failed.setdefault(check["field"], []).append(
+                check["name"] + (f": {check['detail']}" if check["detail"] else "")
+            )
+    rows = [
+        {
+            "name": f["name"],
+            "value": f["value"],
+            "confidence": round(100 * f["confidence"]),
+            "source": f["source"],
+            "raw": f["raw"],
+            "problems": failed.pop(f["name"], []),
+        }
+        for f in reading.fields
+    ]
+    rows += [
+        {"name": name, "value": "", "confidence": None, "source": "", "raw": "", "problems": problems}
+        for name, problems in failed.items()
+        if name in TEMPLATE_FIELDS
+    ]
+    return rows
+
+
+@role_required(*REVIEWER_ROLES)
+@require_http_methods(["GET", "POST"])
+def review_page(request, capture_id):
+    capture = _visible_capture(request, capture_id)
+    if not hasattr(capture, "reading"):
+        raise Http404("no reading yet")
+    rows = _review_rows(capture)
+    if request.method == "POST":
+        values = {row["name"]: request.POST.get(f"field-{row['name']}", "") for row in rows}
+        try:
+            review_capture(capture=capture, values=values, reviewer=request.user)
+        except CaptureRefused as exc:
+            messages.error(request, exc.message)
+            return render(
+                request, "frontend/review.html", {"capture": capture, "rows": rows}, status=exc.status
+            )
+        messages.success(request, f"Capture {capture.pk} reviewed.")
+        following = (
+            captures_visible_to(request.user)
+            .filter(needs_review=True, reading__isnull=False, created_at__gte=capture.created_at)
+            .exclude(pk=capture.pk)
+            .order_by("created_at")
+            .first()
+        )
+        return redirect("review-page", capture_id=following.pk) if following else redirect("review-queue")
+    return render(request, "frontend/review.html", {"capture": capture, "rows": rows})

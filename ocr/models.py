@@ -50,6 +50,10 @@ class Capture(models.Model):
         default=False, db_index=True, help_text="A field failed a check or was read below its threshold."
     )
     review_reasons = models.JSONField(default=list, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -158,3 +162,31 @@ class LabelTemplate(models.Model):
             raise ValidationError({"fields": str(exc)}) from None
         if not 0 <= self.min_confidence <= 1:
             raise ValidationError({"min_confidence": "Between 0 and 1."})
+
+
+class Correction(models.Model):
+    """A person's verdict on one field of a reading: the value read, the value confirmed, and
+    where in which image it was, with the engine that read it. Corrected ones are labelled
+    examples for retraining (``python manage.py export_corrections``); confirmed values, not
+    raw readings, feed traceability."""
+
+    capture = models.ForeignKey(Capture, on_delete=models.PROTECT, related_name="corrections")
+    field = models.CharField(max_length=32)
+    read_value = models.CharField(max_length=200, blank=True)
+    value = models.CharField(max_length=200)
+    changed = models.BooleanField(help_text="The person changed what was read.")
+    source = models.CharField(max_length=8, blank=True, help_text="text or code, as read")
+    confidence = models.FloatField(null=True, blank=True)
+    box = models.JSONField(default=list, blank=True, help_text="In the reading's pixel frame.")
+    frame = models.JSONField(default=list, blank=True, help_text="[width, height] of that frame.")
+    engine = models.CharField(max_length=32, blank=True)
+    engine_version = models.CharField(max_length=32, blank=True)
+    image_sha256 = models.CharField(max_length=64)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"capture {self.capture_id} {self.field}: {self.read_value!r} → {self.value!r}"

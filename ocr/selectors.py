@@ -8,8 +8,8 @@ from ocr.models import Capture
 
 def all_captures() -> QuerySet[Capture]:
     return Capture.objects.select_related(
-        "image", "station", "uploaded_by", "job", "reading", "unit__product", "lot__product"
-    )
+        "image", "station", "uploaded_by", "job", "reading", "unit__product", "lot__product", "reviewed_by"
+    ).prefetch_related("corrections")
 
 
 def captures_visible_to(user) -> QuerySet[Capture]:

@@ -12,11 +12,11 @@ from django.utils import timezone
 from accounts.choices import Role
 from ocr import storage
 from ocr.choices import JobStatus
-from ocr.models import Capture, LabelTemplate, Reading, ReadingJob, StoredImage
+from ocr.models import Capture, Correction, LabelTemplate, Reading, ReadingJob, StoredImage
 from ocr.pipeline import ImageRejected, ReadConfig, decode_image, inspect_image, read_image
 from ocr.pipeline.intake import READ_SIDE
 from ocr.pipeline.text import QUEUES, EngineUnavailable, UnknownEngine
-from ocr.templates import rules_from_json
+from ocr.templates import TEMPLATE_FIELDS, rules_from_json
 from traceability.models import Lot, Product, Station, Unit
 
 logger = logging.getLogger(__name__)
@@ -161,12 +161,75 @@ def _candidates(reading: Reading) -> set[str]:
 
 
 def _link_records(capture: Capture, reading: Reading) -> None:
-    values = _candidates(reading)
+    """Link the capture to the unit or lot its accepted reading names. A reading waiting for
+    review links nothing: confirmed values, not raw readings, feed traceability."""
+    if capture.needs_review:
+        return
+    _link_values(capture, _candidates(reading))
+
+
+def _link_values(capture: Capture, values: set[str]) -> None:
     if not values:
         return
     capture.unit = Unit.objects.filter(serial__in=values).select_related("lot").first()
     capture.lot = capture.unit.lot if capture.unit else Lot.objects.filter(code__in=values).first()
     capture.save(update_fields=["unit", "lot"])
+
+
+REVIEWER_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+
+
+def review_capture(*, capture: Capture, values: dict, reviewer) -> Capture:
+    """A person confirms or corrects each field of a reading. Every field given is stored as a
+    Correction (the value read and the value confirmed, the box, engine and image), the review
+    flag is cleared, and the capture is linked to the unit or lot the confirmed values name.
+    An empty value says the field is not on the label."""
+    if getattr(reviewer, "role", None) not in REVIEWER_ROLES:
+        logger.warning("review of capture %s refused for %s", capture.pk, getattr(reviewer, "username", "?"))
+        raise CaptureRefused("Your role may not review readings.", "forbidden", 403)
+    if not isinstance(values, dict) or not values:
+        raise CaptureRefused("Send the fields as an object of name → value.", "no_fields")
+    unknown = sorted(set(values) - set(TEMPLATE_FIELDS))
+    if unknown:
+        raise CaptureRefused(f"Unknown fields: {', '.join(map(str, unknown))}.", "unknown_field")
+    if any(not isinstance(v, str) or len(v) > 200 for v in values.values()):
+        raise CaptureRefused("Each value is text of at most 200 characters.", "bad_value")
+    with transaction.atomic():
+        capture = Capture.objects.select_for_update().select_related("image").get(pk=capture.pk)
+        reading = Reading.objects.filter(capture=capture).first()
+        if reading is None:
+            raise CaptureRefused("This capture has no reading to review yet.", "no_reading", 409)
+        if capture.reviewed_at is not None:
+            raise CaptureRefused("This capture was already reviewed.", "already_reviewed", 409)
+        read = {f["name"]: f for f in reading.fields}
+        Correction.objects.bulk_create(
+            [
+                Correction(
+                    capture=capture,
+                    field=name,
+                    read_value=read.get(name, {}).get("value", ""),
+                    value=value.strip(),
+                    changed=value.strip() != read.get(name, {}).get("value", ""),
+                    source=read.get(name, {}).get("source", ""),
+                    confidence=read.get(name, {}).get("confidence"),
+                    box=read.get(name, {}).get("box", []),
+                    frame=[reading.width, reading.height] if reading.width else [],
+                    engine=reading.engine,
+                    engine_version=reading.engine_version,
+                    image_sha256=capture.image.sha256,
+                    reviewer=reviewer,
+                )
+                for name, value in values.items()
+            ]
+        )
+        capture.needs_review = False
+        capture.reviewed_by, capture.reviewed_at = reviewer, timezone.now()
+        capture.save(update_fields=["needs_review", "reviewed_by", "reviewed_at"])
+        confirmed = {v.strip() for k, v in values.items() if k in ("serial", "lot") and v.strip()}
+        _link_values(capture, confirmed)
+        transaction.on_commit(lambda: publish_capture(capture_id=capture.pk))
+    logger.info("capture %s reviewed by %s: %s", capture.pk, reviewer.username, sorted(values))
+    return capture
 
 
 def _fail(job_id: int, code: str, message: str) -> None:

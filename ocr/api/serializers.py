@@ -39,6 +39,8 @@ class CaptureSerializer(serializers.ModelSerializer):
     unit = serializers.SerializerMethodField()
     lot = serializers.SerializerMethodField()
     image = serializers.SerializerMethodField()
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
+    corrections = serializers.SerializerMethodField()
 
     class Meta:
         model = Capture
@@ -58,11 +60,20 @@ class CaptureSerializer(serializers.ModelSerializer):
             "lot",
             "needs_review",
             "review_reasons",
+            "reviewed_by",
+            "reviewed_at",
+            "corrections",
         ]
 
     def get_reading(self, capture) -> dict | None:
         reading = getattr(capture, "reading", None)  # the reverse one-to-one raises when absent
         return ReadingSerializer(reading).data if reading else None
+
+    def get_corrections(self, capture) -> list[dict]:
+        return [
+            {"field": c.field, "read": c.read_value, "value": c.value, "changed": c.changed}
+            for c in capture.corrections.all()
+        ]
 
     def get_unit(self, capture) -> dict | None:
         unit = capture.unit
@@ -124,3 +135,7 @@ class LabelTemplateSerializer(serializers.ModelSerializer):
         if not 0 <= value <= 1:
             raise serializers.ValidationError("Between 0 and 1.")
         return value
+
+
+class ReviewSerializer(serializers.Serializer):
+    fields = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=200))

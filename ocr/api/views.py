@@ -1,15 +1,22 @@
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.choices import Role
-from ocr.api.serializers import CaptureSerializer, CaptureUploadSerializer, LabelTemplateSerializer
+from ocr.api.serializers import (
+    CaptureSerializer,
+    CaptureUploadSerializer,
+    LabelTemplateSerializer,
+    ReviewSerializer,
+)
 from ocr.choices import CaptureSource
 from ocr.models import LabelTemplate
 from ocr.selectors import captures_visible_to
-from ocr.services import CaptureRefused, create_capture
+from ocr.services import CaptureRefused, create_capture, review_capture
 from traceability.models import Station
 
 
@@ -21,7 +28,25 @@ class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return captures_visible_to(self.request.user)
+        captures = captures_visible_to(self.request.user)
+        if self.request.query_params.get("needs_review") in ("1", "true"):
+            captures = captures.filter(needs_review=True)
+        return captures
+
+    @extend_schema(request=ReviewSerializer, responses=CaptureSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def review(self, request, pk=None):
+        """Confirm or correct the reading's fields (admins and supervisors): ``{"fields":
+        {"lot": "K4471", "serial": ""}}``; an empty value says the field is not on the label."""
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            capture = review_capture(
+                capture=self.get_object(), values=body.validated_data["fields"], reviewer=request.user
+            )
+        except CaptureRefused as exc:
+            return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+        return Response(CaptureSerializer(self.get_queryset().get(pk=capture.pk)).data)
 
     def create(self, request, *args, **kwargs):
         upload = CaptureUploadSerializer(data=request.data)

@@ -43,8 +43,10 @@
     done = true;
     renderQuality(reading.quality);
     const review = document.getElementById("review");
-    review.hidden = !capture.needs_review;
-    review.textContent = capture.needs_review ? "Sent to review: " + capture.review_reasons.join("; ") : "";
+    review.hidden = !capture.needs_review && !capture.reviewed_by;
+    review.textContent = capture.needs_review
+      ? "Sent to review: " + capture.review_reasons.join("; ")
+      : capture.reviewed_by ? "Reviewed by " + capture.reviewed_by + ": " + capture.corrections.map((c) => c.field + " " + (c.changed ? c.read + " → " + c.value : "confirmed")).join(", ") : "";
     const codes = document.getElementById("codes");
     const lines = document.getElementById("lines");
     const boxes = document.getElementById("boxes");
