@@ -73,9 +73,7 @@ class GenealogyEdge(models.Model):
             models.Index(fields=["parent_node", "child_node"], name="edge_down"),
             models.Index(fields=["child_node", "parent_node"], name="edge_up"),
             # splits of a lot, found without walking the lot's (many) consumed-into edges
-            models.Index(
-                fields=["child_node"], name="edge_split", condition=models.Q(relation="split_from")
-            ),
+            models.Index(fields=["child_node"], name="edge_split", condition=models.Q(relation="split_from")),
         ]
 
     def __str__(self):
