@@ -114,13 +114,13 @@
       const failed = own.filter((c) => !c.ok);
       const tr = el("tr", undefined, failed.length ? "failed" : "passed");
       tr.dataset.field = f.name;
-      tr.append(
-        el("th", f.name),
-        el("td", f.value, "value"),
-        el("td", Math.round(f.confidence * 100) + "%", "conf"),
-        el("td", f.source, "tag"),
-        el("td", failed.length ? failed.map((c) => c.name + (c.detail ? ": " + c.detail : "")).join("; ") : own.length ? "✓ " + own.map((c) => c.name).join(", ") : "", "checks"),
-      );
+      const value = el("td", undefined, "value");
+      value.append(el("div", f.value));
+      const verdict = failed.length
+        ? failed.map((c) => c.name + (c.detail ? ": " + c.detail : "")).join("; ")
+        : own.length ? "✓ " + own.map((c) => c.name).join(", ") : "";
+      value.append(el("div", verdict, "checks"));
+      tr.append(el("th", f.name), value, el("td", Math.round(f.confidence * 100) + "% " + f.source, "conf"));
       body.append(tr);
       if (f.box && f.box.length) document.getElementById("boxes").append(polygon(f.box, "field"));
     });
