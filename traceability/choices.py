@@ -40,6 +40,7 @@ class EventCode(models.TextChoices):
     INSPECT = "inspect", "Inspected"
     ASSEMBLE = "assemble", "Assembled"
     PACK = "pack", "Packed"
+    ASSOCIATE = "associate", "Associated"
     SPLIT = "split", "Lot split"
     SHIP = "ship", "Shipped"
     RECEIVE = "receive", "Received"

@@ -541,3 +541,95 @@ def close_recall(*, recall, reason, actor) -> Recall:
             ]
         )
     return recall
+
+
+def inspect_unit(*, unit, passed: bool, actor, station=None, capture=None, notes="", event_time=None) -> Unit:
+    """An inspection result on a unit: an ObjectEvent (bizStep inspecting, disposition
+    conformant or non_conformant) with the notes; a failed unit goes on hold."""
+    moment = _moment(event_time)
+    with transaction.atomic():
+        if not passed and unit.status not in (UnitStatus.SHIPPED, UnitStatus.SCRAPPED):
+            unit.status = UnitStatus.ON_HOLD
+            unit.save(update_fields=["status"])
+        _unit_event(
+            unit,
+            moment,
+            code=EventCode.INSPECT,
+            action="OBSERVE",
+            biz_step="inspecting",
+            disposition="conformant" if passed else "non_conformant",
+            actor=actor,
+            station=station,
+            capture=capture,
+            extra={"tracelens:notes": notes} if notes else None,
+        )
+    return unit
+
+
+def associate(*, unit, children: list[str], actor, station=None, event_time=None):
+    """Devices, carriers or sensors (any EPC URIs) bound to a unit: an AssociationEvent."""
+    moment = _moment(event_time)
+    children = [c for c in children if c]
+    if not children:
+        raise TraceError("An association needs at least one child identifier.", "empty_association")
+    with transaction.atomic():
+        epcis = build.association_event(
+            moment=moment, parent=unit.uri, children=children, station_code=getattr(station, "code", None)
+        )
+        [event] = append_events(
+            [
+                _draft(
+                    moment,
+                    epcis,
+                    code=EventCode.ASSOCIATE,
+                    event_type=EventType.ASSOCIATION,
+                    actor=actor,
+                    station=station,
+                    unit=unit,
+                    identifiers=[("parent", unit.uri)] + [("child", c) for c in children],
+                )
+            ]
+        )
+    return event
+
+
+def set_lot_status(*, lot, status: str, reason: str, actor, event_time=None) -> Lot:
+    """Quarantine a lot (hold) or release it, with a reason and an event. A recalled lot is
+    released only by closing its recall."""
+    moment = _moment(event_time)
+    if status not in (LotStatus.QUARANTINED, LotStatus.RELEASED):
+        raise TraceError(
+            "A lot is quarantined or released here; recalls have their own workflow.", "bad_status"
+        )
+    if not reason or not reason.strip():
+        raise TraceError("Holding or releasing a lot needs a reason.", "reason_required")
+    with transaction.atomic():
+        lot = Lot.objects.select_for_update().select_related("product").get(pk=lot.pk)
+        if lot.status == LotStatus.RECALLED:
+            raise TraceError(f"Lot {lot.code} is recalled; close the recall to release it.", "recalled")
+        if lot.status == status:
+            raise TraceError(f"Lot {lot.code} is already {lot.get_status_display().lower()}.", "no_change")
+        lot.status = status
+        lot.save(update_fields=["status"])
+        held = status == LotStatus.QUARANTINED
+        epcis = build.object_event(
+            moment=moment,
+            action="OBSERVE",
+            biz_step="holding" if held else "urn:tracelens:bizstep:releasing",
+            disposition="non_sellable_other" if held else "available",
+            quantities=[(lot.uri, lot.quantity)],
+            extra={"tracelens:reason": reason},
+        )
+        append_events(
+            [
+                _draft(
+                    moment,
+                    epcis,
+                    code=EventCode.HOLD if held else EventCode.RELEASE,
+                    actor=actor,
+                    lot=lot,
+                    identifiers=[("epc_class", lot.uri)],
+                )
+            ]
+        )
+    return lot

@@ -153,3 +153,34 @@ def test_swagger_ui_is_served_locally(supervisor, client, make_user):
     assert page.status_code == 200
     html = page.content.decode()
     assert "swagger-ui" in html and "cdn" not in html.lower()
+
+
+def test_inspect_associate_hold_and_release(supervisor, client_for):
+    unit = supervisor.post("/api/units/", {"product": ProductFactory().pk, "serial": "U9"}).json()
+    failed = supervisor.post(
+        f"/api/units/{unit['id']}/inspect/", {"passed": False, "notes": "crack"}, format="json"
+    )
+    assert failed.status_code == 200 and failed.json()["status"] == "on_hold"
+    bound = supervisor.post(
+        f"/api/units/{unit['id']}/associate/", {"children": ["urn:epc:id:giai:4000001.S7"]}, format="json"
+    )
+    assert bound.status_code == 200
+    assert (
+        supervisor.post(f"/api/units/{unit['id']}/associate/", {"children": []}, format="json").status_code
+        == 400
+    )
+    lot = supervisor.post(
+        "/api/lots/", {"product": ProductFactory().pk, "code": "Q-1", "quantity": "5"}
+    ).json()
+    assert supervisor.post(f"/api/lots/{lot['id']}/hold/", {"reason": ""}).status_code == 400
+    held = supervisor.post(f"/api/lots/{lot['id']}/hold/", {"reason": "supplier notice"})
+    assert held.status_code == 200 and held.json()["status"] == "quarantined"
+    again = supervisor.post(f"/api/lots/{lot['id']}/hold/", {"reason": "twice"})
+    assert again.status_code == 400 and again.json()["code"] == "no_change"
+    assert (
+        client_for(Role.OPERATOR).post(f"/api/lots/{lot['id']}/release/", {"reason": "x"}).status_code == 403
+    )
+    released = supervisor.post(f"/api/lots/{lot['id']}/release/", {"reason": "cleared"})
+    assert released.json()["status"] == "released"
+    codes = [e["code"] for e in supervisor.get("/api/events/").json()["results"]]
+    assert {"inspect", "associate", "hold", "release"} <= set(codes)

@@ -99,11 +99,18 @@ def test_own_events_export_as_valid_epcis(actor):
         actor=actor,
     )
     services.ship_unit(unit=parent, customer="ACME", actor=actor)
+    services.inspect_unit(unit=child, passed=False, notes="scratch", actor=actor)
+    services.associate(unit=parent, children=["urn:epc:id:giai:4000001.SENSOR7"], actor=actor)
+    other = services.receive_lot(product=ProductFactory(), code="L2", quantity=4, actor=actor)
+    services.set_lot_status(lot=other, status="quarantined", reason="supplier notice", actor=actor)
+    services.set_lot_status(lot=other, status="released", reason="cleared", actor=actor)
     services.open_recall(number="R1", lots=[lot], reason="x", actor=actor)
     result = query_document(list(TraceEvent.objects.order_by("id")))
     assert schema_errors(result) == []
     rows, _ = page(QueryDict(f"MATCH_anyEPC={child.uri}"))
-    assert [r.code for r in rows] == ["commission", "assemble"]
+    assert [r.code for r in rows] == ["commission", "assemble", "inspect"]
+    codes = set(TraceEvent.objects.values_list("code", flat=True))
+    assert {"inspect", "associate", "hold", "release"} <= codes
 
 
 @pytest.mark.parametrize(

@@ -179,3 +179,13 @@ class ShipSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class InspectSerializer(serializers.Serializer):
+    passed = serializers.BooleanField()
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    station = serializers.SlugRelatedField(slug_field="code", queryset=Station.objects.all(), required=False)
+
+
+class AssociateSerializer(serializers.Serializer):
+    children = serializers.ListField(child=serializers.CharField(max_length=300), min_length=1)

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.choices import Role
 from traceability import selectors, services
 from traceability.api import serializers as s
+from traceability.choices import LotStatus
 from traceability.epcis.capture import capture_document
 from traceability.epcis.query import page, query_document
 from traceability.models import (
@@ -105,6 +106,26 @@ class LotViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             actor=self.request.user,
         )
 
+    @extend_schema(request=s.ReasonSerializer, responses=s.LotSerializer)
+    @action(detail=True, methods=["post"], write_roles=MANAGERS)
+    def hold(self, request, pk=None):
+        """Quarantine the lot, with a reason (an event)."""
+        return self._status(request, LotStatus.QUARANTINED)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.LotSerializer)
+    @action(detail=True, methods=["post"], write_roles=MANAGERS)
+    def release(self, request, pk=None):
+        """Release a quarantined lot, with a reason (an event)."""
+        return self._status(request, LotStatus.RELEASED)
+
+    def _status(self, request, target):
+        body = s.ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        lot = services.set_lot_status(
+            lot=self.get_object(), status=target, reason=body.validated_data["reason"], actor=request.user
+        )
+        return Response(s.LotSerializer(lot).data)
+
     @action(detail=True, methods=["get"], url_path="where-used")
     def where_used(self, request, pk=None):
         """Forward trace: every unit that contains this lot, transitively (paginated)."""
@@ -183,6 +204,33 @@ class UnitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         container = self.get_object()
         services.pack_units(container=container, units=body.validated_data["units"], actor=request.user)
         return self._done(container)
+
+    @extend_schema(request=s.InspectSerializer, responses=s.UnitSerializer)
+    @action(detail=True, methods=["post"])
+    def inspect(self, request, pk=None):
+        """An inspection result; a failed unit goes on hold."""
+        body = s.InspectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        return self._done(
+            services.inspect_unit(
+                unit=self.get_object(),
+                passed=data["passed"],
+                notes=data.get("notes", ""),
+                station=data.get("station"),
+                actor=request.user,
+            )
+        )
+
+    @extend_schema(request=s.AssociateSerializer, responses=s.UnitSerializer)
+    @action(detail=True, methods=["post"])
+    def associate(self, request, pk=None):
+        """Bind devices, carriers or sensors (EPC URIs) to the unit: an AssociationEvent."""
+        body = s.AssociateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        unit = self.get_object()
+        services.associate(unit=unit, children=body.validated_data["children"], actor=request.user)
+        return self._done(unit)
 
     @extend_schema(request=s.ShipSerializer, responses=s.UnitSerializer)
     @action(detail=True, methods=["post"], write_roles=MANAGERS)

@@ -52,6 +52,21 @@ def aggregation_event(*, moment, parent, children, biz_step="packing", station_c
     return _where(event, station_code)
 
 
+def association_event(*, moment, parent, children, action="ADD", station_code=None) -> dict:
+    """Devices or assets bound to a unit (a sensor, a carrier, a fixture): EPCIS 2.0's
+    AssociationEvent, parent and children as EPC URIs."""
+    event = {
+        "type": "AssociationEvent",
+        **_time(moment),
+        "parentID": parent,
+        "childEPCs": list(children),
+        "action": action,
+        "bizStep": "assembling",
+        "disposition": "in_progress",
+    }
+    return _where(event, station_code)
+
+
 def transformation_event(
     *,
     moment,
