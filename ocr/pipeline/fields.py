@@ -1,6 +1,7 @@
 """Fields from what was read: GS1 application identifiers from codes, anchored and unanchored
 values from text lines. Each field keeps its source, confidence and the raw reading."""
 
+import difflib
 import re
 
 from ocr.pipeline.dates import MONTH_NAMES, normalise_date
@@ -51,6 +52,7 @@ DATE_TOKEN = re.compile(
     rf"|\d{{1,2}}/\d{{2}}|\d{{1,2}}\s?(?:{MONTH_NAMES})\s?\d{{2,4}}|(?:{MONTH_NAMES})\s?\d{{2,4}}|\d{{8}}|\d{{6}}",
     re.I,
 )
+EXPIRY_PHRASES = ("BEST IF USED BY", "BEST BEFORE", "USE BY", "USE BEFORE", "EXPIRY DATE", "EXPIRES")
 # A code with a month/year printed straight after it, the space lost to the print or the reader
 # ("P11208809/21" is lot P112088 and 09/21): split where a valid month starts the date.
 GLUED_DATE = re.compile(r"\b([A-Z][A-Z0-9]*\d)((?:0[1-9]|1[0-2])[/.](?:\d{4}|\d{2}))\b")
@@ -110,22 +112,48 @@ def anchored(line: TextLine) -> tuple[list[Field], str]:
             continue
         if name in ("expiry", "mfg"):
             found = _date_at_start(value_text)
+            confidence = line.confidence
+            if not found and (found := _date_at_start(digits_repaired(value_text))):
+                confidence = round(confidence * 0.9, 4)
             if found:
-                fields.append(Field(name, found[0], "text", line.confidence, found[1], line.box))
+                fields.append(Field(name, found[0], "text", confidence, found[1], line.box))
             continue
         value = value_text.split(" ")[0]
         fields.append(Field(name, value, "text", line.confidence, value, line.box))
     return fields, rest
 
 
+def digits_repaired(text: str) -> str:
+    """O and Q read where a digit stands beside digits (``2O21``) as 0, I and L as 1: only used
+    to find dates, whose value is then reviewed at a lower confidence."""
+    text = re.sub(r"(?<=\d)[OQ]|[OQ](?=\d)", "0", text)
+    return re.sub(r"(?<=\d)[IL](?=\d)", "1", text)
+
+
+def _expiry_phrase(prefix: str) -> bool:
+    """The words before a date read like an expiry phrase with a letter or two misread."""
+    words = re.sub(r"[^A-Z0-9 ]", "", prefix).strip()
+    return bool(words) and any(
+        difflib.SequenceMatcher(None, words[-len(phrase) - 2 :], phrase).ratio() >= 0.8
+        for phrase in EXPIRY_PHRASES
+    )
+
+
 def from_line(line: TextLine) -> list[Field]:
-    """Anchored values, then unanchored dates and code tokens."""
+    """Anchored values, then unanchored dates (digits misread as letters repaired, at a lower
+    confidence; a date after a misread expiry phrase is an expiry) and code tokens."""
     fields, rest = anchored(line)
-    for token_match in DATE_TOKEN.finditer(rest):
+    searchable = digits_repaired(rest)
+    for token_match in DATE_TOKEN.finditer(searchable):
         value = normalise_date(token_match.group())
         if value and not re.fullmatch(r"\d{6,8}", token_match.group()):
-            fields.append(Field("date", value, "text", line.confidence, token_match.group(), line.box))
-            rest = rest.replace(token_match.group(), " ", 1)
+            raw = rest[token_match.start() : token_match.end()]
+            confidence = line.confidence if raw == token_match.group() else round(line.confidence * 0.9, 4)
+            name = "expiry" if _expiry_phrase(rest[: token_match.start()]) else "date"
+            if name == "expiry":
+                confidence = round(confidence * 0.9, 4)  # the phrase itself was misread
+            fields.append(Field(name, value, "text", confidence, raw, line.box))
+            rest = rest[: token_match.start()] + " " * len(raw) + rest[token_match.end() :]
     for token in rest.split():
         token = token.strip(" :.,")
         if CODE_TOKEN.match(token) and re.search(r"\d", token) and not re.fullmatch(r"(19|20)\d\d", token):

@@ -135,7 +135,22 @@ def _read_upright(image: np.ndarray, engine: TextEngine, config: ReadConfig):
             score = text_evidence(lines)
             if score > best_score:
                 best, best_name, best_score = lines, name, score
+    if not best and hasattr(engine, "recognise"):
+        best, best_name = _whole_line(image, engine)
     return best, best_name
+
+
+def _whole_line(image: np.ndarray, engine) -> tuple[tuple[TextLine, ...], str]:
+    """Nothing detected in an image shaped like one line of text (a cropped marking): the whole
+    image is recognised as that line."""
+    height, width = image.shape[:2]
+    if width < 2 * height or height > 400:
+        return (), "original"
+    text, score = engine.recognise([image])[0]
+    if not text.strip():
+        return (), "original"
+    box = ((0.0, 0.0), (float(width), 0.0), (float(width), float(height)), (0.0, float(height)))
+    return (TextLine(text, score, box),), "whole_line"
 
 
 def read_image(image: np.ndarray, config: ReadConfig | None = None, full_resolution=None) -> ReadResult:

@@ -131,3 +131,17 @@ def test_a_date_glued_to_a_lot_is_split_where_a_month_starts():
 
     fields = {f.name: f.value for f in from_line(TextLine("P11208809/21", 0.99, ()))}
     assert fields == {"lot": "P112088", "date": "2021-09"}
+
+
+def test_dates_with_letters_for_digits_and_misread_expiry_phrases():
+    from ocr.pipeline.fields import from_line
+    from ocr.pipeline.types import TextLine
+
+    def fields(text):
+        return {f.name: (f.value, f.confidence) for f in from_line(TextLine(text, 1.0, ()))}
+
+    expiry, confidence = fields("6EST IF LISED BY JUN 2O21")["expiry"]
+    assert expiry == "2021-06" and confidence < 0.95  # repaired twice: reviewed, not accepted
+    assert fields("EXP 2O28-03")["expiry"][0] == "2028-03"
+    assert "expiry" not in fields("MADE BY 2021-03")
+    assert fields("LOT A1O5") == {"lot": ("A1O5", 1.0)}  # codes are never "repaired"
