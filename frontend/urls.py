@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import views
+from frontend import trace_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,5 +11,10 @@ urlpatterns = [
     path("captures/<int:capture_id>/", views.capture_detail, name="capture-page"),
     path("captures/<int:capture_id>/image", views.capture_image, name="capture-image"),
     path("review/", views.review_queue, name="review-queue"),
+    path("genealogy/", trace_views.genealogy, name="genealogy"),
+    path("genealogy/units/<int:unit_id>/", trace_views.genealogy_unit, name="genealogy-unit"),
+    path("genealogy/lots/<int:lot_id>/", trace_views.genealogy_lot, name="genealogy-lot"),
+    path("genealogy/lots/<int:lot_id>/recall/", trace_views.recall_lot, name="genealogy-recall"),
+    path("audit/", trace_views.audit, name="audit"),
     path("review/<int:capture_id>/", views.review_page, name="review-page"),
 ]

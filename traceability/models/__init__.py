@@ -1,10 +1,11 @@
-from traceability.models.events import AuditChainHead, EventIdentifier, TraceEvent
+from traceability.models.events import AuditChainHead, ChainVerification, EventIdentifier, TraceEvent
 from traceability.models.genealogy import GenealogyEdge, LotUnitIndex
 from traceability.models.master import Line, Lot, Product, Site, Station, Supplier, Unit, WorkOrder
 from traceability.models.recall import Recall, RecallItem
 
 __all__ = [
     "AuditChainHead",
+    "ChainVerification",
     "EventIdentifier",
     "GenealogyEdge",
     "Line",

@@ -121,3 +121,20 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return f"audit chain head: {self.count} events"
+
+
+class ChainVerification(models.Model):
+    """Each run of ``verify_audit_chain``: its verdict, kept so pages show the latest without
+    recomputing millions of hashes."""
+
+    ran_at = models.DateTimeField(auto_now_add=True)
+    ok = models.BooleanField()
+    checked = models.PositiveBigIntegerField()
+    first_bad_id = models.BigIntegerField(null=True, blank=True)
+    problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+
+    def __str__(self):
+        return f"{'intact' if self.ok else 'BROKEN'} ({self.checked} events, {self.ran_at:%Y-%m-%d %H:%M})"

@@ -12,6 +12,7 @@ from ocr.choices import CaptureSource
 from ocr.labels import label_bytes
 from ocr.models import Capture
 from ocr.services import create_capture
+from traceability import services
 from traceability.models import Line, Lot, Product, Site, Station, Supplier, Unit, WorkOrder
 
 STATIONS = [
@@ -31,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, admin_password, **options):
         with transaction.atomic():
             admin = self._users(admin_password)
-            self._master_data()
+            self._master_data(admin)
         if not Capture.objects.exists():
             self._captures(admin)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
@@ -51,7 +52,7 @@ class Command(BaseCommand):
                 user.save()
         return admin
 
-    def _master_data(self):
+    def _master_data(self, admin):
         site, _ = Site.objects.get_or_create(code="plant-1", defaults={"name": "Plant 1"})
         line, _ = Line.objects.get_or_create(site=site, code="line-a", defaults={"name": "Line A"})
         for sequence, (code, name) in enumerate(STATIONS, start=1):
@@ -76,10 +77,13 @@ class Command(BaseCommand):
         order, _ = WorkOrder.objects.get_or_create(
             number="WO-2026-0042", defaults={"product": board, "line": line, "quantity": 500}
         )
-        Lot.objects.get_or_create(
+        caps = Lot.objects.filter(product=cap, code="C2026-1187").first() or services.receive_lot(
             product=cap,
             code="C2026-1187",
-            defaults={"supplier": supplier, "quantity": 10000, "expires_on": dt.date(2028, 3, 31)},
+            quantity=10000,
+            supplier=supplier,
+            expires_on=dt.date(2028, 3, 31),
+            actor=admin,
         )
         lot, _ = Lot.objects.get_or_create(
             product=board,
@@ -91,8 +95,29 @@ class Command(BaseCommand):
                 "manufactured_on": dt.date(2026, 11, 2),
             },
         )
+        # Units made the way the services record them: commissioned, capacitors consumed into
+        # each, seen at the stations; so genealogy, WIP and the audit trail have a history.
+        stations = list(Station.objects.filter(line=line).order_by("sequence"))
+        start = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
         for n in range(1, 21):
-            Unit.objects.get_or_create(product=board, serial=f"SN{n:06d}", defaults={"lot": lot})
+            if Unit.objects.filter(product=board, serial=f"SN{n:06d}").exists():
+                continue
+            moment = start + dt.timedelta(minutes=7 * n)
+            unit = services.commission_unit(
+                product=board,
+                serial=f"SN{n:06d}",
+                lot=lot,
+                station=stations[0],
+                actor=admin,
+                event_time=moment,
+            )
+            services.record_assembly(
+                parent=unit, lots=[(caps, 4)], station=stations[0], actor=admin, event_time=moment
+            )
+            for k, station in enumerate(stations[1 : 1 + n % len(stations)], start=1):
+                services.observe_unit(
+                    unit=unit, station=station, actor=admin, event_time=moment + dt.timedelta(minutes=5 * k)
+                )
 
     def _captures(self, admin):
         station = Station.objects.get(code="pack")

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from traceability.events import verify_chain
+from traceability.models import ChainVerification
 
 
 class Command(BaseCommand):
@@ -8,6 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         verdict = verify_chain()
+        ChainVerification.objects.create(
+            ok=verdict.ok, checked=verdict.checked, first_bad_id=verdict.first_bad_id, problem=verdict.problem
+        )
         if not verdict.ok:
             where = f" at event {verdict.first_bad_id}" if verdict.first_bad_id else ""
             raise CommandError(
