@@ -6,8 +6,9 @@ import logging
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from accounts.choices import SEE_ALL_ROLES
 from accounts.permissions import can_view_capture
-from frontend.live import capture_group
+from frontend.live import DASHBOARD_GROUP, capture_group
 from ocr.models import Capture
 from ocr.selectors import capture_payload
 
@@ -47,4 +48,27 @@ class CaptureConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def capture_updated(self, event):
+        await self.send_json(event)
+
+
+class DashboardConsumer(AsyncJsonWebsocketConsumer):
+    """``ws/dashboard/``: every capture as it arrives and as its reading finishes, for roles that
+    see every capture (admins, supervisors, auditors)."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        if getattr(user, "role", None) not in SEE_ALL_ROLES:
+            logger.warning("user %s refused the dashboard websocket", user.pk)
+            await self.close(code=4403)
+            return
+        await self.channel_layer.group_add(DASHBOARD_GROUP, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        await self.channel_layer.group_discard(DASHBOARD_GROUP, self.channel_name)
+
+    async def dashboard_capture(self, event):
         await self.send_json(event)

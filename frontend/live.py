@@ -21,6 +21,14 @@ class CaptureUpdated(TypedDict):
     capture: dict
 
 
+class DashboardCapture(TypedDict):
+    type: Literal["dashboard.capture"]
+    capture: dict
+
+
+DASHBOARD_GROUP = "dashboard"
+
+
 def capture_group(capture_id: int) -> str:
     return f"capture.{capture_id}"
 
@@ -31,7 +39,7 @@ def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
     _server_loop = loop
 
 
-def notify(group: str, payload: CaptureUpdated) -> None:
+def notify(group: str, payload: CaptureUpdated | DashboardCapture) -> None:
     layer = get_channel_layer()
     if layer is None:
         return

@@ -11,6 +11,7 @@ urlpatterns = [
     path("captures/<int:capture_id>/", views.capture_detail, name="capture-page"),
     path("captures/<int:capture_id>/image", views.capture_image, name="capture-image"),
     path("review/", views.review_queue, name="review-queue"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("genealogy/", trace_views.genealogy, name="genealogy"),
     path("genealogy/units/<int:unit_id>/", trace_views.genealogy_unit, name="genealogy-unit"),
     path("genealogy/lots/<int:lot_id>/", trace_views.genealogy_lot, name="genealogy-lot"),

@@ -172,3 +172,8 @@ def review_page(request, capture_id):
         )
         return redirect("review-page", capture_id=following.pk) if following else redirect("review-queue")
     return render(request, "frontend/review.html", {"capture": capture, "rows": rows})
+
+
+@role_required(Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR)
+def dashboard(request):
+    return render(request, "frontend/dashboard.html")

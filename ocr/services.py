@@ -342,7 +342,11 @@ def perform_reading(*, job_id: int) -> str:
 
 
 def publish_capture(*, capture_id: int) -> None:
-    from frontend.live import capture_group, notify
-    from ocr.selectors import capture_payload
+    """The capture's page group gets the whole capture; the dashboard group a one-line row."""
+    from frontend.live import DASHBOARD_GROUP, capture_group, notify
+    from ocr.dashboard import feed_row
+    from ocr.selectors import all_captures, capture_payload
 
     notify(capture_group(capture_id), {"type": "capture.updated", "capture": capture_payload(capture_id)})
+    capture = all_captures().select_related("station__line").get(pk=capture_id)
+    notify(DASHBOARD_GROUP, {"type": "dashboard.capture", "capture": feed_row(capture)})

@@ -1,8 +1,9 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from ocr.api.views import CaptureViewSet, LabelTemplateViewSet
+from ocr.api.views import CaptureViewSet, DashboardView, LabelTemplateViewSet
 
 router = SimpleRouter()
 router.register("captures", CaptureViewSet, basename="capture")
 router.register("label-templates", LabelTemplateViewSet, basename="label-template")
-urlpatterns = router.urls
+urlpatterns = [path("dashboard/", DashboardView.as_view(), name="dashboard-stats"), *router.urls]

@@ -1,12 +1,14 @@
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from accounts.choices import Role
+from accounts.choices import SEE_ALL_ROLES, Role
 from ocr.api.serializers import (
     CaptureSerializer,
     CaptureUploadSerializer,
@@ -14,10 +16,11 @@ from ocr.api.serializers import (
     ReviewSerializer,
 )
 from ocr.choices import CaptureSource
+from ocr.dashboard import stats
 from ocr.models import LabelTemplate
 from ocr.selectors import captures_visible_to
 from ocr.services import CaptureRefused, create_capture, review_capture
-from traceability.models import Station
+from traceability.models import Line, Station
 
 
 class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -90,3 +93,20 @@ class LabelTemplateViewSet(viewsets.ModelViewSet):
             if value := self.request.query_params.get(key):
                 templates = templates.filter(**{key: value})
         return templates
+
+
+class DashboardView(APIView):
+    """The supervisor dashboard's figures for the last 30 minutes (``?line=<id>``): captures,
+    reads per minute, no-read and review rates, per-minute counts, the latest captures, WIP and
+    the bottleneck. Admins, supervisors and auditors."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        if request.user.role not in SEE_ALL_ROLES:
+            return Response({"detail": "Your role does not allow this.", "code": "forbidden"}, status=403)
+        line = (
+            get_object_or_404(Line, pk=request.query_params["line"])
+            if request.query_params.get("line")
+            else None
+        )
+        return Response(stats(line))

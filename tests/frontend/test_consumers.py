@@ -54,3 +54,24 @@ async def test_unknown_capture_is_refused(make_user):
     admin = await sync_to_async(make_user)(Role.ADMIN)
     connected, code = await communicator(999999, admin).connect()
     assert not connected and code == 4403
+
+
+async def test_dashboard_receives_every_capture_and_refuses_other_roles(make_user, label_png, unit):
+    supervisor = await sync_to_async(make_user)(Role.SUPERVISOR)
+    comm = WebsocketCommunicator(app, "/ws/dashboard/")
+    comm.scope["user"] = supervisor
+    connected, _ = await comm.connect()
+    assert connected
+    operator = await sync_to_async(make_user)(Role.OPERATOR)
+    capture, _ = await sync_to_async(create_capture)(
+        actor=operator, data=label_png, source=CaptureSource.BROWSER
+    )
+    await sync_to_async(perform_reading)(job_id=capture.job.pk)
+    row = (await comm.receive_json_from(timeout=10))["capture"]
+    assert row["id"] == capture.pk and row["status"] == "done" and row["unit"] == unit.serial
+    await comm.disconnect()
+    for user, code in ((AnonymousUser(), 4401), (operator, 4403)):
+        other = WebsocketCommunicator(app, "/ws/dashboard/")
+        other.scope["user"] = user
+        connected, close_code = await other.connect()
+        assert not connected and close_code == code

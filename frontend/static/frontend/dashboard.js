@@ -1,0 +1,110 @@
+// The supervisor dashboard: figures from the API, then every capture pushed over the WebSocket.
+// Everything shown comes from records (serials, lots, station codes): textContent only.
+(function () {
+  const root = document.getElementById("dashboard");
+  if (!root) return;
+  const svgNS = "http://www.w3.org/2000/svg";
+  const feed = document.getElementById("feed");
+  let refresh = null;
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function pct(value) { return value === null || value === undefined ? "–" : value + "%"; }
+
+  function chart(perMinute, windowMinutes) {
+    const svg = document.getElementById("chart");
+    svg.replaceChildren();
+    const now = Date.now();
+    const counts = [];
+    for (let i = windowMinutes - 1; i >= 0; i--) {
+      const minute = new Date(now - i * 60000);
+      minute.setSeconds(0, 0);
+      const key = Object.keys(perMinute).find((k) => Math.abs(new Date(k) - minute) < 30000);
+      counts.push(key ? perMinute[key] : 0);
+    }
+    const top = Math.max(1, ...counts);
+    const width = 300 / counts.length;
+    counts.forEach((n, i) => {
+      const bar = document.createElementNS(svgNS, "rect");
+      const height = (n / top) * 76;
+      bar.setAttribute("x", (i * width + 1).toFixed(1));
+      bar.setAttribute("y", (80 - height).toFixed(1));
+      bar.setAttribute("width", Math.max(1, width - 2).toFixed(1));
+      bar.setAttribute("height", height.toFixed(1));
+      bar.setAttribute("class", "bar");
+      const title = document.createElementNS(svgNS, "title");
+      title.textContent = n + " capture" + (n === 1 ? "" : "s");
+      bar.append(title);
+      svg.append(bar);
+    });
+  }
+
+  function feedItem(c) {
+    const li = el("li");
+    li.dataset.captureId = c.id;
+    const link = el("a", "#" + c.id);
+    link.href = "/captures/" + c.id + "/";
+    const what = c.unit ? "serial " + c.unit : c.lot ? "lot " + c.lot : c.status === "done" ? "nothing known read" : c.status || "pending";
+    li.append(link, " ", el("span", c.station || "—", "tag"), " ", el("span", what), " ");
+    if (c.needs_review) li.append(el("span", "review", "status failed"));
+    else li.append(el("span", c.status || "pending", "status " + (c.status || "pending")));
+    return li;
+  }
+
+  function render(stats) {
+    document.getElementById("captures").textContent = stats.captures;
+    document.getElementById("rate").textContent = stats.reads_per_minute;
+    document.getElementById("no-read").textContent = pct(stats.no_read_pct);
+    document.getElementById("review-rate").textContent = pct(stats.review_pct);
+    chart(stats.per_minute, stats.window_minutes);
+    const body = document.querySelector("#wip tbody");
+    body.replaceChildren();
+    stats.wip.forEach((w) => {
+      const tr = el("tr", undefined, w.station === stats.bottleneck ? "bottleneck" : "");
+      tr.append(el("td", w.station), el("td", w.waiting), el("td", w.throughput_per_hour), el("td", w.mean_dwell_minutes === null ? "–" : w.mean_dwell_minutes));
+      body.append(tr);
+    });
+    document.getElementById("bottleneck").textContent = stats.bottleneck ? "bottleneck: " + stats.bottleneck : "";
+    feed.replaceChildren(...stats.recent.map(feedItem));
+  }
+
+  function load() {
+    return fetch(root.dataset.apiUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((stats) => { if (stats) render(stats); });
+  }
+
+  function arrived(capture) {
+    const old = feed.querySelector('li[data-capture-id="' + capture.id + '"]');
+    const item = feedItem(capture);
+    if (old) old.replaceWith(item);
+    else {
+      feed.prepend(item);
+      while (feed.children.length > 20) feed.lastElementChild.remove();
+    }
+    clearTimeout(refresh);
+    refresh = setTimeout(load, 2000); // figures follow the feed without a request per capture
+  }
+
+  load();
+  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  function connect() {
+    const socket = new WebSocket(scheme + location.host + "/ws/dashboard/");
+    const live = document.getElementById("live");
+    socket.onopen = () => { live.textContent = "live"; live.className = "status done"; root.dataset.live = "1"; };
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type === "dashboard.capture") arrived(message.capture);
+    };
+    socket.onclose = () => {
+      live.textContent = "reconnecting…"; live.className = "status pending"; root.dataset.live = "";
+      setTimeout(() => { load(); connect(); }, 3000);
+    };
+  }
+  connect();
+})();

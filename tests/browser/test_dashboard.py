@@ -1,0 +1,56 @@
+"""A supervisor's dashboard open in one browser context sees a capture made in another context
+arrive, and its reading finish, without reloading."""
+
+import pytest
+
+from ocr.labels import label_bytes
+
+pytestmark = pytest.mark.browser
+
+
+def login(page, base, password):
+    page.goto(base + "/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def test_dashboard_sees_a_capture_arrive_live(browser, embedded_app, artifacts, tmp_path):
+    base, password = embedded_app["url"], embedded_app["password"]
+    supervisor = browser.new_context(viewport={"width": 1280, "height": 900})
+    board = supervisor.new_page()
+    login(board, base, password)
+    board.goto(base + "/dashboard/")
+    board.wait_for_selector("#dashboard[data-live='1']", timeout=15_000)
+    before = board.locator("#feed li").count()
+
+    operator = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = operator.new_page()
+    login(phone, base, password)
+    label = tmp_path / "label.png"
+    label.write_bytes(
+        label_bytes(
+            ["TL-1000 Controller board", "LOT L2026-0042", "S/N SN000011"],
+            code="(01)09501101020917(10)L2026-0042(21)SN000011",
+            gs1=True,
+        )
+    )
+    phone.goto(base + "/capture/")
+    phone.select_option("select[name=station]", "pack")
+    phone.set_input_files("input[name=image]", str(label))
+    phone.click("#capture-form button[type=submit]")
+    phone.wait_for_url("**/captures/*/")
+    capture_id = phone.url.rstrip("/").split("/")[-1]
+
+    row = board.locator(f"#feed li[data-capture-id='{capture_id}']")
+    row.wait_for(timeout=30_000)
+    selector = f"#feed li[data-capture-id='{capture_id}']"
+    board.wait_for_function(
+        f'document.querySelector("{selector}").textContent.includes("SN000011")', timeout=60_000
+    )
+    assert board.locator("#feed li").count() >= min(before + 1, 20)
+    board.wait_for_function("document.getElementById('captures').textContent !== '–'")
+    board.screenshot(path=artifacts / "dashboard.png", full_page=True)
+    supervisor.close()
+    operator.close()
