@@ -2,13 +2,16 @@
 
 import logging
 from functools import wraps
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_http_methods
 
 from accounts.choices import Role
@@ -177,3 +180,32 @@ def review_page(request, capture_id):
 @role_required(Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR)
 def dashboard(request):
     return render(request, "frontend/dashboard.html")
+
+
+def service_worker(request):
+    """Served from the root so it may control /capture/; the file lives with the static assets."""
+    path = finders.find("frontend/sw.js")
+    response = HttpResponse(Path(path).read_bytes(), content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def manifest(request):
+    """The web app manifest: the capture page installs as an app on phones and tablets."""
+    return JsonResponse(
+        {
+            "name": "TraceLens capture",
+            "short_name": "TraceLens",
+            "start_url": "/capture/",
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#f3f4f6",
+            "theme_color": "#17202a",
+            "icons": [
+                {"src": static("frontend/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": static("frontend/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            ],
+        },
+        content_type="application/manifest+json",
+    )

@@ -174,6 +174,46 @@ def _link_values(capture: Capture, values: set[str]) -> None:
     capture.unit = Unit.objects.filter(serial__in=values).select_related("lot").first()
     capture.lot = capture.unit.lot if capture.unit else Lot.objects.filter(code__in=values).first()
     capture.save(update_fields=["unit", "lot"])
+    _assemble_into_parent(capture)
+
+
+def _assemble_into_parent(capture: Capture) -> None:
+    """Assembly capture: the operator photographed the parent's serial first, then each
+    component's label. A component's unit (or lot, one piece) goes into the parent's unit as
+    soon as it is known; a refusal (already installed, a cycle) sends the capture to review."""
+    meta = capture.metadata or {}
+    if meta.get("context") != "assembly" or not meta.get("parent_capture"):
+        return
+    parent = (
+        Capture.objects.filter(pk=meta["parent_capture"], uploaded_by=capture.uploaded_by)
+        .select_related("unit__product")
+        .first()
+    )
+    if parent is None or parent.unit is None or (capture.unit is None and capture.lot is None):
+        return
+    from traceability import services as trace
+
+    components = [capture.unit] if capture.unit and capture.unit != parent.unit else []
+    lots = [(capture.lot, 1)] if not components and capture.lot else []
+    if not components and not lots:
+        return
+    try:
+        with transaction.atomic():
+            trace.record_assembly(
+                parent=parent.unit,
+                components=components,
+                lots=lots,
+                station=capture.station,
+                capture=capture,
+                actor=capture.uploaded_by,
+            )
+    except trace.TraceError as exc:
+        capture.needs_review = True
+        capture.review_reasons = [
+            *capture.review_reasons,
+            f"assembly into {parent.unit.serial}: {exc.message}",
+        ]
+        capture.save(update_fields=["needs_review", "review_reasons"])
 
 
 REVIEWER_ROLES = (Role.ADMIN, Role.SUPERVISOR)

@@ -106,3 +106,35 @@ def test_review_page_form_and_export_of_labelled_examples(flagged, make_user, cl
 def test_operators_do_not_get_the_review_pages(make_user, client):
     client.force_login(make_user(Role.OPERATOR))
     assert client.get("/review/").status_code == 403
+
+
+def test_assembly_captures_install_components_into_the_parent(device, station, make_user):
+    from ocr.labels import label_bytes as label
+    from traceability import selectors
+
+    actor = make_user(Role.SUPERVISOR)
+    product = ProductFactory(gtin="09501101020917")
+    parent = trace.commission_unit(product=product, serial="PUMP77", actor=actor)
+    board = trace.commission_unit(product=product, serial="BRD991", actor=actor)
+
+    def shoot(serial, **meta):
+        data = label([f"S/N {serial}"], code=f"(01)09501101020917(21){serial}", gs1=True)
+        capture, _ = create_capture(
+            actor=device,
+            data=data,
+            source=CaptureSource.API,
+            station=station,
+            metadata={"context": "assembly", **meta},
+        )
+        perform_reading(job_id=capture.job.pk)
+        capture.refresh_from_db()
+        return capture
+
+    first = shoot("PUMP77")
+    assert first.unit == parent
+    second = shoot("BRD991", parent_capture=first.pk)
+    assert second.unit == board and not second.needs_review
+    tree = selectors.unit_trace_backward(parent)
+    assert [n.label for n in tree.walk()] == ["PUMP77", "BRD991"]
+    again = shoot("BRD991", parent_capture=first.pk)  # the same board photographed twice
+    assert again.needs_review and "already inside" in " ".join(again.review_reasons)

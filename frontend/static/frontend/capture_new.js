@@ -1,5 +1,205 @@
-// Every photo gets a client-made idempotency key, so a resent form never makes a second capture.
+// Phone and tablet capture. The rear camera at full resolution (ImageCapture.takePhoto where the
+// browser has it, else a frame of the video); each photo gets a client-made idempotency key and
+// is kept in IndexedDB until the server has it, so a photo taken offline uploads when the
+// connection returns and a retried upload never makes a second capture. The quality verdict and
+// the reading come back over the WebSocket. Text read from images is only set as textContent.
 (function () {
   const key = document.getElementById("idempotency-key");
-  if (key) key.value = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
+  if (key) key.value = newKey();
+
+  function newKey() {
+    return crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + "-" + Math.random().toString(16).slice(2);
+  }
+
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+
+  const card = document.getElementById("camera-card");
+  if (!card || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.indexedDB) return;
+
+  const video = document.getElementById("viewfinder");
+  const shoot = document.getElementById("shoot");
+  const shots = document.getElementById("shots");
+  const network = document.getElementById("network");
+  const station = document.getElementById("cam-station");
+  const purpose = document.getElementById("cam-purpose");
+  const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+  let track = null;
+  let sending = false;
+
+  // The operator picks the context once; it is remembered on this device.
+  station.value = localStorage.getItem("tl.station") || station.value;
+  purpose.value = localStorage.getItem("tl.purpose") || purpose.value;
+  station.onchange = () => localStorage.setItem("tl.station", station.value);
+  purpose.onchange = () => {
+    localStorage.setItem("tl.purpose", purpose.value);
+    localStorage.removeItem("tl.parent");
+    document.getElementById("assembly-hint").hidden = purpose.value !== "assembly";
+  };
+  document.getElementById("assembly-hint").hidden = purpose.value !== "assembly";
+
+  // --- the outbox: IndexedDB, one record per photo, keyed by its idempotency key -------------
+  function db() {
+    return new Promise((resolve, reject) => {
+      const open = indexedDB.open("tracelens", 1);
+      open.onupgradeneeded = () => open.result.createObjectStore("outbox", { keyPath: "key" });
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+  }
+  function store(mode, fn) {
+    return db().then((d) => new Promise((resolve, reject) => {
+      const tx = d.transaction("outbox", mode);
+      const result = fn(tx.objectStore("outbox"));
+      tx.oncomplete = () => resolve(result && result.result !== undefined ? result.result : result);
+      tx.onerror = () => reject(tx.error);
+    }));
+  }
+  const put = (item) => store("readwrite", (s) => s.put(item));
+  const remove = (k) => store("readwrite", (s) => s.delete(k));
+  const pending = () => store("readonly", (s) => s.getAll());
+
+  // --- the list of shots on the page ------------------------------------------------------
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (cls) node.className = cls;
+    return node;
+  }
+  function row(k) {
+    let li = shots.querySelector('li[data-key="' + k + '"]');
+    if (!li) {
+      li = el("li");
+      li.dataset.key = k;
+      li.append(el("span", "", "state"), " ", el("span", "", "what"), el("div", "", "quality"));
+      shots.prepend(li);
+    }
+    return li;
+  }
+  function show(k, state, what) {
+    const li = row(k);
+    li.dataset.state = state;
+    li.querySelector(".state").textContent = state;
+    li.querySelector(".state").className = "state status " + (state === "read" ? "done" : state === "failed" ? "failed" : "pending");
+    if (what !== undefined) li.querySelector(".what").textContent = what;
+  }
+
+  // --- camera -------------------------------------------------------------------------------
+  navigator.mediaDevices
+    .getUserMedia({ video: { facingMode: { ideal: "environment" }, width: { ideal: 4096 }, height: { ideal: 3072 } }, audio: false })
+    .then((stream) => {
+      video.srcObject = stream;
+      track = stream.getVideoTracks()[0];
+      card.hidden = false;
+      document.getElementById("upload-title").textContent = "Or choose a photo";
+      shoot.disabled = false;
+      video.onclick = focusAt;
+    })
+    .catch(() => { card.hidden = true; }); // no camera or no permission: the file input remains
+
+  function focusAt() {
+    // tap to focus, where the camera supports it
+    const caps = track && track.getCapabilities ? track.getCapabilities() : {};
+    if (caps.focusMode && caps.focusMode.includes("single-shot")) {
+      track.applyConstraints({ advanced: [{ focusMode: "single-shot" }] }).catch(() => {});
+    }
+  }
+
+  function grab() {
+    if (window.ImageCapture && track) {
+      return new ImageCapture(track).takePhoto().catch(() => frame());
+    }
+    return frame();
+  }
+  function frame() {
+    const canvas = document.createElement("canvas");
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext("2d").drawImage(video, 0, 0);
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.92));
+  }
+
+  shoot.onclick = () => {
+    shoot.disabled = true;
+    grab()
+      .then((blob) => {
+        const metadata = { context: purpose.value };
+        const parent = localStorage.getItem("tl.parent");
+        if (purpose.value === "assembly" && parent) metadata.parent_capture = Number(parent);
+        const item = { key: newKey(), blob, station: station.value, metadata, taken: Date.now() };
+        return put(item).then(() => {
+          show(item.key, navigator.onLine ? "sending" : "waiting (offline)", "photo " + new Date(item.taken).toLocaleTimeString());
+          return flush();
+        });
+      })
+      .finally(() => { shoot.disabled = false; });
+  };
+
+  // --- uploads: every photo in the outbox, oldest first, until the server has it -------------
+  function flush() {
+    if (sending || !navigator.onLine) return Promise.resolve();
+    sending = true;
+    return pending()
+      .then((items) => items.sort((a, b) => a.taken - b.taken).reduce((chain, item) => chain.then(() => upload(item)), Promise.resolve()))
+      .finally(() => { sending = false; });
+  }
+
+  function upload(item) {
+    const form = new FormData();
+    form.append("image", item.blob, "photo-" + item.taken + ".jpg");
+    form.append("idempotency_key", item.key);
+    if (item.station) form.append("station", item.station);
+    form.append("metadata", JSON.stringify(item.metadata));
+    show(item.key, "sending");
+    return fetch(card.dataset.apiUrl, { method: "POST", body: form, credentials: "same-origin", headers: { "X-CSRFToken": csrf, Accept: "application/json" } })
+      .then((response) => response.json().then((body) => ({ response, body })))
+      .then(({ response, body }) => {
+        if (response.status === 201 || response.status === 200) {
+          if (item.metadata.context === "assembly" && !item.metadata.parent_capture) localStorage.setItem("tl.parent", String(body.id));
+          return remove(item.key).then(() => follow(item.key, body));
+        }
+        if (response.status === 503 || response.status >= 500) { show(item.key, "waiting (server busy)"); return; }
+        // refused for good (not an image, too large…): say why, keep nothing to resend
+        show(item.key, "failed", body.detail || "refused");
+        return remove(item.key);
+      })
+      .catch(() => { show(item.key, "waiting (offline)"); }); // network error: stays in the outbox
+  }
+
+  // --- results: the capture's WebSocket group --------------------------------------------
+  function follow(k, capture) {
+    const li = row(k);
+    li.dataset.captureId = capture.id;
+    const link = el("a", "#" + capture.id);
+    link.href = "/captures/" + capture.id + "/";
+    li.querySelector(".what").replaceChildren(link, " reading…");
+    show(k, "sent");
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const socket = new WebSocket(scheme + location.host + "/ws/captures/" + capture.id + "/");
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data);
+      if (message.type !== "capture.updated") return;
+      const c = message.capture;
+      if (!c.reading && !(c.job && c.job.status === "failed")) return;
+      if (c.job.status === "failed") { show(k, "failed", c.job.error || c.job.error_code); socket.close(); return; }
+      const fields = c.reading.fields.map((f) => f.name + " " + f.value).join(" · ");
+      const record = c.unit ? "serial " + c.unit.serial : c.lot ? "lot " + c.lot.code : "";
+      li.querySelector(".what").replaceChildren(link, " " + (record || fields || "nothing read"));
+      const quality = li.querySelector(".quality");
+      quality.textContent = c.reading.quality && !c.reading.quality.ok ? "Retake? " + c.reading.quality.issues.map((i) => i.message).join(" ") : "";
+      show(k, c.needs_review ? "review" : "read");
+      socket.close();
+    };
+  }
+
+  function online() {
+    const up = navigator.onLine;
+    network.textContent = up ? "online" : "offline: photos wait here";
+    network.className = "status " + (up ? "done" : "pending");
+    if (up) flush();
+  }
+  window.addEventListener("online", online);
+  window.addEventListener("offline", online);
+  online();
+  pending().then((items) => items.forEach((item) => show(item.key, "waiting", "photo " + new Date(item.taken).toLocaleTimeString())));
+  setInterval(flush, 15000);
 })();

@@ -1,0 +1,114 @@
+"""The phone capture page with Chromium's fake camera showing a label the test rendered: a photo
+taken in the page is read and the result appears live; a photo taken offline waits in the
+browser and uploads once when the connection returns, with no duplicate."""
+
+import json
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr.labels import render_label
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+
+def write_y4m(path: Path, image_bgr: np.ndarray, frames: int = 10) -> None:
+    """A YUV4MPEG2 clip of one still image, what --use-file-for-fake-video-capture plays."""
+    height, width = image_bgr.shape[:2]
+    yuv = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2YUV_I420).tobytes()
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + yuv)
+
+
+@pytest.fixture(scope="module")
+def camera_browser(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is missing")
+    label = np.asarray(
+        render_label(
+            ["TL-1000 Controller board", "LOT L2026-0042", "S/N SN000012"],
+            code="(01)09501101020917(10)L2026-0042(21)SN000012",
+            gs1=True,
+        )
+    )[:, :, ::-1]
+    frame = np.full((720, 1280, 3), 96, np.uint8)
+    h, w = label.shape[:2]
+    top, left = (720 - h) // 2, (1280 - w) // 2
+    frame[top : top + h, left : left + w] = label
+    clip = tmp_path_factory.mktemp("camera") / "label.y4m"
+    write_y4m(clip, frame)
+    from playwright.sync_api import sync_playwright
+
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={clip}",
+    ]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        yield browser
+        browser.close()
+
+
+def captures_with_key(page, key: str) -> int:
+    body = page.evaluate(
+        "fetch('/api/captures/?page_size=200', {credentials: 'same-origin'}).then(r => r.json())"
+    )
+    return sum(1 for c in body["results"] if c["idempotency_key"] == key)
+
+
+def test_photograph_in_the_page_and_upload_after_going_offline(camera_browser, embedded_app, artifacts):
+    base = embedded_app["url"]
+    context = camera_browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(base + "/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", embedded_app["password"])
+    page.click("form button[type=submit]")
+    page.wait_for_url(base + "/")
+    page.goto(base + "/capture/")
+    page.wait_for_selector("#camera-card:not([hidden])", timeout=15_000)
+    page.wait_for_selector("#shoot:not([disabled])")
+    page.select_option("#cam-station", "pack")
+    page.click("#shoot")
+    done = page.locator("#shots li[data-state=read], #shots li[data-state=review]").first
+    done.wait_for(timeout=60_000)
+    assert "SN000012" in done.inner_text()
+    page.screenshot(path=artifacts / "phone-capture.png", full_page=True)
+
+    context.set_offline(True)
+    page.click("#shoot")
+    waiting = page.locator("#shots li[data-state^=waiting]").first
+    waiting.wait_for(timeout=15_000)
+    key = waiting.get_attribute("data-key")
+    assert "offline" in page.locator("#network").inner_text()
+    page.screenshot(path=artifacts / "phone-capture-offline.png", full_page=True)
+    context.set_offline(False)
+    page.locator(
+        f"#shots li[data-key='{key}'][data-state=read], #shots li[data-key='{key}'][data-state=review]"
+    ).wait_for(timeout=60_000)
+    assert captures_with_key(page, key) == 1
+    # the outbox is empty: nothing left to send twice
+    left = page.evaluate(
+        """new Promise((resolve) => { const open = indexedDB.open('tracelens', 1);
+        open.onsuccess = () => { const r = open.result.transaction('outbox').objectStore('outbox').count();
+        r.onsuccess = () => resolve(r.result); }; })"""
+    )
+    assert left == 0
+    wide = page.evaluate(
+        "Array.from(document.querySelectorAll('body *'))"
+        ".filter(e => e.getBoundingClientRect().right > 391).map(e => e.outerHTML.slice(0, 80))"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
+    manifest = json.loads(page.evaluate("fetch('/manifest.webmanifest').then(r => r.text())"))
+    assert manifest["start_url"] == "/capture/"
+    context.close()
