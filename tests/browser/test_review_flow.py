@@ -1,0 +1,47 @@
+"""A supervisor's review: a label whose printed lot disagrees with its code is sent to review;
+the reviewer corrects the field from the keyboard and the capture's record then shows the unit."""
+
+import pytest
+
+from ocr.labels import label_bytes
+
+pytestmark = pytest.mark.browser
+
+
+def test_review_queue_corrects_a_field(browser, embedded_app, artifacts, tmp_path):
+    base = embedded_app["url"]
+    label = tmp_path / "mismatch.png"
+    label.write_bytes(
+        label_bytes(
+            ["TL-1000 Controller board", "LOT L2026-0099", "S/N SN000014"],
+            code="(01)09501101020917(10)L2026-0042(21)SN000014",
+            gs1=True,
+        )
+    )
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(base + "/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", embedded_app["password"])
+    page.click("form button[type=submit]")
+    page.wait_for_url(base + "/")
+    page.goto(base + "/capture/")
+    page.set_input_files("input[name=image]", str(label))
+    page.click("#capture-form button[type=submit]")
+    page.wait_for_url("**/captures/*/")
+    page.wait_for_selector("#capture[data-status=done]", timeout=60_000)
+    capture_id = page.url.rstrip("/").split("/")[-1]
+    assert "text_matches_code" in page.locator("#review").inner_text()
+
+    page.goto(base + "/review/")
+    page.click(f"#queue a[href='/review/{capture_id}/']")
+    page.wait_for_selector("#review-form")
+    page.screenshot(path=artifacts / "review.png", full_page=True)
+    page.fill("#field-lot", "L2026-0042")
+    page.press("#field-lot", "Enter")
+    page.wait_for_url("**/review/**")
+    page.goto(base + f"/captures/{capture_id}/")
+    page.wait_for_selector("#capture[data-status=done]")
+    page.wait_for_function("document.getElementById('record').textContent.includes('SN000014')")
+    assert "Reviewed by admin" in page.locator("#review").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
