@@ -113,22 +113,39 @@ def _repairs(lines, patterns) -> float:
     return sum(hits.get(name, 100) for name, _ in patterns)
 
 
-def read_text(image: np.ndarray, engine: TextEngine, config: ReadConfig) -> tuple[tuple[TextLine, ...], str]:
+def read_text(
+    image: np.ndarray, engine: TextEngine, config: ReadConfig, codes: tuple = ()
+) -> tuple[tuple[TextLine, ...], str]:
     """Lines in reading order, in the image's own pixels. When the first look scores below
     ``config.retry_below``, or the print is made of dots, enhanced variants are read too and the
     one that explains most text wins. Values of known format not read exactly start an
     orientation search."""
-    lines, variant = _read_upright(image, engine, config)
+    lines, variant = _read_upright(image, engine, config, codes)
     if config.patterns and _repairs(lines, config.patterns) > 0:
         lines, variant = search_orientations(image, engine, config, lines, variant)
     return lines, variant
 
 
-def _read_upright(image: np.ndarray, engine: TextEngine, config: ReadConfig):
+def _without_codes(image: np.ndarray, codes) -> np.ndarray:
+    """The image with its codes painted over: a Data Matrix's modules are dots too, and must not
+    make a printed label look like dot-matrix print."""
+    if not codes:
+        return image
+    masked = image.copy()
+    for code in codes:
+        if len(code.box) >= 3:
+            polygon = np.array(code.box, dtype=np.float32)
+            centre = polygon.mean(axis=0)
+            grown = (centre + (polygon - centre) * 1.15).astype(np.int32)  # the quiet zone too
+            cv2.fillPoly(masked, [grown], (255, 255, 255) if masked.ndim == 3 else 255)
+    return masked
+
+
+def _read_upright(image: np.ndarray, engine: TextEngine, config: ReadConfig, codes=()):
     scale = min(1.0, config.max_text_side / max(image.shape[:2]))
     best = _unscale(group_lines(engine.read(_scaled(image, scale))), scale)
     best_name, best_score = "original", text_evidence(best)
-    hard = text_quality(best) < config.retry_below or ink_dot_size(image) is not None
+    hard = text_quality(best) < config.retry_below or ink_dot_size(_without_codes(image, codes)) is not None
     if config.retry_text and hard:
         for name, variant, variant_scale in text_variants(_scaled(image, scale)):
             lines = _unscale(group_lines(engine.read(variant)), scale * variant_scale)
@@ -181,7 +198,7 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None, full_resolut
         if config.fixed_layout and any(rule.region for rule in config.rules):
             lines, variant = recognise_regions(image, engine, config.rules), "regions"
         else:
-            lines, variant = read_text(image, engine, config)
+            lines, variant = read_text(image, engine, config, codes)
         timings["text"] = round((time.perf_counter() - start) * 1000, 1)
     found = apply_rules(config.rules, lines, codes, (width, height))
     for name, match, line in pattern_hits(lines, config.patterns):

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 SUITES = {
     "genealogy": "traceability.bench.genealogy",
     "reading": "ocr.bench.reading",
+    "e2e": "ocr.bench.e2e",
 }
 
 

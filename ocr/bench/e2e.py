@@ -1,0 +1,367 @@
+"""``bench e2e``: the real stack end to end. A fresh PostgreSQL database, Redis, the ASGI server
+and a Celery worker with two processes are started as subprocesses; simulated fixed cameras post
+rendered label photos with a device token over loopback while a dashboard WebSocket records when
+each result is pushed. Then 50 dashboards are connected and results are published to them to
+measure the fan-out. The bare pipeline reads the same photos in two processes for comparison.
+
+Figures: upload response → push (p50/p95), the reading's own time, the rest (queue, dispatch,
+push), captures per second against the bare pipeline, and fan-out results per second per
+dashboard with the publish → receive latency."""
+
+import asyncio
+import io
+import json
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+import psycopg
+import websockets
+from django.conf import settings
+from django.core.management.base import CommandError
+
+from ocr.labels import label_bytes
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def add_arguments(parser):
+    parser.add_argument("--cameras", type=int, default=10)
+    parser.add_argument("--captures", type=int, default=100, help="captures posted in all")
+    parser.add_argument("--dashboards", type=int, default=50)
+    parser.add_argument("--fanout", type=int, default=1000, help="results published to the dashboards")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("E2E_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    )
+    parser.add_argument("--redis", default=os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/9"))
+
+
+def _pct(values, q):
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q / 100 * (len(ordered) - 1)))], 1) if ordered else None
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_port(port: int, process, timeout=60):
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CommandError(f"a stack process exited early ({process.returncode})")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise CommandError(f"nothing listening on {port}")
+
+
+class Stack:
+    """The processes a plant would run, on a database of their own, stopped and dropped after."""
+
+    def __init__(self, postgres: str, redis_url: str, logs: Path):
+        self.name = f"tl_e2e_{uuid.uuid4().hex[:8]}"
+        self.admin_url = postgres
+        self.url = postgres.rsplit("/", 1)[0] + "/" + self.name
+        self.logs = logs
+        self.processes = []
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+            "DATABASE_URL": self.url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "bench-" + secrets.token_hex(16),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_COOKIES": "false",
+            "MEDIA_ROOT": str(logs / "media"),
+            "E2E_PASSWORD": secrets.token_urlsafe(12),
+        }
+
+    def manage(self, *args) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True
+        )
+        if result.returncode:
+            raise CommandError(f"manage.py {args[0]} failed: {result.stderr[-2000:]}")
+        return result.stdout
+
+    def start(self, name: str, args: list[str]):
+        handle = (self.logs / f"{name}.log").open("w")
+        process = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT)
+        self.processes.append(process)
+        return process
+
+    def __enter__(self):
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage(
+            "shell",
+            "-c",
+            "from traceability.models import Site, Line, Station;"
+            "s=Site.objects.create(code='b', name='Bench');l=Line.objects.create(site=s, code='l', name='L');"
+            "[Station.objects.create(line=l, code=f'cam-{i}', name=f'Camera {i}') for i in range(50)]",
+        )
+        self.manage(
+            "create_user",
+            "bench-camera",
+            "--role",
+            "device",
+            *sum((["--station", f"cam-{i}"] for i in range(50)), []),
+        )
+        self.manage("create_user", "bench-sup", "--role", "supervisor", "--password-env", "E2E_PASSWORD")
+        self.token = self.manage("create_token", "bench-camera").strip().splitlines()[-1]
+        self.session = (
+            self.manage(
+                "shell",
+                "-c",
+                "from importlib import import_module; from django.conf import settings; "
+                "from accounts.models import User; u = User.objects.get(username='bench-sup'); "
+                "s = import_module(settings.SESSION_ENGINE).SessionStore(); s['_auth_user_id'] = str(u.pk); "
+                "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'; "
+                "s['_auth_user_hash'] = u.get_session_auth_hash(); s.create(); print(s.session_key)",
+            )
+            .strip()
+            .splitlines()[-1]
+        )
+        self.port = _free_port()
+        server = self.start("server", [sys.executable, "manage.py", "serve", "--port", str(self.port)])
+        _wait_port(self.port, server)
+        self.start(
+            "worker",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "ocr,default", "-c", "2",
+             "--prefetch-multiplier", "1", "--without-mingle", "--without-gossip", "-l", "WARNING"],
+        )  # fmt: skip
+        return self
+
+    def __exit__(self, *exc):
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def _post(base: str, token: str, data: bytes, station: str, key: str) -> dict:
+    boundary = uuid.uuid4().hex
+    body = io.BytesIO()
+    for name, value in (("station", station), ("idempotency_key", key)):
+        body.write(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    body.write(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="frame.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n".encode()
+    )
+    body.write(data + f"\r\n--{boundary}--\r\n".encode())
+    request = urllib.request.Request(  # noqa: S310 - http to our own server on loopback
+        base + "/api/captures/",
+        data=body.getvalue(),
+        headers={
+            "Authorization": f"Token {token}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback, our server
+        return json.loads(response.read())
+
+
+def _photos(count: int) -> list[bytes]:
+    return [
+        label_bytes(
+            ["TL-1000 Controller board", f"LOT L2026-{n % 97:04d}", f"S/N SN{n:06d}"],
+            code=f"(01)09501101020917(10)L2026-{n % 97:04d}(21)SN{n:06d}",
+            gs1=True,
+            fmt="JPEG",
+        )
+        for n in range(count)
+    ]
+
+
+async def _dashboard(
+    url: str, headers: dict, done: dict, expected: int, ready: asyncio.Event, stop: asyncio.Event
+):
+    async with websockets.connect(url, additional_headers=headers, max_queue=None) as socket:
+        ready.set()
+        while len(done) < expected and not stop.is_set():
+            try:
+                message = json.loads(await asyncio.wait_for(socket.recv(), timeout=1))
+            except TimeoutError:
+                continue
+            row = message.get("capture", {})
+            if row.get("status") in ("done", "failed"):
+                done.setdefault(row["id"], time.time())
+
+
+def _cameras(stack: Stack, base: str, photos: list[bytes], cameras: int) -> dict:
+    responses, errors = {}, []
+
+    def camera(index: int):
+        for n in range(index, len(photos), cameras):
+            try:
+                body = _post(
+                    base, stack.token, photos[n], f"cam-{index}", f"bench-{n}-{uuid.uuid4().hex[:6]}"
+                )
+                responses[body["id"]] = time.time()
+            except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
+                errors.append(str(exc))
+
+    threads = [threading.Thread(target=camera, args=(i,)) for i in range(cameras)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"responses": responses, "errors": errors}
+
+
+async def _fanout(url: str, headers: dict, stack: Stack, clients: int, messages: int) -> dict:
+    received = [[] for _ in range(clients)]
+
+    async def client(i: int, ready: asyncio.Event):
+        async with websockets.connect(url, additional_headers=headers, max_queue=None) as socket:
+            ready.set()
+            while len(received[i]) < messages:
+                try:
+                    message = json.loads(await asyncio.wait_for(socket.recv(), timeout=20))
+                except TimeoutError:
+                    return
+                if "sent" in message.get("capture", {}):
+                    received[i].append((time.time(), message["capture"]["sent"]))
+
+    readies = [asyncio.Event() for _ in range(clients)]
+    tasks = [asyncio.create_task(client(i, readies[i])) for i in range(clients)]
+    await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=30)
+    await asyncio.sleep(0.5)
+    publisher = (
+        "import asyncio, time; from channels.layers import get_channel_layer\n"
+        "async def main():\n"
+        "    layer = get_channel_layer()\n"
+        f"    for n in range({messages}):\n"
+        "        await layer.group_send('dashboard', {'type': 'dashboard.capture', "
+        "'capture': {'id': n, 'sent': time.time()}})\n"
+        "asyncio.run(main())\n"
+    )
+    started = time.time()
+    await asyncio.to_thread(stack.manage, "shell", "-c", publisher)
+    await asyncio.gather(*tasks)
+    latencies = [(got - sent) * 1000 for rows in received for got, sent in rows]
+    rates = [len(rows) / max(1e-6, rows[-1][0] - rows[0][1]) for rows in received if rows]
+    return {
+        "fanout.dashboards": clients,
+        "fanout.published": messages,
+        "fanout.delivered_to_every_dashboard": all(len(rows) == messages for rows in received),
+        "fanout.results_per_s_per_dashboard_min": round(min(rates), 1) if rates else 0,
+        "fanout.latency_ms_p50": _pct(latencies, 50),
+        "fanout.latency_ms_p95": _pct(latencies, 95),
+        "fanout.publish_seconds": round(time.time() - started, 2),
+    }
+
+
+def _bare(data: bytes):
+    from ocr.pipeline import ReadConfig, decode_image, read_image
+
+    read_image(decode_image(data, max_pixels=10**8), ReadConfig())
+
+
+def _bare_rate(photos: list[bytes]) -> float:
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        list(pool.map(_bare, photos[:4]))  # engines loaded before the clock
+        start = time.perf_counter()
+        list(pool.map(_bare, photos))
+        return len(photos) / (time.perf_counter() - start)
+
+
+def run(options, out) -> dict:
+    logs = Path(settings.BASE_DIR) / "var" / "bench-e2e"
+    logs.mkdir(parents=True, exist_ok=True)
+    photos = _photos(options["captures"])
+    out.write(f"bare pipeline on {len(photos)} photos, 2 processes …")
+    bare = _bare_rate(photos)
+    with Stack(options["postgres"], options["redis"], logs) as stack:
+        base = f"http://127.0.0.1:{stack.port}"
+        url = f"ws://127.0.0.1:{stack.port}/ws/dashboard/"
+        headers = {"Cookie": f"sessionid={stack.session}", "Origin": base}
+        # warm the two worker processes (engine load) before the clock starts
+        for n in range(2):
+            _post(base, stack.token, photos[n], "cam-0", f"warm-{n}-{uuid.uuid4().hex[:6]}")
+        time.sleep(8)
+
+        async def measure():
+            done, ready, stop = {}, asyncio.Event(), asyncio.Event()
+            watcher = asyncio.create_task(_dashboard(url, headers, done, len(photos), ready, stop))
+            await ready.wait()
+            start = time.time()
+            posted = await asyncio.to_thread(_cameras, stack, base, photos, options["cameras"])
+            deadline = time.time() + 300
+            while (
+                len([i for i in posted["responses"] if i in done]) < len(posted["responses"])
+                and time.time() < deadline
+            ):
+                await asyncio.sleep(0.2)
+            stop.set()
+            await watcher
+            return posted, done, time.time() - start
+
+        out.write(f"{options['cameras']} cameras posting {len(photos)} photos …")
+        posted, done, wall = asyncio.run(measure())
+        ids = list(posted["responses"])
+        with psycopg.connect(stack.url) as conn:
+            rows = conn.execute(
+                "SELECT c.id, extract(epoch FROM j.started_at), extract(epoch FROM j.finished_at), j.status "
+                "FROM ocr_capture c JOIN ocr_readingjob j ON j.capture_id = c.id WHERE c.id = ANY(%s)",
+                [ids],
+            ).fetchall()
+        jobs = {pk: (float(s or 0), float(f or 0), status) for pk, s, f, status in rows}
+        latency, reading, rest, waiting = [], [], [], []
+        for pk in ids:
+            if pk not in done or pk not in jobs:
+                continue
+            started, finished, _ = jobs[pk]
+            total = (done[pk] - posted["responses"][pk]) * 1000
+            latency.append(total)
+            reading.append((finished - started) * 1000)
+            rest.append((done[pk] - finished) * 1000)  # reading committed → push received
+            waiting.append((started - posted["responses"][pk]) * 1000)  # accepted → a worker took it
+        out.write(f"fan-out to {options['dashboards']} dashboards …")
+        fanout = asyncio.run(_fanout(url, headers, stack, options["dashboards"], options["fanout"]))
+    captured_per_s = len(latency) / wall if wall else 0
+    return {
+        "e2e.cameras": options["cameras"],
+        "e2e.captures_posted": len(ids),
+        "e2e.post_errors": len(posted["errors"]),
+        "e2e.results_pushed": len(latency),
+        "e2e.upload_to_push_ms_p50": _pct(latency, 50),
+        "e2e.upload_to_push_ms_p95": _pct(latency, 95),
+        "e2e.reading_ms_p50": _pct(reading, 50),
+        "e2e.reading_ms_p95": _pct(reading, 95),
+        "e2e.queue_wait_ms_p50": _pct(waiting, 50),
+        "e2e.queue_wait_ms_p95": _pct(waiting, 95),
+        "e2e.commit_to_push_ms_p50": _pct(rest, 50),
+        "e2e.commit_to_push_ms_p95": _pct(rest, 95),
+        "e2e.captures_per_s": round(captured_per_s, 2),
+        "e2e.share_of_bare_pipeline_pct": round(100 * captured_per_s / bare, 1) if bare else None,
+        **fanout,
+        "peers": {"bare_pipeline_2_processes.images_per_s": round(bare, 2)},
+    }

@@ -1,0 +1,36 @@
+"""`bench e2e` as a smoke check on the real stack (its own PostgreSQL database, Redis, the ASGI
+server and a two-process Celery worker): every posted capture ends pushed, every dashboard gets
+every published result, the JSON is written and the database dropped. No timing assertions."""
+
+import json
+import os
+
+import psycopg
+import pytest
+
+from tests.services import PG_URL, REDIS_URL, manage, require
+
+pytestmark = pytest.mark.integration
+
+
+def test_bench_e2e_smoke(tmp_path):
+    require("PostgreSQL", "127.0.0.1", 5432)
+    require("Redis", "127.0.0.1", 6379)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "E2E_POSTGRES_URL": PG_URL}
+    env["E2E_REDIS_URL"] = REDIS_URL
+    env.pop("REDIS_URL", None)
+    env.pop("DATABASE_URL", None)
+    out = tmp_path / "e2e.json"
+    args = ["bench", "e2e", "--cameras", "3", "--captures", "6", "--dashboards", "3", "--fanout", "20"]
+    result = manage(env, *args, "--json", str(out))
+    figures = json.loads(out.read_text())
+    assert figures["e2e.captures_posted"] == 6 and figures["e2e.post_errors"] == 0
+    assert figures["e2e.results_pushed"] == 6, result.stdout
+    assert figures["fanout.delivered_to_every_dashboard"] is True
+    assert (
+        figures["e2e.upload_to_push_ms_p95"] > 0
+        and "bare_pipeline_2_processes.images_per_s" in figures["peers"]
+    )
+    with psycopg.connect(PG_URL) as conn:
+        left = conn.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'tl_e2e_%'").fetchone()[0]
+    assert left == 0 or "tl_e2e_" not in result.stdout
