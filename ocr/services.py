@@ -15,7 +15,7 @@ from ocr.choices import JobStatus
 from ocr.models import Capture, Correction, LabelTemplate, Reading, ReadingJob, StoredImage
 from ocr.pipeline import ImageRejected, ReadConfig, decode_image, inspect_image, read_image
 from ocr.pipeline.intake import READ_SIDE
-from ocr.pipeline.text import QUEUES, EngineUnavailable, UnknownEngine
+from ocr.pipeline.text import QUEUES, EngineUnavailable, UnknownEngine, thread_options
 from ocr.templates import TEMPLATE_FIELDS, rules_from_json
 from traceability.models import Lot, Product, Station, Unit
 
@@ -307,6 +307,7 @@ def read_config(capture: Capture, engine: str) -> ReadConfig:
     )
     return ReadConfig(
         engine=engine,
+        engine_options=thread_options(settings.OCR_THREADS) if engine == "rapidocr" else (),
         model_dir=str(settings.MODELS_DIR),
         patterns=patterns,
         rules=rules_from_json(template.fields) if template else (),

@@ -158,6 +158,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Reading: which engine the default reading job uses, and where local model files live.
 OCR_ENGINE = env("OCR_ENGINE", default="rapidocr")
+# ONNX Runtime threads per reading process: one per process when separate worker processes share
+# the cores (run `celery worker -c <cores>`: two processes read twice as many photos as two that
+# each take every core); 0 lets the engine use every core (the embedded single worker).
+OCR_THREADS = env.int("OCR_THREADS", default=0 if EMBEDDED_WORKER else 1)
 MODELS_DIR = Path(env("MODELS_DIR", default=str(BASE_DIR / "models")))
 
 # GS1's EPCIS 2.0 JSON Schema, read locally (it is not redistributed with TraceLens).

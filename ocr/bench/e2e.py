@@ -281,8 +281,9 @@ async def _fanout(url: str, headers: dict, stack: Stack, clients: int, messages:
 
 def _bare(data: bytes):
     from ocr.pipeline import ReadConfig, decode_image, read_image
+    from ocr.pipeline.text import thread_options
 
-    read_image(decode_image(data, max_pixels=10**8), ReadConfig())
+    read_image(decode_image(data, max_pixels=10**8), ReadConfig(engine_options=thread_options(1)))
 
 
 def _bare_rate(photos: list[bytes]) -> float:

@@ -29,11 +29,12 @@ from django.core.management.base import CommandError
 from PIL import Image
 
 from ocr.bench.fixed import run_fixed_camera
-from ocr.pipeline import ReadConfig, decode_image, read_image
+from ocr.pipeline import ReadConfig, decode_image, inspect_image, read_image
 from ocr.pipeline.checks import accepted as field_accepted
 from ocr.pipeline.codes import GS1_IDENTIFIERS, parse_gs1
 from ocr.pipeline.fields import FIELD_NAMES, from_codes
 from ocr.pipeline.intake import READ_SIDE
+from ocr.pipeline.text import thread_options
 from ocr.pipeline.types import CodeRead
 
 
@@ -124,7 +125,9 @@ def read_photo(data: bytes, config: ReadConfig):
     """As the reading worker does it: a large JPEG decoded reduced, the full photo only if a
     code region needs it."""
     image = decode_image(data, max_pixels=200_000_000, reduce_to=READ_SIDE)
-    full = cache(lambda: decode_image(data, max_pixels=200_000_000))
+    info = inspect_image(data, max_pixels=200_000_000)
+    reduced = max(image.shape[:2]) < max(info.width, info.height)
+    full = cache(lambda: decode_image(data, max_pixels=200_000_000)) if reduced else None
     return image, read_image(image, config, full_resolution=full)
 
 
@@ -215,7 +218,7 @@ def _worker_read(job) -> tuple[float, int]:
 def _worker_warm(read_text: bool) -> int:
     """Load the engine once per worker before the clock starts, as a running worker has it."""
     if read_text:
-        read_image(np.full((64, 256, 3), 255, np.uint8), ReadConfig())
+        read_image(np.full((64, 256, 3), 255, np.uint8), ReadConfig(engine_options=thread_options(1)))
     return os.getpid()
 
 

@@ -191,7 +191,8 @@ def read_codes(image: np.ndarray, *, retry: bool = True, full_resolution=None) -
     (upscaled, blurred, closed, opened, adaptive threshold) run on those regions only. A small
     image gets the variants over the whole image. The same content seen twice is reported once.
     ``full_resolution`` (a callable) gives the photo at its full size when ``image`` was decoded
-    reduced; candidate regions are then cut from it, and boxes come back in ``image``'s pixels."""
+    reduced (pass it only then); candidate regions are cut from it, and boxes come back in
+    ``image``'s pixels."""
     small, scale = _shrunk(image)
     reads = _reads(small, scale)
     if not reads and retry:

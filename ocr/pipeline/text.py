@@ -78,6 +78,16 @@ class RapidOcrEngine:
         )
 
 
+def thread_options(threads: int) -> tuple:
+    """RapidOCR engine options for ``threads`` ONNX Runtime threads (0: the engine's default)."""
+    if not threads:
+        return ()
+    return (
+        ("EngineConfig.onnxruntime.intra_op_num_threads", threads),
+        ("EngineConfig.onnxruntime.inter_op_num_threads", 1),
+    )
+
+
 class EngineUnavailable(RuntimeError):
     """The engine cannot run here: a program, package or weight file is missing."""
 
