@@ -59,3 +59,11 @@ def embedded_app(tmp_path_factory):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def login(page, base: str, password: str, username: str = "admin") -> None:
+    page.goto(base + "/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(base + "/")

@@ -4,16 +4,9 @@ arrive, and its reading finish, without reloading."""
 import pytest
 
 from ocr.labels import label_bytes
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
-
-
-def login(page, base, password):
-    page.goto(base + "/login/")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def test_dashboard_sees_a_capture_arrive_live(browser, embedded_app, artifacts, tmp_path):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ocr.labels import render_label
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login
 
 pytestmark = pytest.mark.browser
 
@@ -70,11 +70,7 @@ def test_photograph_in_the_page_and_upload_after_going_offline(camera_browser, e
     base = embedded_app["url"]
     context = camera_browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.goto(base + "/login/")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", embedded_app["password"])
-    page.click("form button[type=submit]")
-    page.wait_for_url(base + "/")
+    login(page, base, embedded_app["password"])
     page.goto(base + "/capture/")
     page.wait_for_selector("#camera-card:not([hidden])", timeout=15_000)
     page.wait_for_selector("#shoot:not([disabled])")

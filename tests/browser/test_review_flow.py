@@ -4,6 +4,7 @@ the reviewer corrects the field from the keyboard and the capture's record then 
 import pytest
 
 from ocr.labels import label_bytes
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 
@@ -19,11 +20,7 @@ def test_review_queue_corrects_a_field(browser, embedded_app, artifacts, tmp_pat
         )
     )
     page = browser.new_page(viewport={"width": 390, "height": 844})
-    page.goto(base + "/login/")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", embedded_app["password"])
-    page.click("form button[type=submit]")
-    page.wait_for_url(base + "/")
+    login(page, base, embedded_app["password"])
     page.goto(base + "/capture/")
     page.set_input_files("input[name=image]", str(label))
     page.click("#capture-form button[type=submit]")

@@ -3,15 +3,9 @@ audit trail; screenshots of each page at a phone viewport."""
 
 import pytest
 
+from tests.browser.conftest import login
+
 pytestmark = pytest.mark.browser
-
-
-def login(page, base, password):
-    page.goto(base + "/login/")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def test_genealogy_and_audit_find_a_seeded_unit(browser, embedded_app, artifacts):
