@@ -57,6 +57,11 @@ def _draft(
     )
 
 
+def _append_one(moment, epcis, **draft):
+    """One event, built by ``_draft`` and appended in the caller's transaction."""
+    return append_events([_draft(moment, epcis, **draft)])[0]
+
+
 def _check_pattern(pattern: str, value: str, what: str) -> None:
     if pattern and not re.fullmatch(pattern, value):
         raise TraceError(
@@ -101,19 +106,15 @@ def receive_lot(
             quantities=[(lot.uri, quantity)],
             station_code=getattr(station, "code", None),
         )
-        append_events(
-            [
-                _draft(
-                    moment,
-                    epcis,
-                    code=EventCode.RECEIVE,
-                    actor=actor,
-                    station=station,
-                    lot=lot,
-                    capture=capture,
-                    identifiers=[("epc_class", lot.uri)],
-                )
-            ]
+        _append_one(
+            moment,
+            epcis,
+            code=EventCode.RECEIVE,
+            actor=actor,
+            station=station,
+            lot=lot,
+            capture=capture,
+            identifiers=[("epc_class", lot.uri)],
         )
     return lot
 
@@ -142,20 +143,16 @@ def _unit_event(
         station_code=getattr(station, "code", None),
         extra=extra,
     )
-    append_events(
-        [
-            _draft(
-                moment,
-                epcis,
-                code=code,
-                actor=actor,
-                station=station,
-                unit=unit,
-                lot=lot,
-                capture=capture,
-                identifiers=[("epc", unit.uri)],
-            )
-        ]
+    _append_one(
+        moment,
+        epcis,
+        code=code,
+        actor=actor,
+        station=station,
+        unit=unit,
+        lot=lot,
+        capture=capture,
+        identifiers=[("epc", unit.uri)],
     )
 
 
@@ -191,19 +188,15 @@ def split_lot(*, lot, code, quantity, actor, station=None, event_time=None) -> L
             biz_step="repackaging",
             station_code=getattr(station, "code", None),
         )
-        [event] = append_events(
-            [
-                _draft(
-                    moment,
-                    epcis,
-                    code=EventCode.SPLIT,
-                    event_type=EventType.TRANSFORMATION,
-                    actor=actor,
-                    station=station,
-                    lot=part,
-                    identifiers=[("epc_class", lot.uri), ("epc_class", part.uri)],
-                )
-            ]
+        event = _append_one(
+            moment,
+            epcis,
+            code=EventCode.SPLIT,
+            event_type=EventType.TRANSFORMATION,
+            actor=actor,
+            station=station,
+            lot=part,
+            identifiers=[("epc_class", lot.uri), ("epc_class", part.uri)],
         )
         GenealogyEdge(
             relation=Relation.SPLIT_FROM, parent_lot=part, child_lot=lot, quantity=quantity, event=event
@@ -330,20 +323,16 @@ def record_assembly(*, parent, actor, components=(), lots=(), station=None, capt
             station_code=getattr(station, "code", None),
         )
         identifiers = [("input", c.uri) for c in components] + [("epc_class", lot.uri) for lot, _ in lots]
-        [event] = append_events(
-            [
-                _draft(
-                    moment,
-                    epcis,
-                    code=EventCode.ASSEMBLE,
-                    event_type=EventType.TRANSFORMATION,
-                    actor=actor,
-                    station=station,
-                    unit=parent,
-                    capture=capture,
-                    identifiers=[*identifiers, ("output", parent.uri)],
-                )
-            ]
+        event = _append_one(
+            moment,
+            epcis,
+            code=EventCode.ASSEMBLE,
+            event_type=EventType.TRANSFORMATION,
+            actor=actor,
+            station=station,
+            unit=parent,
+            capture=capture,
+            identifiers=[*identifiers, ("output", parent.uri)],
         )
         link_children(parent, event, Relation.INSTALLED_IN, components, lots)
     return event
@@ -361,19 +350,15 @@ def pack_units(*, container, units, actor, station=None, event_time=None):
             children=[u.uri for u in units],
             station_code=getattr(station, "code", None),
         )
-        [event] = append_events(
-            [
-                _draft(
-                    moment,
-                    epcis,
-                    code=EventCode.PACK,
-                    event_type=EventType.AGGREGATION,
-                    actor=actor,
-                    station=station,
-                    unit=container,
-                    identifiers=[("parent", container.uri)] + [("child", u.uri) for u in units],
-                )
-            ]
+        event = _append_one(
+            moment,
+            epcis,
+            code=EventCode.PACK,
+            event_type=EventType.AGGREGATION,
+            actor=actor,
+            station=station,
+            unit=container,
+            identifiers=[("parent", container.uri)] + [("child", u.uri) for u in units],
         )
         link_children(container, event, Relation.PACKED_IN, units, [])
     return event
@@ -528,17 +513,13 @@ def close_recall(*, recall, reason, actor) -> Recall:
             quantities=[(lot.uri, lot.quantity) for lot in lots],
             extra={"tracelens:recall": recall.number, "tracelens:closeReason": reason[:500]},
         )
-        append_events(
-            [
-                _draft(
-                    moment,
-                    epcis,
-                    code=EventCode.RECALL_CLOSE,
-                    actor=actor,
-                    lot=lots[0] if lots else None,
-                    identifiers=[("epc_class", lot.uri) for lot in lots],
-                )
-            ]
+        _append_one(
+            moment,
+            epcis,
+            code=EventCode.RECALL_CLOSE,
+            actor=actor,
+            lot=lots[0] if lots else None,
+            identifiers=[("epc_class", lot.uri) for lot in lots],
         )
     return recall
 
@@ -576,19 +557,15 @@ def associate(*, unit, children: list[str], actor, station=None, event_time=None
         epcis = build.association_event(
             moment=moment, parent=unit.uri, children=children, station_code=getattr(station, "code", None)
         )
-        [event] = append_events(
-            [
-                _draft(
-                    moment,
-                    epcis,
-                    code=EventCode.ASSOCIATE,
-                    event_type=EventType.ASSOCIATION,
-                    actor=actor,
-                    station=station,
-                    unit=unit,
-                    identifiers=[("parent", unit.uri)] + [("child", c) for c in children],
-                )
-            ]
+        event = _append_one(
+            moment,
+            epcis,
+            code=EventCode.ASSOCIATE,
+            event_type=EventType.ASSOCIATION,
+            actor=actor,
+            station=station,
+            unit=unit,
+            identifiers=[("parent", unit.uri)] + [("child", c) for c in children],
         )
     return event
 
@@ -620,16 +597,12 @@ def set_lot_status(*, lot, status: str, reason: str, actor, event_time=None) -> 
             quantities=[(lot.uri, lot.quantity)],
             extra={"tracelens:reason": reason},
         )
-        append_events(
-            [
-                _draft(
-                    moment,
-                    epcis,
-                    code=EventCode.HOLD if held else EventCode.RELEASE,
-                    actor=actor,
-                    lot=lot,
-                    identifiers=[("epc_class", lot.uri)],
-                )
-            ]
+        _append_one(
+            moment,
+            epcis,
+            code=EventCode.HOLD if held else EventCode.RELEASE,
+            actor=actor,
+            lot=lot,
+            identifiers=[("epc_class", lot.uri)],
         )
     return lot
