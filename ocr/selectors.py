@@ -7,9 +7,8 @@ from ocr.models import Capture
 
 
 def all_captures() -> QuerySet[Capture]:
-    return Capture.objects.select_related(
-        "image", "station", "uploaded_by", "job", "reading", "unit__product", "lot__product", "reviewed_by"
-    ).prefetch_related("corrections")
+    related = ("image", "station__line", "uploaded_by", "job", "reading", "unit__product", "lot__product")
+    return Capture.objects.select_related(*related, "reviewed_by").prefetch_related("corrections")
 
 
 def captures_visible_to(user) -> QuerySet[Capture]:
@@ -28,6 +27,11 @@ def captures_visible_to(user) -> QuerySet[Capture]:
 
 def capture_payload(capture_id: int) -> dict:
     """The capture as the API and the live push show it."""
+    return serialize_capture(all_captures().get(pk=capture_id))
+
+
+def serialize_capture(capture: Capture) -> dict:
+    """``capture`` (from ``all_captures``) as the API and the live push show it."""
     from ocr.api.serializers import CaptureSerializer
 
-    return CaptureSerializer(all_captures().get(pk=capture_id)).data
+    return CaptureSerializer(capture).data

@@ -386,8 +386,8 @@ def publish_capture(*, capture_id: int) -> None:
     """The capture's page group gets the whole capture; the dashboard group a one-line row."""
     from frontend.live import DASHBOARD_GROUP, capture_group, notify
     from ocr.dashboard import feed_row
-    from ocr.selectors import all_captures, capture_payload
+    from ocr.selectors import all_captures, serialize_capture
 
-    notify(capture_group(capture_id), {"type": "capture.updated", "capture": capture_payload(capture_id)})
-    capture = all_captures().select_related("station__line").get(pk=capture_id)
+    capture = all_captures().get(pk=capture_id)  # read once for both pushes
+    notify(capture_group(capture_id), {"type": "capture.updated", "capture": serialize_capture(capture)})
     notify(DASHBOARD_GROUP, {"type": "dashboard.capture", "capture": feed_row(capture)})
