@@ -1,5 +1,6 @@
 """One image in, one ReadResult out: text lines in reading order, codes, and the fields they give."""
 
+import math
 import re
 import time
 from dataclasses import replace
@@ -9,10 +10,11 @@ import numpy as np
 
 from ocr.pipeline import fields as field_rules
 from ocr.pipeline.checks import check_fields, review_reasons
+from ocr.pipeline.coarse import COARSE_SIDES, coarse_lines
 from ocr.pipeline.codes import read_codes
 from ocr.pipeline.enhance import ink_dot_size, text_variants
 from ocr.pipeline.layout import group_lines
-from ocr.pipeline.patterns import PatternMatch, match_value
+from ocr.pipeline.patterns import PatternMatch, match_value, positions
 from ocr.pipeline.quality import assess, with_resolution
 from ocr.pipeline.template import apply_rules, recognise_regions
 from ocr.pipeline.text import TextEngine, get_engine
@@ -113,17 +115,73 @@ def _repairs(lines, patterns) -> float:
     return sum(hits.get(name, 100) for name, _ in patterns)
 
 
+def _pattern_chooser(patterns):
+    """Among a region's readings at several orientations: the one that fits the patterns with
+    fewest repairs, then the surest."""
+
+    def choose(readings: list[tuple[str, float]]) -> int:
+        def cost(i):
+            text, score = readings[i]
+            line = TextLine(text, score, ())
+            return (_repairs((line,), patterns), -score)
+
+        return min(range(len(readings)), key=cost)
+
+    return choose
+
+
 def read_text(
     image: np.ndarray, engine: TextEngine, config: ReadConfig, codes: tuple = ()
 ) -> tuple[tuple[TextLine, ...], str]:
     """Lines in reading order, in the image's own pixels. When the first look scores below
     ``config.retry_below``, or the print is made of dots, enhanced variants are read too and the
     one that explains most text wins. Values of known format not read exactly start an
-    orientation search."""
+    orientation search; before all that, a coarse look (one small detection, regions recognised
+    at every orientation) settles it when it gives every value exactly."""
+    coarse, coarse_repairs = (), math.inf
+    if config.patterns and hasattr(engine, "detect"):
+        coarse, variant, settled = coarse_read(image, engine, config)
+        if settled:
+            return coarse, variant
+        coarse_repairs = _repairs(coarse, config.patterns)
     lines, variant = _read_upright(image, engine, config, codes)
     if config.patterns and _repairs(lines, config.patterns) > 0:
         lines, variant = search_orientations(image, engine, config, lines, variant)
+    if config.patterns and coarse_repairs <= _repairs(lines, config.patterns):
+        return coarse, "coarse"
     return lines, variant
+
+
+def coarse_read(image, engine, config) -> tuple[tuple[TextLine, ...], str, bool]:
+    """The coarse looks at each detector size in turn: (lines, look, settled). Settled when one
+    look reads every value exactly at an accepted confidence, or when every look gives the same
+    values and one of them reads them exactly (its confidence then decides review as usual)."""
+    best, best_name, best_repairs, seen = (), "coarse", math.inf, set()
+    for side in COARSE_SIDES:
+        found = coarse_lines(image, engine, _pattern_chooser(config.patterns), side, _min_ratio(config))
+        hits = pattern_hits(found, config.patterns)
+        repairs = _repairs(found, config.patterns)
+        if repairs == 0 and all(match.confidence >= config.min_confidence for _, match, _ in hits):
+            return found, f"coarse@{side}", True
+        seen.add(tuple(sorted((name, match.value) for name, match, _ in hits)))
+        if repairs < best_repairs:
+            best, best_name, best_repairs = found, f"coarse@{side}", repairs
+    agreed = len(seen) == 1 and len(next(iter(seen))) == len(config.patterns)
+    return best, best_name, agreed and best_repairs == 0
+
+
+def _min_ratio(config) -> float:
+    """How elongated a line holding the shortest sought value must at least be: a character is
+    rarely narrower than a third of its height. 0 when a pattern's length is not fixed."""
+    lengths = [len(slots or ()) for slots in (positions(pattern) for _, pattern in config.patterns)]
+    return 0.3 * min(lengths) if lengths and all(lengths) else 0.0
+
+
+def _sure(lines, config) -> bool:
+    """Every value of known format read at or above the confidence the checks accept."""
+    return all(
+        match.confidence >= config.min_confidence for _, match, _ in pattern_hits(lines, config.patterns)
+    )
 
 
 def _without_codes(image: np.ndarray, codes) -> np.ndarray:

@@ -62,6 +62,21 @@ class RapidOcrEngine:
             (text, round(float(score), 4)) for text, score in zip(result.txts, result.scores, strict=True)
         ]
 
+    def detect(self, image: np.ndarray) -> list[np.ndarray]:
+        """Text regions only, as 4×2 corner arrays in ``image``'s pixels (no recognition). The
+        detector model is RapidOCR's own; its public call would switch recognition off for
+        every later call too, so the loader is used directly."""
+        found = self._ocr._load_det_model()(image)
+        return [] if found.boxes is None else [np.asarray(box, np.float32) for box in found.boxes]
+
+    def upside_down(self, crops: list[np.ndarray]) -> list[float]:
+        """For each crop of one text line, the angle classifier's probability that it is upside
+        down (a small model, a few milliseconds a crop)."""
+        if not crops:
+            return []
+        _, result = self._ocr.cls_and_rotate(crops)
+        return [score if "180" in label else 1.0 - score for label, score in result.cls_res]
+
     def read(self, image: np.ndarray) -> tuple[TextLine, ...]:
         result = self._ocr(image, return_word_box=True, return_single_char_box=True)
         if result.boxes is None or result.txts is None:
