@@ -8,7 +8,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.choices import SEE_ALL_ROLES
 from accounts.permissions import can_view_capture
-from frontend.live import DASHBOARD_GROUP, capture_group
+from frontend.hub import hub_for
+from frontend.live import capture_group
 from ocr.models import Capture
 from ocr.selectors import capture_payload
 
@@ -53,7 +54,8 @@ class CaptureConsumer(AsyncJsonWebsocketConsumer):
 
 class DashboardConsumer(AsyncJsonWebsocketConsumer):
     """``ws/dashboard/``: every capture as it arrives and as its reading finishes, for roles that
-    see every capture (admins, supervisors, auditors)."""
+    see every capture (admins, supervisors, auditors). The socket joins its process's hub, not
+    the group itself: results come in ``dashboard.captures`` frames of one or more rows."""
 
     async def connect(self):
         user = self.scope.get("user")
@@ -64,11 +66,10 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("user %s refused the dashboard websocket", user.pk)
             await self.close(code=4403)
             return
-        await self.channel_layer.group_add(DASHBOARD_GROUP, self.channel_name)
         await self.accept()
+        self.hub = hub_for(self.channel_layer)
+        await self.hub.join(self)
 
     async def disconnect(self, code):
-        await self.channel_layer.group_discard(DASHBOARD_GROUP, self.channel_name)
-
-    async def dashboard_capture(self, event):
-        await self.send_json(event)
+        if hasattr(self, "hub"):
+            await self.hub.leave(self)

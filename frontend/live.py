@@ -26,6 +26,13 @@ class DashboardCapture(TypedDict):
     capture: dict
 
 
+class DashboardCaptures(TypedDict):
+    """What a dashboard socket receives: the rows its process's hub gathered (frontend.hub)."""
+
+    type: Literal["dashboard.captures"]
+    captures: list[dict]
+
+
 DASHBOARD_GROUP = "dashboard"
 
 

@@ -48,6 +48,7 @@ def genealogy_unit(request, unit_id):
         {
             "unit": unit,
             "tree": tree,
+            "graph": tree.to_dict(),
             "inside": inside,
             "events": events,
             "can_recall": request.user.role in MANAGERS,
@@ -59,6 +60,7 @@ def genealogy_unit(request, unit_id):
 def genealogy_lot(request, lot_id):
     lot = get_object_or_404(Lot.objects.select_related("product", "supplier"), pk=lot_id)
     rows, shown = selectors.lot_where_used(lot), WHERE_USED_SHOWN
+    forward, cut = selectors.lot_trace_forward(lot)
     return render(
         request,
         "frontend/genealogy_lot.html",
@@ -69,6 +71,9 @@ def genealogy_lot(request, lot_id):
             ],
             "total": len(rows),
             "shown": shown,
+            "graph": forward.to_dict(),
+            "graph_cut": cut,
+            "graph_max": selectors.GRAPH_NODES,
             "recalls": lot.recalls.all(),
             "can_recall": request.user.role in MANAGERS,
         },

@@ -21,7 +21,7 @@ from ocr.choices import CaptureSource
 from ocr.selectors import captures_visible_to
 from ocr.services import REVIEWER_ROLES, CaptureRefused, create_capture, review_capture
 from ocr.templates import TEMPLATE_FIELDS
-from traceability.models import Station
+from traceability.models import Line, Station
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +179,8 @@ def review_page(request, capture_id):
 
 @role_required(Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR)
 def dashboard(request):
-    return render(request, "frontend/dashboard.html")
+    lines = Line.objects.select_related("site").order_by("site__name", "code")
+    return render(request, "frontend/dashboard.html", {"lines": lines})
 
 
 def service_worker(request):

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from traceability.choices import EventCode, Relation, UnitStatus
-from traceability.models import GenealogyEdge, LotUnitIndex, RecallItem, Station, TraceEvent, Unit
+from traceability.models import GenealogyEdge, Lot, LotUnitIndex, RecallItem, Station, TraceEvent, Unit
 from traceability.models.genealogy import node
 
 MAX_DEPTH = 64
@@ -129,6 +129,55 @@ def unit_trace_backward(unit: Unit) -> TraceNode:
         nodes[parent].children.append(item)
         nodes[child] = item
     return root
+
+
+GRAPH_NODES = 300  # the forward tree a page draws stops here; the where-used list has them all
+
+
+def lot_trace_forward(lot: Lot, limit: int = GRAPH_NODES) -> tuple[TraceNode, bool]:
+    """What the lot went into, as a tree: the units (and split lots) holding it, then what holds
+    those, level by level, at most ``limit`` nodes (True when cut there). Three indexed queries
+    per level."""
+    root = TraceNode("lot", lot.pk, lot.code, lot.product.part_number, lot.status)
+    nodes, frontier, count = {node(None, lot.pk): root}, [node(None, lot.pk)], 1
+    for _ in range(MAX_DEPTH):
+        if not frontier:
+            break
+        edges = list(
+            GenealogyEdge.objects.filter(child_node__in=frontier)
+            .order_by("child_node", "parent_node")
+            .values_list("child_node", "parent_node", "relation")
+        )
+        new = list(dict.fromkeys(parent for _, parent, _ in edges if parent not in nodes))
+        fresh = new[: limit - count]
+        units = {
+            u.pk: u
+            for u in Unit.objects.select_related("product").filter(
+                pk__in=[n // 2 for n in fresh if n % 2 == 0]
+            )
+        }
+        lots = {
+            x.pk: x
+            for x in Lot.objects.select_related("product").filter(
+                pk__in=[n // 2 for n in fresh if n % 2 == 1]
+            )
+        }
+        wanted, frontier = set(fresh), []
+        for child, parent, relation in edges:
+            if parent not in wanted or parent in nodes:
+                continue
+            found = lots.get(parent // 2) if parent % 2 else units.get(parent // 2)
+            if found is None:
+                continue
+            kind, label = ("lot", found.code) if parent % 2 else ("unit", found.serial)
+            item = TraceNode(kind, found.pk, label, found.product.part_number, found.status, relation)
+            nodes[child].children.append(item)
+            nodes[parent] = item
+            frontier.append(parent)
+            count += 1
+        if len(new) > len(fresh):
+            return root, True
+    return root, False
 
 
 def unit_ancestor_ids(unit_id: int) -> list[int]:

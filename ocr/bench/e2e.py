@@ -210,9 +210,9 @@ async def _dashboard(
                 message = json.loads(await asyncio.wait_for(socket.recv(), timeout=1))
             except TimeoutError:
                 continue
-            row = message.get("capture", {})
-            if row.get("status") in ("done", "failed"):
-                done.setdefault(row["id"], time.time())
+            for row in message.get("captures", ()):
+                if row.get("status") in ("done", "failed"):
+                    done.setdefault(row["id"], time.time())
 
 
 def _cameras(stack: Stack, base: str, photos: list[bytes], cameras: int) -> dict:
@@ -247,8 +247,8 @@ async def _fanout(url: str, headers: dict, stack: Stack, clients: int, messages:
                     message = json.loads(await asyncio.wait_for(socket.recv(), timeout=20))
                 except TimeoutError:
                     return
-                if "sent" in message.get("capture", {}):
-                    received[i].append((time.time(), message["capture"]["sent"]))
+                now = time.time()
+                received[i] += [(now, row["sent"]) for row in message.get("captures", ()) if "sent" in row]
 
     readies = [asyncio.Event() for _ in range(clients)]
     tasks = [asyncio.create_task(client(i, readies[i])) for i in range(clients)]
@@ -298,58 +298,69 @@ def run(options, out) -> dict:
     logs = Path(settings.BASE_DIR) / "var" / "bench-e2e"
     logs.mkdir(parents=True, exist_ok=True)
     photos = _photos(options["captures"])
-    out.write(f"bare pipeline on {len(photos)} photos, 2 processes …")
-    bare = _bare_rate(photos)
+    bare = 0.0
+    if photos:
+        out.write(f"bare pipeline on {len(photos)} photos, 2 processes …")
+        bare = _bare_rate(photos)
     with Stack(options["postgres"], options["redis"], logs) as stack:
         base = f"http://127.0.0.1:{stack.port}"
         url = f"ws://127.0.0.1:{stack.port}/ws/dashboard/"
         headers = {"Cookie": f"sessionid={stack.session}", "Origin": base}
-        # warm the two worker processes (engine load) before the clock starts
-        for n in range(2):
-            _post(base, stack.token, photos[n], "cam-0", f"warm-{n}-{uuid.uuid4().hex[:6]}")
-        time.sleep(8)
-
-        async def measure():
-            done, ready, stop = {}, asyncio.Event(), asyncio.Event()
-            watcher = asyncio.create_task(_dashboard(url, headers, done, len(photos), ready, stop))
-            await ready.wait()
-            start = time.time()
-            posted = await asyncio.to_thread(_cameras, stack, base, photos, options["cameras"])
-            deadline = time.time() + 300
-            while (
-                len([i for i in posted["responses"] if i in done]) < len(posted["responses"])
-                and time.time() < deadline
-            ):
-                await asyncio.sleep(0.2)
-            stop.set()
-            await watcher
-            return posted, done, time.time() - start
-
-        out.write(f"{options['cameras']} cameras posting {len(photos)} photos …")
-        posted, done, wall = asyncio.run(measure())
-        ids = list(posted["responses"])
-        with psycopg.connect(stack.url) as conn:
-            rows = conn.execute(
-                "SELECT c.id, extract(epoch FROM j.started_at), extract(epoch FROM j.finished_at), j.status "
-                "FROM ocr_capture c JOIN ocr_readingjob j ON j.capture_id = c.id WHERE c.id = ANY(%s)",
-                [ids],
-            ).fetchall()
-        jobs = {pk: (float(s or 0), float(f or 0), status) for pk, s, f, status in rows}
-        latency, reading, rest, waiting = [], [], [], []
-        for pk in ids:
-            if pk not in done or pk not in jobs:
-                continue
-            started, finished, _ = jobs[pk]
-            total = (done[pk] - posted["responses"][pk]) * 1000
-            latency.append(total)
-            reading.append((finished - started) * 1000)
-            rest.append((done[pk] - finished) * 1000)  # reading committed → push received
-            waiting.append((started - posted["responses"][pk]) * 1000)  # accepted → a worker took it
+        cameras = {}
+        if photos:
+            out.write(f"{options['cameras']} cameras posting {len(photos)} photos …")
+            cameras = _camera_figures(stack, base, url, headers, photos, options["cameras"], bare)
         out.write(f"fan-out to {options['dashboards']} dashboards …")
         fanout = asyncio.run(_fanout(url, headers, stack, options["dashboards"], options["fanout"]))
+    return {**cameras, **fanout, "peers": {"bare_pipeline_2_processes.images_per_s": round(bare, 2)}}
+
+
+def _camera_figures(
+    stack, base: str, url: str, headers: dict, photos: list[bytes], cameras: int, bare
+) -> dict:
+    """Cameras posting every photo while a dashboard records each result's push."""
+    # warm the two worker processes (engine load) before the clock starts
+    for n in range(2):
+        _post(base, stack.token, photos[n], "cam-0", f"warm-{n}-{uuid.uuid4().hex[:6]}")
+    time.sleep(8)
+
+    async def measure():
+        done, ready, stop = {}, asyncio.Event(), asyncio.Event()
+        watcher = asyncio.create_task(_dashboard(url, headers, done, len(photos), ready, stop))
+        await ready.wait()
+        start = time.time()
+        posted = await asyncio.to_thread(_cameras, stack, base, photos, cameras)
+        deadline = time.time() + 300
+        while (
+            len([i for i in posted["responses"] if i in done]) < len(posted["responses"])
+            and time.time() < deadline
+        ):
+            await asyncio.sleep(0.2)
+        stop.set()
+        await watcher
+        return posted, done, time.time() - start
+
+    posted, done, wall = asyncio.run(measure())
+    ids = list(posted["responses"])
+    with psycopg.connect(stack.url) as conn:
+        rows = conn.execute(
+            "SELECT c.id, extract(epoch FROM j.started_at), extract(epoch FROM j.finished_at), j.status "
+            "FROM ocr_capture c JOIN ocr_readingjob j ON j.capture_id = c.id WHERE c.id = ANY(%s)",
+            [ids],
+        ).fetchall()
+    jobs = {pk: (float(s or 0), float(f or 0), status) for pk, s, f, status in rows}
+    latency, reading, rest, waiting = [], [], [], []
+    for pk in ids:
+        if pk not in done or pk not in jobs:
+            continue
+        started, finished, _ = jobs[pk]
+        latency.append((done[pk] - posted["responses"][pk]) * 1000)
+        reading.append((finished - started) * 1000)
+        rest.append((done[pk] - finished) * 1000)  # reading committed → push received
+        waiting.append((started - posted["responses"][pk]) * 1000)  # accepted → a worker took it
     captured_per_s = len(latency) / wall if wall else 0
     return {
-        "e2e.cameras": options["cameras"],
+        "e2e.cameras": cameras,
         "e2e.captures_posted": len(ids),
         "e2e.post_errors": len(posted["errors"]),
         "e2e.results_pushed": len(latency),
@@ -363,6 +374,4 @@ def run(options, out) -> dict:
         "e2e.commit_to_push_ms_p95": _pct(rest, 95),
         "e2e.captures_per_s": round(captured_per_s, 2),
         "e2e.share_of_bare_pipeline_pct": round(100 * captured_per_s / bare, 1) if bare else None,
-        **fanout,
-        "peers": {"bare_pipeline_2_processes.images_per_s": round(bare, 2)},
     }

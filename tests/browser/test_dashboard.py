@@ -45,5 +45,10 @@ def test_dashboard_sees_a_capture_arrive_live(browser, embedded_app, artifacts, 
     assert board.locator("#feed li").count() >= min(before + 1, 20)
     board.wait_for_function("document.getElementById('captures').textContent !== '–'")
     board.screenshot(path=artifacts / "dashboard.png", full_page=True)
+    # one line chosen: its figures, its captures, and the choice kept in the address
+    line = board.locator("#line-filter option").nth(1)
+    board.select_option("#line-filter", line.get_attribute("value"))
+    board.wait_for_function("location.search.includes('line=')")
+    board.locator(selector).wait_for(timeout=10_000)  # the capture was made on this line
     supervisor.close()
     operator.close()

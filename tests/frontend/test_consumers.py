@@ -67,8 +67,13 @@ async def test_dashboard_receives_every_capture_and_refuses_other_roles(make_use
         actor=operator, data=label_png, source=CaptureSource.BROWSER
     )
     await sync_to_async(perform_reading)(job_id=capture.job.pk)
-    row = (await comm.receive_json_from(timeout=10))["capture"]
-    assert row["id"] == capture.pk and row["status"] == "done" and row["unit"] == unit.serial
+    rows = []
+    while not rows or rows[-1]["status"] != "done":
+        frame = await comm.receive_json_from(timeout=10)
+        assert frame["type"] == "dashboard.captures"
+        rows += frame["captures"]
+    row = rows[-1]
+    assert {r["id"] for r in rows} == {capture.pk} and row["status"] == "done" and row["unit"] == unit.serial
     await comm.disconnect()
     for user, code in ((AnonymousUser(), 4401), (operator, 4403)):
         other = WebsocketCommunicator(app, "/ws/dashboard/")

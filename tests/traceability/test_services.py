@@ -104,6 +104,20 @@ def test_backward_trace_is_the_full_tree(bom):
     }
 
 
+def test_forward_tree_shows_what_a_lot_went_into_and_stops_at_its_limit(bom):
+    c0 = bom["lots"][0]
+    tree, cut = selectors.lot_trace_forward(c0)
+    assert not cut and (tree.kind, tree.id) == ("lot", c0.pk)
+    assert sorted(child.label for child in tree.children) == ["S00", "S01", "S10"]
+    assert {n.label for n in tree.walk() if n.kind == "unit"} == {
+        row[1] for row in selectors.lot_where_used(c0)
+    }
+    s00 = next(child for child in tree.children if child.label == "S00")
+    assert [n.label for n in s00.children] == ["F0"] and s00.relation == Relation.CONSUMED_INTO
+    small, cut = selectors.lot_trace_forward(c0, limit=3)
+    assert cut and len(list(small.walk())) == 3
+
+
 def test_forward_trace_equals_brute_force(bom):
     for lot in bom["lots"]:
         fast = {row[0] for row in selectors.lot_where_used(lot)}

@@ -73,13 +73,31 @@
     feed.replaceChildren(...stats.recent.map(feedItem));
   }
 
+  const lineFilter = document.getElementById("line-filter");
+  const chosen = new URLSearchParams(location.search).get("line");
+  if (lineFilter && chosen) lineFilter.value = chosen;
+  function lineCode() {
+    const option = lineFilter && lineFilter.selectedOptions[0];
+    return option && option.value ? option.dataset.code : "";
+  }
+  if (lineFilter) lineFilter.addEventListener("change", () => {
+    const url = new URL(location.href);
+    if (lineFilter.value) url.searchParams.set("line", lineFilter.value);
+    else url.searchParams.delete("line");
+    history.replaceState(null, "", url);
+    load();
+  });
+
   function load() {
-    return fetch(root.dataset.apiUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    const url = new URL(root.dataset.apiUrl, location.href);
+    if (lineFilter && lineFilter.value) url.searchParams.set("line", lineFilter.value);
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then((r) => (r.ok ? r.json() : null))
       .then((stats) => { if (stats) render(stats); });
   }
 
   function arrived(capture) {
+    if (lineCode() && capture.line !== lineCode()) return; // another line's capture
     const old = feed.querySelector('li[data-capture-id="' + capture.id + '"]');
     const item = feedItem(capture);
     if (old) old.replaceWith(item);
@@ -99,7 +117,7 @@
     socket.onopen = () => { live.textContent = "live"; live.className = "status done"; root.dataset.live = "1"; };
     socket.onmessage = (event) => {
       const message = JSON.parse(event.data);
-      if (message.type === "dashboard.capture") arrived(message.capture);
+      if (message.type === "dashboard.captures") message.captures.forEach(arrived);
     };
     socket.onclose = () => {
       live.textContent = "reconnecting…"; live.className = "status pending"; root.dataset.live = "";
