@@ -5,11 +5,12 @@ import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 
 from accounts.choices import SEE_ALL_ROLES
 from accounts.permissions import can_view_capture
 from frontend.hub import hub_for
-from frontend.live import capture_group
+from frontend.live import FANOUT_LAYER, capture_group
 from ocr.models import Capture
 from ocr.selectors import capture_payload
 
@@ -55,7 +56,12 @@ class CaptureConsumer(AsyncJsonWebsocketConsumer):
 class DashboardConsumer(AsyncJsonWebsocketConsumer):
     """``ws/dashboard/``: every capture as it arrives and as its reading finishes, for roles that
     see every capture (admins, supervisors, auditors). The socket joins its process's hub, not
-    the group itself: results come in ``dashboard.captures`` frames of one or more rows."""
+    the group itself: results come in ``dashboard.captures`` frames of one or more rows. The
+    socket reads nothing from the channel layer itself (no layer alias): with channels-redis
+    every idle reader of a process wakes for every message the process receives, so fifty idle
+    dashboard readers made each result cost fifty wake-ups."""
+
+    channel_layer_alias = "none: the hub reads the layer for every dashboard socket"
 
     async def connect(self):
         user = self.scope.get("user")
@@ -67,7 +73,7 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4403)
             return
         await self.accept()
-        self.hub = hub_for(self.channel_layer)
+        self.hub = hub_for(get_channel_layer(FANOUT_LAYER))
         await self.hub.join(self)
 
     async def disconnect(self, code):

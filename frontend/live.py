@@ -9,6 +9,7 @@ import logging
 from typing import Literal, TypedDict
 
 from asgiref.sync import async_to_sync
+from channels import DEFAULT_CHANNEL_LAYER
 from channels.layers import get_channel_layer
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ class DashboardCaptures(TypedDict):
 
 
 DASHBOARD_GROUP = "dashboard"
+FANOUT_LAYER = "fanout"  # the channel layer alias the dashboard group lives on (settings)
+LAYER_OF_GROUP = {DASHBOARD_GROUP: FANOUT_LAYER}  # every other group: the default layer
 
 
 def capture_group(capture_id: int) -> str:
@@ -47,7 +50,7 @@ def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
 
 
 def notify(group: str, payload: CaptureUpdated | DashboardCapture) -> None:
-    layer = get_channel_layer()
+    layer = get_channel_layer(LAYER_OF_GROUP.get(group, DEFAULT_CHANNEL_LAYER))
     if layer is None:
         return
     try:

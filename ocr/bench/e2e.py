@@ -39,6 +39,9 @@ def add_arguments(parser):
     parser.add_argument("--dashboards", type=int, default=50)
     parser.add_argument("--fanout", type=int, default=1000, help="results published to the dashboards")
     parser.add_argument(
+        "--fanout-rate", type=float, default=500, help="results published per second (0: as fast as possible)"
+    )
+    parser.add_argument(
         "--postgres",
         default=os.environ.get("E2E_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
     )
@@ -236,7 +239,7 @@ def _cameras(stack: Stack, base: str, photos: list[bytes], cameras: int) -> dict
     return {"responses": responses, "errors": errors}
 
 
-async def _fanout(url: str, headers: dict, stack: Stack, clients: int, messages: int) -> dict:
+async def _fanout(url: str, headers: dict, stack: Stack, clients: int, messages: int, rate: float) -> dict:
     received = [[] for _ in range(clients)]
 
     async def client(i: int, ready: asyncio.Event):
@@ -257,8 +260,10 @@ async def _fanout(url: str, headers: dict, stack: Stack, clients: int, messages:
     publisher = (
         "import asyncio, time; from channels.layers import get_channel_layer\n"
         "async def main():\n"
-        "    layer = get_channel_layer()\n"
+        "    layer = get_channel_layer('fanout')\n"
+        "    start = time.time()\n"
         f"    for n in range({messages}):\n"
+        f"        await asyncio.sleep(max(0.0, start + n / {rate or 1e9} - time.time()))\n"
         "        await layer.group_send('dashboard', {'type': 'dashboard.capture', "
         "'capture': {'id': n, 'sent': time.time()}})\n"
         "asyncio.run(main())\n"
@@ -271,6 +276,7 @@ async def _fanout(url: str, headers: dict, stack: Stack, clients: int, messages:
     return {
         "fanout.dashboards": clients,
         "fanout.published": messages,
+        "fanout.publish_rate_per_s": rate or "as fast as possible",
         "fanout.delivered_to_every_dashboard": all(len(rows) == messages for rows in received),
         "fanout.results_per_s_per_dashboard_min": round(min(rates), 1) if rates else 0,
         "fanout.latency_ms_p50": _pct(latencies, 50),
@@ -311,7 +317,9 @@ def run(options, out) -> dict:
             out.write(f"{options['cameras']} cameras posting {len(photos)} photos …")
             cameras = _camera_figures(stack, base, url, headers, photos, options["cameras"], bare)
         out.write(f"fan-out to {options['dashboards']} dashboards …")
-        fanout = asyncio.run(_fanout(url, headers, stack, options["dashboards"], options["fanout"]))
+        fanout = asyncio.run(
+            _fanout(url, headers, stack, options["dashboards"], options["fanout"], options["fanout_rate"])
+        )
     return {**cameras, **fanout, "peers": {"bare_pipeline_2_processes.images_per_s": round(bare, 2)}}
 
 
