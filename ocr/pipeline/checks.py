@@ -25,20 +25,22 @@ def gs1_check_digit_ok(digits: str) -> bool:
     return (10 - total % 10) % 10 == check
 
 
-def _date(value: str) -> dt.date | None:
+def as_date(value: str) -> dt.date | None:
     """An ISO date, or a year and month (taken as the month's last day, as labels mean it)."""
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return dt.date.fromisoformat(value)
         if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
             year, month = int(m[1]), int(m[2])
+            if not 1 <= month <= 12:
+                return None
             return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
     except ValueError:
         return None
     return None
 
 
-def _same(name: str, a: str, b: str) -> bool:
+def same_value(name: str, a: str, b: str) -> bool:
     if name in DATE_FIELDS:  # "2028-03" printed, "2028-03-31" encoded: the same expiry
         return a[:7] == b[:7] if min(len(a), len(b)) == 7 else a == b
     if name == "qty":
@@ -72,15 +74,15 @@ def check_fields(
                 Check("check_digit", f.name, ok, "" if ok else f"{f.value} fails the GS1 check digit")
             )
         if f.name in DATE_FIELDS:
-            ok = _date(f.value) is not None
+            ok = as_date(f.value) is not None
             checks.append(Check("valid_date", f.name, ok, "" if ok else f"{f.raw!r} is not a calendar date"))
         threshold = thresholds.get(f.name, min_confidence)
         ok = f.confidence >= threshold
         detail = "" if ok else f"read at {f.confidence:.2f}, below {threshold:.2f}"
         checks.append(Check("confidence", f.name, ok, detail))
     mfg, expiry = by_name.get("mfg"), by_name.get("expiry")
-    if mfg and expiry and _date(mfg.value) and _date(expiry.value):
-        ok = _date(expiry.value) > _date(mfg.value)
+    if mfg and expiry and as_date(mfg.value) and as_date(expiry.value):
+        ok = as_date(expiry.value) > as_date(mfg.value)
         checks.append(
             Check(
                 "expiry_after_mfg",
@@ -99,7 +101,7 @@ def check_fields(
     for text in text_fields:
         coded = by_name.get(text.name)
         if text.name in COMPARED and coded is not None and coded.source == "code":
-            ok = _same(text.name, text.value, coded.value)
+            ok = same_value(text.name, text.value, coded.value)
             detail = "" if ok else f"printed {text.value}, encoded {coded.value}"
             checks.append(Check("text_matches_code", text.name, ok, detail))
     return tuple(checks)
