@@ -370,6 +370,8 @@ def perform_reading(*, job_id: int) -> str:
             capture.review_reasons = list(result.review_reasons)
             capture.save(update_fields=["needs_review", "review_reasons"])
             _link_records(capture, reading)
+            if (capture.metadata or {}).get("verify"):
+                _verify(capture)
             ReadingJob.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now())
         logger.info(
             "job %s capture %s read: %d lines, %d codes",
@@ -380,6 +382,21 @@ def perform_reading(*, job_id: int) -> str:
         )
     transaction.on_commit(lambda: publish_capture(capture_id=capture.pk))
     return ReadingJob.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+def _verify(capture: Capture) -> None:
+    """A capture sent for verification (metadata ``verify``) is checked as soon as it is read; a
+    context the database does not know sends it to review with the reason, never fails the
+    reading."""
+    from inspection.services import VerificationRefused, verify_capture
+
+    try:
+        verify_capture(capture=capture, actor=capture.uploaded_by)
+    except VerificationRefused as exc:
+        logger.warning("capture %s not verified: %s", capture.pk, exc.message)
+        capture.needs_review = True
+        capture.review_reasons = [*capture.review_reasons, f"verification: {exc.message}"]
+        capture.save(update_fields=["needs_review", "review_reasons"])
 
 
 def publish_capture(*, capture_id: int) -> None:

@@ -50,6 +50,7 @@ class EventCode(models.TextChoices):
     RECALL_OPEN = "recall_open", "Recall opened"
     RECALL_CLOSE = "recall_close", "Recall closed"
     EPCIS = "epcis", "Captured through EPCIS"
+    VERIFY = "verify", "Label verified"
 
 
 class Relation(models.TextChoices):

@@ -180,6 +180,11 @@ def lot_trace_forward(lot: Lot, limit: int = GRAPH_NODES) -> tuple[TraceNode, bo
     return root, False
 
 
+def label_verified(unit: Unit) -> bool:
+    """The unit's latest label verification passed."""
+    return bool(unit.label_verifications.order_by("-created_at", "-id").values_list("ok", flat=True).first())
+
+
 def unit_ancestor_ids(unit_id: int) -> list[int]:
     """Every unit that ``unit_id`` is inside, at any depth."""
     return [n // 2 for (n,) in _rows(UP, [node(unit_id, None), MAX_DEPTH]) if n % 2 == 0]

@@ -364,11 +364,21 @@ def pack_units(*, container, units, actor, station=None, event_time=None):
     return event
 
 
-def ship_unit(*, unit, customer, actor, station=None, event_time=None) -> Unit:
+def ship_unit(*, unit, customer, actor, station=None, event_time=None, override: dict | None = None) -> Unit:
+    """The unit leaves for ``customer``. Refused for a unit on hold or scrapped, and for a
+    product that ships only verified labels when the unit's latest label verification did not
+    pass, unless ``override`` (an electronic signature, accounts.signatures) says why; the
+    signature goes into the ship event."""
     moment = _moment(event_time)
     if unit.status in (UnitStatus.ON_HOLD, UnitStatus.SCRAPPED):
         raise TraceError(
             f"Unit {unit.serial} is {unit.get_status_display().lower()} and cannot ship.", "not_shippable"
+        )
+    if unit.product.verify_before_ship and override is None and not selectors.label_verified(unit):
+        raise TraceError(
+            f"Unit {unit.serial}'s label has not passed verification; verify it, or a supervisor signs an "
+            "override with a reason.",
+            "label_not_verified",
         )
     with transaction.atomic():
         unit.status, unit.customer, unit.shipped_at = UnitStatus.SHIPPED, customer, moment
@@ -382,8 +392,26 @@ def ship_unit(*, unit, customer, actor, station=None, event_time=None) -> Unit:
             disposition="in_transit",
             actor=actor,
             station=station,
+            extra={"tracelens:override": override} if override else None,
         )
     return unit
+
+
+def record_label_verification(*, unit, passed: bool, reasons, actor, station=None, capture=None) -> None:
+    """The verdict on a unit's label as an ObjectEvent (bizStep inspecting, disposition
+    conformant or not, the reasons); the unit's status is left alone (a label can be reprinted)."""
+    _unit_event(
+        unit,
+        _moment(None),
+        code=EventCode.VERIFY,
+        action="OBSERVE",
+        biz_step="inspecting",
+        disposition="conformant" if passed else "non_conformant",
+        actor=actor,
+        station=station,
+        capture=capture,
+        extra={"tracelens:labelReasons": list(reasons)[:20]} if reasons else None,
+    )
 
 
 def return_unit(*, unit, reason, actor, capture=None, event_time=None) -> Unit:

@@ -173,8 +173,19 @@ class PackSerializer(serializers.Serializer):
     units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True)
 
 
+class OverrideSerializer(serializers.Serializer):
+    """An electronic signature: the signer's password again and the reason."""
+
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    reason = serializers.CharField(max_length=500)
+
+
 class ShipSerializer(serializers.Serializer):
     customer = serializers.CharField(max_length=200)
+    override = OverrideSerializer(
+        required=False,
+        help_text="For a unit whose label has not passed verification: a supervisor's signature.",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):

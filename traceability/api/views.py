@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.choices import Role
+from accounts.signatures import sign
 from traceability import selectors, services
 from traceability.api import serializers as s
 from traceability.choices import LotStatus
@@ -237,10 +238,18 @@ class UnitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def ship(self, request, pk=None):
         body = s.ShipSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._done(
-            services.ship_unit(
-                unit=self.get_object(), customer=body.validated_data["customer"], actor=request.user
+        unit, customer = self.get_object(), body.validated_data["customer"]
+        override = None
+        if "override" in body.validated_data:
+            override = sign(
+                user=request.user,
+                password=body.validated_data["override"]["password"],
+                meaning="overridden",
+                reason=body.validated_data["override"]["reason"],
+                record={"action": "ship", "unit": unit.uri, "customer": customer},
             )
+        return self._done(
+            services.ship_unit(unit=unit, customer=customer, actor=request.user, override=override)
         )
 
     @extend_schema(request=s.ReasonSerializer, responses=s.UnitSerializer)

@@ -62,6 +62,10 @@ class Product(models.Model):
     serial_pattern = models.CharField(max_length=200, blank=True)
     lot_pattern = models.CharField(max_length=200, blank=True)
     warranty_days = models.PositiveIntegerField(default=365)
+    verify_before_ship = models.BooleanField(
+        default=False,
+        help_text="A unit ships only after its label passed verification (or a signed override).",
+    )
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT)
 
     def __str__(self):
