@@ -7,12 +7,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 
-from accounts.choices import SEE_ALL_ROLES
+from accounts.choices import SEE_ALL_ROLES, Role
 from accounts.permissions import can_view_capture
 from frontend.hub import hub_for
-from frontend.live import FANOUT_LAYER, capture_group
+from frontend.live import FANOUT_LAYER, capture_group, station_group
 from ocr.models import Capture
 from ocr.selectors import capture_payload
+from traceability.models import Station
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,36 @@ class CaptureConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def capture_updated(self, event):
+        await self.send_json(event)
+
+
+class StationConsumer(AsyncJsonWebsocketConsumer):
+    """``ws/stations/<id>/``: the station's label verifications as they finish, for its
+    verification page. People of every role but camera devices may watch a station."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        station_id = int(self.scope["url_route"]["kwargs"]["station_id"])
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        if getattr(user, "role", None) == Role.DEVICE or not await self._station_exists(station_id):
+            logger.warning("user %s refused websocket for station %s", user.pk, station_id)
+            await self.close(code=4403)
+            return
+        self.group = station_group(station_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    @database_sync_to_async
+    def _station_exists(self, station_id):
+        return Station.objects.filter(pk=station_id).exists()
+
+    async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def verification_done(self, event):
         await self.send_json(event)
 
 

@@ -34,6 +34,17 @@ class DashboardCaptures(TypedDict):
     captures: list[dict]
 
 
+class VerificationDone(TypedDict):
+    """A label verified at a station: what its verification station page shows."""
+
+    type: Literal["verification.done"]
+    verification: dict
+
+
+def station_group(station_id: int) -> str:
+    return f"station.{station_id}"
+
+
 DASHBOARD_GROUP = "dashboard"
 FANOUT_LAYER = "fanout"  # the channel layer alias the dashboard group lives on (settings)
 LAYER_OF_GROUP = {DASHBOARD_GROUP: FANOUT_LAYER}  # every other group: the default layer
@@ -49,7 +60,7 @@ def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
     _server_loop = loop
 
 
-def notify(group: str, payload: CaptureUpdated | DashboardCapture) -> None:
+def notify(group: str, payload: CaptureUpdated | DashboardCapture | VerificationDone) -> None:
     layer = get_channel_layer(LAYER_OF_GROUP.get(group, DEFAULT_CHANNEL_LAYER))
     if layer is None:
         return

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from frontend.consumers import CaptureConsumer, DashboardConsumer
+from frontend.consumers import CaptureConsumer, DashboardConsumer, StationConsumer
 
 websocket_urlpatterns = [
     path("ws/captures/<int:capture_id>/", CaptureConsumer.as_asgi()),
     path("ws/dashboard/", DashboardConsumer.as_asgi()),
+    path("ws/stations/<int:station_id>/", StationConsumer.as_asgi()),
 ]

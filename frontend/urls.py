@@ -14,6 +14,7 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("verify/", views.verify_station, name="verify-station"),
     path("genealogy/", trace_views.genealogy, name="genealogy"),
     path("genealogy/units/<int:unit_id>/", trace_views.genealogy_unit, name="genealogy-unit"),
     path("genealogy/lots/<int:lot_id>/", trace_views.genealogy_lot, name="genealogy-lot"),

@@ -21,7 +21,7 @@ from ocr.choices import CaptureSource
 from ocr.selectors import captures_visible_to
 from ocr.services import REVIEWER_ROLES, CaptureRefused, create_capture, review_capture
 from ocr.templates import TEMPLATE_FIELDS
-from traceability.models import Line, Station
+from traceability.models import Line, Station, WorkOrder
 
 logger = logging.getLogger(__name__)
 
@@ -175,6 +175,18 @@ def review_page(request, capture_id):
         )
         return redirect("review-page", capture_id=following.pk) if following else redirect("review-queue")
     return render(request, "frontend/review.html", {"capture": capture, "rows": rows})
+
+
+@role_required(Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR, Role.AUDITOR)
+def verify_station(request):
+    """The verification station: pick the station and what is being packed once, then every
+    label photographed here (or by the station's fixed camera) turns the banner green or red."""
+    work_orders = WorkOrder.objects.select_related("product").exclude(status="closed").order_by("-id")
+    return render(
+        request,
+        "frontend/verify.html",
+        {"stations": Station.objects.select_related("line").all(), "work_orders": work_orders},
+    )
 
 
 @role_required(Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR)

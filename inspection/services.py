@@ -16,6 +16,7 @@ from traceability.models import Lot, Product, Unit, WorkOrder
 logger = logging.getLogger(__name__)
 
 EXPECTED_FIELDS = ("gtin", "part_number", "lot", "serial", "mfg", "expiry", "qty")
+LABEL_FIELDS = ("gtin", "lot", "serial", "expiry")  # a product's label carries these unless it says
 
 
 class VerificationRefused(ValueError):
@@ -64,7 +65,8 @@ def _pick(model, value, field: str, what: str):
 def expected_content(*, product=None, unit=None, lot=None, work_order=None, given=None) -> tuple:
     """(product, expected values, where each came from). The unit gives its serial and lot, a
     lot its code and dates, a work order its product and its latest lot, the product its GTIN;
-    values ``given`` by the line (a fixed camera's expected values) override them."""
+    values ``given`` by the line (a fixed camera's expected values) override them. Only the
+    fields the product's label carries (``Product.label_fields``) are expected from the database."""
     lot = lot or (unit.lot if unit else None)
     if lot is None and work_order is not None:
         lot = Lot.objects.filter(work_order=work_order).order_by("-id").first()
@@ -85,7 +87,10 @@ def expected_content(*, product=None, unit=None, lot=None, work_order=None, give
         put("mfg", lot.manufactured_on.isoformat() if lot.manufactured_on else "", f"lot {lot.code}")
     if unit is not None:
         put("serial", unit.serial, f"unit {unit.serial}")
-    for name, value in (given or {}).items():
+    carried = set((product.label_fields if product is not None else None) or LABEL_FIELDS)
+    expected = {name: value for name, value in expected.items() if name in carried}
+    sources = {name: source for name, source in sources.items() if name in carried}
+    for name, value in (given or {}).items():  # what the line says is always checked
         if name in EXPECTED_FIELDS:
             put(name, value, "sent with the capture")
     return product, lot, expected, sources
@@ -164,10 +169,20 @@ def verify_capture(
                 station=capture.station,
                 capture=capture,
             )
+        if record.station_id:
+            transaction.on_commit(lambda: _publish(record))
     logger.info(
         "capture %s label verification %s: %s", capture.pk, record.pk, "pass" if verdict.ok else "fail"
     )
     return record
+
+
+def _publish(record: LabelVerification) -> None:
+    """The station's verification page gets the verdict (after commit, never failing it)."""
+    from frontend.live import notify, station_group
+
+    payload = verification_payload(record)
+    notify(station_group(record.station_id), {"type": "verification.done", "verification": payload})
 
 
 def verification_payload(record: LabelVerification) -> dict:

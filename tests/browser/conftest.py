@@ -51,7 +51,12 @@ def embedded_app(tmp_path_factory):
     port = free_port()
     process = start(env, [sys.executable, "manage.py", "serve", "--port", str(port)], var / "server.log")
     wait_for_port(port, process)
-    yield {"url": f"http://127.0.0.1:{port}", "password": "browser-Test-pass1", "log": var / "server.log"}
+    yield {
+        "url": f"http://127.0.0.1:{port}",
+        "password": "browser-Test-pass1",
+        "log": var / "server.log",
+        "env": env,
+    }
     stop(process)
 
 

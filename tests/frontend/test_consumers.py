@@ -80,3 +80,33 @@ async def test_dashboard_receives_every_capture_and_refuses_other_roles(make_use
         other.scope["user"] = user
         connected, close_code = await other.connect()
         assert not connected and close_code == code
+
+
+async def test_station_page_gets_each_verification_and_devices_are_refused(make_user, label_png, unit, station):
+    operator = await sync_to_async(make_user)(Role.OPERATOR)
+    comm = WebsocketCommunicator(app, f"/ws/stations/{station.pk}/")
+    comm.scope["user"] = operator
+    connected, _ = await comm.connect()
+    assert connected
+    capture, _ = await sync_to_async(create_capture)(
+        actor=operator,
+        data=label_png,
+        source=CaptureSource.BROWSER,
+        station=station,
+        metadata={"verify": True, "lot": unit.lot.code},
+    )
+    await sync_to_async(perform_reading)(job_id=capture.job.pk)
+    message = await comm.receive_json_from(timeout=10)
+    assert message["type"] == "verification.done"
+    assert message["verification"]["capture"] == capture.pk and message["verification"]["lot"] == unit.lot.code
+    await comm.disconnect()
+    device = await sync_to_async(make_user)(Role.DEVICE)
+    for user, path, code in (
+        (device, f"/ws/stations/{station.pk}/", 4403),
+        (operator, "/ws/stations/999999/", 4403),
+        (AnonymousUser(), f"/ws/stations/{station.pk}/", 4401),
+    ):
+        other = WebsocketCommunicator(app, path)
+        other.scope["user"] = user
+        connected, close_code = await other.connect()
+        assert not connected and close_code == code

@@ -62,6 +62,11 @@ class Product(models.Model):
     serial_pattern = models.CharField(max_length=200, blank=True)
     lot_pattern = models.CharField(max_length=200, blank=True)
     warranty_days = models.PositiveIntegerField(default=365)
+    label_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Fields its label carries, checked by label verification (empty: gtin, lot, serial, expiry).",
+    )
     verify_before_ship = models.BooleanField(
         default=False,
         help_text="A unit ships only after its label passed verification (or a signed override).",
