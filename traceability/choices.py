@@ -51,6 +51,7 @@ class EventCode(models.TextChoices):
     RECALL_CLOSE = "recall_close", "Recall closed"
     EPCIS = "epcis", "Captured through EPCIS"
     VERIFY = "verify", "Label verified"
+    RETURN_SETTLED = "return_settled", "Return settled"
 
 
 class Relation(models.TextChoices):

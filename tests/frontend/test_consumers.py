@@ -82,7 +82,9 @@ async def test_dashboard_receives_every_capture_and_refuses_other_roles(make_use
         assert not connected and close_code == code
 
 
-async def test_station_page_gets_each_verification_and_devices_are_refused(make_user, label_png, unit, station):
+async def test_station_page_gets_each_verification_and_devices_are_refused(
+    make_user, label_png, unit, station
+):
     operator = await sync_to_async(make_user)(Role.OPERATOR)
     comm = WebsocketCommunicator(app, f"/ws/stations/{station.pk}/")
     comm.scope["user"] = operator
@@ -98,7 +100,9 @@ async def test_station_page_gets_each_verification_and_devices_are_refused(make_
     await sync_to_async(perform_reading)(job_id=capture.job.pk)
     message = await comm.receive_json_from(timeout=10)
     assert message["type"] == "verification.done"
-    assert message["verification"]["capture"] == capture.pk and message["verification"]["lot"] == unit.lot.code
+    assert (
+        message["verification"]["capture"] == capture.pk and message["verification"]["lot"] == unit.lot.code
+    )
     await comm.disconnect()
     device = await sync_to_async(make_user)(Role.DEVICE)
     for user, path, code in (

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from traceability.api import views
+from traceability.api.returns import ReturnCaseViewSet
 
 router = SimpleRouter()
 router.register("sites", views.SiteViewSet)
@@ -14,6 +15,7 @@ router.register("lots", views.LotViewSet, basename="lot")
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("recalls", views.RecallViewSet)
 router.register("events", views.TraceEventViewSet, basename="event")
+router.register("returns", ReturnCaseViewSet, basename="return-case")
 
 urlpatterns = [
     *router.urls,

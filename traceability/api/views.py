@@ -33,6 +33,7 @@ from traceability.models import (
     WorkOrder,
 )
 from traceability.reports import recall_pdf
+from traceability.returns import return_card
 
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
 SHOP_FLOOR = (Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR)
@@ -262,6 +263,13 @@ class UnitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 unit=self.get_object(), reason=body.validated_data["reason"], actor=request.user
             )
         )
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"], url_path="return-card")
+    def return_card(self, request, pk=None):
+        """A returned unit at a glance: product, lot, supplier lots inside it, when it was made
+        and where it went, inspections, ship date and customer, warranty, other returns on its lots."""
+        return Response(return_card(self.get_object()))
 
     @action(detail=True, methods=["get"])
     def trace(self, request, pk=None):

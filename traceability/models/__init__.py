@@ -2,6 +2,7 @@ from traceability.models.events import AuditChainHead, ChainVerification, EventI
 from traceability.models.genealogy import GenealogyEdge, LotUnitIndex
 from traceability.models.master import Line, Lot, Product, Site, Station, Supplier, Unit, WorkOrder
 from traceability.models.recall import Recall, RecallItem
+from traceability.models.returns import ReturnCase
 
 __all__ = [
     "AuditChainHead",
@@ -14,6 +15,7 @@ __all__ = [
     "Product",
     "Recall",
     "RecallItem",
+    "ReturnCase",
     "Site",
     "Station",
     "Supplier",

@@ -65,7 +65,7 @@ class Product(models.Model):
     label_fields = models.JSONField(
         default=list,
         blank=True,
-        help_text="Fields its label carries, checked by label verification (empty: gtin, lot, serial, expiry).",
+        help_text="Fields its label carries, for label verification (empty: gtin, lot, serial, expiry).",
     )
     verify_before_ship = models.BooleanField(
         default=False,
