@@ -108,3 +108,39 @@ def test_photograph_in_the_page_and_upload_after_going_offline(camera_browser, e
     manifest = json.loads(page.evaluate("fetch('/manifest.webmanifest').then(r => r.text())"))
     assert manifest["start_url"] == "/capture/"
     context.close()
+
+
+def test_returns_photo_shows_the_unit_its_warranty_and_opens_the_case(
+    camera_browser, embedded_app, artifacts
+):
+    base = embedded_app["url"]
+    context = camera_browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    login(page, base, embedded_app["password"])
+    page.goto(base + "/capture/")
+    shipped = page.evaluate(
+        """async () => {
+          const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+          const found = await fetch('/api/units/?serial=SN000012', {credentials: 'same-origin'});
+          const units = await found.json();
+          const id = (units.results || units)[0].id;
+          const r = await fetch('/api/units/' + id + '/ship/', {method: 'POST', credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+            body: JSON.stringify({customer: 'Field customer'})});
+          return r.status;
+        }"""
+    )
+    assert shipped == 200
+    page.wait_for_selector("#shoot:not([disabled])", timeout=15_000)
+    page.select_option("#cam-purpose", "returns")
+    page.click("#shoot")
+    card = page.locator("#shots li .return-card").first
+    card.wait_for(timeout=60_000)
+    page.locator("#shots li .return-card .warranty").first.wait_for()
+    assert "In warranty until" in card.inner_text() and "SN000012" in card.inner_text()
+    assert "Field customer" in card.inner_text() and "CAP-220U C2026-1187" in card.inner_text()
+    card.locator("button").click()
+    page.locator("#shots li .rma").first.wait_for(timeout=15_000)
+    assert "RMA-" in card.inner_text() and "for SN000012" in card.inner_text()
+    page.screenshot(path=artifacts / "phone-returns.png", full_page=True)
+    context.close()

@@ -155,7 +155,7 @@
       .then(({ response, body }) => {
         if (response.status === 201 || response.status === 200) {
           if (item.metadata.context === "assembly" && !item.metadata.parent_capture) localStorage.setItem("tl.parent", String(body.id));
-          return remove(item.key).then(() => follow(item.key, body));
+          return remove(item.key).then(() => follow(item.key, body, item.metadata.context));
         }
         if (response.status === 503 || response.status >= 500) { show(item.key, "waiting (server busy)"); return; }
         // refused for good (not an image, too large…): say why, keep nothing to resend
@@ -166,7 +166,60 @@
   }
 
   // --- results: the capture's WebSocket group --------------------------------------------
-  function follow(k, capture) {
+  // --- returns: the returned unit's card and the case, on the same page ----------------------
+  const REASONS = [["defective", "Defective"], ["damaged", "Damaged in transit"], ["wrong_item", "Wrong item"], ["not_as_described", "Not as described"], ["other", "Other"]];
+  function api(url, body) {
+    const options = { credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": csrf } };
+    if (body) Object.assign(options, { method: "POST", body: JSON.stringify(body) }, { headers: { ...options.headers, "Content-Type": "application/json" } });
+    return fetch(url, options).then((r) => r.json().then((data) => (r.ok ? data : Promise.reject(data))));
+  }
+  function caseForm(box, capture, withSerial) {
+    const form = el("form", undefined, "return-form");
+    const reason = el("select");
+    reason.name = "reason";
+    REASONS.forEach(([value, label]) => { const o = el("option", label); o.value = value; reason.append(o); });
+    const serial = el("input");
+    serial.name = "typed_serial";
+    serial.placeholder = "serial on the item";
+    const button = el("button", withSerial ? "Open case" : "Open return", "button");
+    button.type = "submit";
+    if (withSerial) form.append(serial);
+    form.append(reason, button);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      api("/api/returns/", { capture: capture.id, reason: reason.value, typed_serial: withSerial ? serial.value : "" })
+        .then((made) => form.replaceWith(el("p", "Return " + made.number + " opened" + (made.unit ? " for " + made.unit : ", waiting for a supervisor"), "status done rma")))
+        .catch((e) => form.append(el("p", (e && e.detail) || "Not opened.", "status failed")));
+    });
+    box.append(form);
+  }
+  function returnCard(li, capture) {
+    const box = el("div", undefined, "return-card");
+    li.append(box);
+    if (!capture.unit) {
+      box.append(el("p", "Serial not found in TraceLens: type it, the photo stays with the case."));
+      caseForm(box, capture, true);
+      return;
+    }
+    api("/api/units/" + capture.unit.id + "/return-card/").then((card) => {
+      const w = card.warranty;
+      const warranty = w.status === "in_warranty" ? "In warranty until " + w.until + " (" + w.days_left + " days)"
+        : w.status === "expired" ? "Warranty expired on " + w.until : "Not shipped";
+      box.append(
+        el("h3", card.product.part_number + " · " + card.unit.serial),
+        el("p", warranty, "warranty " + w.status),
+        el("p", "Lot " + (card.lot || "—") + " · made " + (card.made_at || "—").slice(0, 10) + " · stations " + (card.stations.join(", ") || "—")),
+        el("p", card.shipped_at ? "Shipped " + card.shipped_at.slice(0, 10) + " to " + card.customer : "Not shipped"),
+        el("p", "Supplier lots: " + (card.supplier_lots.map((l) => l.part_number + " " + l.code + (l.supplier ? " (" + l.supplier + ")" : "")).join(", ") || "—")),
+        el("p", "Inspections: " + (card.inspections.map((i) => i.result).join(", ") || "none")),
+      );
+      const others = Object.entries(card.other_returns_by_lot);
+      if (others.length) box.append(el("p", "Other returns on its lots: " + others.map(([lot, n]) => lot + " × " + n).join(", "), "status failed"));
+      caseForm(box, capture, false);
+    });
+  }
+
+  function follow(k, capture, context) {
     const li = row(k);
     li.dataset.captureId = capture.id;
     const link = el("a", "#" + capture.id);
@@ -187,6 +240,7 @@
       const quality = li.querySelector(".quality");
       quality.textContent = c.reading.quality && !c.reading.quality.ok ? "Retake? " + c.reading.quality.issues.map((i) => i.message).join(" ") : "";
       show(k, c.needs_review ? "review" : "read");
+      if (context === "returns") returnCard(li, c);
       socket.close();
     };
   }
