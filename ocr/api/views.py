@@ -18,6 +18,7 @@ from ocr.api.serializers import (
 from ocr.choices import CaptureSource
 from ocr.dashboard import stats
 from ocr.models import LabelTemplate
+from ocr.print_trend import print_quality_trend
 from ocr.selectors import captures_visible_to
 from ocr.services import CaptureRefused, create_capture, review_capture
 from traceability.models import Line, Station
@@ -93,6 +94,27 @@ class LabelTemplateViewSet(viewsets.ModelViewSet):
             if value := self.request.query_params.get(key):
                 templates = templates.filter(**{key: value})
         return templates
+
+
+class PrintQualityView(APIView):
+    """Data Matrix print quality per station and day (``?days=14&line=<id>``): unused error
+    correction, contrast, margin, finder/clock damage, module size. A trend indicator, not an
+    ISO/IEC 15415 grade. Admins, supervisors and auditors."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        if request.user.role not in SEE_ALL_ROLES:
+            return Response({"detail": "Your role does not allow this.", "code": "forbidden"}, status=403)
+        line = (
+            get_object_or_404(Line, pk=request.query_params["line"])
+            if request.query_params.get("line")
+            else None
+        )
+        try:
+            days = max(1, min(365, int(request.query_params.get("days", 14))))
+        except ValueError:
+            raise ValidationError({"days": "a whole number of days"}) from None
+        return Response(print_quality_trend(days=days, line=line))
 
 
 class DashboardView(APIView):

@@ -11,6 +11,7 @@ from biip import ParseError
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_messages import GS1Message
 
+from ocr.pipeline.print_quality import datamatrix_quality
 from ocr.pipeline.types import CodeRead, GS1Element
 
 logger = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ def _reads(image: np.ndarray, scale: float = 1.0) -> list[CodeRead]:
                 gs1=gs1,
                 data_identifiers=identifiers,
                 version=str((barcode.extra or {}).get("Version", "")),
+                unused_ec=(barcode.extra or {}).get("UEC"),
             )
         )
     return reads
@@ -233,7 +235,15 @@ def read_codes(image: np.ndarray, *, retry: bool = True, full_resolution=None) -
     unique = {}
     for read in reads:
         unique.setdefault((read.symbology, read.text), read)
-    return tuple(settle_conflicts(list(unique.values()), _gray(image)))
+    grey = _gray(image)
+    return tuple(with_print_quality(read, grey) for read in settle_conflicts(list(unique.values()), grey))
+
+
+def with_print_quality(read: CodeRead, grey: np.ndarray) -> CodeRead:
+    """A Data Matrix with its print indicators measured in the photo it was read from."""
+    if read.symbology != "DataMatrix":
+        return read
+    return replace(read, quality=datamatrix_quality(grey, read.box, read.version, read.unused_ec))
 
 
 def _centre_and_span(box) -> tuple[float, float, float]:

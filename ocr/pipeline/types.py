@@ -1,6 +1,10 @@
 """What the pipeline returns: frozen, JSON-friendly dataclasses (no ORM, no settings)."""
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ocr.pipeline.print_quality import SymbolQuality
 
 Point = tuple[float, float]
 Polygon = tuple[Point, ...]
@@ -30,6 +34,8 @@ class CodeRead:
     gs1: tuple[GS1Element, ...] = ()
     version: str = ""  # symbol size for 2D codes: Data Matrix "14x14", QR "3"
     data_identifiers: tuple[GS1Element, ...] = ()  # ISO 15434 format 06: ANSI MH10 DIs in ``ai``
+    unused_ec: float | None = None  # share of error correction the decoder did not need
+    quality: "SymbolQuality | None" = None  # Data Matrix print indicators (ocr.pipeline.print_quality)
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,48 @@
     refresh = setTimeout(load, 2000); // figures follow the feed without a request per capture
   }
 
+  function spark(values) {
+    const svg = document.createElementNS(svgNS, "svg");
+    svg.setAttribute("viewBox", "0 0 100 24");
+    svg.setAttribute("class", "spark");
+    const known = values.filter((v) => v !== null);
+    if (known.length) {
+      const points = values.map((v, i) => (v === null ? null : [values.length > 1 ? (i * 100) / (values.length - 1) : 50, 22 - v * 20]))
+        .filter(Boolean).map(([x, y]) => x.toFixed(1) + "," + y.toFixed(1)).join(" ");
+      const line = document.createElementNS(svgNS, "polyline");
+      line.setAttribute("points", points);
+      svg.append(line);
+    }
+    return svg;
+  }
+
+  function printQuality() {
+    const table = document.getElementById("print-quality");
+    const url = new URL(table.dataset.apiUrl, location.href);
+    if (lineFilter && lineFilter.value) url.searchParams.set("line", lineFilter.value);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((trend) => {
+        if (!trend) return;
+        document.getElementById("print-note").textContent = trend.note;
+        const body = table.querySelector("tbody");
+        body.replaceChildren();
+        trend.series.forEach((s) => {
+          const last = s.points[s.points.length - 1];
+          const fmt = (v) => (v === null || v === undefined ? "–" : v.toFixed(2));
+          const tr = el("tr");
+          const chart = el("td");
+          chart.append(spark(s.points.map((p) => p.contrast)));
+          tr.append(el("td", s.station), el("td", s.points.reduce((n, p) => n + p.codes, 0)), el("td", fmt(last.unused_ec)), el("td", fmt(last.contrast)), el("td", fmt(last.margin)), el("td", fmt(last.pattern_damage)), chart);
+          body.append(tr);
+        });
+        if (!trend.series.length) body.append(el("tr", "No Data Matrix read in the last " + trend.days + " days."));
+      });
+  }
+
   load();
+  printQuality();
+  if (lineFilter) lineFilter.addEventListener("change", printQuality);
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   function connect() {
     const socket = new WebSocket(scheme + location.host + "/ws/dashboard/");
