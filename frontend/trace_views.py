@@ -51,6 +51,7 @@ def genealogy_unit(request, unit_id):
             "graph": tree.to_dict(),
             "inside": inside,
             "events": events,
+            "returns": unit.return_cases.order_by("-opened_at"),
             "can_recall": request.user.role in MANAGERS,
         },
     )
@@ -75,6 +76,7 @@ def genealogy_lot(request, lot_id):
             "graph_cut": cut,
             "graph_max": selectors.GRAPH_NODES,
             "recalls": lot.recalls.all(),
+            "returned": selectors.returned_units_with_lot(lot),
             "can_recall": request.user.role in MANAGERS,
         },
     )

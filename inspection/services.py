@@ -3,15 +3,17 @@ work order and product it is meant for (and values a fixed camera sends), what i
 capture's stored reading; the verdict is kept with the photo's hash, and a unit gets an event."""
 
 import logging
+from dataclasses import replace
 
 from django.db import transaction
 from django.utils import timezone
 
 from inspection.models import LabelVerification, MarkKind
+from ocr.pipeline.fields import from_codes, from_line
 from ocr.pipeline.types import CodeRead, GS1Element, TextLine
-from ocr.pipeline.verify import MarkRule, Verdict, verify_label
+from ocr.pipeline.verify import FieldVerdict, MarkRule, Verdict, verify_label
 from traceability import services as trace
-from traceability.models import Lot, Product, Unit, WorkOrder
+from traceability.models import Lot, Product, Shipment, Unit, WorkOrder
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +89,8 @@ def expected_content(*, product=None, unit=None, lot=None, work_order=None, give
         put("mfg", lot.manufactured_on.isoformat() if lot.manufactured_on else "", f"lot {lot.code}")
     if unit is not None:
         put("serial", unit.serial, f"unit {unit.serial}")
+    elif work_order is not None and (serial := next_serial(work_order)):
+        put("serial", serial, f"next serial of {work_order.number}")
     carried = set((product.label_fields if product is not None else None) or LABEL_FIELDS)
     expected = {name: value for name, value in expected.items() if name in carried}
     sources = {name: source for name, source in sources.items() if name in carried}
@@ -94,6 +98,38 @@ def expected_content(*, product=None, unit=None, lot=None, work_order=None, give
         if name in EXPECTED_FIELDS:
             put(name, value, "sent with the capture")
     return product, lot, expected, sources
+
+
+def next_serial(work_order: WorkOrder) -> str:
+    """The first serial of the work order's range whose label has not passed verification yet:
+    the one a print-and-verify line is due to print now."""
+    done = {
+        expected.get("values", {}).get("serial")
+        for expected in LabelVerification.objects.filter(work_order=work_order, ok=True).values_list(
+            "expected", flat=True
+        )
+    }
+    return next((serial for serial in work_order.serials() if serial not in done), "")
+
+
+def on_shipment(verdict: Verdict, lines, codes, shipment: Shipment) -> Verdict:
+    """A label checked at loading must show a unit of the shipment (by its serial, encoded or
+    printed): otherwise the verdict fails with ``not_on_shipment``."""
+    serials = set(shipment.units.values_list("serial", flat=True))
+    read = {f.value for f in from_codes(codes) if f.name == "serial"}
+    read |= {f.value for line in lines for f in from_line(line) if f.name == "serial"}
+    found = sorted(read & serials)
+    check = FieldVerdict(
+        "shipment",
+        bool(found),
+        "" if found else "not_on_shipment",
+        expected=shipment.number,
+        printed=", ".join(sorted(read)),
+        detail=""
+        if found
+        else f"serial {', '.join(sorted(read)) or 'not read'} is not on shipment {shipment.number}",
+    )
+    return replace(verdict, ok=verdict.ok and check.ok, fields=(*verdict.fields, check))
 
 
 def mark_rules(product) -> tuple[MarkRule, ...]:
@@ -105,10 +141,20 @@ def mark_rules(product) -> tuple[MarkRule, ...]:
 
 
 def verify_capture(
-    *, capture, actor, unit=None, lot=None, work_order=None, product=None, expected=None, today=None
+    *,
+    capture,
+    actor,
+    unit=None,
+    lot=None,
+    work_order=None,
+    product=None,
+    shipment=None,
+    expected=None,
+    today=None,
 ) -> LabelVerification:
     """Check the capture's label against what the database says it should carry. The context
-    (unit, lot, work order, product: instances or their serial, code, number, part number) comes
+    (unit, lot, work order, product, shipment: instances or their serial, code, number, part
+    number, shipment number) comes
     from the arguments or else from the capture's metadata. Writes the verification and, for a
     unit, its event, in one transaction; refuses (nothing written) when nothing was read yet or
     the context names something unknown."""
@@ -124,11 +170,17 @@ def verify_capture(
     product = _pick(
         Product, product if product is not None else meta.get("product"), "part_number", "product"
     )
+    shipment = _pick(
+        Shipment, shipment if shipment is not None else meta.get("shipment"), "number", "shipment"
+    )
+    if shipment is not None and product is None:
+        first = shipment.units.select_related("product").first()
+        product = first.product if first else None
     given = expected if expected is not None else meta.get("expected") or {}
     product, lot, wanted, sources = expected_content(
         product=product, unit=unit, lot=lot, work_order=work_order, given=given
     )
-    if not wanted:
+    if not wanted and shipment is None:
         raise VerificationRefused(
             "Nothing to verify against: name a unit, lot, work order or product, or send expected values.",
             "no_expected_content",
@@ -144,6 +196,8 @@ def verify_capture(
         both_forms=tuple(name for name in wanted if name != "gtin") if udi else (),
         today=today or timezone.localdate(),
     )
+    if shipment is not None:
+        verdict = on_shipment(verdict, lines, codes, shipment)
     with transaction.atomic():
         record = LabelVerification.objects.create(
             capture=capture,
@@ -153,7 +207,7 @@ def verify_capture(
             product=product,
             station=capture.station,
             ok=verdict.ok,
-            expected={"values": wanted, "sources": sources},
+            expected={"values": wanted, "sources": sources, "shipment": shipment.number if shipment else ""},
             fields=[vars(v) for v in verdict.fields],
             marks=[vars(m) for m in verdict.marks],
             reasons=list(verdict.reasons),

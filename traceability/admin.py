@@ -5,6 +5,8 @@ from traceability.models import (
     Lot,
     Product,
     Recall,
+    ReturnCase,
+    Shipment,
     Site,
     Station,
     Supplier,
@@ -87,3 +89,23 @@ class RecallAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # opened through the recall workflow, which holds the affected units
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(admin.ModelAdmin):
+    list_display = ["number", "customer", "status", "created_at"]
+    filter_horizontal = ["units"]
+
+
+@admin.register(ReturnCase)
+class ReturnCaseAdmin(admin.ModelAdmin):
+    """Cases change through their services (API and pages), so each step has its event."""
+
+    list_display = ["number", "unit", "reason", "disposition", "status", "opened_at"]
+    list_filter = ["status", "reason", "disposition"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -180,6 +180,12 @@ def lot_trace_forward(lot: Lot, limit: int = GRAPH_NODES) -> tuple[TraceNode, bo
     return root, False
 
 
+def returned_units_with_lot(lot: Lot) -> int:
+    """Returned units that contain the lot or were made in it: a cluster here calls for a recall."""
+    inside = LotUnitIndex.objects.filter(lot=lot, unit__status=UnitStatus.RETURNED).values("unit")
+    return Unit.objects.filter(Q(pk__in=inside) | Q(lot=lot), status=UnitStatus.RETURNED).count()
+
+
 def label_verified(unit: Unit) -> bool:
     """The unit's latest label verification passed."""
     return bool(unit.label_verifications.order_by("-created_at", "-id").values_list("ok", flat=True).first())

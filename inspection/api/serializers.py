@@ -12,6 +12,7 @@ class VerifyRequestSerializer(serializers.Serializer):
     lot = serializers.CharField(required=False, help_text="lot code")
     work_order = serializers.CharField(required=False, help_text="work order number")
     product = serializers.CharField(required=False, help_text="part number")
+    shipment = serializers.CharField(required=False, help_text="shipment number (loading)")
     expected = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
 
 

@@ -41,6 +41,7 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             lot=data.get("lot"),
             work_order=data.get("work_order"),
             product=data.get("product"),
+            shipment=data.get("shipment"),
             expected=data.get("expected"),
         )
         return Response(

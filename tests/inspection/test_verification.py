@@ -146,3 +146,37 @@ def test_api_verifies_lists_and_refuses_auditors(make_user, unit, product):
         [],
         {"count": 0, "next": None, "previous": None, "results": []},
     )
+
+
+def test_a_work_order_expects_the_next_serial_of_its_range(make_user, unit, product):
+    from traceability.models import WorkOrder
+
+    operator = make_user(Role.OPERATOR)
+    order = WorkOrder.objects.create(
+        number="WO-9", product=product, quantity=3, first_serial="SN424241", last_serial="SN424243"
+    )
+    unit.lot.work_order = order
+    unit.lot.save()
+    assert list(order.serials()) == ["SN424241", "SN424242", "SN424243"]
+    capture = read(operator, label(unit))  # prints SN424242, but SN424241 is due
+    early = verify_capture(capture=capture, actor=operator, work_order=order)
+    serial = next(f for f in early.fields if f["field"] == "serial")
+    assert not early.ok and serial["expected"] == "SN424241" and serial["reason"] == "mismatch"
+    assert early.expected["sources"]["serial"] == "next serial of WO-9"
+    LabelVerification.objects.filter(pk=early.pk).update(ok=True, expected={"values": {"serial": "SN424241"}})
+    due = verify_capture(capture=capture, actor=operator, work_order=order)  # SN424241 done: SN424242 due
+    assert due.ok, due.reasons
+
+
+def test_a_label_at_loading_must_show_a_unit_of_the_shipment(make_user, unit, product):
+    from tests.factories import UnitFactory
+    from traceability.models import Shipment
+
+    operator = make_user(Role.OPERATOR)
+    shipment = Shipment.objects.create(number="SH-1", customer="ACME")
+    capture = read(operator, label(unit))
+    shipment.units.add(UnitFactory(product=product))
+    away = verify_capture(capture=capture, actor=operator, shipment="SH-1")
+    assert not away.ok and "serial SN424242 is not on shipment SH-1" in " ".join(away.reasons)
+    shipment.units.add(unit)
+    assert verify_capture(capture=capture, actor=operator, shipment=shipment).ok

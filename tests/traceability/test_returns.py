@@ -94,3 +94,33 @@ def test_a_typed_serial_that_exists_finds_the_unit(shipped, make_user):
     client.force_authenticate(make_user(Role.OPERATOR))
     opened = client.post("/api/returns/", {"typed_serial": "SN1", "reason": "wrong_item"}, format="json")
     assert opened.json()["unit"] == "SN1"
+
+
+def test_more_photos_are_kept_with_the_case(shipped, make_user):
+    from ocr.choices import CaptureSource
+    from ocr.labels import label_bytes
+    from ocr.services import create_capture
+
+    operator = make_user(Role.OPERATOR)
+    client = APIClient()
+    client.force_authenticate(operator)
+    case = client.post("/api/returns/", {"unit": shipped[0].pk, "reason": "damaged"}, format="json").json()
+    photo, _ = create_capture(
+        actor=operator, data=label_bytes(["dent on the housing"]), source=CaptureSource.BROWSER
+    )
+    added = client.post(f"/api/returns/{case['id']}/photos/", {"capture": photo.pk}, format="json")
+    assert added.status_code == 200 and added.json()["photos"] == [photo.pk]
+
+
+def test_the_lot_page_counts_returned_units_and_the_unit_page_lists_its_cases(shipped, make_user, client):
+    from traceability.models import Lot
+
+    operator = make_user(Role.OPERATOR)
+    api = APIClient()
+    api.force_authenticate(operator)
+    api.post("/api/returns/", {"unit": shipped[0].pk, "reason": "defective"}, format="json")
+    client.force_login(make_user(Role.SUPERVISOR))
+    caps = Lot.objects.get(code="C-77")
+    page = client.get(f"/genealogy/lots/{caps.pk}/").content.decode()
+    assert "1 returned unit contains or came from this lot" in page and 'href="#recall-form"' in page
+    assert "RMA-" in client.get(f"/genealogy/units/{shipped[0].pk}/").content.decode()

@@ -25,6 +25,7 @@ class ReturnCaseSerializer(serializers.ModelSerializer):
             "number",
             "unit",
             "capture",
+            "photos",
             "typed_serial",
             "reason",
             "notes",
@@ -43,6 +44,10 @@ class OpenReturnSerializer(serializers.Serializer):
     typed_serial = serializers.CharField(required=False, allow_blank=True, max_length=64)
     reason = serializers.ChoiceField(choices=ReturnReason.choices)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class PhotoSerializer(serializers.Serializer):
+    capture = serializers.IntegerField(help_text="another photo of the returned item")
 
 
 class SettleSerializer(serializers.Serializer):
@@ -88,6 +93,18 @@ class ReturnCaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             notes=data.get("notes", ""),
         )
         return Response(ReturnCaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PhotoSerializer, responses=ReturnCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def photos(self, request, pk=None):
+        """Add a photo (a capture the user may see) to the case as evidence."""
+        body = PhotoSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = self.get_object()
+        case.photos.add(
+            get_object_or_404(captures_visible_to(request.user), pk=body.validated_data["capture"])
+        )
+        return Response(ReturnCaseSerializer(case).data)
 
     @extend_schema(request=SettleSerializer, responses=ReturnCaseSerializer)
     @action(detail=True, methods=["post"], write_roles=(Role.ADMIN, Role.SUPERVISOR))

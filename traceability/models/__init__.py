@@ -3,6 +3,7 @@ from traceability.models.genealogy import GenealogyEdge, LotUnitIndex
 from traceability.models.master import Line, Lot, Product, Site, Station, Supplier, Unit, WorkOrder
 from traceability.models.recall import Recall, RecallItem
 from traceability.models.returns import ReturnCase
+from traceability.models.shipments import Shipment
 
 __all__ = [
     "AuditChainHead",
@@ -16,6 +17,7 @@ __all__ = [
     "Recall",
     "RecallItem",
     "ReturnCase",
+    "Shipment",
     "Site",
     "Station",
     "Supplier",

@@ -1,6 +1,8 @@
 """Master data: where things happen (site, line, station), what is made (product), who supplies
 it, and the lots and serialised units that readings land on."""
 
+import re
+
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
@@ -83,9 +85,25 @@ class WorkOrder(models.Model):
     line = models.ForeignKey(Line, null=True, blank=True, on_delete=models.PROTECT)
     quantity = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=WorkOrderStatus.choices, default=WorkOrderStatus.PLANNED)
+    first_serial = models.CharField(
+        max_length=64, blank=True, help_text="The serial range labels are printed from."
+    )
+    last_serial = models.CharField(max_length=64, blank=True)
 
     def __str__(self):
         return self.number
+
+    def serials(self):
+        """The work order's serial range in order (``SN000100`` … ``SN000599``), or nothing."""
+        first, last = (
+            re.match(r"^(.*?)(\d+)$", self.first_serial),
+            re.match(r"^(.*?)(\d+)$", self.last_serial),
+        )
+        if not first or not last or first[1] != last[1]:
+            return
+        width = len(first[2])
+        for number in range(int(first[2]), int(last[2]) + 1):
+            yield f"{first[1]}{number:0{width}d}"
 
 
 class Lot(models.Model):

@@ -37,6 +37,9 @@ class ReturnCase(models.Model):
     capture = models.ForeignKey(
         "ocr.Capture", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    photos = models.ManyToManyField(
+        "ocr.Capture", blank=True, related_name="return_cases", help_text="More photos."
+    )
     typed_serial = models.CharField(max_length=64, blank=True)
     reason = models.CharField(max_length=20, choices=ReturnReason.choices)
     notes = models.TextField(blank=True)
