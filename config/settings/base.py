@@ -129,6 +129,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served by the app: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # several models have a "status"; each choice set gets its own name in the schema
+    "ENUM_NAME_OVERRIDES": {
+        "ReturnStatusEnum": "traceability.models.returns.ReturnStatus",
+        "ShipmentStatusEnum": "traceability.models.shipments.ShipmentStatus",
+    },
 }
 
 # Celery and channels: Redis when REDIS_URL is set, otherwise everything in this process.
