@@ -96,6 +96,17 @@ class LabelTemplateViewSet(viewsets.ModelViewSet):
         return templates
 
 
+def forbidden() -> Response:
+    return Response({"detail": "Your role does not allow this.", "code": "forbidden"}, status=403)
+
+
+def line_param(request) -> Line | None:
+    """The line ``?line=<id>`` names (404 if none has that id), or None for all lines."""
+    if not request.query_params.get("line"):
+        return None
+    return get_object_or_404(Line, pk=request.query_params["line"])
+
+
 class PrintQualityView(APIView):
     """Data Matrix print quality per station and day (``?days=14&line=<id>``): unused error
     correction, contrast, margin, finder/clock damage, module size. A trend indicator, not an
@@ -104,12 +115,8 @@ class PrintQualityView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         if request.user.role not in SEE_ALL_ROLES:
-            return Response({"detail": "Your role does not allow this.", "code": "forbidden"}, status=403)
-        line = (
-            get_object_or_404(Line, pk=request.query_params["line"])
-            if request.query_params.get("line")
-            else None
-        )
+            return forbidden()
+        line = line_param(request)
         try:
             days = max(1, min(365, int(request.query_params.get("days", 14))))
         except ValueError:
@@ -125,10 +132,6 @@ class DashboardView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         if request.user.role not in SEE_ALL_ROLES:
-            return Response({"detail": "Your role does not allow this.", "code": "forbidden"}, status=403)
-        line = (
-            get_object_or_404(Line, pk=request.query_params["line"])
-            if request.query_params.get("line")
-            else None
-        )
+            return forbidden()
+        line = line_param(request)
         return Response(stats(line))
