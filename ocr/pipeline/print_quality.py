@@ -43,16 +43,11 @@ def module_grid(grey: np.ndarray, box, rows: int, cols: int) -> np.ndarray:
 def expected_border(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
     """(mask of the outer finder and clock modules, their colour: True = dark)."""
     mask = np.zeros((rows, cols), bool)
+    mask[0, :] = mask[:, -1] = mask[:, 0] = mask[-1, :] = True
     dark = np.zeros((rows, cols), bool)
-    mask[:, 0] = mask[rows - 1, :] = True  # the solid L
-    dark[:, 0] = dark[rows - 1, :] = True
-    mask[0, :] = mask[:, cols - 1] = True  # the clock track: alternating from the corners
-    for c in range(cols):
-        dark[0, c] = c % 2 == 0
-    for r in range(rows - 1):
-        dark[r, cols - 1] = (rows - 1 - r) % 2 == 0
-    dark[rows - 1, :] = True
-    dark[:, 0] = True
+    dark[0, :] = np.arange(cols) % 2 == 0  # the clock track, alternating from the top-left
+    dark[:, -1] = np.arange(rows - 1, -1, -1) % 2 == 0  # and up from the bottom-right
+    dark[:, 0] = dark[-1, :] = True  # the solid L
     return mask, dark
 
 

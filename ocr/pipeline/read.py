@@ -110,9 +110,13 @@ def search_orientations(image, engine, config, lines, variant):
 
 
 def _repairs(lines, patterns) -> float:
+    return repairs_in(pattern_hits(lines, patterns), patterns)
+
+
+def repairs_in(hits, patterns) -> float:
     """Characters repaired to fit the patterns; a pattern not found at all counts as many."""
-    hits = {name: match.repaired for name, match, _ in pattern_hits(lines, patterns)}
-    return sum(hits.get(name, 100) for name, _ in patterns)
+    repaired = {name: match.repaired for name, match, _ in hits}
+    return sum(repaired.get(name, 100) for name, _ in patterns)
 
 
 def _pattern_chooser(patterns):
@@ -160,7 +164,7 @@ def coarse_read(image, engine, config) -> tuple[tuple[TextLine, ...], str, bool]
     for side in COARSE_SIDES:
         found = coarse_lines(image, engine, _pattern_chooser(config.patterns), side, _min_ratio(config))
         hits = pattern_hits(found, config.patterns)
-        repairs = _repairs(found, config.patterns)
+        repairs = repairs_in(hits, config.patterns)
         if repairs == 0 and all(match.confidence >= config.min_confidence for _, match, _ in hits):
             return found, f"coarse@{side}", True
         seen.add(tuple(sorted((name, match.value) for name, match, _ in hits)))
@@ -175,13 +179,6 @@ def _min_ratio(config) -> float:
     rarely narrower than a third of its height. 0 when a pattern's length is not fixed."""
     lengths = [len(slots or ()) for slots in (positions(pattern) for _, pattern in config.patterns)]
     return 0.3 * min(lengths) if lengths and all(lengths) else 0.0
-
-
-def _sure(lines, config) -> bool:
-    """Every value of known format read at or above the confidence the checks accept."""
-    return all(
-        match.confidence >= config.min_confidence for _, match, _ in pattern_hits(lines, config.patterns)
-    )
 
 
 def _without_codes(image: np.ndarray, codes) -> np.ndarray:
