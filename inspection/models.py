@@ -4,10 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-
-class MarkKind(models.TextChoices):
-    TEXT = "text", "Text on the label (pattern)"
-    UDI = "udi", "UDI present and well-formed"
+from inspection.choices import MarkKind
 
 
 class ComplianceRule(models.Model):

@@ -8,7 +8,8 @@ from dataclasses import replace
 from django.db import transaction
 from django.utils import timezone
 
-from inspection.models import LabelVerification, MarkKind
+from inspection.choices import MarkKind
+from inspection.models import LabelVerification
 from ocr.pipeline.fields import from_codes, from_line
 from ocr.pipeline.types import CodeRead, GS1Element, TextLine
 from ocr.pipeline.verify import FieldVerdict, MarkRule, Verdict, verify_label

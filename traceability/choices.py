@@ -64,3 +64,28 @@ class Relation(models.TextChoices):
 class RecallStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
+
+
+class ReturnReason(models.TextChoices):
+    DEFECTIVE = "defective", "Defective"
+    DAMAGED = "damaged", "Damaged in transit"
+    WRONG_ITEM = "wrong_item", "Wrong item"
+    NOT_AS_DESCRIBED = "not_as_described", "Not as described"
+    OTHER = "other", "Other"
+
+
+class ReturnDisposition(models.TextChoices):
+    REPAIR = "repair", "Repair"
+    REPLACE = "replace", "Replace"
+    SCRAP = "scrap", "Scrap"
+    RETURN_TO_SUPPLIER = "return_to_supplier", "Return to supplier"
+
+
+class ReturnStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ShipmentStatus(models.TextChoices):
+    OPEN = "open", "Open (loading)"
+    SHIPPED = "shipped", "Shipped"

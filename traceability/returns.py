@@ -9,10 +9,9 @@ from django.db.models import Count
 from django.utils import timezone
 
 from traceability import selectors
-from traceability.choices import EventCode, UnitStatus
+from traceability.choices import EventCode, ReturnDisposition, ReturnStatus, UnitStatus
 from traceability.models import LotUnitIndex, ReturnCase, TraceEvent, Unit
-from traceability.models.returns import ReturnDisposition, ReturnStatus
-from traceability.services import TraceError, _moment, _unit_event, return_unit
+from traceability.services import TraceError, record_return_settled, return_unit
 
 
 def warranty(unit: Unit, today: dt.date) -> dict:
@@ -132,31 +131,12 @@ def settle_return(*, case: ReturnCase, disposition: str, actor, notes: str = "",
     unit = case.unit or unit
     if unit is None:
         raise TraceError(f"{case.number} has no unit yet: name the unit the photo shows.", "unit_required")
-    moment = _moment(None)
     with transaction.atomic():
         if case.unit is None:
             case.unit = unit
             return_unit(unit=unit, reason=f"{case.number}: {case.reason}", actor=actor, capture=case.capture)
-        if disposition == ReturnDisposition.SCRAP:
-            unit.status = UnitStatus.SCRAPPED
-            unit.save(update_fields=["status"])
-        _unit_event(
-            unit,
-            moment,
-            code=EventCode.RETURN_SETTLED,
-            action="OBSERVE",
-            biz_step="repairing"
-            if disposition == ReturnDisposition.REPAIR
-            else "destroying"
-            if disposition == ReturnDisposition.SCRAP
-            else "receiving",
-            disposition="destroyed" if disposition == ReturnDisposition.SCRAP else "returned",
-            actor=actor,
-            extra={
-                "tracelens:rma": case.number,
-                "tracelens:returnDisposition": disposition,
-                "tracelens:notes": notes[:500],
-            },
+        moment = record_return_settled(
+            unit=unit, rma=case.number, disposition=disposition, notes=notes, actor=actor
         )
         case.disposition, case.status, case.closed_at = disposition, ReturnStatus.CLOSED, moment
         case.notes = "\n".join(filter(None, [case.notes, notes]))

@@ -433,6 +433,36 @@ def return_unit(*, unit, reason, actor, capture=None, event_time=None) -> Unit:
     return unit
 
 
+# a return's disposition as EPCIS (bizStep, disposition); others: receiving, returned
+SETTLED_AS = {"repair": ("repairing", "returned"), "scrap": ("destroying", "destroyed")}
+
+
+def record_return_settled(*, unit, rma: str, disposition: str, notes: str, actor) -> dt.datetime:
+    """A return case's decision as an ObjectEvent on its unit; a scrapped unit is scrapped.
+    Returns the event's time (the case closes at it)."""
+    moment = _moment(None)
+    biz_step, epcis_disposition = SETTLED_AS.get(disposition, ("receiving", "returned"))
+    with transaction.atomic():
+        if disposition == "scrap":
+            unit.status = UnitStatus.SCRAPPED
+            unit.save(update_fields=["status"])
+        _unit_event(
+            unit,
+            moment,
+            code=EventCode.RETURN_SETTLED,
+            action="OBSERVE",
+            biz_step=biz_step,
+            disposition=epcis_disposition,
+            actor=actor,
+            extra={
+                "tracelens:rma": rma,
+                "tracelens:returnDisposition": disposition,
+                "tracelens:notes": notes[:500],
+            },
+        )
+    return moment
+
+
 def _insert_recall_items(recall, units: list[tuple[int, str]]) -> None:
     """One row per held unit with the status it had, in as few statements as the driver allows."""
     table = RecallItem._meta.db_table

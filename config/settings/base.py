@@ -131,8 +131,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # several models have a "status"; each choice set gets its own name in the schema
     "ENUM_NAME_OVERRIDES": {
-        "ReturnStatusEnum": "traceability.models.returns.ReturnStatus",
-        "ShipmentStatusEnum": "traceability.models.shipments.ShipmentStatus",
+        "ReturnStatusEnum": "traceability.choices.ReturnStatus",
+        "ShipmentStatusEnum": "traceability.choices.ShipmentStatus",
     },
 }
 

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 
 from accounts.choices import Role
 from ocr.selectors import captures_visible_to
+from traceability.choices import ReturnDisposition, ReturnReason
 from traceability.models import ReturnCase, Unit
-from traceability.models.returns import ReturnDisposition, ReturnReason
 from traceability.returns import open_return, settle_return
 
 

@@ -4,10 +4,7 @@ checked against the shipment, not only against itself."""
 from django.db import models
 from django.utils import timezone
 
-
-class ShipmentStatus(models.TextChoices):
-    OPEN = "open", "Open (loading)"
-    SHIPPED = "shipped", "Shipped"
+from traceability.choices import ShipmentStatus
 
 
 class Shipment(models.Model):
