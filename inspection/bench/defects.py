@@ -33,10 +33,14 @@ MATCH_IOU = 0.33
 def add_arguments(parser):
     parser.add_argument("--dataset", required=True, help="a dataset folder, or a folder of them")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--yolo-epochs", type=int, default=0, help="train a YOLO detector for this many epochs (0: skip)")
+    parser.add_argument(
+        "--yolo-epochs", type=int, default=0, help="train a YOLO detector for this many epochs (0: skip)"
+    )
     parser.add_argument("--yolo-size", type=int, default=640)
     parser.add_argument("--device", default="cpu", help="training device: cpu, or a CUDA index such as 0")
-    parser.add_argument("--ok-train", type=float, default=0.5, help="share of OK images the surface model learns from")
+    parser.add_argument(
+        "--ok-train", type=float, default=0.5, help="share of OK images the surface model learns from"
+    )
 
 
 def _rows(folder: Path) -> list[dict]:
@@ -84,7 +88,9 @@ def _scores(prefix: str, tallies: dict, found: int, truth: int) -> dict:
     figures = {}
     for rule, hits in tallies.items():
         p, r, f1 = _prf(hits, found, truth)
-        figures.update({f"{prefix}.{rule}_precision": p, f"{prefix}.{rule}_recall": r, f"{prefix}.{rule}_f1": f1})
+        figures.update(
+            {f"{prefix}.{rule}_precision": p, f"{prefix}.{rule}_recall": r, f"{prefix}.{rule}_f1": f1}
+        )
     return figures
 
 
@@ -158,7 +164,9 @@ def bench_surface(rows: list[tuple[Path, dict]], options, out) -> tuple[dict, di
     cut = max(3, int(len(good) * options["ok_train"]))
     learn, held = good[:cut], good[cut:]
     load = lambda item: cv2.imread(str(item[0] / item[1]["image"]), cv2.IMREAD_GRAYSCALE)  # noqa: E731
-    out.write(f"surface model: learns from {len(learn)} OK images; scores {len(held)} OK and {len(bad)} defects")
+    out.write(
+        f"surface model: learns from {len(learn)} OK images; scores {len(held)} OK and {len(bad)} defects"
+    )
     started = time.perf_counter()
     model = SurfaceModel.fit([load(item) for item in learn], seed=options["seed"])
     fit_s = time.perf_counter() - started
@@ -171,7 +179,9 @@ def bench_surface(rows: list[tuple[Path, dict]], options, out) -> tuple[dict, di
     good_scores = [scores[id(i)].score for i in held]
     bad_scores = [scores[id(i)].score for i in bad]
     figures = {
-        "surface.ok_train": len(learn), "surface.ok_test": len(held), "surface.defects": len(bad),
+        "surface.ok_train": len(learn),
+        "surface.ok_test": len(held),
+        "surface.defects": len(bad),
         "surface.auroc": auroc(good_scores, bad_scores),
         "surface.ok_flagged": int(sum(scores[id(i)].anomalous for i in held)),
         "surface.defects_flagged": int(sum(scores[id(i)].anomalous for i in bad)),
@@ -191,7 +201,9 @@ def _pixel_zscore_peer(images):
     blurred) in those units."""
     values = np.concatenate([image.ravel() for image in images]).astype(np.float32)
     mean, std = float(values.mean()), float(values.std()) + 1e-6
-    return lambda image: float(np.abs(cv2.GaussianBlur(image, (5, 5), 0).astype(np.float32) - mean).max() / std)
+    return lambda image: float(
+        np.abs(cv2.GaussianBlur(image, (5, 5), 0).astype(np.float32) - mean).max() / std
+    )
 
 
 def bench_yolo(rows: list[tuple[Path, dict]], options, out) -> tuple[dict, dict]:
@@ -213,13 +225,23 @@ def bench_yolo(rows: list[tuple[Path, dict]], options, out) -> tuple[dict, dict]
     dataset = Dataset(classes, tuple(labelled))
     with tempfile.TemporaryDirectory(prefix="tracelens-yolo-") as work:
         # Training validates on its own split; the held-out split is only seen at the end.
-        root = write_yolo(dataset, Path(work) / "data", splits={"train": labelled[:cut], "eval": labelled[cut:]})
+        root = write_yolo(
+            dataset, Path(work) / "data", splits={"train": labelled[:cut], "eval": labelled[cut:]}
+        )
         evaluate = root / "eval.yaml"
         evaluate.write_text((root / "data.yaml").read_text().replace("val: images/train", "val: images/eval"))
-        out.write(f"YOLO: training {options['yolo_epochs']} epochs on {cut} images, evaluating on {len(items) - cut}")
-        result = train(root / "data.yaml", Path(work) / "runs", epochs=options["yolo_epochs"],
-                       input_size=options["yolo_size"], device=options["device"], seed=options["seed"],
-                       evaluate=evaluate)
+        out.write(
+            f"YOLO: {options['yolo_epochs']} epochs on {cut} images, evaluated on {len(items) - cut}"
+        )
+        result = train(
+            root / "data.yaml",
+            Path(work) / "runs",
+            epochs=options["yolo_epochs"],
+            input_size=options["yolo_size"],
+            device=options["device"],
+            seed=options["seed"],
+            evaluate=evaluate,
+        )
         detector = OnnxDetector(result.onnx, classes, input_size=options["yolo_size"], threads=2)
         held = labelled[cut:]
         detector.detect(cv2.imread(str(held[0].path)))  # warm-up
@@ -236,9 +258,14 @@ def bench_yolo(rows: list[tuple[Path, dict]], options, out) -> tuple[dict, dict]
         truth_count = sum(len(i.boxes) for i in held)
         p, r, f1 = _prf(hits, found_count, truth_count)
         figures = {
-            "yolo.train_images": cut, "yolo.eval_images": len(held), "yolo.epochs": result.epochs,
-            "yolo.map50": result.metrics["map50"], "yolo.map50_95": result.metrics["map50_95"],
-            "yolo.class_precision": p, "yolo.class_recall": r, "yolo.class_f1": f1,
+            "yolo.train_images": cut,
+            "yolo.eval_images": len(held),
+            "yolo.epochs": result.epochs,
+            "yolo.map50": result.metrics["map50"],
+            "yolo.map50_95": result.metrics["map50_95"],
+            "yolo.class_precision": p,
+            "yolo.class_recall": r,
+            "yolo.class_f1": f1,
             "yolo.train_s": round(result.seconds, 1),
             "yolo.onnx_mb": round(result.onnx.stat().st_size / 1e6, 2),
             "yolo.onnx_ms_p50": _p50(times),

@@ -83,7 +83,12 @@ def patch_features(grey: np.ndarray, patch: int) -> tuple[np.ndarray, tuple[int,
         dxy = cv2.Sobel(b, cv2.CV_32F, 1, 1, ksize=3)
         trace, root = dxx + dyy, np.sqrt((dxx - dyy) ** 2 + 4 * dxy**2)
         s2 = sigma * sigma
-        channels += [s2 * (trace + root) / 2, s2 * (trace - root) / 2, b, sigma * cv2.Sobel(b, cv2.CV_32F, 0, 1)]
+        channels += [
+            s2 * (trace + root) / 2,
+            s2 * (trace - root) / 2,
+            b,
+            sigma * cv2.Sobel(b, cv2.CV_32F, 0, 1),
+        ]
     channels.append(cv2.GaussianBlur(z, (0, 0), 16))
     channels.append(cv2.GaussianBlur(streaks, (0, 0), 4))
     stack = np.stack(channels, -1)
@@ -114,7 +119,9 @@ class SurfaceModel:
         rows, owners = [], []
         for index, image in enumerate(images):
             for flip in (None, 0, 1, -1):
-                features = patch_features(cv2.flip(image, flip) if flip is not None else image, config.patch)[0]
+                features = patch_features(cv2.flip(image, flip) if flip is not None else image, config.patch)[
+                    0
+                ]
                 rows.append(features)
                 owners.append(np.full(len(features), index))
         bank, owner = np.concatenate(rows).astype(np.float32), np.concatenate(owners)
@@ -150,7 +157,9 @@ class SurfaceModel:
     def score(self, image: np.ndarray) -> Anomaly:
         grid = self._score_map(_grey(image, self.config))
         score = float(self._inner(grid).max())
-        heat = cv2.resize(grid / self.threshold, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
+        heat = cv2.resize(
+            grid / self.threshold, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR
+        )
         box = None
         if score > self.threshold:
             count, labels, stats, _ = cv2.connectedComponentsWithStats((heat >= 1.0).astype(np.uint8))
@@ -163,10 +172,21 @@ class SurfaceModel:
     def save(self) -> bytes:
         buffer = io.BytesIO()
         np.savez_compressed(
-            buffer, format=FORMAT, bank=self.bank, mean=self.mean, std=self.std,
-            threshold=self.threshold, config=np.array([self.config.patch, self.config.neighbours,
-                                                        self.config.bank_size, self.config.margin,
-                                                        self.config.max_side]),
+            buffer,
+            format=FORMAT,
+            bank=self.bank,
+            mean=self.mean,
+            std=self.std,
+            threshold=self.threshold,
+            config=np.array(
+                [
+                    self.config.patch,
+                    self.config.neighbours,
+                    self.config.bank_size,
+                    self.config.margin,
+                    self.config.max_side,
+                ]
+            ),
         )
         return buffer.getvalue()
 
@@ -178,7 +198,9 @@ class SurfaceModel:
                 raise AnomalyModelError(f"model format {int(stored['format'])}, this version reads {FORMAT}")
             patch, neighbours, bank_size, margin, max_side = (int(v) for v in stored["config"])
             return cls(
-                bank=stored["bank"], mean=stored["mean"], std=stored["std"],
+                bank=stored["bank"],
+                mean=stored["mean"],
+                std=stored["std"],
                 threshold=float(stored["threshold"]),
                 config=AnomalyConfig(patch, neighbours, bank_size, margin, max_side),
             )

@@ -136,9 +136,18 @@ def read_coco(annotations: Path | str, image_dir: Path | str | None = None) -> D
     for note in notes:
         image = entries.get(note.get("image_id"))
         if image is None or note.get("category_id") not in categories:
-            raise DatasetError(f"{annotations.name}: annotation {note.get('id')} names an unknown image or category")
+            raise DatasetError(
+                f"{annotations.name}: annotation {note.get('id')} names an unknown image or category"
+            )
         x, y, w, h = note["bbox"]
-        if w <= 0 or h <= 0 or x < 0 or y < 0 or x + w > image["width"] + 0.5 or y + h > image["height"] + 0.5:
+        if (
+            w <= 0
+            or h <= 0
+            or x < 0
+            or y < 0
+            or x + w > image["width"] + 0.5
+            or y + h > image["height"] + 0.5
+        ):
             raise DatasetError(f"{annotations.name}: annotation {note.get('id')} lies outside its image")
         boxes[image["id"]].append(Box(x, y, x + w, y + h, categories[note["category_id"]]))
     images = []
@@ -162,7 +171,9 @@ def _swap_in(staging: Path, target: Path) -> None:
     staging.rename(target)
 
 
-def write_yolo(dataset: Dataset, target: Path | str, *, splits: dict[str, list[LabelledImage]] | None = None) -> Path:
+def write_yolo(
+    dataset: Dataset, target: Path | str, *, splits: dict[str, list[LabelledImage]] | None = None
+) -> Path:
     """Write ``dataset`` as a YOLO folder with ``data.yaml`` (one split ``train`` unless
     ``splits`` names them; ``val`` falls back to ``train``). Written to a temporary folder and
     moved into place, so a failure leaves nothing half-written."""
@@ -178,12 +189,16 @@ def write_yolo(dataset: Dataset, target: Path | str, *, splits: dict[str, list[L
                 lines = []
                 for box in image.boxes:
                     if box.label not in dataset.classes:
-                        raise DatasetError(f"{image.path.name}: class {box.label!r} is not in {list(dataset.classes)}")
+                        raise DatasetError(
+                            f"{image.path.name}: class {box.label!r} is not in {list(dataset.classes)}"
+                        )
                     cx = (box.x1 + box.x2) / 2 / image.width
                     cy = (box.y1 + box.y2) / 2 / image.height
                     w, h = (box.x2 - box.x1) / image.width, (box.y2 - box.y1) / image.height
                     lines.append(f"{dataset.classes.index(box.label)} {cx:.6f} {cy:.6f} {w:.6f} {h:.6f}")
-                (staging / "labels" / split / f"{image.path.stem}.txt").write_text("\n".join(lines) + "\n" if lines else "")
+                (staging / "labels" / split / f"{image.path.stem}.txt").write_text(
+                    "\n".join(lines) + "\n" if lines else ""
+                )
         names = "\n".join(f"  {i}: {json.dumps(name)}" for i, name in enumerate(dataset.classes))
         val = "val" if "val" in splits else "train"
         (staging / "data.yaml").write_text(
@@ -201,12 +216,19 @@ def coco_json(dataset: Dataset) -> dict:
     categories = [{"id": i + 1, "name": name} for i, name in enumerate(dataset.classes)]
     images, notes = [], []
     for image_id, image in enumerate(dataset.images, 1):
-        images.append({"id": image_id, "file_name": image.path.name, "width": image.width, "height": image.height})
+        images.append(
+            {"id": image_id, "file_name": image.path.name, "width": image.width, "height": image.height}
+        )
         for box in image.boxes:
             w, h = box.x2 - box.x1, box.y2 - box.y1
-            notes.append({
-                "id": len(notes) + 1, "image_id": image_id, "category_id": dataset.classes.index(box.label) + 1,
-                "bbox": [round(box.x1, 2), round(box.y1, 2), round(w, 2), round(h, 2)],
-                "area": round(w * h, 2), "iscrowd": 0,
-            })
+            notes.append(
+                {
+                    "id": len(notes) + 1,
+                    "image_id": image_id,
+                    "category_id": dataset.classes.index(box.label) + 1,
+                    "bbox": [round(box.x1, 2), round(box.y1, 2), round(w, 2), round(h, 2)],
+                    "area": round(w * h, 2),
+                    "iscrowd": 0,
+                }
+            )
     return {"images": images, "annotations": notes, "categories": categories}

@@ -76,7 +76,9 @@ def _grey(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def register(image: np.ndarray, template: np.ndarray, config: GoldenConfig) -> tuple[np.ndarray, float, tuple]:
+def register(
+    image: np.ndarray, template: np.ndarray, config: GoldenConfig
+) -> tuple[np.ndarray, float, tuple]:
     """The image warped onto the template (affine ECC on a blurred copy), its correlation with
     the template, and the translation found. Raises TemplateError where they do not match."""
     if image.shape != template.shape:
@@ -100,10 +102,17 @@ def register(image: np.ndarray, template: np.ndarray, config: GoldenConfig) -> t
             ) from exc
         if not np.allclose(warp, np.eye(2, 3), atol=1e-3):
             aligned = cv2.warpAffine(
-                image, warp, (template.shape[1], template.shape[0]),
-                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE,
+                image,
+                warp,
+                (template.shape[1], template.shape[0]),
+                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                borderMode=cv2.BORDER_REPLICATE,
             )
-    correlation = float(np.corrcoef(aligned.ravel(), template.ravel())[0, 1]) if aligned.std() and template.std() else 0.0
+    correlation = (
+        float(np.corrcoef(aligned.ravel(), template.ravel())[0, 1])
+        if aligned.std() and template.std()
+        else 0.0
+    )
     if correlation < config.min_correlation:
         raise TemplateError(
             f"the image matches the template poorly (correlation {correlation:.2f} < "
@@ -173,8 +182,10 @@ def _regions(missing, extra, part_t, part_i, difference, config) -> tuple[Defect
         half_w = max(bw / 2 + config.box_margin, config.min_box / 2)
         half_h = max(bh / 2 + config.box_margin, config.min_box / 2)
         box = (
-            max(0, int(cx - half_w)), max(0, int(cy - half_h)),
-            min(w, int(round(cx + half_w))), min(h, int(round(cy + half_h))),
+            max(0, int(cx - half_w)),
+            max(0, int(cy - half_h)),
+            min(w, int(round(cx + half_w))),
+            min(h, int(round(cy + half_h))),
         )
         score = float(difference[window][member].mean()) / contrast
         found.append(Defect(box=box, area=area, kind=kind, score=min(1.0, score)))

@@ -66,8 +66,15 @@ def _entry(raw: dict) -> ModelEntry:
 
 
 def register(
-    models_dir: Path | str, source: Path | str, *, name: str, kind: str, classes=(),
-    training_data_sha256: str = "", metrics: dict | None = None, input_size: int = 0,
+    models_dir: Path | str,
+    source: Path | str,
+    *,
+    name: str,
+    kind: str,
+    classes=(),
+    training_data_sha256: str = "",
+    metrics: dict | None = None,
+    input_size: int = 0,
 ) -> ModelEntry:
     """Copy ``source`` into the models folder as the next version of ``name`` and add its entry."""
     models_dir, source = Path(models_dir), Path(source)
@@ -82,9 +89,15 @@ def register(
     try:
         shutil.copyfile(source, temporary)
         entry = ModelEntry(
-            name=name, version=version, file=file, sha256=file_sha256(Path(temporary)), kind=kind,
-            classes=tuple(classes), training_data_sha256=training_data_sha256,
-            metrics=dict(metrics or {}), input_size=input_size,
+            name=name,
+            version=version,
+            file=file,
+            sha256=file_sha256(Path(temporary)),
+            kind=kind,
+            classes=tuple(classes),
+            training_data_sha256=training_data_sha256,
+            metrics=dict(metrics or {}),
+            input_size=input_size,
         )
         os.replace(temporary, models_dir / file)
     except BaseException:

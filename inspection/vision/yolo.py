@@ -41,8 +41,15 @@ class TrainResult:
 
 
 def train(
-    data_yaml: Path | str, work_dir: Path | str, *, epochs: int = 100, input_size: int = 640,
-    batch: int = 8, device: str = "cpu", seed: int = 0, definition: str = DEFINITION,
+    data_yaml: Path | str,
+    work_dir: Path | str,
+    *,
+    epochs: int = 100,
+    input_size: int = 640,
+    batch: int = 8,
+    device: str = "cpu",
+    seed: int = 0,
+    definition: str = DEFINITION,
     evaluate: Path | str | None = None,
 ) -> TrainResult:
     """Train a detector on a YOLO folder's ``data.yaml`` and export it to ONNX. The metrics are
@@ -58,9 +65,22 @@ def train(
     model = YOLO(definition)
     try:
         model.train(
-            data=str(data_yaml), epochs=epochs, imgsz=input_size, batch=batch, device=device,
-            workers=0, plots=False, amp=False, pretrained=False, seed=seed, deterministic=True,
-            project=str(work_dir), name="train", exist_ok=True, verbose=False, val=True,
+            data=str(data_yaml),
+            epochs=epochs,
+            imgsz=input_size,
+            batch=batch,
+            device=device,
+            workers=0,
+            plots=False,
+            amp=False,
+            pretrained=False,
+            seed=seed,
+            deterministic=True,
+            project=str(work_dir),
+            name="train",
+            exist_ok=True,
+            verbose=False,
+            val=True,
         )
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
         raise TrainingError(f"training failed: {exc}") from exc
@@ -68,8 +88,18 @@ def train(
     if not best.exists():
         raise TrainingError(f"training wrote no weights under {work_dir}")
     trained = YOLO(str(best))
-    scores = trained.val(data=str(evaluate or data_yaml), imgsz=input_size, batch=batch, device=device,
-                         workers=0, plots=False, verbose=False, project=str(work_dir), name="val", exist_ok=True)
+    scores = trained.val(
+        data=str(evaluate or data_yaml),
+        imgsz=input_size,
+        batch=batch,
+        device=device,
+        workers=0,
+        plots=False,
+        verbose=False,
+        project=str(work_dir),
+        name="val",
+        exist_ok=True,
+    )
     metrics = {
         "map50": round(float(scores.box.map50), 4),
         "map50_95": round(float(scores.box.map), 4),
@@ -78,8 +108,12 @@ def train(
     }
     onnx = Path(trained.export(format="onnx", imgsz=input_size, simplify=False, dynamic=False, device="cpu"))
     return TrainResult(
-        weights=best, onnx=onnx, metrics=metrics, seconds=time.perf_counter() - started,
-        epochs=epochs, input_size=input_size,
+        weights=best,
+        onnx=onnx,
+        metrics=metrics,
+        seconds=time.perf_counter() - started,
+        epochs=epochs,
+        input_size=input_size,
     )
 
 
@@ -91,16 +125,25 @@ def letterbox(image: np.ndarray, side: int) -> tuple[np.ndarray, float, tuple[in
     nh, nw = round(h * scale), round(w * scale)
     resized = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_LINEAR) if (nh, nw) != (h, w) else image
     top, left = (side - nh) // 2, (side - nw) // 2
-    padded = cv2.copyMakeBorder(resized, top, side - nh - top, left, side - nw - left,
-                                cv2.BORDER_CONSTANT, value=(114, 114, 114))
+    padded = cv2.copyMakeBorder(
+        resized, top, side - nh - top, left, side - nw - left, cv2.BORDER_CONSTANT, value=(114, 114, 114)
+    )
     return padded, scale, (left, top)
 
 
 class OnnxDetector:
     """A registered YOLO ONNX model on ONNX Runtime (CPU)."""
 
-    def __init__(self, path: Path | str, classes, *, input_size: int = 640, threads: int = 2,
-                 confidence: float = 0.25, overlap: float = 0.5):
+    def __init__(
+        self,
+        path: Path | str,
+        classes,
+        *,
+        input_size: int = 640,
+        threads: int = 2,
+        confidence: float = 0.25,
+        overlap: float = 0.5,
+    ):
         import onnxruntime as ort
 
         options = ort.SessionOptions()
