@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from inspection.models import ComplianceRule, LabelVerification
+from inspection.models import (
+    ComplianceRule,
+    DefectCheck,
+    DefectInspection,
+    InspectionPlan,
+    InspectionRecord,
+    LabelVerification,
+    TrainingJob,
+)
 
 
 @admin.register(ComplianceRule)
@@ -24,3 +32,55 @@ class LabelVerificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DefectCheck)
+class DefectCheckAdmin(admin.ModelAdmin):
+    list_display = ["product", "name", "method", "station", "model_name", "model_version", "active"]
+    list_filter = ["method", "active"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Results are evidence: shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DefectInspection)
+class DefectInspectionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "created_at",
+        "capture",
+        "defect_check",
+        "ok",
+        "score",
+        "model_name",
+        "model_version",
+    ]
+    list_filter = ["method", "ok"]
+
+
+@admin.register(InspectionPlan)
+class InspectionPlanAdmin(admin.ModelAdmin):
+    list_display = ["product", "name", "scope", "station", "required_for_release", "active"]
+    list_filter = ["scope", "active"]
+
+
+@admin.register(InspectionRecord)
+class InspectionRecordAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "plan", "unit", "lot", "passed", "inspector"]
+    list_filter = ["passed"]
+
+
+@admin.register(TrainingJob)
+class TrainingJobAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "product", "model_name", "status", "epochs", "device"]
+    list_filter = ["status"]

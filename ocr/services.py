@@ -380,8 +380,20 @@ def perform_reading(*, job_id: int) -> str:
             len(result.lines),
             len(result.codes),
         )
+        _inspect(capture)
     transaction.on_commit(lambda: publish_capture(capture_id=capture.pk))
     return ReadingJob.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+def _inspect(capture: Capture) -> None:
+    """The product's defect checks, after the reading committed (so a slow or failing check
+    never holds back or fails the reading; each check stores its own error)."""
+    from inspection.services import inspect_capture
+
+    try:
+        inspect_capture(capture=capture)
+    except Exception:  # noqa: BLE001 - a defect check's bug must not undo a stored reading
+        logger.exception("capture %s: defect checks failed", capture.pk)
 
 
 def _verify(capture: Capture) -> None:

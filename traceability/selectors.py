@@ -191,6 +191,35 @@ def label_verified(unit: Unit) -> bool:
     return bool(unit.label_verifications.order_by("-created_at", "-id").values_list("ok", flat=True).first())
 
 
+def release_blockers(lot: Lot) -> list[str]:
+    """Why ``lot`` may not be released yet: each active plan of its product that is required for
+    release and whose latest record for the lot (lot plans) or for its units (unit plans, the
+    plan's sample size or every unit) is missing or failed."""
+    reasons = []
+    for plan in lot.product.inspection_plans.filter(active=True, required_for_release=True).order_by("pk"):
+        if plan.scope == "lot":
+            latest = lot.inspection_records.filter(plan=plan).order_by("-created_at", "-id").first()
+            if latest is None:
+                reasons.append(f"{plan.name} has not been done")
+            elif not latest.passed:
+                reasons.append(f"{plan.name} failed (record {latest.pk})")
+            continue
+        latest_by_unit = {}
+        for unit_id, passed in (
+            plan.records.filter(unit__lot=lot)
+            .order_by("unit_id", "-created_at", "-id")
+            .values_list("unit_id", "passed")
+        ):
+            latest_by_unit.setdefault(unit_id, passed)
+        failed = sum(1 for passed in latest_by_unit.values() if not passed)
+        needed = plan.sample_size or lot.units.count()
+        if failed:
+            reasons.append(f"{plan.name} failed on {failed} unit(s)")
+        elif len(latest_by_unit) < needed:
+            reasons.append(f"{plan.name} done on {len(latest_by_unit)} of {needed} unit(s)")
+    return reasons
+
+
 def unit_ancestor_ids(unit_id: int) -> list[int]:
     """Every unit that ``unit_id`` is inside, at any depth."""
     return [n // 2 for (n,) in _rows(UP, [node(unit_id, None), MAX_DEPTH]) if n % 2 == 0]

@@ -605,6 +605,33 @@ def inspect_unit(*, unit, passed: bool, actor, station=None, capture=None, notes
     return unit
 
 
+def inspect_lot(*, lot, passed: bool, actor, station=None, notes="", extra=None, event_time=None) -> Lot:
+    """An inspection result on a lot: an ObjectEvent over the lot's quantity (bizStep
+    inspecting, disposition conformant or non_conformant) with the notes and ``extra`` (the
+    record's id and verdicts). The lot's status is left alone: release is gated on it."""
+    moment = _moment(event_time)
+    with transaction.atomic():
+        epcis = build.object_event(
+            moment=moment,
+            action="OBSERVE",
+            biz_step="inspecting",
+            disposition="conformant" if passed else "non_conformant",
+            quantities=[(lot.uri, lot.quantity)],
+            station_code=getattr(station, "code", None),
+            extra={**({"tracelens:notes": notes} if notes else {}), **(extra or {})} or None,
+        )
+        _append_one(
+            moment,
+            epcis,
+            code=EventCode.INSPECT,
+            actor=actor,
+            station=station,
+            lot=lot,
+            identifiers=[("epc_class", lot.uri)],
+        )
+    return lot
+
+
 def associate(*, unit, children: list[str], actor, station=None, event_time=None):
     """Devices, carriers or sensors (any EPC URIs) bound to a unit: an AssociationEvent."""
     moment = _moment(event_time)
@@ -644,6 +671,11 @@ def set_lot_status(*, lot, status: str, reason: str, actor, event_time=None) -> 
             raise TraceError(f"Lot {lot.code} is recalled; close the recall to release it.", "recalled")
         if lot.status == status:
             raise TraceError(f"Lot {lot.code} is already {lot.get_status_display().lower()}.", "no_change")
+        blockers = selectors.release_blockers(lot) if status == LotStatus.RELEASED else []
+        if blockers:
+            raise TraceError(
+                f"Lot {lot.code} cannot be released: {'; '.join(blockers)}.", "inspection_required"
+            )
         lot.status = status
         lot.save(update_fields=["status"])
         held = status == LotStatus.QUARANTINED

@@ -133,6 +133,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReturnStatusEnum": "traceability.choices.ReturnStatus",
         "ShipmentStatusEnum": "traceability.choices.ShipmentStatus",
+        "TrainingStatusEnum": "inspection.choices.TrainingStatus",
     },
 }
 
@@ -168,7 +169,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"ocr.tasks.run_reading": {"queue": "ocr"}}
+CELERY_TASK_ROUTES = {
+    "ocr.tasks.run_reading": {"queue": "ocr"},
+    "inspection.tasks.train_detector": {"queue": "gpu"},
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -179,6 +183,8 @@ OCR_ENGINE = env("OCR_ENGINE", default="rapidocr")
 # each take every core); 0 lets the engine use every core (the embedded single worker).
 OCR_THREADS = env.int("OCR_THREADS", default=0 if EMBEDDED_WORKER else 1)
 MODELS_DIR = Path(env("MODELS_DIR", default=str(BASE_DIR / "models")))
+# Labelled defect datasets (YOLO folders) that detectors train on, one folder per dataset name.
+TRAINING_DATA_DIR = Path(env("TRAINING_DATA_DIR", default=str(MEDIA_ROOT / "datasets")))
 
 # GS1's EPCIS 2.0 JSON Schema, read locally (it is not redistributed with TraceLens).
 EPCIS_SCHEMA_PATH = Path(

@@ -1,7 +1,20 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from inspection.api.defects import (
+    DefectCheckViewSet,
+    DefectInspectionViewSet,
+    DefectRatesView,
+    TrainingJobViewSet,
+)
+from inspection.api.records import PlanViewSet, RecordViewSet
 from inspection.api.views import VerificationViewSet
 
 router = SimpleRouter()
 router.register("verifications", VerificationViewSet, basename="verification")
-urlpatterns = router.urls
+router.register("defect-checks", DefectCheckViewSet, basename="defect-check")
+router.register("defect-inspections", DefectInspectionViewSet, basename="defect-inspection")
+router.register("training-jobs", TrainingJobViewSet, basename="training-job")
+router.register("inspection-plans", PlanViewSet, basename="inspection-plan")
+router.register("inspection-records", RecordViewSet, basename="inspection-record")
+urlpatterns = [path("defect-rates/", DefectRatesView.as_view(), name="defect-rates"), *router.urls]

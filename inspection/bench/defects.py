@@ -230,9 +230,7 @@ def bench_yolo(rows: list[tuple[Path, dict]], options, out) -> tuple[dict, dict]
         )
         evaluate = root / "eval.yaml"
         evaluate.write_text((root / "data.yaml").read_text().replace("val: images/train", "val: images/eval"))
-        out.write(
-            f"YOLO: {options['yolo_epochs']} epochs on {cut} images, evaluated on {len(items) - cut}"
-        )
+        out.write(f"YOLO: {options['yolo_epochs']} epochs on {cut} images, evaluated on {len(items) - cut}")
         result = train(
             root / "data.yaml",
             Path(work) / "runs",

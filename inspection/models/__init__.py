@@ -1,0 +1,14 @@
+from inspection.models.defects import DefectCheck, DefectInspection, Detection, TrainingJob
+from inspection.models.records import InspectionPlan, InspectionRecord
+from inspection.models.verification import ComplianceRule, LabelVerification
+
+__all__ = [
+    "ComplianceRule",
+    "DefectCheck",
+    "DefectInspection",
+    "Detection",
+    "InspectionPlan",
+    "InspectionRecord",
+    "LabelVerification",
+    "TrainingJob",
+]

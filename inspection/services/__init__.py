@@ -1,0 +1,31 @@
+"""Every state change of the inspection app: label verification, defect checks, inspection
+records. Each module's functions are re-exported here."""
+
+from inspection.services.defects import TrainingRefused, inspect_capture, run_training, start_training
+from inspection.services.records import (
+    InspectionRefused,
+    record_inspection,
+    release_blockers,
+)
+from inspection.services.verification import (
+    VerificationRefused,
+    expected_content,
+    next_serial,
+    stored_reading,
+    verify_capture,
+)
+
+__all__ = [
+    "InspectionRefused",
+    "TrainingRefused",
+    "VerificationRefused",
+    "expected_content",
+    "inspect_capture",
+    "next_serial",
+    "record_inspection",
+    "release_blockers",
+    "run_training",
+    "start_training",
+    "stored_reading",
+    "verify_capture",
+]

@@ -1,0 +1,11 @@
+"""Inspection tasks. They take ids and claim their row, so a redelivered task does no harm."""
+
+from celery import shared_task
+
+from inspection import services
+
+
+@shared_task(acks_late=True)
+def train_detector(job_id: int) -> str:
+    """Train and register one detector (``gpu`` queue: one at a time per GPU worker)."""
+    return services.run_training(job_id=job_id)
