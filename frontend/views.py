@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.choices import Role
 from accounts.permissions import can_view_capture, can_write, has_role
+from inspection.models import DefectInspection
 from ocr import storage
 from ocr.choices import CaptureSource
 from ocr.selectors import captures_visible_to
@@ -109,6 +110,22 @@ def capture_image(request, capture_id):
     except FileNotFoundError:
         raise Http404("image file missing") from None
     response = FileResponse(handle, content_type=image.mime_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
+
+
+@role_required()
+def heat_map(request, capture_id, inspection_id):
+    """A surface check's heat map for a capture you may see (PNG, ``nosniff``)."""
+    capture = _visible_capture(request, capture_id)
+    with_map = DefectInspection.objects.select_related("heat_map").filter(heat_map__isnull=False)
+    found = get_object_or_404(with_map, pk=inspection_id, capture=capture)
+    try:
+        handle = storage.absolute_path(found.heat_map.path).open("rb")
+    except FileNotFoundError:
+        raise Http404("heat map file missing") from None
+    response = FileResponse(handle, content_type=found.heat_map.mime_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=86400, immutable"
     return response

@@ -44,7 +44,8 @@ class TrainingRefused(ValueError):
 
 def checks_for(capture) -> list[DefectCheck]:
     """The active checks of the capture's product (from its unit, lot, or ``metadata.product``)
-    that apply at its station."""
+    that apply at its station; for a capture of no known product (a fixed camera over a
+    conveyor), the checks bound to its station."""
     product_id = None
     if capture.unit_id:
         product_id = capture.unit.product_id
@@ -58,14 +59,16 @@ def checks_for(capture) -> list[DefectCheck]:
             .values_list("pk", flat=True)
             .first()
         )
-    if product_id is None:
-        return []
-    return list(
-        DefectCheck.objects.filter(product_id=product_id, active=True)
-        .filter(Q(station__isnull=True) | Q(station_id=capture.station_id))
-        .select_related("template")
-        .order_by("pk")
-    )
+    active = DefectCheck.objects.filter(active=True).select_related("template").order_by("pk")
+    if product_id is not None:
+        return list(
+            active.filter(product_id=product_id).filter(
+                Q(station__isnull=True) | Q(station_id=capture.station_id)
+            )
+        )
+    if capture.station_id is not None:
+        return list(active.filter(station_id=capture.station_id))
+    return []
 
 
 def _golden_config(check: DefectCheck) -> GoldenConfig:

@@ -41,6 +41,7 @@ class CaptureSerializer(serializers.ModelSerializer):
     image = serializers.SerializerMethodField()
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
     corrections = serializers.SerializerMethodField()
+    defects = serializers.SerializerMethodField()
 
     class Meta:
         model = Capture
@@ -63,6 +64,7 @@ class CaptureSerializer(serializers.ModelSerializer):
             "reviewed_by",
             "reviewed_at",
             "corrections",
+            "defects",
         ]
 
     def get_reading(self, capture) -> dict | None:
@@ -73,6 +75,24 @@ class CaptureSerializer(serializers.ModelSerializer):
         return [
             {"field": c.field, "read": c.read_value, "value": c.value, "changed": c.changed}
             for c in capture.corrections.all()
+        ]
+
+    def get_defects(self, capture) -> list[dict]:
+        """Each defect check run on the capture, with detections in the image's pixels."""
+        heat_url = lambda i: reverse("capture-heat-map", args=[capture.pk, i.pk]) if i.heat_map_id else None  # noqa: E731
+        return [
+            {
+                "check": i.defect_check.name,
+                "method": i.method,
+                "model": i.model_name,
+                "version": i.model_version,
+                "ok": i.ok,
+                "score": i.score,
+                "error": i.error,
+                "heat_map_url": heat_url(i),
+                "detections": [d.as_json() for d in i.detections.all()],
+            }
+            for i in capture.defect_inspections.all()
         ]
 
     def get_unit(self, capture) -> dict | None:

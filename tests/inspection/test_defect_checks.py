@@ -4,10 +4,12 @@ with its reason and sends the capture to review; rates per line and class; train
 
 import cv2
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from inspection.choices import DefectMethod, TrainingStatus
+from inspection.demo import board, with_defects
 from inspection.models import DefectCheck, DefectInspection, TrainingJob
 from inspection.services import inspect_capture, run_training, start_training
 from inspection.services.defects import TrainingRefused
@@ -15,7 +17,6 @@ from inspection.vision import registry
 from inspection.vision.anomaly import SurfaceModel
 from ocr.choices import CaptureSource
 from ocr.services import create_capture, perform_reading, store_image
-from tests.inspection.boards import board, with_defects
 from tests.inspection.test_anomaly import pitted, surface
 from traceability.choices import EventCode, UnitStatus
 from traceability.models import TraceEvent
@@ -120,6 +121,23 @@ def test_a_surface_check_stores_score_heat_map_and_model_version(make_user, unit
     assert flagged.score > flagged.details["threshold"] > passed.score
     assert flagged.heat_map is not None and flagged.heat_map.mime_type == "image/png"
     assert flagged.detections.get().label == "anomaly"
+
+    client = APIClient()
+    client.force_authenticate(make_user(Role.AUDITOR))
+    (shown,) = client.get(f"/api/captures/{bad.pk}/").json()["defects"]
+    assert (shown["check"], shown["ok"], shown["model"], shown["version"]) == (
+        "housing surface",
+        False,
+        "housing",
+        1,
+    )
+    page = Client()
+    page.force_login(make_user(Role.AUDITOR))
+    heat = page.get(shown["heat_map_url"])
+    assert heat.status_code == 200 and heat["Content-Type"] == "image/png"
+    assert heat["X-Content-Type-Options"] == "nosniff"
+    page.force_login(make_user(Role.OPERATOR))  # not the uploader
+    assert page.get(shown["heat_map_url"]).status_code == 404
 
 
 def test_a_model_file_that_is_not_the_registered_one_is_refused(settings, make_user, unit, surface_check):

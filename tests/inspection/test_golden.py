@@ -5,8 +5,8 @@ import cv2
 import numpy as np
 import pytest
 
+from inspection.demo import DEFECTS, board, with_defects
 from inspection.vision.golden import GoldenConfig, TemplateError, compare
-from tests.inspection.boards import DEFECTS, board, with_defects
 
 
 def kind_at(result, point):

@@ -80,7 +80,39 @@
     });
     if (!reading.lines.length) lines.append(el("li", "No text found.", "muted"));
     renderFields(reading.fields || [], reading.checks || []);
+    renderDefects(capture, reading);
     document.getElementById("engine").textContent = "Read by " + reading.engine + " " + reading.engine_version;
+  }
+
+  // Defect checks: a line per check (verdict, model and version), each detection boxed on the
+  // photo. Detections are in the image's pixels; the overlay is in the reading's.
+  function renderDefects(capture, reading) {
+    const section = document.getElementById("defects");
+    const list = document.getElementById("defect-list");
+    const checks = capture.defects || [];
+    section.hidden = !checks.length;
+    list.replaceChildren();
+    const scale = reading.width && capture.image.width ? reading.width / capture.image.width : 1;
+    const boxes = document.getElementById("boxes");
+    const heat = document.getElementById("heat-map");
+    heat.hidden = true;
+    checks.forEach((check) => {
+      const verdict = check.ok === null ? "could not run" : check.ok ? "pass" : "defect";
+      const li = el("li", undefined, "defect-check " + (check.ok === null ? "error" : check.ok ? "ok" : "bad"));
+      li.append(el("strong", check.check), " ", el("span", verdict, "tag"));
+      const by = check.model ? check.model + " v" + check.version : check.method;
+      li.append(" ", el("span", by + (check.score !== null ? " · score " + check.score.toFixed(3) : ""), "meta"));
+      if (check.error) li.append(el("div", check.error, "meta"));
+      check.detections.forEach((d) => {
+        li.append(el("div", d.label + " " + Math.round(d.score * 100) + "%", "detection"));
+        const [x1, y1, x2, y2] = d.box.map((v) => v * scale);
+        const box = polygon([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], "defect");
+        box.dataset.label = d.label;
+        boxes.append(box);
+      });
+      if (check.heat_map_url) { heat.src = check.heat_map_url; heat.hidden = false; }
+      list.append(li);
+    });
   }
 
   // Each character with its own confidence: doubtful ones are marked, the score in the tooltip.
@@ -108,7 +140,12 @@
   function renderFields(fields, checks) {
     const body = document.querySelector("#fields tbody");
     body.replaceChildren();
-    if (!fields.length) { body.append(el("tr")).append(el("td", "No field found.", "muted")); return; }
+    if (!fields.length) {
+      const tr = el("tr");
+      tr.append(el("td", "No field found.", "muted"));
+      body.append(tr);
+      return;
+    }
     fields.forEach((f) => {
       const own = checks.filter((c) => c.field === f.name);
       const failed = own.filter((c) => !c.ok);

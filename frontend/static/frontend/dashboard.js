@@ -148,9 +148,30 @@
       });
   }
 
+  function defectRates() {
+    const table = document.getElementById("defect-rates");
+    const url = new URL(table.dataset.apiUrl, location.href);
+    if (lineFilter && lineFilter.value) url.searchParams.set("line", lineFilter.value);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((rows) => {
+        if (!rows) return;
+        const body = table.querySelector("tbody");
+        body.replaceChildren();
+        rows.forEach((r) => {
+          const tr = el("tr");
+          tr.append(el("td", r.line || "–"), el("td", r.label), el("td", r.detections), el("td", r.inspected), el("td", r.per_100 === null ? "–" : r.per_100.toFixed(1)));
+          body.append(tr);
+        });
+        if (!rows.length) body.append(el("tr", "No defect found in the last 24 hours."));
+      });
+  }
+
   load();
   printQuality();
-  if (lineFilter) lineFilter.addEventListener("change", printQuality);
+  defectRates();
+  setInterval(defectRates, 60000);
+  if (lineFilter) lineFilter.addEventListener("change", () => { printQuality(); defectRates(); });
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   function connect() {
     const socket = new WebSocket(scheme + location.host + "/ws/dashboard/");

@@ -33,6 +33,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             admin = self._users(admin_password)
             self._master_data(admin)
+            self._inspection(admin)
         if not Capture.objects.exists():
             self._captures(admin)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
@@ -118,6 +119,51 @@ class Command(BaseCommand):
                 services.observe_unit(
                     unit=unit, station=station, actor=admin, event_time=moment + dt.timedelta(minutes=5 * k)
                 )
+
+    def _inspection(self, admin):
+        """A bare board checked against its golden template at the SMT station, and a final QC
+        plan on the controller board's lots (required before release), done once."""
+        import cv2
+
+        from inspection.demo import board
+        from inspection.models import DefectCheck, InspectionPlan
+        from inspection.services import record_inspection
+        from ocr.services import store_image
+
+        bare, _ = Product.objects.get_or_create(part_number="PCB-100", defaults={"name": "Bare board"})
+        if not DefectCheck.objects.filter(product=bare).exists():
+            DefectCheck.objects.create(
+                product=bare,
+                station=Station.objects.get(code="smt"),
+                name="Bare board against golden template",
+                method="golden",
+                template=store_image(data=cv2.imencode(".png", board())[1].tobytes()),
+            )
+        plan, created = InspectionPlan.objects.get_or_create(
+            product=Product.objects.get(part_number="TL-1000"),
+            name="Final QC",
+            defaults={
+                "scope": "lot",
+                "items": [
+                    {"key": "visual", "label": "No visible damage", "kind": "check"},
+                    {
+                        "key": "current",
+                        "label": "Idle current",
+                        "kind": "measure",
+                        "low": 40,
+                        "high": 60,
+                        "unit": "mA",
+                    },
+                ],
+            },
+        )
+        if created:
+            record_inspection(
+                plan=plan,
+                actor=admin,
+                lot=Lot.objects.get(code="L2026-0042"),
+                values={"visual": True, "current": 52.5},
+            )
 
     def _captures(self, admin):
         station = Station.objects.get(code="pack")

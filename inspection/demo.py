@@ -1,5 +1,6 @@
-"""Synthetic boards for the defect tests: dark traces and pads on a light ground, and the same
-board with known defects put in (each at a known place, of a known kind)."""
+"""A synthetic bare board for the demo data and the tests: dark traces and a pad on a light
+ground, and the same board with known defects put in (each at a known place, of a known kind).
+Made here so that neither ships a photo it may not redistribute."""
 
 import cv2
 import numpy as np

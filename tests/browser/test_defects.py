@@ -1,0 +1,40 @@
+"""A board photographed at the SMT station is checked against its golden template (demo data):
+the capture page lists the defects found, named by kind, and boxes them on the photo."""
+
+import cv2
+import pytest
+
+from inspection.demo import board, with_defects
+from tests.browser.conftest import login
+
+pytestmark = pytest.mark.browser
+
+
+def test_defects_are_boxed_on_the_capture_page(browser, embedded_app, artifacts, tmp_path):
+    photo = tmp_path / "board.png"
+    cv2.imwrite(str(photo), with_defects(board(seed=5), ["short", "spurious_copper"]))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    base = embedded_app["url"]
+    login(page, base, embedded_app["password"])
+    page.goto(base + "/capture/")
+    page.select_option("select[name=station]", "smt")
+    page.set_input_files("input[name=image]", str(photo))
+    page.click("#capture-form button[type=submit]")
+    page.wait_for_url("**/captures/*/")
+    page.wait_for_selector("#capture[data-status=done]", timeout=60_000)
+    page.wait_for_selector("#boxes polygon.defect", timeout=60_000)
+    labels = sorted(
+        page.locator("#boxes polygon.defect").evaluate_all("(ps) => ps.map((p) => p.dataset.label)")
+    )
+    assert labels == ["short", "spurious_copper"]
+    listed = page.locator("#defect-list").inner_text()
+    assert "Bare board against golden template" in listed and "defect" in listed
+    assert (
+        "defect check Bare board against golden template: short, spurious_copper"
+        in page.locator("#review").inner_text()
+    )
+    assert errors == []
+    page.screenshot(path=artifacts / "capture-defects.png", full_page=True)
+    page.close()
