@@ -55,8 +55,8 @@ class CaptureConsumer(AsyncJsonWebsocketConsumer):
 
 
 class StationConsumer(AsyncJsonWebsocketConsumer):
-    """``ws/stations/<id>/``: the station's label verifications as they finish, for its
-    verification page. People of every role but camera devices may watch a station."""
+    """``ws/stations/<id>/``: the station's label verifications and sort decisions as they are
+    made, for its station pages. People of every role but camera devices may watch a station."""
 
     async def connect(self):
         user = self.scope.get("user")
@@ -81,6 +81,9 @@ class StationConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def verification_done(self, event):
+        await self.send_json(event)
+
+    async def sort_decision(self, event):
         await self.send_json(event)
 
 

@@ -41,6 +41,18 @@ class VerificationDone(TypedDict):
     verification: dict
 
 
+class SortDecided(TypedDict):
+    """A part's sort decision at a station (the same JSON goes to the station's MQTT topic)."""
+
+    type: Literal["sort.decision"]
+    capture: int
+    station: str | None
+    trigger: str
+    bin: str
+    reasons: list[str]
+    decided_at: str
+
+
 def station_group(station_id: int) -> str:
     return f"station.{station_id}"
 
@@ -60,7 +72,7 @@ def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
     _server_loop = loop
 
 
-def notify(group: str, payload: CaptureUpdated | DashboardCapture | VerificationDone) -> None:
+def notify(group: str, payload: CaptureUpdated | DashboardCapture | VerificationDone | SortDecided) -> None:
     layer = get_channel_layer(LAYER_OF_GROUP.get(group, DEFAULT_CHANNEL_LAYER))
     if layer is None:
         return

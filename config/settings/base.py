@@ -183,6 +183,8 @@ OCR_ENGINE = env("OCR_ENGINE", default="rapidocr")
 # each take every core); 0 lets the engine use every core (the embedded single worker).
 OCR_THREADS = env.int("OCR_THREADS", default=0 if EMBEDDED_WORKER else 1)
 MODELS_DIR = Path(env("MODELS_DIR", default=str(BASE_DIR / "models")))
+# The plant's MQTT broker (sort decisions and, later, readings and alerts); unset: not published.
+MQTT_URL = env("MQTT_URL", default="")
 # Labelled defect datasets (YOLO folders) that detectors train on, one folder per dataset name.
 TRAINING_DATA_DIR = Path(env("TRAINING_DATA_DIR", default=str(MEDIA_ROOT / "datasets")))
 

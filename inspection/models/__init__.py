@@ -1,5 +1,6 @@
 from inspection.models.defects import DefectCheck, DefectInspection, Detection, TrainingJob
 from inspection.models.records import InspectionPlan, InspectionRecord
+from inspection.models.sorting import SortDecision, SortRule
 from inspection.models.verification import ComplianceRule, LabelVerification
 
 __all__ = [
@@ -10,5 +11,7 @@ __all__ = [
     "InspectionPlan",
     "InspectionRecord",
     "LabelVerification",
+    "SortDecision",
+    "SortRule",
     "TrainingJob",
 ]

@@ -1,12 +1,19 @@
 """Every state change of the inspection app: label verification, defect checks, inspection
 records. Each module's functions are re-exported here."""
 
-from inspection.services.defects import TrainingRefused, inspect_capture, run_training, start_training
+from inspection.services.defects import (
+    TrainingRefused,
+    inspect_capture,
+    product_of,
+    run_training,
+    start_training,
+)
 from inspection.services.records import (
     InspectionRefused,
     record_inspection,
     release_blockers,
 )
+from inspection.services.sorting import sort_capture
 from inspection.services.verification import (
     VerificationRefused,
     expected_content,
@@ -22,6 +29,8 @@ __all__ = [
     "expected_content",
     "inspect_capture",
     "next_serial",
+    "product_of",
+    "sort_capture",
     "record_inspection",
     "release_blockers",
     "run_training",

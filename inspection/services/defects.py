@@ -42,10 +42,8 @@ class TrainingRefused(ValueError):
         self.message, self.code = message, code
 
 
-def checks_for(capture) -> list[DefectCheck]:
-    """The active checks of the capture's product (from its unit, lot, or ``metadata.product``)
-    that apply at its station; for a capture of no known product (a fixed camera over a
-    conveyor), the checks bound to its station."""
+def product_of(capture) -> int | None:
+    """The capture's product: from its unit, its lot, or ``metadata.product`` (a part number)."""
     product_id = None
     if capture.unit_id:
         product_id = capture.unit.product_id
@@ -59,6 +57,13 @@ def checks_for(capture) -> list[DefectCheck]:
             .values_list("pk", flat=True)
             .first()
         )
+    return product_id
+
+
+def checks_for(capture) -> list[DefectCheck]:
+    """The active checks of the capture's product that apply at its station; for a capture of
+    no known product (a fixed camera over a conveyor), the checks bound to its station."""
+    product_id = product_of(capture)
     active = DefectCheck.objects.filter(active=True).select_related("template").order_by("pk")
     if product_id is not None:
         return list(
