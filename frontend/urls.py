@@ -10,6 +10,7 @@ urlpatterns = [
     path("capture/", views.capture_new, name="capture-new"),
     path("captures/<int:capture_id>/", views.capture_detail, name="capture-page"),
     path("captures/<int:capture_id>/image", views.capture_image, name="capture-image"),
+    path("captures/<int:capture_id>/label/", views.label_capture, name="capture-label"),
     path("captures/<int:capture_id>/heat/<int:inspection_id>", views.heat_map, name="capture-heat-map"),
     path("review/", views.review_queue, name="review-queue"),
     path("sw.js", views.service_worker, name="service-worker"),

@@ -131,6 +131,24 @@ def heat_map(request, capture_id, inspection_id):
     return response
 
 
+@role_required(Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR)
+def label_capture(request, capture_id):
+    """Draw defect boxes on a capture, for training the product's detector."""
+    from inspection.services import product_of
+    from traceability.models import Product
+
+    capture = _visible_capture(request, capture_id)
+    return render(
+        request,
+        "frontend/label.html",
+        {
+            "capture": capture,
+            "products": Product.objects.order_by("part_number"),
+            "product_id": product_of(capture),
+        },
+    )
+
+
 @role_required(*REVIEWER_ROLES)
 def review_queue(request):
     waiting = captures_visible_to(request.user).filter(needs_review=True, reading__isnull=False)

@@ -1,12 +1,16 @@
 from django.contrib import admin
 
 from inspection.models import (
+    Annotation,
     ComplianceRule,
     DefectCheck,
+    DefectClass,
     DefectInspection,
     InspectionPlan,
     InspectionRecord,
     LabelVerification,
+    SortDecision,
+    SortRule,
     TrainingJob,
 )
 
@@ -84,3 +88,24 @@ class InspectionRecordAdmin(ReadOnlyAdmin):
 class TrainingJobAdmin(ReadOnlyAdmin):
     list_display = ["id", "created_at", "product", "model_name", "status", "epochs", "device"]
     list_filter = ["status"]
+
+
+@admin.register(DefectClass)
+class DefectClassAdmin(admin.ModelAdmin):
+    list_display = ["product", "name"]
+    list_filter = ["product"]
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = ["id", "capture", "defect_class", "author", "created_at"]
+
+
+@admin.register(SortRule)
+class SortRuleAdmin(admin.ModelAdmin):
+    list_display = ["product", "name", "station", "default_bin", "active"]
+
+
+@admin.register(SortDecision)
+class SortDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "capture", "station", "bin", "published_at"]

@@ -7,6 +7,7 @@ from inspection.api.defects import (
     DefectRatesView,
     TrainingJobViewSet,
 )
+from inspection.api.labelling import AnnotationViewSet, DefectClassViewSet
 from inspection.api.records import PlanViewSet, RecordViewSet
 from inspection.api.sorting import SortDecisionViewSet, SortRuleViewSet
 from inspection.api.views import VerificationViewSet
@@ -18,6 +19,8 @@ router.register("defect-inspections", DefectInspectionViewSet, basename="defect-
 router.register("training-jobs", TrainingJobViewSet, basename="training-job")
 router.register("inspection-plans", PlanViewSet, basename="inspection-plan")
 router.register("inspection-records", RecordViewSet, basename="inspection-record")
+router.register("defect-classes", DefectClassViewSet, basename="defect-class")
+router.register("annotations", AnnotationViewSet, basename="annotation")
 router.register("sort-rules", SortRuleViewSet, basename="sort-rule")
 router.register("sort-decisions", SortDecisionViewSet, basename="sort-decision")
 urlpatterns = [path("defect-rates/", DefectRatesView.as_view(), name="defect-rates"), *router.urls]

@@ -38,3 +38,39 @@ def test_defects_are_boxed_on_the_capture_page(browser, embedded_app, artifacts,
     assert errors == []
     page.screenshot(path=artifacts / "capture-defects.png", full_page=True)
     page.close()
+
+
+def test_boxes_are_drawn_on_a_photo_for_training(browser, embedded_app, tmp_path):
+    photo = tmp_path / "board.png"
+    cv2.imwrite(str(photo), with_defects(board(seed=6), ["open"]))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    base = embedded_app["url"]
+    login(page, base, embedded_app["password"])
+    page.goto(base + "/capture/")
+    page.select_option("select[name=station]", "smt")
+    page.set_input_files("input[name=image]", str(photo))
+    page.click("#capture-form button[type=submit]")
+    page.wait_for_url("**/captures/*/")
+    page.click("#label-link")
+    page.wait_for_url("**/label/")
+    page.select_option("#product", "PCB-100")
+    page.wait_for_selector("#defect-class option[value]", state="attached")
+    page.locator("#defect-class").select_option(label="open")
+    frame = page.locator("#drawn").bounding_box()
+    scale = frame["width"] / 320
+    page.mouse.move(frame["x"] + 60 * scale, frame["y"] + 64 * scale)
+    page.mouse.down()
+    page.mouse.move(frame["x"] + 70 * scale, frame["y"] + 74 * scale, steps=4)
+    page.mouse.move(frame["x"] + 82 * scale, frame["y"] + 86 * scale, steps=4)
+    page.mouse.up()
+    page.wait_for_selector("#box-list li")
+    assert page.locator("#box-list li strong").inner_text() == "open"
+    x1, y1, x2, y2 = (int(v) for v in page.locator("#box-list li .meta").inner_text().split(", "))
+    assert abs(x1 - 60) <= 2 and abs(y1 - 64) <= 2 and abs(x2 - 82) <= 2 and abs(y2 - 86) <= 2
+    assert page.locator("#drawn rect.annotation").count() == 1
+    page.click("#box-list li button")
+    page.wait_for_selector("#box-list li", state="detached")
+    assert errors == []
+    page.close()

@@ -130,7 +130,12 @@ class Command(BaseCommand):
         from inspection.services import record_inspection
         from ocr.services import store_image
 
+        from inspection.models import DefectClass
+        from inspection.vision.golden import KINDS
+
         bare, _ = Product.objects.get_or_create(part_number="PCB-100", defaults={"name": "Bare board"})
+        for kind in KINDS:
+            DefectClass.objects.get_or_create(product=bare, name=kind)
         if not DefectCheck.objects.filter(product=bare).exists():
             DefectCheck.objects.create(
                 product=bare,
