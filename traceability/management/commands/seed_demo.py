@@ -126,12 +126,10 @@ class Command(BaseCommand):
         import cv2
 
         from inspection.demo import board
-        from inspection.models import DefectCheck, InspectionPlan
+        from inspection.models import DefectCheck, DefectClass, InspectionPlan
         from inspection.services import record_inspection
-        from ocr.services import store_image
-
-        from inspection.models import DefectClass
         from inspection.vision.golden import KINDS
+        from ocr.services import store_image
 
         bare, _ = Product.objects.get_or_create(part_number="PCB-100", defaults={"name": "Bare board"})
         for kind in KINDS:
