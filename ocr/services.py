@@ -386,15 +386,14 @@ def perform_reading(*, job_id: int) -> str:
 
 
 def _inspect(capture: Capture) -> None:
-    """The product's defect checks and sort decision, after the reading committed (so a slow or failing check
-    never holds back or fails the reading; each check stores its own error)."""
-    from inspection.services import inspect_capture, product_of, sort_capture
+    """The inspection app's work on a read capture (defect checks, sorting, paper forms), after
+    the reading committed: a slow or failing check never holds back or undoes the reading."""
+    from inspection.services import after_reading
 
     try:
-        inspect_capture(capture=capture)
-        sort_capture(capture=capture, product_id=product_of(capture))
-    except Exception:  # noqa: BLE001 - a defect check's bug must not undo a stored reading
-        logger.exception("capture %s: defect checks or sorting failed", capture.pk)
+        after_reading(capture=capture)
+    except Exception:  # noqa: BLE001 - an inspection bug must not undo a stored reading
+        logger.exception("capture %s: inspection after reading failed", capture.pk)
 
 
 def _verify(capture: Capture) -> None:

@@ -3,13 +3,14 @@
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Role
 from accounts.signatures import sign
-from inspection.models import InspectionPlan, InspectionRecord
+from inspection.models import InspectionDraft, InspectionPlan, InspectionRecord
 from inspection.models.records import check_items
-from inspection.services import record_inspection
+from inspection.services import confirm_draft, draft_from_form, record_inspection
 from ocr.selectors import captures_visible_to
 from traceability.models import Lot, Product, Station, Unit
 
@@ -176,5 +177,83 @@ class RecordViewSet(
             photos=photos,
             notes=data.get("notes", ""),
             signature=signature,
+        )
+        return Response(RecordSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class DraftSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="serial", read_only=True)
+    lot = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = InspectionDraft
+        fields = ["id", "plan", "capture", "unit", "lot", "proposed", "status", "record", "created_at"]
+        read_only_fields = fields
+
+
+class DraftInput(serializers.Serializer):
+    plan = serializers.PrimaryKeyRelatedField(queryset=InspectionPlan.objects.filter(active=True))
+    capture = serializers.IntegerField(help_text="a read capture of the filled form")
+    unit = serializers.CharField(required=False, help_text="serial (unit plans)")
+    lot = serializers.CharField(required=False, help_text="lot code (lot plans)")
+
+
+class ConfirmInput(serializers.Serializer):
+    values = serializers.DictField(required=False, help_text="corrections; unnamed items keep the value read")
+    signature = SignatureInput(required=False)
+
+
+class DraftViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Paper forms read into proposed values (``?status=open``). ``POST`` reads a capture of a
+    filled form against a plan (a capture posted with ``metadata.inspection_plan`` is drafted by
+    itself); ``confirm`` (admins, supervisors) writes the record with the person's corrections."""
+
+    serializer_class = DraftSerializer
+    write_roles = SHOP_FLOOR
+
+    def get_queryset(self):
+        drafts = InspectionDraft.objects.filter(
+            capture__in=captures_visible_to(self.request.user)
+        ).select_related("unit", "lot")
+        if self.request.query_params.get("status") in InspectionDraft.Status.values:
+            drafts = drafts.filter(status=self.request.query_params["status"])
+        return drafts.order_by("-created_at", "-id")
+
+    def get_serializer_class(self):
+        return {"create": DraftInput, "confirm": ConfirmInput}.get(self.action, DraftSerializer)
+
+    def create(self, request, *args, **kwargs):
+        body = DraftInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        capture = get_object_or_404(captures_visible_to(request.user), pk=data["capture"])
+        draft = draft_from_form(
+            capture=capture,
+            plan=data["plan"],
+            unit=get_object_or_404(Unit, serial=data["unit"]) if data.get("unit") else capture.unit,
+            lot=get_object_or_404(Lot, code=data["lot"]) if data.get("lot") else capture.lot,
+        )
+        return Response(DraftSerializer(draft).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], write_roles=MANAGERS)
+    def confirm(self, request, pk=None):
+        draft = self.get_object()
+        body = ConfirmInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        signature = None
+        if data.get("signature"):
+            signed = data["signature"]
+            signature = sign(
+                user=request.user,
+                password=signed["password"],
+                meaning=signed["meaning"],
+                reason=signed["reason"],
+                record={"draft": draft.pk, "values": data.get("values", {})},
+            )
+        record = confirm_draft(
+            draft=draft, values=data.get("values", {}), actor=request.user, signature=signature
         )
         return Response(RecordSerializer(record).data, status=status.HTTP_201_CREATED)

@@ -8,7 +8,7 @@ from inspection.api.defects import (
     TrainingJobViewSet,
 )
 from inspection.api.labelling import AnnotationViewSet, DefectClassViewSet
-from inspection.api.records import PlanViewSet, RecordViewSet
+from inspection.api.records import DraftViewSet, PlanViewSet, RecordViewSet
 from inspection.api.sorting import SortDecisionViewSet, SortRuleViewSet
 from inspection.api.views import VerificationViewSet
 
@@ -21,6 +21,7 @@ router.register("inspection-plans", PlanViewSet, basename="inspection-plan")
 router.register("inspection-records", RecordViewSet, basename="inspection-record")
 router.register("defect-classes", DefectClassViewSet, basename="defect-class")
 router.register("annotations", AnnotationViewSet, basename="annotation")
+router.register("inspection-drafts", DraftViewSet, basename="inspection-draft")
 router.register("sort-rules", SortRuleViewSet, basename="sort-rule")
 router.register("sort-decisions", SortDecisionViewSet, basename="sort-decision")
 urlpatterns = [path("defect-rates/", DefectRatesView.as_view(), name="defect-rates"), *router.urls]

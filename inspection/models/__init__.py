@@ -1,6 +1,6 @@
 from inspection.models.defects import DefectCheck, DefectInspection, Detection, TrainingJob
 from inspection.models.labelling import Annotation, DefectClass
-from inspection.models.records import InspectionPlan, InspectionRecord
+from inspection.models.records import InspectionDraft, InspectionPlan, InspectionRecord
 from inspection.models.sorting import SortDecision, SortRule
 from inspection.models.verification import ComplianceRule, LabelVerification
 
@@ -11,6 +11,7 @@ __all__ = [
     "DefectCheck",
     "DefectInspection",
     "Detection",
+    "InspectionDraft",
     "InspectionPlan",
     "InspectionRecord",
     "LabelVerification",

@@ -112,3 +112,30 @@ class InspectionRecord(models.Model):
 
     def __str__(self):
         return f"inspection {self.pk}: {'pass' if self.passed else 'fail'}"
+
+
+class InspectionDraft(models.Model):
+    """Values read from a photo of a filled paper form, waiting for a person to confirm them;
+    confirming writes the InspectionRecord (``record``) with the photo attached."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+
+    plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="drafts")
+    capture = models.ForeignKey("ocr.Capture", on_delete=models.PROTECT, related_name="inspection_drafts")
+    unit = models.ForeignKey(
+        "traceability.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lot = models.ForeignKey(
+        "traceability.Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed = models.JSONField(default=list, help_text="Per item: key, value, confidence, source, box.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    record = models.OneToOneField(
+        InspectionRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="draft"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"draft {self.pk} of plan {self.plan_id} ({self.status})"

@@ -1,6 +1,7 @@
 """Every state change of the inspection app: label verification, defect checks, inspection
 records. Each module's functions are re-exported here."""
 
+from inspection.services.after_reading import after_reading
 from inspection.services.defects import (
     TrainingRefused,
     inspect_capture,
@@ -10,6 +11,8 @@ from inspection.services.defects import (
 )
 from inspection.services.records import (
     InspectionRefused,
+    confirm_draft,
+    draft_from_form,
     record_inspection,
     release_blockers,
 )
@@ -23,9 +26,12 @@ from inspection.services.verification import (
 )
 
 __all__ = [
+    "after_reading",
     "InspectionRefused",
     "TrainingRefused",
     "VerificationRefused",
+    "confirm_draft",
+    "draft_from_form",
     "expected_content",
     "inspect_capture",
     "next_serial",

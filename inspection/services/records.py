@@ -131,3 +131,70 @@ def record_inspection(
             )
     logger.info("inspection record %s (plan %s) by user %s: %s", record.pk, plan.pk, actor.pk, passed)
     return record
+
+
+FORM_REASON = "inspection form: confirm the values read"
+
+
+def draft_from_form(*, capture, plan, unit=None, lot=None):
+    """Read a photo of ``plan``'s filled paper form (the capture's stored reading) into a draft,
+    and send the capture to review until a person confirms it."""
+    import cv2
+    import numpy as np
+
+    from inspection.models import InspectionDraft
+    from inspection.services.verification import stored_reading
+    from inspection.vision.forms import read_form
+    from ocr import storage
+
+    reading = getattr(capture, "reading", None)
+    if reading is None:
+        raise InspectionRefused("The form's photo has not been read yet.", "not_read")
+    lines, _ = stored_reading(reading)
+    image = cv2.imdecode(
+        np.frombuffer(storage.read_bytes(capture.image.path), np.uint8), cv2.IMREAD_GRAYSCALE
+    )
+    if reading.width and reading.height and image.shape[::-1] != (reading.width, reading.height):
+        image = cv2.resize(image, (reading.width, reading.height), interpolation=cv2.INTER_AREA)
+    proposed = [value.as_json() for value in read_form(lines, image, plan.items)]
+    with transaction.atomic():
+        draft = InspectionDraft.objects.create(
+            plan=plan, capture=capture, unit=unit, lot=lot, proposed=proposed
+        )
+        capture.needs_review = True
+        capture.review_reasons = [*capture.review_reasons, FORM_REASON]
+        capture.save(update_fields=["needs_review", "review_reasons"])
+    return draft
+
+
+def confirm_draft(*, draft, values: dict, actor, signature=None) -> InspectionRecord:
+    """The person's values (the proposed ones where they gave none) become the record, with the
+    form's photo attached; the draft is closed and the capture leaves review for this reason."""
+    from django.utils import timezone
+
+    from inspection.models import InspectionDraft
+
+    with transaction.atomic():
+        draft = InspectionDraft.objects.select_for_update().select_related("capture", "plan").get(pk=draft.pk)
+        if draft.status != InspectionDraft.Status.OPEN:
+            raise InspectionRefused(f"Draft {draft.pk} is already confirmed.", "already_confirmed")
+        merged = {p["key"]: p["value"] for p in draft.proposed if p["value"] is not None}
+        merged.update(values)
+        record = record_inspection(
+            plan=draft.plan,
+            actor=actor,
+            values=merged,
+            unit=draft.unit,
+            lot=draft.lot,
+            photos=[draft.capture],
+            notes=f"read from a paper form (capture {draft.capture_id}) and confirmed",
+            signature=signature,
+        )
+        draft.status, draft.record = InspectionDraft.Status.CONFIRMED, record
+        draft.save(update_fields=["status", "record"])
+        capture = draft.capture
+        capture.review_reasons = [r for r in capture.review_reasons if r != FORM_REASON]
+        capture.needs_review = bool(capture.review_reasons)
+        capture.reviewed_by, capture.reviewed_at = actor, timezone.now()
+        capture.save(update_fields=["needs_review", "review_reasons", "reviewed_by", "reviewed_at"])
+    return record

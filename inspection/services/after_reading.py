@@ -1,0 +1,28 @@
+"""What the inspection app does with every capture once its reading is stored (called by
+ocr.services outside the reading's transaction): the product's defect checks, its sort
+decision, and, for a photo of a paper inspection form (``metadata.inspection_plan``), a draft
+record for a person to confirm."""
+
+import logging
+
+from inspection.models import InspectionPlan
+from inspection.services.defects import inspect_capture, product_of
+from inspection.services.records import InspectionRefused, draft_from_form
+from inspection.services.sorting import sort_capture
+
+logger = logging.getLogger(__name__)
+
+
+def after_reading(*, capture) -> None:
+    inspect_capture(capture=capture)
+    sort_capture(capture=capture, product_id=product_of(capture))
+    plan_id = (capture.metadata or {}).get("inspection_plan")
+    if plan_id:
+        plan = InspectionPlan.objects.filter(pk=plan_id, active=True).first()
+        if plan is None:
+            logger.warning("capture %s names inspection plan %s, which is not active", capture.pk, plan_id)
+            return
+        try:
+            draft_from_form(capture=capture, plan=plan, unit=capture.unit, lot=capture.lot)
+        except InspectionRefused as exc:
+            logger.warning("capture %s: form not drafted: %s", capture.pk, exc.message)
