@@ -153,10 +153,42 @@ def read_coco(annotations: Path | str, image_dir: Path | str | None = None) -> D
     images = []
     for key, entry in entries.items():
         path = image_dir / entry["file_name"]
+        if not path.exists() and (image_dir / "images" / entry["file_name"]).exists():
+            path = image_dir / "images" / entry["file_name"]
         if not path.exists():
             raise DatasetError(f"{annotations.name}: image {entry['file_name']} is not in {image_dir}")
         images.append(LabelledImage(path, int(entry["width"]), int(entry["height"]), tuple(boxes[key])))
     return Dataset(tuple(categories[key] for key in sorted(categories)), tuple(images))
+
+
+def unpack(archive: Path | str, target: Path | str) -> Path:
+    """Extract a dataset archive (.zip) into ``target``, refusing members that would land
+    outside it, links, and archives that are not whole; the folder holding ``images/`` (or a
+    ``.json``) is returned."""
+    import zipfile
+
+    archive, target = Path(archive), Path(target).resolve()
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            broken = bundle.testzip()
+            if broken:
+                raise DatasetError(f"{archive.name}: {broken} is damaged")
+            for member in bundle.infolist():
+                destination = (target / member.filename).resolve()
+                if (
+                    not destination.is_relative_to(target)
+                    or (member.external_attr >> 16) & 0o170000 == 0o120000
+                ):
+                    raise DatasetError(
+                        f"{archive.name}: {member.filename} would be written outside the dataset"
+                    )
+            bundle.extractall(target)
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise DatasetError(f"{archive.name}: not a readable zip archive ({exc})") from exc
+    for folder in [target, *sorted(p for p in target.rglob("*") if p.is_dir())]:
+        if (folder / "images").is_dir() or any(folder.glob("*.json")):
+            return folder
+    raise DatasetError(f"{archive.name}: no images/ folder or COCO .json inside")
 
 
 def _staged(target: Path):

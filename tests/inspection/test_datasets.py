@@ -125,3 +125,33 @@ def test_registry_versions_and_refuses_a_changed_file(tmp_path):
         registry.verified_path(models, second)
     with pytest.raises(registry.ModelError, match="no model other"):
         registry.find(models, "other")
+
+
+def test_import_and_export_commands_round_trip_through_zip_and_coco(settings, tmp_path):
+    import zipfile
+
+    from django.core.management import CommandError, call_command
+
+    settings.TRAINING_DATA_DIR = tmp_path / "datasets"
+    dataset = Dataset(("scratch", "dent"), tuple(images(tmp_path / "src", 5)))
+    write_yolo(dataset, tmp_path / "yolo")
+    bundle = tmp_path / "labelled.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        for path in (tmp_path / "yolo").rglob("*"):
+            archive.write(path, f"export/{path.relative_to(tmp_path / 'yolo')}")
+    call_command("import_defects", str(bundle), "parts")
+    imported = read_yolo(settings.TRAINING_DATA_DIR / "parts")
+    assert len(imported.images) == 5 and imported.classes == ("scratch", "dent")
+    call_command("export_defects", "parts", str(tmp_path / "coco"), "--format", "coco")
+    again = read_coco(tmp_path / "coco" / "annotations.json")
+    assert sum(len(i.boxes) for i in again.images) == 10
+
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(CommandError, match="not a readable zip archive"):
+        call_command("import_defects", str(tmp_path / "broken.zip"), "broken")
+    with zipfile.ZipFile(tmp_path / "evil.zip", "w") as archive:
+        archive.writestr("../../escape.txt", "x")
+    with pytest.raises(CommandError, match="would be written outside the dataset"):
+        call_command("import_defects", str(tmp_path / "evil.zip"), "evil")
+    assert not (tmp_path / "escape.txt").exists()
+    assert sorted(p.name for p in settings.TRAINING_DATA_DIR.iterdir()) == ["parts"]
