@@ -1,8 +1,8 @@
 """``manage.py import_defects SOURCE NAME``: a labelled defect dataset (a YOLO folder with
 data.yaml or classes.txt, as Ultralytics and Label Studio's YOLO export write it, or a COCO
 JSON file, or either zipped) checked whole and written as the YOLO dataset NAME under
-TRAINING_DATA_DIR, ready for a training job. A malformed dataset is refused with the file and line at fault, and nothing is
-written."""
+TRAINING_DATA_DIR, ready for a training job. A malformed dataset is refused with the file and
+line at fault, and nothing is written."""
 
 import random
 import tempfile
