@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import trace_views, views
+from frontend import inspection_views, trace_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("captures/<int:capture_id>/label/", views.label_capture, name="capture-label"),
     path("captures/<int:capture_id>/heat/<int:inspection_id>", views.heat_map, name="capture-heat-map"),
     path("review/", views.review_queue, name="review-queue"),
+    path("inspect/", inspection_views.inspect, name="inspect"),
+    path("inspect/<int:plan_id>/", inspection_views.inspect, name="inspect-plan"),
+    path("inspect/forms/<int:draft_id>/", inspection_views.confirm_form, name="confirm-form"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("dashboard/", views.dashboard, name="dashboard"),

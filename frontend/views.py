@@ -151,7 +151,11 @@ def label_capture(request, capture_id):
 
 @role_required(*REVIEWER_ROLES)
 def review_queue(request):
-    waiting = captures_visible_to(request.user).filter(needs_review=True, reading__isnull=False)
+    waiting = (
+        captures_visible_to(request.user)
+        .filter(needs_review=True, reading__isnull=False)
+        .prefetch_related("inspection_drafts")
+    )
     return render(request, "frontend/review_queue.html", {"captures": waiting.order_by("created_at")[:200]})
 
 

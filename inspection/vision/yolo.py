@@ -55,11 +55,7 @@ def train(
     """Train a detector on a YOLO folder's ``data.yaml`` and export it to ONNX. The metrics are
     measured on ``evaluate``'s ``val`` split where given (a held-out set), else on
     ``data.yaml``'s."""
-    os.environ.setdefault("YOLO_OFFLINE", "1")
-    try:
-        from ultralytics import YOLO
-    except ImportError as exc:
-        raise TrainingError("training needs the gpu extra (pip install 'tracelens[gpu]')") from exc
+    YOLO = _ultralytics()
     work_dir = Path(work_dir)
     started = time.perf_counter()
     model = YOLO(definition)
@@ -115,6 +111,23 @@ def train(
         epochs=epochs,
         input_size=input_size,
     )
+
+
+def _ultralytics():
+    """Ultralytics' YOLO class, without the patch its import puts on ``PIL.Image.open``: that
+    one answers an image Pillow cannot identify by trying to pip-install a HEIF plugin, which
+    would turn our intake's clear refusal of a bad upload into a crash in any process that
+    has trained a model (and reach for the network)."""
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    try:
+        from ultralytics import YOLO
+        from ultralytics.utils import patches
+    except ImportError as exc:
+        raise TrainingError("training needs the gpu extra (pip install 'tracelens[gpu]')") from exc
+    from PIL import Image
+
+    Image.open = patches._image_open
+    return YOLO
 
 
 def letterbox(image: np.ndarray, side: int) -> tuple[np.ndarray, float, tuple[int, int]]:

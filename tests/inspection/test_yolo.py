@@ -64,3 +64,11 @@ def test_letterbox_keeps_the_aspect_and_says_how():
     padded, scale, (left, top) = letterbox(np.zeros((100, 200, 3), np.uint8), 64)
     assert padded.shape == (64, 64, 3)
     assert scale == pytest.approx(0.32) and (left, top) == (0, 16)
+
+
+def test_training_leaves_pillow_as_it_was(trained):
+    """Ultralytics patches PIL.Image.open on import; our intake must still refuse bad bytes."""
+    from ocr.pipeline.intake import ImageRejected, inspect_image
+
+    with pytest.raises(ImageRejected):
+        inspect_image(b"this is a text file, not a photo", max_pixels=10**8)
