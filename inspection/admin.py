@@ -21,29 +21,6 @@ class ComplianceRuleAdmin(admin.ModelAdmin):
     list_filter = ["kind", "active"]
 
 
-@admin.register(LabelVerification)
-class LabelVerificationAdmin(admin.ModelAdmin):
-    """Read-only: a verification is evidence."""
-
-    list_display = ["id", "created_at", "ok", "unit", "lot", "station"]
-    list_filter = ["ok"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(DefectCheck)
-class DefectCheckAdmin(admin.ModelAdmin):
-    list_display = ["product", "name", "method", "station", "model_name", "model_version", "active"]
-    list_filter = ["method", "active"]
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Results are evidence: shown, never added, changed or deleted here."""
 
@@ -55,6 +32,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LabelVerification)
+class LabelVerificationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "created_at", "ok", "unit", "lot", "station"]
+    list_filter = ["ok"]
+
+
+@admin.register(DefectCheck)
+class DefectCheckAdmin(admin.ModelAdmin):
+    list_display = ["product", "name", "method", "station", "model_name", "model_version", "active"]
+    list_filter = ["method", "active"]
 
 
 @admin.register(DefectInspection)

@@ -2,7 +2,7 @@
 
 from django.db.models import Count
 
-from inspection.models import DefectInspection, Detection, InspectionRecord
+from inspection.models import DefectInspection, Detection
 
 
 def defect_rates(*, since, line=None) -> list[dict]:
@@ -37,31 +37,3 @@ def defect_rates(*, since, line=None) -> list[dict]:
             }
         )
     return out
-
-
-def capture_defects(capture_id: int) -> list[dict]:
-    """Every defect check run on a capture, with its detections (the capture view draws them)."""
-    inspections = (
-        DefectInspection.objects.filter(capture_id=capture_id)
-        .select_related("defect_check", "heat_map")
-        .prefetch_related("detections")
-        .order_by("pk")
-    )
-    return [
-        {
-            "check": i.defect_check.name,
-            "method": i.method,
-            "model": i.model_name,
-            "version": i.model_version,
-            "ok": i.ok,
-            "score": i.score,
-            "heat_map": i.heat_map.sha256 if i.heat_map else None,
-            "error": i.error,
-            "detections": [d.as_json() for d in i.detections.all()],
-        }
-        for i in inspections
-    ]
-
-
-def latest_record(*, plan, lot) -> InspectionRecord | None:
-    return InspectionRecord.objects.filter(plan=plan, lot=lot).order_by("-created_at", "-id").first()

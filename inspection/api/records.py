@@ -78,6 +78,19 @@ class SignatureInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
+def signed_by(user, signed: dict | None, record: dict) -> dict | None:
+    """The signature the request carries (``SignatureInput``) on ``record``, or None."""
+    if not signed:
+        return None
+    return sign(
+        user=user,
+        password=signed["password"],
+        meaning=signed["meaning"],
+        reason=signed["reason"],
+        record=record,
+    )
+
+
 class RecordSerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="serial", read_only=True)
     lot = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -152,22 +165,17 @@ class RecordViewSet(
             return Response(
                 {"detail": "A photo is not a capture you may use.", "code": "bad_photo"}, status=400
             )
-        signature = None
-        if data.get("signature"):
-            signed = data["signature"]
-            signature = sign(
-                user=request.user,
-                password=signed["password"],
-                meaning=signed["meaning"],
-                reason=signed["reason"],
-                record={
-                    "plan": data["plan"].pk,
-                    "unit": data.get("unit"),
-                    "lot": data.get("lot"),
-                    "values": data["values"],
-                    "photos": sorted(p.pk for p in photos),
-                },
-            )
+        signature = signed_by(
+            request.user,
+            data.get("signature"),
+            {
+                "plan": data["plan"].pk,
+                "unit": data.get("unit"),
+                "lot": data.get("lot"),
+                "values": data["values"],
+                "photos": sorted(p.pk for p in photos),
+            },
+        )
         record = record_inspection(
             plan=data["plan"],
             actor=request.user,
@@ -243,16 +251,9 @@ class DraftViewSet(
         body = ConfirmInput(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        signature = None
-        if data.get("signature"):
-            signed = data["signature"]
-            signature = sign(
-                user=request.user,
-                password=signed["password"],
-                meaning=signed["meaning"],
-                reason=signed["reason"],
-                record={"draft": draft.pk, "values": data.get("values", {})},
-            )
+        signature = signed_by(
+            request.user, data.get("signature"), {"draft": draft.pk, "values": data.get("values", {})}
+        )
         record = confirm_draft(
             draft=draft, values=data.get("values", {}), actor=request.user, signature=signature
         )

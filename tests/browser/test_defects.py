@@ -10,19 +10,25 @@ from tests.browser.conftest import login
 pytestmark = pytest.mark.browser
 
 
-def test_defects_are_boxed_on_the_capture_page(browser, embedded_app, artifacts, tmp_path):
-    photo = tmp_path / "board.png"
-    cv2.imwrite(str(photo), with_defects(board(seed=5), ["short", "spurious_copper"]))
+def board_photographed_at_smt(browser, embedded_app, photo):
+    """Log in, upload ``photo`` at the SMT station, land on its capture page; the page and the
+    script errors it raises."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    base = embedded_app["url"]
-    login(page, base, embedded_app["password"])
-    page.goto(base + "/capture/")
+    login(page, embedded_app["url"], embedded_app["password"])
+    page.goto(embedded_app["url"] + "/capture/")
     page.select_option("select[name=station]", "smt")
     page.set_input_files("input[name=image]", str(photo))
     page.click("#capture-form button[type=submit]")
     page.wait_for_url("**/captures/*/")
+    return page, errors
+
+
+def test_defects_are_boxed_on_the_capture_page(browser, embedded_app, artifacts, tmp_path):
+    photo = tmp_path / "board.png"
+    cv2.imwrite(str(photo), with_defects(board(seed=5), ["short", "spurious_copper"]))
+    page, errors = board_photographed_at_smt(browser, embedded_app, photo)
     page.wait_for_selector("#capture[data-status=done]", timeout=60_000)
     page.wait_for_selector("#boxes polygon.defect", timeout=60_000)
     labels = sorted(
@@ -43,16 +49,7 @@ def test_defects_are_boxed_on_the_capture_page(browser, embedded_app, artifacts,
 def test_boxes_are_drawn_on_a_photo_for_training(browser, embedded_app, tmp_path):
     photo = tmp_path / "board.png"
     cv2.imwrite(str(photo), with_defects(board(seed=6), ["open"]))
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    base = embedded_app["url"]
-    login(page, base, embedded_app["password"])
-    page.goto(base + "/capture/")
-    page.select_option("select[name=station]", "smt")
-    page.set_input_files("input[name=image]", str(photo))
-    page.click("#capture-form button[type=submit]")
-    page.wait_for_url("**/captures/*/")
+    page, errors = board_photographed_at_smt(browser, embedded_app, photo)
     page.click("#label-link")
     page.wait_for_url("**/label/")
     page.select_option("#product", "PCB-100")
