@@ -8,7 +8,7 @@ import logging
 import cv2
 import numpy as np
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from inspection.models import DefectInspection, SortDecision, SortRule
@@ -29,7 +29,8 @@ def rule_for(capture, product_id) -> SortRule | None:
         rules = rules.filter(station_id=capture.station_id)
     else:
         return None
-    return rules.order_by("station_id", "pk").last()  # a station's own rule before the product's
+    # a station's own rule before the product's (NULLs sort differently in SQLite and PostgreSQL)
+    return rules.order_by(F("station_id").asc(nulls_first=True), "pk").last()
 
 
 def facts_of(capture, rule: SortRule) -> Facts:

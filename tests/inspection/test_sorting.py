@@ -159,3 +159,18 @@ def test_a_broker_that_is_down_loses_nothing(
 
 def _png(image) -> bytes:
     return cv2.imencode(".png", image)[1].tobytes()
+
+
+@pytest.mark.django_db
+def test_a_stations_own_rule_wins_over_the_products(make_user, station, settings):
+    from inspection.services.sorting import rule_for
+
+    settings.MQTT_URL = ""
+    product = ProductFactory()
+    SortRule.objects.create(product=product, name="everywhere", rules=[], default_bin="a")
+    own = SortRule.objects.create(product=product, station=station, name="here", rules=[], default_bin="b")
+    SortRule.objects.create(product=product, name="everywhere too", rules=[], default_bin="c")
+    capture, _ = create_capture(
+        actor=make_user(), data=_png(part((40, 40, 210))), source=CaptureSource.API, station=station
+    )
+    assert rule_for(capture, product.pk) == own
