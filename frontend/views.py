@@ -100,11 +100,9 @@ def capture_detail(request, capture_id):
     return render(request, "frontend/capture_detail.html", {"capture": _visible_capture(request, capture_id)})
 
 
-@role_required()
-def capture_image(request, capture_id):
-    """The capture's photo, with its stored MIME type and ``nosniff``; the file path comes from
-    the content hash, never from the request."""
-    image = _visible_capture(request, capture_id).image
+def _stored_file(image) -> FileResponse:
+    """A stored image with its MIME type and ``nosniff``; the path comes from the content hash,
+    never from the request."""
     try:
         handle = storage.absolute_path(image.path).open("rb")
     except FileNotFoundError:
@@ -116,19 +114,19 @@ def capture_image(request, capture_id):
 
 
 @role_required()
+def capture_image(request, capture_id):
+    """The capture's photo, with its stored MIME type and ``nosniff``; the file path comes from
+    the content hash, never from the request."""
+    return _stored_file(_visible_capture(request, capture_id).image)
+
+
+@role_required()
 def heat_map(request, capture_id, inspection_id):
     """A surface check's heat map for a capture you may see (PNG, ``nosniff``)."""
     capture = _visible_capture(request, capture_id)
     with_map = DefectInspection.objects.select_related("heat_map").filter(heat_map__isnull=False)
     found = get_object_or_404(with_map, pk=inspection_id, capture=capture)
-    try:
-        handle = storage.absolute_path(found.heat_map.path).open("rb")
-    except FileNotFoundError:
-        raise Http404("heat map file missing") from None
-    response = FileResponse(handle, content_type=found.heat_map.mime_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=86400, immutable"
-    return response
+    return _stored_file(found.heat_map)
 
 
 @role_required(Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR)
