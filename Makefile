@@ -8,7 +8,7 @@ PIP := $(PY) -m pip install --disable-pip-version-check -q -c requirements/const
 HOST ?= 127.0.0.1
 PORT ?= 8000
 ADMIN_PASSWORD ?= tracelens-admin
-SYSTEM_PACKAGES := chromium chromium-driver tesseract-ocr
+SYSTEM_PACKAGES := chromium chromium-driver tesseract-ocr ssocr
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-unit test-integration test-browser lint bench system-deps clean

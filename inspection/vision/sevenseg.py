@@ -1,0 +1,620 @@
+"""A 7-segment reader built for the job: find the display's digits in a full photo, straighten
+their slant, decode each digit from its segments, find the decimal point and minus sign, and give
+a confidence per digit.
+
+Plain Python: a numpy image in, a frozen ``DisplayReading`` out. It works at a fixed scale (the
+photo is shrunk so its long side is ``work_px``) and measures everything else from the strokes it
+finds: the stroke width sets the closing that joins a digit's segments, the digits' height sets
+where the decimal point may sit. LCDs (dark segments on grey) and LEDs (light on dark) are read
+the same way with the polarity flipped; ``polarity="auto"`` tries both and keeps the clearer.
+
+Nothing here knows a particular meter: the layout of the seven segments is the standard one
+(a top, b top right, c bottom right, d bottom, e bottom left, f top left, g middle)."""
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+# Which segments (a b c d e f g) each character lights.
+PATTERNS: dict[str, str] = {
+    "0": "1111110",
+    "1": "0110000",
+    "2": "1101101",
+    "3": "1111001",
+    "4": "0110011",
+    "5": "1011011",
+    "6": "1011111",
+    "7": "1110000",
+    "8": "1111111",
+    "9": "1111011",
+}
+# Displays draw 6 without its top bar, 7 with f and 9 without d on some models.
+VARIANTS: dict[str, str] = {"0011111": "6", "1110010": "7", "1110011": "9"}
+
+
+class DisplayError(ValueError):
+    """No display reading could be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    polarity: str = "auto"  # "dark" (LCD: dark segments), "light" (LED), or "auto"
+    digits: int | None = None  # digits the display has; None: as many as are lit
+    decimals: int | None = None  # fixed decimals; None: from the decimal point seen
+    signed: bool = False  # a minus sign may be lit
+    work_px: int = 960  # long side of the working copy
+    min_digit_height: float = 0.04  # of the working copy's short side
+    min_confidence: float = 0.5  # a digit below this makes the reading uncertain
+
+
+@dataclass(frozen=True)
+class Digit:
+    char: str  # "0"-"9", "-", or "?" when no pattern fits
+    confidence: float
+    box: tuple[int, int, int, int]  # x, y, w, h in the photo's pixels
+    segments: tuple[float, ...] = ()  # lit share of a..g
+
+
+@dataclass(frozen=True)
+class DisplayReading:
+    text: str  # e.g. "-12.50"; "" when nothing was read
+    value: float | None
+    confidence: float  # the least sure digit's
+    digits: tuple[Digit, ...] = ()
+    box: tuple[int, int, int, int] | None = None  # the digits' row in the photo
+    polarity: str = ""
+    decimal_seen: bool = False
+    reason: str = ""  # why there is no value, or why it is uncertain
+    rows: int = 0  # digit rows found (two displays in one photo: the clearer is read)
+    extra: dict = field(default_factory=dict)
+
+
+def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> DisplayReading:
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    scale = min(1.0, config.work_px / max(gray.shape))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    to_photo = np.diag([1 / scale, 1 / scale, 1.0])
+    polarities = ("dark", "light") if config.polarity == "auto" else (config.polarity,)
+    best: DisplayReading | None = None
+    # Each display window found, straightened; then the whole photo, for a display with no
+    # frame of its own (LEDs on a panel).
+    regions = [(window, to_photo @ back) for window, back in _windows(small)]
+    regions.append((small, to_photo))
+    for region, back in regions:
+        if (
+            region is small
+            and best is not None
+            and best.value is not None
+            and best.confidence >= config.min_confidence
+        ):
+            break  # a window gave a sure reading: no need to search the whole photo
+        kernel = max(15, int(region.shape[0] / 4) if region is not small else int(max(small.shape) / 30)) | 1
+        for polarity in polarities:
+            reading = _map(_read_polarity(region, polarity, config, kernel), back)
+            if best is None or _rank(reading) > _rank(best):
+                best = reading
+    assert best is not None
+    return best
+
+
+def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Display windows: large dark rectangles against a lighter housing, each warped to an
+    upright rectangle ``height`` pixels high (perspective corrected), with the matrix that takes
+    its pixels back to ``gray``. Largest first."""
+    blur = cv2.GaussianBlur(gray, (0, 0), 3)
+    level, dark = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    k = max(3, int(min(gray.shape) / 60)) | 1
+    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    found = []
+    for contour in contours:
+        area = cv2.contourArea(contour)
+        if area < 0.01 * gray.size or area > 0.9 * gray.size:
+            continue
+        (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
+        if w * h == 0 or area / (w * h) < 0.6 or not 1.2 <= max(w, h) / min(w, h) <= 10:
+            continue
+        quad = _corners(contour)
+        found.append((area, _warp(gray, quad, height)))
+    found.sort(key=lambda item: -item[0])
+    return [warp for _, warp in found[:3]]
+
+
+def _corners(contour: np.ndarray) -> np.ndarray:
+    """The window's four corners, top-left first, clockwise: from a four-sided approximation of
+    its hull when there is one, else its minimum-area rectangle."""
+    hull = cv2.convexHull(contour)
+    quad = cv2.approxPolyDP(hull, 0.03 * cv2.arcLength(hull, True), True).reshape(-1, 2)
+    if len(quad) != 4:
+        quad = cv2.boxPoints(cv2.minAreaRect(contour))
+    quad = np.array(quad, np.float32)
+    centre = quad.mean(axis=0)
+    order = np.argsort(np.arctan2(quad[:, 1] - centre[1], quad[:, 0] - centre[0]))
+    quad = quad[order]  # clockwise from the left-most upper corner, in image coordinates
+    start = int(np.argmin(quad.sum(axis=1)))
+    return np.roll(quad, -start, axis=0)
+
+
+def _warp(gray: np.ndarray, quad: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray]:
+    top = np.linalg.norm(quad[1] - quad[0])
+    side = np.linalg.norm(quad[3] - quad[0])
+    if side > top:  # a window standing on its side: keep the reading direction along the long edge
+        quad = np.roll(quad, -1, axis=0)
+        top, side = side, top
+    width = max(int(height * top / max(side, 1)), height)
+    # An inset of 4 % keeps the frame's top and bottom edges out; 6 % more at either end keeps
+    # digits that glare cut off the dark window in.
+    mx, my = 0.04 * width, 0.04 * height
+    target = np.float32([[-mx, -my], [width + mx, -my], [width + mx, height + my], [-mx, height + my]])
+    matrix = cv2.getPerspectiveTransform(quad, target)
+    window = cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_LINEAR)
+    return window, np.linalg.inv(matrix)
+
+
+def _map(reading: DisplayReading, matrix: np.ndarray) -> DisplayReading:
+    """Boxes from the region's pixels to the photo's."""
+
+    def box(b):
+        x, y, w, h = b
+        pts = np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]]).reshape(-1, 1, 2)
+        out = cv2.perspectiveTransform(pts, matrix.astype(np.float64)).reshape(-1, 2)
+        x0, y0 = out.min(axis=0)
+        x1, y1 = out.max(axis=0)
+        return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+
+    digits = tuple(_replace(d, box=box(d.box)) for d in reading.digits)
+    return _replace(reading, digits=digits, box=box(reading.box) if reading.box else None)
+
+
+def _rank(reading: DisplayReading) -> tuple:
+    sure = sum(d.confidence >= 0.5 for d in reading.digits)
+    return (sure, reading.value is not None, sum(d.confidence for d in reading.digits))
+
+
+def _read_polarity(gray: np.ndarray, polarity: str, config: DisplayConfig, kernel: int) -> DisplayReading:
+    hat = _contrast(gray, polarity, kernel)
+    rows = _digit_rows(_stroke_map(hat), config)
+    if not rows:
+        return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
+    readings = [_read_row(hat, row, polarity, config) for row in rows]
+    best = max(readings, key=_rank)
+    return _replace(best, rows=len(rows))
+
+
+def _replace(reading: DisplayReading, **changes) -> DisplayReading:
+    from dataclasses import replace
+
+    return replace(reading, **changes)
+
+
+def _contrast(gray: np.ndarray, polarity: str, k: int) -> np.ndarray:
+    """How much darker (or lighter) than its surroundings each pixel is: thin strokes stand out,
+    broad shading and glare do not. ``k``: a little wider than the broadest stroke."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    op = cv2.MORPH_BLACKHAT if polarity == "dark" else cv2.MORPH_TOPHAT
+    return cv2.morphologyEx(cv2.GaussianBlur(gray, (3, 3), 0), op, kernel)
+
+
+def _stroke_map(hat: np.ndarray) -> np.ndarray:
+    """Strokes as a 0/255 mask, each pixel compared with the strongest stroke near it."""
+    k = max(15, int(max(hat.shape) / 30)) | 1
+    # Contrast varies across a display (glare, shade): compare each pixel with the strongest
+    # stroke near it, not with one level for the whole photo.
+    near = cv2.dilate(hat, cv2.getStructuringElement(cv2.MORPH_RECT, (3 * k, 3 * k)))
+    near = cv2.GaussianBlur(near, (0, 0), k)
+    mask = (hat.astype(np.float32) > 0.45 * near) & (hat > 10)
+    return mask.astype(np.uint8) * 255
+
+
+@dataclass(frozen=True)
+class _Row:
+    boxes: tuple[tuple[int, int, int, int], ...]  # digit blobs, x y w h, left to right
+    stroke: float  # stroke width, px
+
+
+def _stroke_width(mask: np.ndarray) -> float:
+    dist = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
+    ridge = dist[(dist >= 1) & (dist >= cv2.dilate(dist, np.ones((3, 3), np.uint8)))]
+    return float(2 * np.median(ridge)) if ridge.size else 2.0
+
+
+def _blobs(mask: np.ndarray, stroke: float) -> list[tuple[int, int, int, int]]:
+    """A digit's segments joined into one blob: dilate by about one stroke width."""
+    gap = max(1, int(round(stroke * 0.6)))
+    joined = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 2 * gap + 1)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    out = []
+    for x, y, w, h, area in stats[1:]:
+        # take the box back to the undilated strokes
+        out.append((int(x + gap // 2), int(y + gap), int(max(1, w - gap)), int(max(1, h - 2 * gap))))
+    return out
+
+
+def _digit_rows(mask: np.ndarray, config: DisplayConfig) -> list[_Row]:
+    stroke = _stroke_width(mask)
+    short = min(mask.shape)
+    low, high = config.min_digit_height * short, 0.95 * short
+    tall = [
+        b for b in _blobs(mask, stroke) if low <= b[3] <= high and b[3] >= 1.1 * b[2] and b[3] >= 3 * stroke
+    ]
+    tall.sort(key=lambda b: -b[3])
+    rows: list[list[tuple[int, int, int, int]]] = []
+    for box in tall:
+        for row in rows:
+            ref = row[0]
+            overlap = min(ref[1] + ref[3], box[1] + box[3]) - max(ref[1], box[1])
+            if overlap >= 0.7 * min(ref[3], box[3]) and 0.7 <= box[3] / ref[3] <= 1.3:
+                row.append(box)
+                break
+        else:
+            rows.append([box])
+    found = []
+    for row in rows:
+        for part in _split_gaps(sorted(row)):
+            found.append(_Row(tuple(part), stroke))
+    return found
+
+
+def _split_gaps(row: list) -> list[list]:
+    """Blobs further apart than twice the digit height belong to different displays."""
+    parts = [[row[0]]]
+    for box in row[1:]:
+        last = parts[-1][-1]
+        height = max(box[3], last[3])
+        if box[0] - (last[0] + last[2]) > 2 * height:
+            parts.append([box])
+        else:
+            parts[-1].append(box)
+    return parts
+
+
+def _slant(mask: np.ndarray) -> float:
+    """The shear that stands the row's vertical strokes upright (italic displays lean ~10°)."""
+    h, w = mask.shape
+    best, best_score = 0.0, -1.0
+    for s in np.linspace(-0.4, 0.4, 21):
+        score = _column_score(_shear(mask, s))
+        if score > best_score:
+            best, best_score = float(s), score
+    for s in np.linspace(best - 0.02, best + 0.02, 5):
+        score = _column_score(_shear(mask, s))
+        if score > best_score:
+            best, best_score = float(s), score
+    return best
+
+
+def _column_score(mask: np.ndarray) -> float:
+    cols = mask.sum(axis=0, dtype=np.float64)
+    return float((cols**2).sum())
+
+
+def _shear(mask: np.ndarray, s: float) -> np.ndarray:
+    h, w = mask.shape
+    pad = int(abs(s) * h / 2) + 1
+    matrix = np.float32([[1, s, pad - s * h / 2], [0, 1, 0]])
+    return cv2.warpAffine(mask, matrix, (w + 2 * pad, h), flags=cv2.INTER_NEAREST)
+
+
+def _read_row(hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig) -> DisplayReading:
+    stroke = row.stroke
+    top = int(np.median([b[1] for b in row.boxes]))
+    bottom = int(np.median([b[1] + b[3] for b in row.boxes]))
+    height = bottom - top
+    x0 = max(0, min(b[0] for b in row.boxes) - 2 * height)
+    x1 = min(hat.shape[1], max(b[0] + b[2] for b in row.boxes) + 2 * height)
+    y0, y1 = max(0, top - int(0.2 * height)), min(hat.shape[0], bottom + int(0.2 * height))
+    crop = _binarize(hat[y0:y1, x0:x1], hat[top:bottom, x0:x1])
+    s = _slant(crop[top - y0 : bottom - y0])
+    upright = _shear(crop, s)
+    pad = (upright.shape[1] - crop.shape[1]) // 2
+    top, bottom = top - y0, bottom - y0
+    cells, top, bottom = _cells(upright, top, bottom, stroke)
+    height = bottom - top
+    point = _decimal_point(upright, cells, top, bottom, stroke)
+    if not cells:
+        return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
+    digits: list[Digit] = []
+    for left, width in cells:
+        shares = _segments(upright, left, top, width, height)
+        char, conf = _decode(shares)
+        box = _unshear_box(left, top, width, height, s, upright.shape[0], pad, x0, y0)
+        digits.append(Digit(char, conf, box, tuple(round(v, 2) for v in shares[:7])))
+    best = None
+    for first, last in _groups(cells):
+        start, end = _trim(digits, first, last)
+        if start >= end:
+            continue
+        dot = point - start if point is not None and start <= point < end - 1 else None
+        minus = config.signed and _minus(upright, cells[start], top, bottom)
+        reading = _compose(digits[start:end], dot, minus, polarity, config)
+        if best is None or _rank(reading) > _rank(best):
+            best = reading
+    return best or DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
+
+
+def _groups(cells) -> list[tuple[int, int]]:
+    """Digits sit on a regular pitch; a blob further off than that (a mark beside the display,
+    a second display) starts a new group."""
+    rights = [left + width for left, width in cells]
+    steps = np.diff(rights)
+    if not len(steps):
+        return [(0, len(cells))]
+    pitch = float(np.median(steps))
+    groups, start = [], 0
+    for i, step in enumerate(steps):
+        if step > 1.6 * pitch:
+            groups.append((start, i + 1))
+            start = i + 1
+    groups.append((start, len(cells)))
+    return groups
+
+
+def _binarize(crop: np.ndarray, band: np.ndarray) -> np.ndarray:
+    """One level for the row, from the digits' band alone (Otsu): the row's own contrast."""
+    level, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return (crop > max(level, 8)).astype(np.uint8) * 255
+
+
+def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
+    """Split the straightened row into digit cells (left, width) by its empty columns, and find
+    the digits' true top and bottom there. A "1" lights only the right-hand segments, so its cell
+    is a full digit width ending at its strokes. Returns (cells, top, bottom)."""
+    height = bottom - top
+    y0 = max(0, top - int(0.15 * height))
+    band = upright[y0 : bottom + int(0.15 * height)] > 0
+    # Columns are split by their ink above the baseline, so a decimal point cannot join or
+    # widen the digits beside it.
+    counts = band[: top - y0 + int(0.72 * height)].sum(axis=0)
+    runs = _runs(counts >= max(2, 0.4 * stroke), bridge=max(1, int(0.2 * stroke)))
+    digits, firsts, lasts = [], [], []
+    for a, b in runs:
+        rows = np.flatnonzero(band[:, a:b].sum(axis=1) >= max(1, 0.3 * stroke))
+        if rows.size and rows[-1] - rows[0] + 1 >= 0.55 * height:
+            digits.append((a, b))
+            firsts.append(rows[0])
+            lasts.append(rows[-1])
+    if not digits:
+        return [], top, bottom
+    top, bottom = y0 + int(np.median(firsts)), y0 + int(np.median(lasts)) + 1
+    height = bottom - top
+    wide = [b - a for a, b in digits if 0.4 * height <= b - a <= 0.9 * height]
+    width = int(np.median(wide)) if wide else int(0.55 * height)
+    grid = _grid([b for _, b in digits], width)
+    if grid is not None:
+        pitch, phase = grid
+        ink = np.flatnonzero(counts >= max(2, 0.4 * stroke))
+        first = int(np.floor((ink[0] - phase) / pitch))
+        last = int(np.ceil((ink[-1] - phase) / pitch))
+        cells = []
+        for k in range(first, last + 1):
+            right = int(round(phase + k * pitch))
+            left = max(0, right - width)
+            if right > left and counts[left:right].sum() >= 2 * height * stroke * 0.3:
+                cells.append((left, right - left))
+        return cells, top, bottom
+    gaps = [c - b for (_, b), (c, _) in zip(digits, digits[1:]) if 0 < c - b < width]
+    gap = int(np.median(gaps)) if gaps else int(0.3 * width)
+    cells = []
+    for a, b in digits:
+        for left, right in _split(counts, a, b, width, gap):
+            cells.append((right - width, width) if right - left < 0.7 * width else (left, right - left))
+    return cells, top, bottom
+
+
+def _grid(rights: list[int], width: int) -> tuple[float, float] | None:
+    """Digits sit on a regular pitch, and every digit's right edge is lit (b or c): fit the pitch
+    and phase that put the most right edges on the grid. None with fewer than three edges."""
+    if len(rights) < 3:
+        return None
+    edges = np.array(rights, np.float64)
+    best, best_key = None, None
+    for pitch in np.arange(1.05 * width, 2.2 * width, 0.5):
+        for phase in edges % pitch:
+            offset = (edges - phase) / pitch
+            residual = np.abs(offset - np.round(offset)) * pitch
+            fits = residual <= 0.1 * pitch
+            key = (int(fits.sum()), -float(residual[fits].sum()))
+            if best_key is None or key > best_key:
+                best, best_key = (float(pitch), float(phase)), key
+    if best is None or best_key[0] < 3:
+        return None
+    pitch, phase = best
+    # least squares on the edges that fit, for a sub-pixel pitch and phase
+    k = np.round((edges - phase) / pitch)
+    fit = np.abs(edges - (phase + k * pitch)) <= 0.1 * pitch
+    if fit.sum() >= 3 and np.ptp(k[fit]) > 0:
+        pitch, phase = np.polyfit(k[fit], edges[fit], 1)
+    return float(pitch), float(phase)
+
+
+def _split(counts: np.ndarray, a: int, b: int, width: int, gap: int) -> list[tuple[int, int]]:
+    """A run wider than a digit holds several touching ones: cut at the emptiest columns near
+    each expected boundary."""
+    parts = int(round((b - a + gap) / (width + gap))) if b - a > 1.5 * width else 1
+    if parts <= 1:
+        return [(a, b)]
+    cuts, step, slack = [a], (b - a) / parts, max(1, width // 4)
+    for k in range(1, parts):
+        guess = int(a + k * step)
+        lo, hi = max(cuts[-1] + 1, guess - slack), min(b - 1, guess + slack)
+        cuts.append(lo + int(np.argmin(counts[lo:hi])) if hi > lo else guess)
+    return list(zip(cuts, cuts[1:] + [b]))
+
+
+def _decimal_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
+    """Index of the digit the decimal point follows: a small solid mark at the baseline between
+    that digit and the next; on its own, or touching a digit's bottom bar."""
+    point = _loose_point(upright, cells, top, bottom, stroke)
+    return point if point is not None else _touching_point(upright, cells, top, bottom, stroke)
+
+
+def _loose_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
+    height = bottom - top
+    n, _, stats, centroids = cv2.connectedComponentsWithStats(upright, connectivity=8)
+    best, best_score = None, 0.0
+    largest = max(0.25 * height, 2.5 * stroke)
+    for (x, y, w, h, area), (cx, cy) in zip(stats[1:], centroids[1:]):
+        if not (0.5 * stroke <= w <= largest and 0.5 * stroke <= h <= largest and 0.5 <= w / h <= 2):
+            continue
+        if not top + 0.75 * height <= cy <= bottom + 0.2 * height:
+            continue
+        for i in range(len(cells) - 1):
+            (l0, w0), (l1, w1) = cells[i], cells[i + 1]
+            if l0 + 0.75 * w0 <= cx <= l1 + 0.25 * w1:
+                score = area / (w * h)
+                if score > best_score:
+                    best, best_score = i, score
+    return best
+
+
+def _touching_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
+    """Columns with ink at the baseline and nothing in the digits' middle above it."""
+    height = bottom - top
+    upper = (upright[top + int(0.3 * height) : top + int(0.7 * height)] > 0).sum(axis=0)
+    lower = upright[top + int(0.75 * height) : bottom + int(0.2 * height)] > 0
+    alone = (upper == 0) & (lower.sum(axis=0) > 0)
+    best, best_score = None, 0.0
+    for i in range(len(cells) - 1):
+        (l0, w0), (l1, w1) = cells[i], cells[i + 1]
+        a, b = int(l0 + 0.75 * w0), int(l1 + 0.25 * w1)
+        for r0, r1 in _runs(alone[a:b], bridge=0):
+            w = r1 - r0
+            rows = np.flatnonzero(lower[:, a + r0 : a + r1].any(axis=1))
+            h = rows[-1] - rows[0] + 1
+            if not (0.6 * stroke <= w <= 2.5 * stroke and 0.6 * stroke <= h <= 2.5 * stroke):
+                continue
+            area = float(lower[:, a + r0 : a + r1].sum())
+            if area / (w * h) >= 0.5 and area > best_score:
+                best, best_score = i, area
+    return best
+
+
+def _runs(flags: np.ndarray, bridge: int) -> list[tuple[int, int]]:
+    """Runs of True, joining runs separated by at most ``bridge`` False."""
+    idx = np.flatnonzero(flags)
+    if idx.size == 0:
+        return []
+    runs, start, last = [], idx[0], idx[0]
+    for i in idx[1:]:
+        if i - last > bridge + 1:
+            runs.append((int(start), int(last) + 1))
+            start = i
+        last = i
+    runs.append((int(start), int(last) + 1))
+    return runs
+
+
+def _segments(mask: np.ndarray, left: int, top: int, width: int, height: int) -> list[float]:
+    """Lit share of each segment a..g: the best-covered line across the segment's zone."""
+    cell = mask[top : top + height, max(0, left) : left + width].astype(np.float32) / 255
+    h, w = cell.shape
+    if h < 3 or w < 2:
+        return [0.0] * 7
+
+    def across(r0: float, r1: float) -> float:  # a horizontal bar somewhere in rows r0..r1
+        band = cell[
+            int(r0 * h) : max(int(r0 * h) + 1, int(r1 * h)),
+            int(0.3 * w) : max(int(0.3 * w) + 1, int(0.7 * w)),
+        ]
+        return float(band.mean(axis=1).max())
+
+    def down(c0: float, c1: float, r0: float, r1: float) -> float:  # a vertical bar in cols c0..c1
+        band = cell[int(r0 * h) : int(r1 * h), int(c0 * w) : max(int(c0 * w) + 1, int(c1 * w))]
+        return float(band.mean(axis=0).max())
+
+    def hole(r0: float, r1: float) -> float:  # a digit's counters are never lit
+        return float(
+            cell[int(r0 * h) : int(r1 * h), int(0.35 * w) : max(int(0.35 * w) + 1, int(0.65 * w))].mean()
+        )
+
+    return [
+        across(0.0, 0.22),  # a
+        down(0.65, 1.0, 0.15, 0.4),  # b
+        down(0.65, 1.0, 0.6, 0.85),  # c
+        across(0.78, 1.0),  # d
+        down(0.0, 0.35, 0.6, 0.85),  # e
+        down(0.0, 0.35, 0.15, 0.4),  # f
+        across(0.36, 0.64),  # g
+        hole(0.24, 0.34),
+        hole(0.66, 0.76),
+    ]
+
+
+_CODES = [(char, np.array([int(c) for c in code], np.float32)) for char, code in PATTERNS.items()] + [
+    (char, np.array([int(c) for c in code], np.float32)) for code, char in VARIANTS.items()
+]
+
+
+def _decode(shares: list[float]) -> tuple[str, float]:
+    """The character whose segments best match, and how sure: the margin to the next best."""
+    # Ink where no segment is (glare, a finger, a printed mark) makes any reading less sure.
+    clean = float(np.clip(1 - (max(shares[7:], default=0.0) - 0.15) / 0.35, 0, 1))
+    lit = np.clip((np.array(shares[:7], np.float32) - 0.25) / 0.35, 0, 1)
+    costs: dict[str, float] = {}
+    for char, code in _CODES:
+        cost = float(np.abs(lit - code).sum())
+        costs[char] = min(cost, costs.get(char, cost))
+    ranked = sorted(costs.items(), key=lambda kv: kv[1])
+    (char, best), (_, second) = ranked[0], ranked[1]
+    confidence = float(np.clip(second - best, 0, 1) * np.clip(1.5 - best, 0, 1)) * clean
+    return (char if best <= 1.5 else "?"), round(confidence, 3)
+
+
+def _trim(digits: list[Digit], start: int, end: int) -> tuple[int, int]:
+    """Drop unreadable blobs at either end of the row: the display's frame, a finger, a label."""
+    while start < end and (digits[start].char == "?" or digits[start].confidence < 0.25):
+        start += 1
+    while end > start and (digits[end - 1].char == "?" or digits[end - 1].confidence < 0.25):
+        end -= 1
+    return start, end
+
+
+def _minus(mask, first, top: int, bottom: int) -> bool:
+    """A short bar at mid-height just left of the first digit."""
+    height, (x1, width) = bottom - top, first
+    zone = mask[top + int(0.4 * height) : top + int(0.6 * height), max(0, x1 - int(1.2 * width)) : x1]
+    if zone.size == 0:
+        return False
+    return bool((zone.mean(axis=0) > 60).mean() > 0.35)
+
+
+def _compose(digits, point, minus, polarity, config) -> DisplayReading:
+    chars = "".join(d.char for d in digits)
+    decimal_seen = point is not None
+    if point is None and config.decimals:
+        point = len(chars) - config.decimals - 1
+    if config.digits and len(chars) > config.digits:
+        return DisplayReading(
+            chars,
+            None,
+            0.0,
+            tuple(digits),
+            polarity=polarity,
+            reason=f"{len(chars)} digits where the display has {config.digits}",
+        )
+    text = chars if point is None or point < 0 else chars[: point + 1] + "." + chars[point + 1 :]
+    text = ("-" if minus else "") + text
+    confidence = min(d.confidence for d in digits)
+    box = _union([d.box for d in digits])
+    if "?" in chars:
+        return DisplayReading(
+            text, None, confidence, tuple(digits), box, polarity, decimal_seen, "a digit fits no pattern"
+        )
+    reason = "" if confidence >= config.min_confidence else "uncertain digit"
+    return DisplayReading(text, float(text), confidence, tuple(digits), box, polarity, decimal_seen, reason)
+
+
+def _union(boxes):
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _unshear_box(x, y, w, h, s, crop_h, pad, x0, y0):
+    corners = [(x, y), (x + w, y), (x, y + h), (x + w, y + h)]
+    xs = [cx - pad - s * (cy - crop_h / 2) for cx, cy in corners]
+    left, right = int(min(xs)), int(max(xs))
+    return (left + x0, y + y0, right - left, h)
