@@ -390,7 +390,7 @@ def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
         for k in range(first, last + 1):
             right = int(round(phase + k * pitch))
             left = max(0, right - width)
-            if right > left and counts[left:right].sum() >= 2 * height * stroke * 0.3:
+            if right > left and counts[left:right].sum() >= 0.3 * height * stroke:
                 cells.append((left, right - left))
         return cells, top, bottom
     gaps = [c - b for (_, b), (c, _) in zip(digits, digits[1:]) if 0 < c - b < width]
@@ -562,10 +562,12 @@ def _decode(shares: list[float]) -> tuple[str, float]:
 
 
 def _trim(digits: list[Digit], start: int, end: int) -> tuple[int, int]:
-    """Drop unreadable blobs at either end of the row: the display's frame, a finger, a label."""
-    while start < end and (digits[start].char == "?" or digits[start].confidence < 0.25):
+    """Drop blobs that fit no digit at either end of the row: the display's frame, a finger, a
+    label. A digit that is only unsure stays (and makes the reading unsure): dropping it would
+    give a silently wrong number."""
+    while start < end and digits[start].char == "?":
         start += 1
-    while end > start and (digits[end - 1].char == "?" or digits[end - 1].confidence < 0.25):
+    while end > start and digits[end - 1].char == "?":
         end -= 1
     return start, end
 
