@@ -55,8 +55,9 @@ class CaptureConsumer(AsyncJsonWebsocketConsumer):
 
 
 class StationConsumer(AsyncJsonWebsocketConsumer):
-    """``ws/stations/<id>/``: the station's label verifications and sort decisions as they are
-    made, for its station pages. People of every role but camera devices may watch a station."""
+    """``ws/stations/<id>/``: the station's label verifications, sort decisions and maintenance
+    alerts as they are made, for its station pages. People of every role but camera devices may
+    watch a station."""
 
     async def connect(self):
         user = self.scope.get("user")
@@ -84,6 +85,9 @@ class StationConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event)
 
     async def sort_decision(self, event):
+        await self.send_json(event)
+
+    async def alert_raised(self, event):
         await self.send_json(event)
 
 

@@ -53,6 +53,19 @@ class SortDecided(TypedDict):
     decided_at: str
 
 
+class AlertRaised(TypedDict):
+    """A maintenance alert on a display at a station (the same JSON goes to MQTT ``.../alert``)."""
+
+    type: Literal["alert.raised"]
+    alert: int
+    equipment: str
+    display: str
+    rule: str
+    kind: str
+    message: str
+    raised_at: str
+
+
 def station_group(station_id: int) -> str:
     return f"station.{station_id}"
 
@@ -72,7 +85,9 @@ def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
     _server_loop = loop
 
 
-def notify(group: str, payload: CaptureUpdated | DashboardCapture | VerificationDone | SortDecided) -> None:
+def notify(
+    group: str, payload: CaptureUpdated | DashboardCapture | VerificationDone | SortDecided | AlertRaised
+) -> None:
     layer = get_channel_layer(LAYER_OF_GROUP.get(group, DEFAULT_CHANNEL_LAYER))
     if layer is None:
         return

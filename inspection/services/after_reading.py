@@ -1,12 +1,15 @@
 """What the inspection app does with every capture once its reading is stored (called by
 ocr.services outside the reading's transaction): the product's defect checks, its sort
 decision, and, for a photo of a paper inspection form (``metadata.inspection_plan``), a draft
-record for a person to confirm."""
+record for a person to confirm; for a photo of a machine's display (``metadata.display``), the
+display's reading in its series."""
 
 import logging
 
 from inspection.models import InspectionPlan
+from inspection.models.meters import Display
 from inspection.services.defects import inspect_capture, product_of
+from inspection.services.meters import read_meter
 from inspection.services.records import InspectionRefused, draft_from_form
 from inspection.services.sorting import sort_capture
 
@@ -14,6 +17,13 @@ logger = logging.getLogger(__name__)
 
 
 def after_reading(*, capture) -> None:
+    display_id = (capture.metadata or {}).get("display")
+    if display_id:
+        display = Display.objects.filter(pk=display_id).select_related("equipment").first()
+        if display is None:
+            logger.warning("capture %s names display %s, which does not exist", capture.pk, display_id)
+        else:
+            read_meter(display=display, capture=capture)
     inspect_capture(capture=capture)
     sort_capture(capture=capture, product_id=product_of(capture))
     plan_id = (capture.metadata or {}).get("inspection_plan")

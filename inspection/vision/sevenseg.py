@@ -11,7 +11,7 @@ the same way with the polarity flipped; ``polarity="auto"`` tries both and keeps
 Nothing here knows a particular meter: the layout of the seven segments is the standard one
 (a top, b top right, c bottom right, d bottom, e bottom left, f top left, g middle)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -67,7 +67,6 @@ class DisplayReading:
     decimal_seen: bool = False
     reason: str = ""  # why there is no value, or why it is uncertain
     rows: int = 0  # digit rows found (two displays in one photo: the clearer is read)
-    extra: dict = field(default_factory=dict)
 
 
 def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> DisplayReading:
@@ -163,8 +162,8 @@ def _map(reading: DisplayReading, matrix: np.ndarray) -> DisplayReading:
         x1, y1 = out.max(axis=0)
         return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
 
-    digits = tuple(_replace(d, box=box(d.box)) for d in reading.digits)
-    return _replace(reading, digits=digits, box=box(reading.box) if reading.box else None)
+    digits = tuple(replace(d, box=box(d.box)) for d in reading.digits)
+    return replace(reading, digits=digits, box=box(reading.box) if reading.box else None)
 
 
 def _rank(reading: DisplayReading) -> tuple:
@@ -179,13 +178,7 @@ def _read_polarity(gray: np.ndarray, polarity: str, config: DisplayConfig, kerne
         return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
     readings = [_read_row(hat, row, polarity, config) for row in rows]
     best = max(readings, key=_rank)
-    return _replace(best, rows=len(rows))
-
-
-def _replace(reading: DisplayReading, **changes) -> DisplayReading:
-    from dataclasses import replace
-
-    return replace(reading, **changes)
+    return replace(best, rows=len(rows))
 
 
 def _contrast(gray: np.ndarray, polarity: str, k: int) -> np.ndarray:
@@ -225,7 +218,7 @@ def _blobs(mask: np.ndarray, stroke: float) -> list[tuple[int, int, int, int]]:
     joined = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 2 * gap + 1)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     out = []
-    for x, y, w, h, area in stats[1:]:
+    for x, y, w, h, _ in stats[1:]:
         # take the box back to the undilated strokes
         out.append((int(x + gap // 2), int(y + gap), int(max(1, w - gap)), int(max(1, h - 2 * gap))))
     return out
@@ -393,7 +386,7 @@ def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
             if right > left and counts[left:right].sum() >= 0.3 * height * stroke:
                 cells.append((left, right - left))
         return cells, top, bottom
-    gaps = [c - b for (_, b), (c, _) in zip(digits, digits[1:]) if 0 < c - b < width]
+    gaps = [c - b for (_, b), (c, _) in zip(digits, digits[1:], strict=False) if 0 < c - b < width]
     gap = int(np.median(gaps)) if gaps else int(0.3 * width)
     cells = []
     for a, b in digits:
@@ -439,25 +432,20 @@ def _split(counts: np.ndarray, a: int, b: int, width: int, gap: int) -> list[tup
         guess = int(a + k * step)
         lo, hi = max(cuts[-1] + 1, guess - slack), min(b - 1, guess + slack)
         cuts.append(lo + int(np.argmin(counts[lo:hi])) if hi > lo else guess)
-    return list(zip(cuts, cuts[1:] + [b]))
+    return list(zip(cuts, [*cuts[1:], b], strict=True))
 
 
 def _decimal_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
-    """Index of the digit the decimal point follows: a small solid mark at the baseline between
-    that digit and the next; on its own, or touching a digit's bottom bar."""
-    point = _loose_point(upright, cells, top, bottom, stroke)
-    return point if point is not None else _touching_point(upright, cells, top, bottom, stroke)
-
-
-def _loose_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
+    """Index of the digit the decimal point follows: a small solid mark near the baseline,
+    between that digit and the next."""
     height = bottom - top
     n, _, stats, centroids = cv2.connectedComponentsWithStats(upright, connectivity=8)
     best, best_score = None, 0.0
     largest = max(0.25 * height, 2.5 * stroke)
-    for (x, y, w, h, area), (cx, cy) in zip(stats[1:], centroids[1:]):
+    for (_, _, w, h, area), (cx, _cy) in zip(stats[1:], centroids[1:], strict=True):
         if not (0.5 * stroke <= w <= largest and 0.5 * stroke <= h <= largest and 0.5 <= w / h <= 2):
             continue
-        if not top + 0.75 * height <= cy <= bottom + 0.2 * height:
+        if not top + 0.75 * height <= _cy <= bottom + 0.2 * height:
             continue
         for i in range(len(cells) - 1):
             (l0, w0), (l1, w1) = cells[i], cells[i + 1]
@@ -465,28 +453,6 @@ def _loose_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: floa
                 score = area / (w * h)
                 if score > best_score:
                     best, best_score = i, score
-    return best
-
-
-def _touching_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
-    """Columns with ink at the baseline and nothing in the digits' middle above it."""
-    height = bottom - top
-    upper = (upright[top + int(0.3 * height) : top + int(0.7 * height)] > 0).sum(axis=0)
-    lower = upright[top + int(0.75 * height) : bottom + int(0.2 * height)] > 0
-    alone = (upper == 0) & (lower.sum(axis=0) > 0)
-    best, best_score = None, 0.0
-    for i in range(len(cells) - 1):
-        (l0, w0), (l1, w1) = cells[i], cells[i + 1]
-        a, b = int(l0 + 0.75 * w0), int(l1 + 0.25 * w1)
-        for r0, r1 in _runs(alone[a:b], bridge=0):
-            w = r1 - r0
-            rows = np.flatnonzero(lower[:, a + r0 : a + r1].any(axis=1))
-            h = rows[-1] - rows[0] + 1
-            if not (0.6 * stroke <= w <= 2.5 * stroke and 0.6 * stroke <= h <= 2.5 * stroke):
-                continue
-            area = float(lower[:, a + r0 : a + r1].sum())
-            if area / (w * h) >= 0.5 and area > best_score:
-                best, best_score = i, area
     return best
 
 

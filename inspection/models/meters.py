@@ -1,0 +1,210 @@
+"""Equipment and its displays, the readings taken of them (a time series per display), alert
+rules on those series, the alerts raised and the maintenance tickets that follow."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+class Equipment(models.Model):
+    """A machine on a line (and at a station, where it belongs to one)."""
+
+    code = models.CharField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    line = models.ForeignKey("traceability.Line", on_delete=models.PROTECT, related_name="equipment")
+    station = models.ForeignKey(
+        "traceability.Station", null=True, blank=True, on_delete=models.PROTECT, related_name="equipment"
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "equipment"
+
+    def __str__(self):
+        return self.code
+
+
+class DisplayKind(models.TextChoices):
+    LED = "7seg_led", "7-segment LED (light on dark)"
+    LCD = "7seg_lcd", "7-segment LCD (dark on grey)"
+    DOT_MATRIX = "dot_matrix", "Dot-matrix"
+    DIGITAL = "digital", "General digital"
+
+
+class Display(models.Model):
+    """One display or meter on a machine, and what a plausible reading of it looks like."""
+
+    equipment = models.ForeignKey(Equipment, on_delete=models.CASCADE, related_name="displays")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=DisplayKind.choices, default=DisplayKind.LCD)
+    digits = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Digits on the display.")
+    decimals = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Fixed decimals; empty: read from the decimal point."
+    )
+    signed = models.BooleanField(default=False, help_text="A minus sign can be lit.")
+    unit = models.CharField(max_length=20, blank=True)
+    min_value = models.FloatField(null=True, blank=True)
+    max_value = models.FloatField(null=True, blank=True)
+    max_rate_per_hour = models.FloatField(
+        null=True, blank=True, help_text="Largest plausible change per hour, either way."
+    )
+    counter = models.BooleanField(default=False, help_text="A counter only rises.")
+    frames = models.PositiveSmallIntegerField(
+        default=1, help_text="Fixed cameras: frames that must agree before a value is kept."
+    )
+    min_confidence = models.FloatField(default=0.5)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["equipment", "name"], name="display_name_per_equipment")
+        ]
+
+    def __str__(self):
+        return f"{self.equipment_id}/{self.name}"
+
+    def clean(self):
+        if self.min_value is not None and self.max_value is not None and self.min_value >= self.max_value:
+            raise ValidationError({"max_value": "must be above min_value"})
+
+    @property
+    def polarity(self) -> str:
+        return {DisplayKind.LED: "light", DisplayKind.LCD: "dark"}.get(self.kind, "auto")
+
+
+class ReadingStatus(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted (in the series)"
+    REVIEW = "review", "Waiting for review"
+    REJECTED = "rejected", "Rejected"
+
+
+class MeterReading(models.Model):
+    """One value read off a display. Only accepted readings are part of the series."""
+
+    display = models.ForeignKey(Display, on_delete=models.PROTECT, related_name="readings")
+    capture = models.ForeignKey(
+        "ocr.Capture", null=True, blank=True, on_delete=models.PROTECT, related_name="meter_readings"
+    )
+    read_at = models.DateTimeField(default=timezone.now)
+    value = models.FloatField(null=True, blank=True)
+    text = models.CharField(max_length=40, blank=True)
+    confidence = models.FloatField(default=0.0)
+    digits = models.JSONField(default=list, blank=True)  # [{"char", "confidence", "box"}]
+    box = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ReadingStatus.choices)
+    reasons = models.JSONField(default=list, blank=True)
+    read_by = models.CharField(
+        max_length=60, default="sevenseg", help_text="Reader and version, or a person."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    original_value = models.FloatField(null=True, blank=True, help_text="The machine's value before review.")
+
+    class Meta:
+        indexes = [models.Index(fields=["display", "read_at"], name="meter_reading_series")]
+
+    def __str__(self):
+        return f"{self.display_id} {self.read_at:%Y-%m-%d %H:%M} {self.value}"
+
+
+class AlertKind(models.TextChoices):
+    THRESHOLD = "threshold", "Value beyond a limit"
+    DRIFT = "drift", "Drift of the level (CUSUM)"
+    TIME_TO_LIMIT = "time_to_limit", "Trend reaches the limit soon"
+    STALE = "stale", "No reading for a while"
+
+
+class AlertRule(models.Model):
+    """``threshold``: ``low``/``high``. ``drift``: CUSUM with ``k`` and ``h`` (in standard
+    deviations of the first ``baseline`` readings). ``time_to_limit``: a trend fitted over the last
+    ``window_hours`` reaches ``high`` (or ``low``) within ``hours``. ``stale``: no accepted
+    reading for ``minutes``."""
+
+    display = models.ForeignKey(Display, on_delete=models.CASCADE, related_name="alert_rules")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    low = models.FloatField(null=True, blank=True)
+    high = models.FloatField(null=True, blank=True)
+    k = models.FloatField(default=0.5)
+    h = models.FloatField(default=5.0)
+    baseline = models.PositiveIntegerField(default=50)
+    window_hours = models.FloatField(default=24.0)
+    hours = models.FloatField(null=True, blank=True)
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["display", "name"], name="alert_rule_name_per_display")
+        ]
+
+    def __str__(self):
+        return f"{self.display_id}: {self.name}"
+
+    def clean(self):
+        need = {
+            AlertKind.THRESHOLD: self.low is not None or self.high is not None,
+            AlertKind.DRIFT: self.k > 0 and self.h > 0 and self.baseline >= 5,
+            AlertKind.TIME_TO_LIMIT: (self.low is not None or self.high is not None) and bool(self.hours),
+            AlertKind.STALE: bool(self.minutes),
+        }
+        if not need.get(self.kind, False):
+            raise ValidationError(
+                {
+                    "kind": {
+                        AlertKind.THRESHOLD: "a threshold rule needs low or high",
+                        AlertKind.DRIFT: "a drift rule needs k > 0, h > 0 and a baseline of at least 5",
+                        AlertKind.TIME_TO_LIMIT: "a time-to-limit rule needs hours and low or high",
+                        AlertKind.STALE: "a stale rule needs minutes",
+                    }.get(self.kind, "unknown kind")
+                }
+            )
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    CLOSED = "closed", "Closed"
+
+
+class Alert(models.Model):
+    """A rule that fired. One open alert per rule: it fires again only after it is closed."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.PROTECT, related_name="alerts")
+    display = models.ForeignKey(Display, on_delete=models.PROTECT, related_name="alerts")
+    reading = models.ForeignKey(
+        MeterReading, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+    raised_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["display", "raised_at"], name="alert_by_display")]
+
+    def __str__(self):
+        return f"{self.display_id} {self.raised_at:%Y-%m-%d %H:%M}: {self.message}"
+
+
+class MaintenanceTicket(models.Model):
+    """The work an alert asks for: a supervisor acknowledges it, then closes it with a note."""
+
+    alert = models.OneToOneField(Alert, on_delete=models.PROTECT, related_name="ticket")
+    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="tickets")
+    title = models.CharField(max_length=300)
+    status = models.CharField(max_length=15, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"{self.title} ({self.status})"

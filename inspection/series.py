@@ -1,0 +1,122 @@
+"""Plausibility and predictive-maintenance arithmetic on one display's series. Plain Python
+(numbers and datetimes in, numbers and reasons out), so the benchmark and the services share it.
+
+- ``implausible``: range, rate of change, a counter that went down.
+- ``consensus``: the value most frames of a fixed camera agree on.
+- ``Cusum``: two-sided CUSUM on the level, in standard deviations of a baseline.
+- ``time_to_limit``: a straight line fitted to the recent points, projected to a limit."""
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Limits:
+    low: float | None = None
+    high: float | None = None
+    max_rate_per_hour: float | None = None
+    counter: bool = False
+
+
+def implausible(
+    value: float, at: dt.datetime, previous: tuple[float, dt.datetime] | None, limits: Limits
+) -> str:
+    """Why ``value`` read at ``at`` cannot be right, given the last accepted point; "" if it can."""
+    if limits.low is not None and value < limits.low:
+        return f"{value:g} is below the display's range ({limits.low:g})"
+    if limits.high is not None and value > limits.high:
+        return f"{value:g} is above the display's range ({limits.high:g})"
+    if previous is None:
+        return ""
+    last, last_at = previous
+    if limits.counter and value < last:
+        return f"the counter went down from {last:g} to {value:g}"
+    hours = (at - last_at).total_seconds() / 3600
+    if limits.max_rate_per_hour is not None and hours > 0:
+        rate = abs(value - last) / hours
+        if rate > limits.max_rate_per_hour:
+            return f"changed {rate:g}/h since the last reading (at most {limits.max_rate_per_hour:g}/h)"
+    return ""
+
+
+def consensus(values: list[float], frames: int) -> float | None:
+    """The value at least half of the last ``frames`` readings agree on, or None."""
+    recent = [v for v in values[-frames:] if v is not None]
+    if len(recent) < frames:
+        return None
+    value, count = Counter(recent).most_common(1)[0]
+    return value if count * 2 > frames else None
+
+
+@dataclass
+class Cusum:
+    """Page's two-sided CUSUM. The first ``baseline`` points give the in-control mean and
+    standard deviation; then each point adds ``(x - mean)/sd - k`` to the upper sum (and the
+    mirror to the lower), and a sum above ``h`` is an alarm (the sums restart after it)."""
+
+    k: float = 0.5
+    h: float = 5.0
+    baseline: int = 50
+    mean: float | None = None
+    sd: float | None = None
+    upper: float = 0.0
+    lower: float = 0.0
+
+    def fit(self, values: list[float]) -> None:
+        head = np.asarray(values[: self.baseline], np.float64)
+        self.mean = float(head.mean())
+        self.sd = float(head.std(ddof=1)) or 1e-9
+
+    def step(self, value: float) -> str:
+        """ "up", "down" or "" for one new point."""
+        z = (value - self.mean) / self.sd
+        self.upper = max(0.0, self.upper + z - self.k)
+        self.lower = max(0.0, self.lower - z - self.k)
+        if self.upper > self.h:
+            self.upper = self.lower = 0.0
+            return "up"
+        if self.lower > self.h:
+            self.upper = self.lower = 0.0
+            return "down"
+        return ""
+
+    def run(self, values: list[float]) -> list[tuple[int, str]]:
+        """Alarms (index, direction) over a whole series, the baseline included in the fit."""
+        if len(values) < self.baseline:
+            return []
+        self.fit(values)
+        self.upper = self.lower = 0.0
+        return [(i, d) for i, v in enumerate(values[self.baseline :], self.baseline) if (d := self.step(v))]
+
+
+@dataclass(frozen=True)
+class Trend:
+    slope_per_hour: float
+    level: float  # the fitted value at the last point
+    hours_to_limit: float | None  # None: not heading for the limit
+    points: int
+
+
+def time_to_limit(times: list[dt.datetime], values: list[float], *, low=None, high=None) -> Trend | None:
+    """Least-squares line through the points; hours from the last point until it crosses
+    ``high`` (rising) or ``low`` (falling). None with fewer than 3 points or no time span."""
+    if len(values) < 3:
+        return None
+    t0 = times[-1]
+    x = np.array([(t - t0).total_seconds() / 3600 for t in times])
+    y = np.asarray(values, np.float64)
+    if np.ptp(x) == 0:
+        return None
+    slope, level = np.polyfit(x, y, 1)
+    hours = None
+    if high is not None and slope > 0:
+        hours = max(0.0, (high - level) / slope)
+    elif low is not None and slope < 0:
+        hours = max(0.0, (low - level) / slope)
+    return Trend(
+        float(slope), float(level), None if hours is None or math.isinf(hours) else float(hours), len(values)
+    )

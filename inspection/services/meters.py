@@ -1,0 +1,288 @@
+"""Meter readings: read a display off a capture, keep a plausible value in the display's series
+(an implausible or unsure one goes to the review queue instead), evaluate the display's alert
+rules, and run the maintenance tickets that alerts open."""
+
+import logging
+from dataclasses import asdict
+
+import cv2
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from inspection import series
+from inspection.models.meters import (
+    Alert,
+    AlertKind,
+    AlertRule,
+    AlertStatus,
+    Display,
+    MaintenanceTicket,
+    MeterReading,
+    ReadingStatus,
+)
+from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display
+from ocr import storage
+from traceability import mqtt
+
+logger = logging.getLogger(__name__)
+READER = "sevenseg/1"
+DRIFT_POINTS = 2000  # the drift rule looks at this many recent accepted readings
+
+
+class MeterRefused(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def display_config(display: Display) -> DisplayConfig:
+    return DisplayConfig(
+        polarity=display.polarity,
+        digits=display.digits,
+        decimals=display.decimals,
+        signed=display.signed,
+        min_confidence=display.min_confidence,
+    )
+
+
+def read_meter(*, display: Display, capture, image: np.ndarray | None = None) -> MeterReading:
+    """Read ``display`` in the capture's photo and record the result (never raises for a photo
+    with no display in it: that is a reading with no value, sent to review)."""
+    if image is None:
+        image = cv2.imdecode(
+            np.frombuffer(storage.read_bytes(capture.image.path), np.uint8), cv2.IMREAD_COLOR
+        )
+    if image is None:
+        reading = DisplayReading("", None, 0.0, reason="the image could not be decoded")
+    else:
+        reading = read_display(image, display_config(display))
+    return record_meter_reading(display=display, reading=reading, capture=capture, at=capture.created_at)
+
+
+def _last_accepted(display: Display, before) -> tuple[float, object] | None:
+    row = (
+        MeterReading.objects.filter(display=display, status=ReadingStatus.ACCEPTED, read_at__lte=before)
+        .order_by("-read_at", "-pk")
+        .values_list("value", "read_at")
+        .first()
+    )
+    return tuple(row) if row else None
+
+
+def limits_of(display: Display) -> series.Limits:
+    return series.Limits(display.min_value, display.max_value, display.max_rate_per_hour, display.counter)
+
+
+def judge(display: Display, reading: DisplayReading, at) -> tuple[str, list[str]]:
+    """The status a new reading gets, and why."""
+    if reading.value is None:
+        return ReadingStatus.REVIEW, [reading.reason or "no value read"]
+    if reading.confidence < display.min_confidence:
+        return ReadingStatus.REVIEW, [f"unsure digit (confidence {reading.confidence:.2f})"]
+    if display.digits and len(reading.text.replace(".", "").replace("-", "")) > display.digits:
+        return ReadingStatus.REVIEW, [f"more digits than the display has ({display.digits})"]
+    why = series.implausible(reading.value, at, _last_accepted(display, at), limits_of(display))
+    if why:
+        return ReadingStatus.REVIEW, [why]
+    if display.frames > 1:
+        recent = list(
+            MeterReading.objects.filter(display=display, read_at__lte=at)
+            .order_by("-read_at", "-pk")
+            .values_list("value", flat=True)[: display.frames - 1]
+        )[::-1]
+        agreed = series.consensus([*recent, reading.value], display.frames)
+        if agreed != reading.value:
+            return ReadingStatus.REJECTED, [f"the last {display.frames} frames do not agree yet"]
+    return ReadingStatus.ACCEPTED, []
+
+
+def record_meter_reading(*, display: Display, reading: DisplayReading, capture=None, at=None) -> MeterReading:
+    at = at or timezone.now()
+    status, reasons = judge(display, reading, at)
+    with transaction.atomic():
+        row = MeterReading.objects.create(
+            display=display,
+            capture=capture,
+            read_at=at,
+            value=reading.value,
+            text=reading.text[:40],
+            confidence=reading.confidence,
+            digits=[{"char": d.char, "confidence": d.confidence, "box": list(d.box)} for d in reading.digits],
+            box=list(reading.box) if reading.box else None,
+            status=status,
+            reasons=reasons,
+            read_by=READER,
+        )
+        if status == ReadingStatus.REVIEW and capture is not None:
+            capture.needs_review = True
+            capture.review_reasons = [
+                *capture.review_reasons,
+                *(f"meter {display.name}: {r}" for r in reasons),
+            ]
+            capture.save(update_fields=["needs_review", "review_reasons"])
+        if status == ReadingStatus.ACCEPTED:
+            evaluate_rules(display=display, reading=row)
+    logger.info("display %s read %r: %s %s", display.pk, reading.text, status, reasons)
+    return row
+
+
+def review_meter_reading(*, reading: MeterReading, actor, value: float | None, accept: bool) -> MeterReading:
+    """A person's verdict on a reading in review: accept it (with the corrected value) into the
+    series, or reject it. The machine's value is kept beside the person's."""
+    if reading.status != ReadingStatus.REVIEW:
+        raise MeterRefused(f"reading {reading.pk} is {reading.status}, not waiting for review")
+    if accept and value is None and reading.value is None:
+        raise MeterRefused("give the value shown on the photo to accept a reading with none")
+    with transaction.atomic():
+        reading.original_value = reading.value
+        if value is not None:
+            reading.value = value
+        reading.status = ReadingStatus.ACCEPTED if accept else ReadingStatus.REJECTED
+        reading.reviewed_by = actor
+        reading.read_by = f"person:{actor.username}"[:60] if value is not None else reading.read_by
+        reading.save()
+        if accept:
+            evaluate_rules(display=reading.display, reading=reading)
+    return reading
+
+
+def _open_ticket(rule: AlertRule) -> bool:
+    return MaintenanceTicket.objects.filter(alert__rule=rule).exclude(status=AlertStatus.CLOSED).exists()
+
+
+def evaluate_rules(*, display: Display, reading: MeterReading) -> list[Alert]:
+    """Each active rule of the display against its series, now that ``reading`` joined it."""
+    raised = []
+    for rule in display.alert_rules.filter(active=True).exclude(kind=AlertKind.STALE):
+        if _open_ticket(rule):
+            continue
+        found = _check(rule, reading)
+        if found:
+            message, details = found
+            raised.append(raise_alert(rule=rule, message=message, details=details, reading=reading))
+    return raised
+
+
+def _check(rule: AlertRule, reading: MeterReading) -> tuple[str, dict] | None:
+    value, unit = reading.value, rule.display.unit
+    if rule.kind == AlertKind.THRESHOLD:
+        if rule.high is not None and value > rule.high:
+            return f"{value:g} {unit} is above {rule.high:g}", {"value": value, "limit": rule.high}
+        if rule.low is not None and value < rule.low:
+            return f"{value:g} {unit} is below {rule.low:g}", {"value": value, "limit": rule.low}
+        return None
+    accepted = MeterReading.objects.filter(
+        display=rule.display, status=ReadingStatus.ACCEPTED, read_at__lte=reading.read_at
+    )
+    if rule.kind == AlertKind.DRIFT:
+        values = list(accepted.order_by("-read_at", "-pk").values_list("value", flat=True)[:DRIFT_POINTS])[
+            ::-1
+        ]
+        if len(values) < rule.baseline + 1:
+            return None
+        detector = series.Cusum(k=rule.k, h=rule.h, baseline=rule.baseline)
+        alarms = detector.run(values)
+        if alarms and alarms[-1][0] == len(values) - 1:
+            direction = alarms[-1][1]
+            return (
+                f"the level drifted {direction} from {detector.mean:g} {unit} (CUSUM)",
+                {"direction": direction, "baseline_mean": detector.mean, "baseline_sd": detector.sd},
+            )
+        return None
+    if rule.kind == AlertKind.TIME_TO_LIMIT:
+        since = reading.read_at - timezone.timedelta(hours=rule.window_hours)
+        points = list(accepted.filter(read_at__gte=since).order_by("read_at").values_list("read_at", "value"))
+        trend = series.time_to_limit(
+            [p[0] for p in points], [p[1] for p in points], low=rule.low, high=rule.high
+        )
+        if trend and trend.hours_to_limit is not None and trend.hours_to_limit < rule.hours:
+            limit = rule.high if trend.slope_per_hour > 0 else rule.low
+            return (
+                f"trend reaches {limit:g} {unit} in {trend.hours_to_limit:.1f} h",
+                {**asdict(trend), "limit": limit},
+            )
+    return None
+
+
+def check_stale(*, now=None) -> list[Alert]:
+    """Stale rules: a display with no accepted reading for ``minutes`` (run on a schedule)."""
+    now = now or timezone.now()
+    raised = []
+    for rule in AlertRule.objects.filter(active=True, kind=AlertKind.STALE).select_related("display"):
+        if _open_ticket(rule):
+            continue
+        last = _last_accepted(rule.display, now)
+        idle = (now - last[1]).total_seconds() / 60 if last else None
+        if idle is None or idle >= rule.minutes:
+            message = f"no reading for {rule.minutes} min" if last else "no reading yet"
+            raised.append(raise_alert(rule=rule, message=message, details={"idle_minutes": idle}))
+    return raised
+
+
+def raise_alert(
+    *, rule: AlertRule, message: str, details: dict, reading: MeterReading | None = None
+) -> Alert:
+    display = rule.display
+    with transaction.atomic():
+        alert = Alert.objects.create(
+            rule=rule, display=display, reading=reading, message=message[:300], details=details
+        )
+        MaintenanceTicket.objects.create(
+            alert=alert,
+            equipment=display.equipment,
+            title=f"{display.equipment.code} {display.name}: {message}"[:300],
+        )
+        transaction.on_commit(lambda: announce_alert(alert.pk))
+    logger.warning("alert on display %s (%s): %s", display.pk, rule.name, message)
+    return alert
+
+
+def alert_payload(alert: Alert) -> dict:
+    return {
+        "type": "alert.raised",
+        "alert": alert.pk,
+        "equipment": alert.display.equipment.code,
+        "display": alert.display.name,
+        "rule": alert.rule.name,
+        "kind": alert.rule.kind,
+        "message": alert.message,
+        "raised_at": alert.raised_at.isoformat(),
+    }
+
+
+def announce_alert(alert_id: int) -> bool:
+    """Publish an alert to its station's MQTT topic (``.../alert``) and live group."""
+    from frontend.live import notify, station_group
+
+    alert = Alert.objects.select_related("rule", "display__equipment__station__line__site").get(pk=alert_id)
+    station = alert.display.equipment.station
+    payload = alert_payload(alert)
+    if station is not None:
+        notify(station_group(station.pk), payload)
+    sent = mqtt.publish(mqtt.topic(station, "alert"), payload)
+    if sent:
+        Alert.objects.filter(pk=alert_id).update(published_at=timezone.now())
+    return sent
+
+
+def acknowledge_ticket(*, ticket: MaintenanceTicket, actor) -> MaintenanceTicket:
+    if ticket.status != AlertStatus.OPEN:
+        raise MeterRefused(f"ticket {ticket.pk} is {ticket.status}")
+    ticket.status = AlertStatus.ACKNOWLEDGED
+    ticket.acknowledged_by, ticket.acknowledged_at = actor, timezone.now()
+    ticket.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+    return ticket
+
+
+def close_ticket(*, ticket: MaintenanceTicket, actor, note: str) -> MaintenanceTicket:
+    if ticket.status == AlertStatus.CLOSED:
+        raise MeterRefused(f"ticket {ticket.pk} is already closed")
+    if not note.strip():
+        raise MeterRefused("say what was done to close the ticket")
+    now = timezone.now()
+    if ticket.acknowledged_at is None:
+        ticket.acknowledged_by, ticket.acknowledged_at = actor, now
+    ticket.status, ticket.closed_by, ticket.closed_at, ticket.note = AlertStatus.CLOSED, actor, now, note
+    ticket.save()
+    return ticket
