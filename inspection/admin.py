@@ -1,14 +1,20 @@
 from django.contrib import admin
 
 from inspection.models import (
+    Alert,
+    AlertRule,
     Annotation,
     ComplianceRule,
     DefectCheck,
     DefectClass,
     DefectInspection,
+    Display,
+    Equipment,
     InspectionPlan,
     InspectionRecord,
     LabelVerification,
+    MaintenanceTicket,
+    MeterReading,
     SortDecision,
     SortRule,
     TrainingJob,
@@ -98,3 +104,38 @@ class SortRuleAdmin(admin.ModelAdmin):
 @admin.register(SortDecision)
 class SortDecisionAdmin(ReadOnlyAdmin):
     list_display = ["id", "created_at", "capture", "station", "bin", "published_at"]
+
+
+class DisplayInline(admin.TabularInline):
+    model = Display
+    extra = 0
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "line", "station"]
+    search_fields = ["code", "name"]
+    inlines = [DisplayInline]
+
+
+@admin.register(AlertRule)
+class AlertRuleAdmin(admin.ModelAdmin):
+    list_display = ["display", "name", "kind", "active"]
+    list_filter = ["kind", "active"]
+
+
+@admin.register(MeterReading)
+class MeterReadingAdmin(ReadOnlyAdmin):
+    list_display = ["display", "read_at", "value", "status", "confidence"]
+    list_filter = ["status"]
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = ["display", "raised_at", "message"]
+
+
+@admin.register(MaintenanceTicket)
+class MaintenanceTicketAdmin(ReadOnlyAdmin):
+    list_display = ["title", "status", "opened_at", "closed_at"]
+    list_filter = ["status"]

@@ -37,3 +37,51 @@ def defect_rates(*, since, line=None) -> list[dict]:
             }
         )
     return out
+
+
+def display_series(*, display, start=None, end=None, max_points: int = 500) -> dict:
+    """A display's accepted readings between ``start`` and ``end``: every point when there are
+    at most ``max_points``, else buckets (minute, hour or day, the finest that fits) with their
+    mean, minimum, maximum, count and the last reading behind them (for its photo)."""
+    from django.db.models import Avg, Max, Min
+    from django.db.models.functions import TruncDay, TruncHour, TruncMinute
+
+    from inspection.models import MeterReading
+    from inspection.models.meters import ReadingStatus
+
+    found = MeterReading.objects.filter(display=display, status=ReadingStatus.ACCEPTED)
+    if start is not None:
+        found = found.filter(read_at__gte=start)
+    if end is not None:
+        found = found.filter(read_at__lte=end)
+    total = found.count()
+    if total <= max_points:
+        points = [
+            {"t": at, "value": value, "reading": pk, "capture": capture}
+            for pk, at, value, capture in found.order_by("read_at", "pk").values_list(
+                "pk", "read_at", "value", "capture_id"
+            )
+        ]
+        return {"bucket": None, "count": total, "points": points}
+    for name, trunc in (("minute", TruncMinute), ("hour", TruncHour), ("day", TruncDay)):
+        buckets = (
+            found.annotate(t=trunc("read_at"))
+            .values("t")
+            .annotate(
+                mean=Avg("value"), low=Min("value"), high=Max("value"), n=Count("pk"), reading=Max("pk")
+            )
+        )
+        if name == "day" or buckets.count() <= max_points:
+            points = [
+                {
+                    "t": b["t"],
+                    "value": b["mean"],
+                    "min": b["low"],
+                    "max": b["high"],
+                    "n": b["n"],
+                    "reading": b["reading"],
+                }
+                for b in buckets.order_by("t")
+            ]
+            return {"bucket": name, "count": total, "points": points}
+    raise AssertionError("unreachable")

@@ -59,8 +59,8 @@ class Cusum:
     mirror to the lower), and a sum above ``h`` is an alarm (the sums restart after it)."""
 
     k: float = 0.5
-    h: float = 5.0
-    baseline: int = 50
+    h: float = 8.0
+    baseline: int = 100
     mean: float | None = None
     sd: float | None = None
     upper: float = 0.0
@@ -84,13 +84,23 @@ class Cusum:
             return "down"
         return ""
 
-    def run(self, values: list[float]) -> list[tuple[int, str]]:
-        """Alarms (index, direction) over a whole series, the baseline included in the fit."""
+    def run(self, values: list[float]) -> list[tuple[int, str, int]]:
+        """Alarms over a whole series, the baseline included in the fit: (index, direction, the
+        index where the sum that fired last left zero: the estimated start of the change)."""
         if len(values) < self.baseline:
             return []
         self.fit(values)
         self.upper = self.lower = 0.0
-        return [(i, d) for i, v in enumerate(values[self.baseline :], self.baseline) if (d := self.step(v))]
+        alarms, up_from, down_from = [], self.baseline, self.baseline
+        for i, v in enumerate(values[self.baseline :], self.baseline):
+            if self.upper == 0.0:
+                up_from = i
+            if self.lower == 0.0:
+                down_from = i
+            direction = self.step(v)
+            if direction:
+                alarms.append((i, direction, up_from if direction == "up" else down_from))
+        return alarms
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,14 @@ from inspection.api.defects import (
     TrainingJobViewSet,
 )
 from inspection.api.labelling import AnnotationViewSet, DefectClassViewSet
+from inspection.api.meters import (
+    AlertRuleViewSet,
+    AlertViewSet,
+    DisplayViewSet,
+    EquipmentViewSet,
+    MeterReadingViewSet,
+    TicketViewSet,
+)
 from inspection.api.records import DraftViewSet, PlanViewSet, RecordViewSet
 from inspection.api.sorting import SortDecisionViewSet, SortRuleViewSet
 from inspection.api.views import VerificationViewSet
@@ -24,4 +32,10 @@ router.register("annotations", AnnotationViewSet, basename="annotation")
 router.register("inspection-drafts", DraftViewSet, basename="inspection-draft")
 router.register("sort-rules", SortRuleViewSet, basename="sort-rule")
 router.register("sort-decisions", SortDecisionViewSet, basename="sort-decision")
+router.register("equipment", EquipmentViewSet, basename="equipment")
+router.register("displays", DisplayViewSet, basename="display")
+router.register("meter-readings", MeterReadingViewSet, basename="meter-reading")
+router.register("alert-rules", AlertRuleViewSet, basename="alert-rule")
+router.register("alerts", AlertViewSet, basename="alert")
+router.register("maintenance-tickets", TicketViewSet, basename="maintenance-ticket")
 urlpatterns = [path("defect-rates/", DefectRatesView.as_view(), name="defect-rates"), *router.urls]

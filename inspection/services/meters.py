@@ -31,9 +31,9 @@ DRIFT_POINTS = 2000  # the drift rule looks at this many recent accepted reading
 
 
 class MeterRefused(ValueError):
-    def __init__(self, message: str):
+    def __init__(self, message: str, code: str = "meter_refused"):
         super().__init__(message)
-        self.message = message
+        self.message, self.code = message, code
 
 
 def display_config(display: Display) -> DisplayConfig:

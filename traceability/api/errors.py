@@ -12,12 +12,13 @@ CONFLICTS = {"duplicate_serial", "duplicate_lot", "duplicate_event", "already_in
 def exception_handler(exc, context):
     from accounts.signatures import SignatureRefused
     from inspection.services import InspectionRefused, TrainingRefused, VerificationRefused
+    from inspection.services.meters import MeterRefused
 
     if isinstance(exc, SignatureRefused):
         return Response(
             {"detail": str(exc), "code": exc.code}, status=403 if exc.code == "bad_password" else 400
         )
-    if isinstance(exc, VerificationRefused | InspectionRefused | TrainingRefused):
+    if isinstance(exc, VerificationRefused | InspectionRefused | TrainingRefused | MeterRefused):
         return Response({"detail": exc.message, "code": exc.code}, status=400)
     if isinstance(exc, EventError):
         return Response(

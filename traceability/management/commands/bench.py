@@ -16,6 +16,7 @@ SUITES = {
     "e2e": "ocr.bench.e2e",
     "verify": "ocr.bench.verify",
     "defects": "inspection.bench.defects",
+    "meters": "inspection.bench.meters",
 }
 
 

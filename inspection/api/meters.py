@@ -1,0 +1,231 @@
+"""Equipment, displays, their readings and series, alert rules, alerts and maintenance tickets."""
+
+from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_datetime
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.choices import Role
+from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
+from inspection.selectors import display_series
+from inspection.services.meters import acknowledge_ticket, close_ticket, review_meter_reading
+from traceability.models import Line, Station
+
+MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
+
+
+class CleanedSerializer(serializers.ModelSerializer):
+    """Runs the model's ``clean()`` on the merged instance, so the API refuses what the admin does."""
+
+    def validate(self, data):
+        instance = self.instance or self.Meta.model()
+        for key, value in data.items():
+            setattr(instance, key, value)
+        try:
+            instance.clean()
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return data
+
+
+class EquipmentSerializer(serializers.ModelSerializer):
+    line = serializers.SlugRelatedField(slug_field="code", queryset=Line.objects.all())
+    station = serializers.SlugRelatedField(
+        slug_field="code", queryset=Station.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Equipment
+        fields = ["id", "code", "name", "line", "station", "description"]
+
+
+class EquipmentViewSet(viewsets.ModelViewSet):
+    """Machines per line and station. Every role reads; admins and supervisors write."""
+
+    serializer_class = EquipmentSerializer
+    queryset = Equipment.objects.select_related("line", "station").order_by("code")
+    write_roles = MANAGERS
+
+
+class DisplaySerializer(CleanedSerializer):
+    equipment = serializers.SlugRelatedField(slug_field="code", queryset=Equipment.objects.all())
+
+    class Meta:
+        model = Display
+        fields = [
+            "id", "equipment", "name", "kind", "digits", "decimals", "signed", "unit", "min_value",
+            "max_value", "max_rate_per_hour", "counter", "frames", "min_confidence",
+        ]  # fmt: skip
+
+
+class DisplayViewSet(viewsets.ModelViewSet):
+    """A machine's displays and what a plausible reading of each is. ``GET .../series/?start=&end=
+    &max_points=``: the accepted readings, downsampled to buckets for long ranges."""
+
+    serializer_class = DisplaySerializer
+    queryset = Display.objects.select_related("equipment").order_by("equipment__code", "name")
+    write_roles = MANAGERS
+
+    @action(detail=True, methods=["get"])
+    def series(self, request, pk=None):
+        display = self.get_object()
+        params = request.query_params
+        bounds = {}
+        for key in ("start", "end"):
+            if params.get(key):
+                moment = parse_datetime(params[key])
+                if moment is None:
+                    return Response(
+                        {"detail": f"{key}: not an ISO date-time", "code": "bad_time"}, status=400
+                    )
+                bounds[key] = moment
+        try:
+            max_points = max(10, min(5000, int(params.get("max_points", 500))))
+        except ValueError:
+            return Response({"detail": "max_points: not a number", "code": "bad_number"}, status=400)
+        return Response({"display": display.pk, "unit": display.unit, **display_series(
+            display=display, max_points=max_points, **bounds
+        )})  # fmt: skip
+
+
+class MeterReadingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MeterReading
+        fields = [
+            "id", "display", "capture", "read_at", "value", "text", "confidence", "digits", "box",
+            "status", "reasons", "read_by", "reviewed_by", "original_value",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ReviewInput(serializers.Serializer):
+    accept = serializers.BooleanField()
+    value = serializers.FloatField(required=False, allow_null=True)
+
+
+class MeterReadingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Readings, newest first: ``?display=<id>``, ``?status=review``. ``POST .../review/``
+    (admins, supervisors, operators): accept, with the value on the photo, or reject."""
+
+    serializer_class = MeterReadingSerializer
+    queryset = MeterReading.objects.none()
+    write_roles = MANAGERS
+
+    def get_queryset(self):
+        found = MeterReading.objects.order_by("-read_at", "-pk")
+        params = self.request.query_params
+        if params.get("display", "").isdigit():
+            found = found.filter(display_id=params["display"])
+        if params.get("status"):
+            found = found.filter(status=params["status"])
+        return found
+
+    @action(detail=True, methods=["post"], write_roles=(Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR))
+    def review(self, request, pk=None):
+        body = ReviewInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        reading = review_meter_reading(
+            reading=self.get_object(),
+            actor=request.user,
+            value=body.validated_data.get("value"),
+            accept=body.validated_data["accept"],
+        )
+        return Response(MeterReadingSerializer(reading).data)
+
+
+class AlertRuleSerializer(CleanedSerializer):
+    class Meta:
+        model = AlertRule
+        fields = [
+            "id", "display", "name", "kind", "low", "high", "k", "h", "baseline", "window_hours",
+            "hours", "minutes", "active",
+        ]  # fmt: skip
+
+
+class AlertRuleViewSet(viewsets.ModelViewSet):
+    """Alert rules per display: threshold, drift (CUSUM), time to limit, stale."""
+
+    serializer_class = AlertRuleSerializer
+    queryset = AlertRule.objects.order_by("display_id", "name")
+    write_roles = MANAGERS
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    equipment = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    acknowledged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = MaintenanceTicket
+        fields = [
+            "id", "alert", "equipment", "title", "status", "opened_at", "acknowledged_by",
+            "acknowledged_at", "closed_by", "closed_at", "note",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    rule = serializers.CharField(source="rule.name", read_only=True)
+    kind = serializers.CharField(source="rule.kind", read_only=True)
+    ticket = TicketSerializer(read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "display",
+            "rule",
+            "kind",
+            "reading",
+            "message",
+            "details",
+            "raised_at",
+            "published_at",
+            "ticket",
+        ]
+        read_only_fields = fields
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Alerts, newest first: ``?display=<id>``, ``?open=1`` (ticket not closed)."""
+
+    serializer_class = AlertSerializer
+    queryset = Alert.objects.none()
+
+    def get_queryset(self):
+        found = Alert.objects.select_related("rule", "ticket__equipment").order_by("-raised_at", "-pk")
+        params = self.request.query_params
+        if params.get("display", "").isdigit():
+            found = found.filter(display_id=params["display"])
+        if params.get("open") in ("1", "true"):
+            found = found.exclude(ticket__status="closed")
+        return found
+
+
+class CloseInput(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Maintenance tickets opened by alerts: ``POST .../acknowledge/``, ``POST .../close/``
+    with a ``note`` (admins and supervisors)."""
+
+    serializer_class = TicketSerializer
+    write_roles = MANAGERS
+    queryset = MaintenanceTicket.objects.select_related("equipment", "acknowledged_by", "closed_by").order_by(
+        "-opened_at", "-pk"
+    )
+
+    @action(detail=True, methods=["post"], write_roles=MANAGERS)
+    def acknowledge(self, request, pk=None):
+        return Response(
+            TicketSerializer(acknowledge_ticket(ticket=self.get_object(), actor=request.user)).data
+        )
+
+    @action(detail=True, methods=["post"], write_roles=MANAGERS)
+    def close(self, request, pk=None):
+        body = CloseInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        ticket = close_ticket(ticket=self.get_object(), actor=request.user, note=body.validated_data["note"])
+        return Response(TicketSerializer(ticket).data, status=status.HTTP_200_OK)

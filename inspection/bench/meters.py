@@ -1,0 +1,227 @@
+"""``bench meters [--dataset DIR]``: the 7-segment reader on real photos, and the maintenance
+alerting on synthetic series.
+
+DIR is one dataset folder (images + labels.jsonl) or a folder of them; a folder whose rows carry
+a numeric ``value`` is a display set (``quality`` gives the tier, if any). A photo counts as read
+when round(reading) == value, half up. Figures per tier: exact share, the share the reader
+flagged as unsure (it goes to review), and the share wrong and not flagged (a silent error).
+
+Peers in the same run, on the same photos: RapidOCR as it comes on the whole photo, the longest
+number in its text taken as the reading; ssocr as it comes (``ssocr -d -1``) on the whole photo;
+and RapidOCR on the digits' row that our reader found (does a general engine do better once the
+display is found?).
+
+Alerting: series of in-control noise with a known drift injected at a known point; CUSUM
+detection delay (points after the drift starts) and false alarms per 10,000 in-control points,
+and the time-to-limit estimate at detection against the true crossing."""
+
+import json
+import math
+import re
+import shutil
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from inspection import series
+from inspection.vision.sevenseg import DisplayConfig, read_display
+from ocr.bench.reading import find_datasets
+
+NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def add_arguments(parser):
+    parser.add_argument("--dataset", help="a dataset folder, or a folder of them (omit: alerting only)")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many photos per folder (0: all)")
+    parser.add_argument("--no-peers", action="store_true", help="skip RapidOCR and ssocr")
+    parser.add_argument("--series", type=int, default=20, help="synthetic drift series for the alerting")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def run(options, out) -> dict:
+    figures: dict = {"peers": {}}
+    if options.get("dataset"):
+        for folder in find_datasets(Path(options["dataset"])):
+            rows = _rows(folder)
+            if not rows or not all(isinstance(r.get("value"), int | float) for r in rows):
+                continue
+            if options.get("limit"):
+                rows = rows[: options["limit"]]
+            out.write(f"{folder.name}: {len(rows)} photos\n")
+            _displays(folder, rows, options, figures)
+    figures.update(_alerting(options.get("series", 20), options.get("seed", 0)))
+    return figures
+
+
+def _rows(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / "labels.jsonl").read_text().splitlines() if line.strip()]
+
+
+def half_up(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+def parse_number(text: str) -> float | None:
+    """The longest number in an engine's text (what a user would take from it)."""
+    found = NUMBER.findall(text.replace(" ", ""))
+    if not found:
+        return None
+    best = max(found, key=lambda t: sum(c.isdigit() for c in t))
+    try:
+        return float(best.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _displays(folder: Path, rows: list[dict], options, figures: dict) -> None:
+    peers = not options.get("no_peers")
+    ssocr = shutil.which("ssocr") if peers else None
+    ours: dict[str, list] = {}
+    times: list[float] = []
+    peer_hits: dict[str, dict[str, list]] = {"rapidocr": {}, "ssocr": {}, "rapidocr_on_row": {}}
+    peer_times: dict[str, list[float]] = {"rapidocr": [], "ssocr": [], "rapidocr_on_row": []}
+    for row in rows:
+        path = folder / row["image"]
+        tier = str(row.get("quality", "all"))
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        start = time.perf_counter()
+        reading = read_display(image, DisplayConfig())
+        times.append((time.perf_counter() - start) * 1000)
+        right = reading.value is not None and half_up(reading.value) == half_up(row["value"])
+        flagged = reading.value is None or bool(reading.reason)
+        ours.setdefault(tier, []).append((right, flagged))
+        if not peers:
+            continue
+        start = time.perf_counter()
+        value = parse_number(_rapidocr_text(image))
+        peer_times["rapidocr"].append((time.perf_counter() - start) * 1000)
+        peer_hits["rapidocr"].setdefault(tier, []).append(
+            value is not None and half_up(value) == row["value"]
+        )
+        if reading.box is not None:
+            crop = _crop(image, reading.box)
+            start = time.perf_counter()
+            value = parse_number(_rapidocr_text(crop))
+            peer_times["rapidocr_on_row"].append((time.perf_counter() - start) * 1000)
+        else:
+            value = None
+        peer_hits["rapidocr_on_row"].setdefault(tier, []).append(
+            value is not None and half_up(value) == row["value"]
+        )
+        if ssocr:
+            start = time.perf_counter()
+            value = _ssocr(ssocr, path)
+            peer_times["ssocr"].append((time.perf_counter() - start) * 1000)
+            peer_hits["ssocr"].setdefault(tier, []).append(
+                value is not None and half_up(value) == row["value"]
+            )
+    prefix = "meters"
+    for tier, results in sorted(ours.items()):
+        n = len(results)
+        figures[f"{prefix}.{tier}.photos"] = n
+        figures[f"{prefix}.{tier}.exact"] = round(sum(r for r, _ in results) / n, 3)
+        figures[f"{prefix}.{tier}.flagged"] = round(sum(f for _, f in results) / n, 3)
+        figures[f"{prefix}.{tier}.silent_wrong"] = round(sum((not r) and not f for r, f in results) / n, 3)
+        figures[f"{prefix}.{tier}.exact_unflagged"] = round(
+            sum(r for r, f in results if not f) / max(1, sum(not f for _, f in results)), 3
+        )
+    figures[f"{prefix}.median_ms"] = round(statistics.median(times), 1)
+    figures[f"{prefix}.p95_ms"] = round(sorted(times)[int(0.95 * (len(times) - 1))], 1)
+    for peer, tiers in peer_hits.items():
+        for tier, hits in sorted(tiers.items()):
+            figures["peers"][f"{peer}.{tier}.exact"] = round(sum(hits) / len(hits), 3)
+        if peer_times[peer]:
+            figures["peers"][f"{peer}.median_ms"] = round(statistics.median(peer_times[peer]), 1)
+
+
+def _crop(image: np.ndarray, box, margin: float = 0.25) -> np.ndarray:
+    x, y, w, h = box
+    mx, my = int(margin * h), int(margin * h)
+    return image[max(0, y - my) : y + h + my, max(0, x - mx) : x + w + mx]
+
+
+_engine = None
+
+
+def _rapidocr_text(image: np.ndarray) -> str:
+    global _engine
+    if _engine is None:
+        from rapidocr import RapidOCR
+
+        _engine = RapidOCR(params={"Global.log_level": "error"})  # the package's own defaults
+    result = _engine(image)
+    return " ".join(result.txts or ()) if result is not None and result.txts else ""
+
+
+def _ssocr(binary: str, path: Path) -> float | None:
+    try:
+        done = subprocess.run([binary, "-d", "-1", str(path)], capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        return None
+    return parse_number(done.stdout) if done.returncode == 0 else None
+
+
+def drift_series(rng: np.random.Generator, *, points: int, start: int, slope: float) -> np.ndarray:
+    """Level 50 with unit noise; from ``start`` the level rises by ``slope`` per point."""
+    values = 50 + rng.normal(0, 1, points)
+    values[start:] += slope * np.arange(points - start)
+    return values
+
+
+def _alerting(count: int, seed: int) -> dict:
+    """CUSUM with the rule's defaults (k=0.5, h=8, baseline 100) on ``count`` series of 3,000
+    points (one a minute), a drift of 0.02 sd per point starting at point 1,500; and
+    10,000-point in-control series for the false-alarm rate. Time to limit at detection: a line
+    fitted from the change point CUSUM estimates, projected to 60 (10 sd above the level),
+    against the hours until the drifting level really reaches it."""
+    rng = np.random.default_rng(seed)
+    delays, errors, missed = [], [], 0
+    start, slope = 1500, 0.02
+    for _ in range(count):
+        values = drift_series(rng, points=3000, start=start, slope=slope)
+        alarms = series.Cusum().run(list(values))
+        after = [(i, since) for i, d, since in alarms if i >= start and d == "up"]
+        if not after:
+            missed += 1
+            continue
+        found, since = after[0]
+        delays.append(found - start)
+        window = range(min(since, found - 2), found + 1)
+        trend = series.time_to_limit([_at(i / 60) for i in window], [values[i] for i in window], high=60.0)
+        true_hours = (start + 10 / slope - found) / 60
+        if trend and trend.hours_to_limit is not None:
+            errors.append(trend.hours_to_limit - true_hours)
+    false_alarms = []
+    for _ in range(count):
+        values = 50 + rng.normal(0, 1, 10_100)
+        false_alarms.append(len(series.Cusum().run(list(values))))
+
+    def pick(values, q):
+        return float(sorted(values)[int(q * (len(values) - 1))]) if values else None
+
+    return {
+        "alerting.series": count,
+        "alerting.detection_delay_median_points": pick(delays, 0.5),
+        "alerting.detection_delay_p95_points": pick(delays, 0.95),
+        "alerting.missed": missed,
+        "alerting.false_alarms_per_10k": round(statistics.mean(false_alarms), 2),
+        "alerting.time_to_limit_error_median_h": round(statistics.median(errors), 2) if errors else None,
+        "alerting.time_to_limit_abs_error_median_h": round(statistics.median(abs(e) for e in errors), 2)
+        if errors
+        else None,
+        "alerting.true_hours_to_limit_at_detection_median": round(
+            statistics.median((start + 10 / slope - (start + d)) / 60 for d in delays), 2
+        )
+        if delays
+        else None,
+    }
+
+
+def _at(hours: float):
+    import datetime as dt
+
+    return dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=float(hours))
