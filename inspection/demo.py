@@ -1,6 +1,7 @@
-"""A synthetic bare board for the demo data and the tests: dark traces and a pad on a light
-ground, and the same board with known defects put in (each at a known place, of a known kind).
-Made here so that neither ships a photo it may not redistribute."""
+"""Synthetic pictures for the demo data and the tests: a bare board (dark traces and a pad on a
+light ground) and the same board with known defects put in (each at a known place, of a known
+kind); photos of 7-segment displays showing a known value. Made here so that neither ships a
+photo it may not redistribute."""
 
 import cv2
 import numpy as np
@@ -36,3 +37,81 @@ def with_defects(image: np.ndarray, kinds) -> np.ndarray:
     for kind in kinds:
         DEFECTS[kind][0](image)
     return image
+
+
+SEGMENTS = "abcdefg"
+
+
+def display_photo(
+    text: str,
+    *,
+    polarity: str = "dark",
+    digit_height: int = 120,
+    slant: float = 0.15,
+    tilt: float = 0.0,
+    size: tuple[int, int] = (1280, 720),
+    blur: float = 1.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """A photo of a 7-segment display showing ``text`` (digits, "." and "-"): an LCD (dark
+    segments on a grey window in a light housing) or an LED panel (light segments on black),
+    italic by ``slant``, seen at an angle (``tilt``: share of the width the far edge shrinks by),
+    with blur and sensor noise. BGR."""
+    from inspection.vision.sevenseg import PATTERNS
+
+    rng = np.random.default_rng(seed)
+    width, height = size
+    h = digit_height
+    w, t, gap = int(0.55 * h), max(3, int(0.13 * h)), int(0.25 * h)
+    chars = [c for c in text if c != "."]
+    dots = {len([c for c in text[:i] if c != "."]) - 1 for i, c in enumerate(text) if c == "."}
+    row_w = len(chars) * (w + gap)
+    win = (int(0.5 * (width - row_w)) - h // 2, int(0.5 * height - 0.8 * h), row_w + h, int(1.6 * h))
+    ground, window, ink = (215, 150, 35) if polarity == "dark" else (60, 15, 235)
+    image = np.full((height, width), ground, np.float32)
+    x0, y0, ww, wh = win
+    image[y0 : y0 + wh, x0 : x0 + ww] = window
+    seg = np.zeros((height, width), np.uint8)
+    top = y0 + (wh - h) // 2
+    for k, char in enumerate(chars):
+        left = x0 + h // 2 + k * (w + gap)
+        lit = "0000001" if char == "-" else PATTERNS[char]
+        for name, on in zip(SEGMENTS, lit, strict=True):
+            if on == "1":
+                cv2.fillPoly(seg, [_segment(name, left, top, w, h, t, slant)], 255)
+        if k in dots:
+            cx = left + w + gap // 2 - int(slant * t)
+            cv2.circle(seg, (cx, top + h - t // 2), int(0.6 * t), 255, -1)
+    image[seg > 0] = ink
+    if tilt:
+        src = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+        shrink = tilt * height / 2
+        dst = np.float32([[0, 0], [width, shrink], [width, height - shrink], [0, height]])
+        image = cv2.warpPerspective(
+            image, cv2.getPerspectiveTransform(src, dst), (width, height), borderValue=ground
+        )
+    if blur:
+        image = cv2.GaussianBlur(image, (0, 0), blur)
+    image = np.clip(image + rng.normal(0, 4, image.shape), 0, 255).astype(np.uint8)
+    colour = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if polarity == "light":
+        colour[..., 0] = colour[..., 0] // 3  # red LEDs
+        colour[..., 1] = colour[..., 1] // 3
+    return colour
+
+
+def _segment(name: str, left: int, top: int, w: int, h: int, t: int, slant: float) -> np.ndarray:
+    g = max(1, t // 4)
+    mid = h // 2
+    boxes = {
+        "a": (t // 2 + g, 0, w - t // 2 - g, t),
+        "b": (w - t, t // 2 + g, w, mid - g),
+        "c": (w - t, mid + g, w, h - t // 2 - g),
+        "d": (t // 2 + g, h - t, w - t // 2 - g, h),
+        "e": (0, mid + g, t, h - t // 2 - g),
+        "f": (0, t // 2 + g, t, mid - g),
+        "g": (t // 2 + g, mid - t // 2, w - t // 2 - g, mid + t // 2),
+    }
+    x1, y1, x2, y2 = boxes[name]
+    corners = [(x1, y1), (x2, y1), (x2, y2), (x1, y2)]
+    return np.array([(left + x + slant * (h - y), top + y) for x, y in corners], np.int32)

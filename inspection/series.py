@@ -55,7 +55,7 @@ def consensus(values: list[float], frames: int) -> float | None:
 @dataclass
 class Cusum:
     """Page's two-sided CUSUM. The first ``baseline`` points give the in-control mean and
-    standard deviation; then each point adds ``(x - mean)/sd - k`` to the upper sum (and the
+    standard deviation (see ``fit``); then each point adds ``(x - mean)/sd - k`` to the upper sum (and the
     mirror to the lower), and a sum above ``h`` is an alarm (the sums restart after it)."""
 
     k: float = 0.5
@@ -67,9 +67,14 @@ class Cusum:
     lower: float = 0.0
 
     def fit(self, values: list[float]) -> None:
+        """Mean and standard deviation of the baseline. A short baseline often underestimates
+        the spread, and every such error becomes false alarms: the deviation used is the upper
+        90 % confidence bound (chi-square, Wilson-Hilferty), not the point estimate."""
         head = np.asarray(values[: self.baseline], np.float64)
+        n = len(head) - 1
         self.mean = float(head.mean())
-        self.sd = float(head.std(ddof=1)) or 1e-9
+        low_quantile = n * (1 - 2 / (9 * n) - 1.2816 * math.sqrt(2 / (9 * n))) ** 3
+        self.sd = float(head.std(ddof=1) * math.sqrt(n / low_quantile)) or 1e-9
 
     def step(self, value: float) -> str:
         """ "up", "down" or "" for one new point."""

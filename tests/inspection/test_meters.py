@@ -1,0 +1,227 @@
+"""Meter readings through the services and the API: a plausible value joins the series, an
+implausible or unsure one waits for review with its photo, rules raise alerts that open
+maintenance tickets, and supervisors acknowledge and close them."""
+
+import datetime as dt
+import json
+import queue
+import threading
+
+import cv2
+import paho.mqtt.client as mqtt
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.choices import Role
+from inspection.demo import display_photo
+from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
+from inspection.models.meters import AlertKind, ReadingStatus
+from inspection.services.meters import check_stale, record_meter_reading
+from inspection.vision.sevenseg import DisplayReading
+from ocr.choices import CaptureSource
+from ocr.services import create_capture, perform_reading
+from tests.services import require
+from traceability import mqtt as publisher
+
+T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def display(station):
+    equipment = Equipment.objects.create(code="PRESS-1", name="Press 1", line=station.line, station=station)
+    return Display.objects.create(
+        equipment=equipment, name="oil temp", unit="°C", min_value=0, max_value=150, max_rate_per_hour=20
+    )
+
+
+def value(number: float, confidence: float = 1.0) -> DisplayReading:
+    return DisplayReading(f"{number:g}", number, confidence)
+
+
+@pytest.mark.django_db
+def test_a_plausible_reading_joins_the_series_an_implausible_one_waits(display):
+    first = record_meter_reading(display=display, reading=value(40), at=T0)
+    jump = record_meter_reading(display=display, reading=value(90), at=T0 + dt.timedelta(minutes=30))
+    unsure = record_meter_reading(display=display, reading=value(41, 0.2), at=T0 + dt.timedelta(minutes=40))
+    none = record_meter_reading(
+        display=display, reading=DisplayReading("", None, 0.0, reason="no display digits found"), at=T0
+    )
+    assert first.status == ReadingStatus.ACCEPTED
+    assert (jump.status, jump.reasons) == (
+        ReadingStatus.REVIEW,
+        ["changed 100/h since the last reading (at most 20/h)"],
+    )
+    assert unsure.status == ReadingStatus.REVIEW and "unsure digit" in unsure.reasons[0]
+    assert none.reasons == ["no display digits found"]
+
+
+@pytest.mark.django_db
+def test_a_capture_of_a_display_is_read_and_an_implausible_one_reaches_the_review_queue(
+    display, make_user, station, settings
+):
+    settings.MQTT_URL = ""
+    photo = cv2.imencode(".jpg", display_photo("172.5"))[1].tobytes()
+    capture, _ = create_capture(
+        actor=make_user(),
+        data=photo,
+        source=CaptureSource.API,
+        station=station,
+        metadata={"display": display.pk},
+    )
+    perform_reading(job_id=capture.job.pk)
+    reading = MeterReading.objects.get(capture=capture)
+    assert (reading.value, reading.status) == (172.5, ReadingStatus.REVIEW)
+    assert reading.reasons == ["172.5 is above the display's range (150)"]
+    capture.refresh_from_db()
+    assert (
+        capture.needs_review
+        and "meter oil temp: 172.5 is above the display's range (150)" in capture.review_reasons
+    )
+    client = APIClient()
+    client.force_authenticate(make_user(Role.AUDITOR))
+    assert client.post(f"/api/meter-readings/{reading.pk}/review/", {"accept": False}).status_code == 403
+    client.force_authenticate(make_user(Role.SUPERVISOR))
+    answer = client.post(
+        f"/api/meter-readings/{reading.pk}/review/", {"accept": True, "value": 72.5}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["value"], answer.json()["original_value"], answer.json()["status"]) == (
+        72.5,
+        172.5,
+        "accepted",
+    )
+    again = client.post(f"/api/meter-readings/{reading.pk}/review/", {"accept": True}, format="json")
+    assert again.status_code == 400 and again.json()["code"] == "meter_refused"
+
+
+@pytest.mark.django_db
+def test_a_threshold_alert_opens_one_ticket_until_it_is_closed(display, make_user, settings):
+    settings.MQTT_URL = ""
+    display.max_rate_per_hour = None
+    display.save()
+    AlertRule.objects.create(display=display, name="hot", kind=AlertKind.THRESHOLD, high=80)
+    for minutes, number in ((0, 70), (10, 82), (20, 85)):
+        record_meter_reading(display=display, reading=value(number), at=T0 + dt.timedelta(minutes=minutes))
+    alert = Alert.objects.get()
+    assert alert.message == "82 °C is above 80"
+    ticket = alert.ticket
+    client = APIClient()
+    client.force_authenticate(make_user(Role.OPERATOR))
+    assert client.post(f"/api/maintenance-tickets/{ticket.pk}/acknowledge/").status_code == 403
+    client.force_authenticate(make_user(Role.SUPERVISOR))
+    assert (
+        client.post(f"/api/maintenance-tickets/{ticket.pk}/acknowledge/").json()["status"] == "acknowledged"
+    )
+    assert client.post(f"/api/maintenance-tickets/{ticket.pk}/close/", {"note": " "}).status_code == 400
+    closed = client.post(f"/api/maintenance-tickets/{ticket.pk}/close/", {"note": "cooler cleaned"})
+    assert closed.json()["status"] == "closed" and closed.json()["note"] == "cooler cleaned"
+    record_meter_reading(display=display, reading=value(84), at=T0 + dt.timedelta(minutes=30))
+    assert Alert.objects.count() == 2 and MaintenanceTicket.objects.filter(status="open").count() == 1
+    assert [
+        a["message"] for a in client.get(f"/api/alerts/?display={display.pk}&open=1").json()["results"]
+    ] == ["84 °C is above 80"]
+
+
+@pytest.mark.django_db
+def test_drift_and_time_to_limit_rules_warn_before_the_limit(display, settings):
+    settings.MQTT_URL = ""
+    display.max_rate_per_hour = None
+    display.save()
+    AlertRule.objects.create(display=display, name="drift", kind=AlertKind.DRIFT, baseline=30)
+    AlertRule.objects.create(
+        display=display, name="soon hot", kind=AlertKind.TIME_TO_LIMIT, high=100, hours=4, window_hours=2
+    )
+    for i in range(120):  # steady for an hour, then rising 0.5 °C a minute
+        level = 60 + (0.3 if i % 2 else -0.3) + max(0, i - 60) * 0.5
+        record_meter_reading(display=display, reading=value(round(level, 1)), at=T0 + dt.timedelta(minutes=i))
+    kinds = {a.rule.name: a for a in Alert.objects.select_related("rule")}
+    assert set(kinds) == {"drift", "soon hot"}
+    assert kinds["drift"].details["direction"] == "up"
+    assert kinds["drift"].reading.read_at < T0 + dt.timedelta(minutes=65)  # within minutes of the start
+    assert kinds["soon hot"].details["hours_to_limit"] < 4
+
+
+@pytest.mark.django_db
+def test_stale_rule_raises_when_readings_stop(display, settings):
+    settings.MQTT_URL = ""
+    AlertRule.objects.create(display=display, name="silent", kind=AlertKind.STALE, minutes=30)
+    record_meter_reading(display=display, reading=value(50), at=T0)
+    assert check_stale(now=T0 + dt.timedelta(minutes=20)) == []
+    [alert] = check_stale(now=T0 + dt.timedelta(minutes=45))
+    assert alert.message == "no reading for 30 min"
+    assert check_stale(now=T0 + dt.timedelta(minutes=90)) == []  # its ticket is still open
+
+
+@pytest.mark.django_db
+def test_series_is_downsampled_for_long_ranges(display, make_user):
+    MeterReading.objects.bulk_create(
+        MeterReading(display=display, read_at=T0 + dt.timedelta(minutes=i), value=i % 60, status="accepted")
+        for i in range(3 * 60)
+    )
+    client = APIClient()
+    client.force_authenticate(make_user(Role.AUDITOR))
+    raw = client.get(f"/api/displays/{display.pk}/series/?max_points=500").json()
+    assert raw["bucket"] is None and len(raw["points"]) == 180 and raw["points"][0]["reading"]
+    hourly = client.get(f"/api/displays/{display.pk}/series/?max_points=100").json()
+    assert hourly["bucket"] == "hour" and [p["n"] for p in hourly["points"]] == [60, 60, 60]
+    assert [p["min"] for p in hourly["points"]] == [0, 0, 0] and hourly["points"][0]["max"] == 59
+    start = (T0 + dt.timedelta(minutes=170)).isoformat()
+    tail = client.get(f"/api/displays/{display.pk}/series/", {"start": start}).json()
+    assert [p["value"] for p in tail["points"]] == [50, 51, 52, 53, 54, 55, 56, 57, 58, 59]
+    assert client.get(f"/api/displays/{display.pk}/series/?start=yesterday").status_code == 400
+
+
+@pytest.mark.django_db
+def test_registry_refuses_impossible_settings(make_user, station):
+    client = APIClient()
+    client.force_authenticate(make_user(Role.SUPERVISOR))
+    made = client.post("/api/equipment/", {"code": "OVEN-2", "name": "Oven 2", "line": station.line.code})
+    assert made.status_code == 201, made.content
+    bad = client.post("/api/displays/", {"equipment": "OVEN-2", "name": "t", "min_value": 10, "max_value": 5})
+    assert bad.status_code == 400 and "max_value" in bad.json()
+    good = client.post(
+        "/api/displays/", {"equipment": "OVEN-2", "name": "t", "kind": "7seg_led", "decimals": 1}
+    )
+    assert good.status_code == 201
+    rule = client.post("/api/alert-rules/", {"display": good.json()["id"], "name": "r", "kind": "stale"})
+    assert rule.status_code == 400 and "minutes" in str(rule.json())
+    client.force_authenticate(make_user(Role.AUDITOR))
+    assert (
+        client.post("/api/equipment/", {"code": "X", "name": "X", "line": station.line.code}).status_code
+        == 403
+    )
+    assert client.get("/api/equipment/").json()["results"][0]["code"] == "OVEN-2"
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_an_alert_reaches_the_broker(display, settings, django_capture_on_commit_callbacks):
+    require("Mosquitto", "127.0.0.1", 1883)
+    settings.MQTT_URL = "mqtt://127.0.0.1:1883"
+    publisher._reset()
+    topic = publisher.topic(display.equipment.station, "alert")
+    received, subscribed = queue.Queue(), threading.Event()
+    listener = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    listener.on_connect = lambda c, u, f, rc, p: c.subscribe(topic, qos=1)
+    listener.on_subscribe = lambda *args: subscribed.set()
+    listener.on_message = lambda c, u, m: received.put((m.topic, m.qos, json.loads(m.payload)))
+    listener.connect("127.0.0.1", 1883)
+    listener.loop_start()
+    try:
+        assert subscribed.wait(5)
+        AlertRule.objects.create(display=display, name="hot", kind=AlertKind.THRESHOLD, high=80)
+        with django_capture_on_commit_callbacks(execute=True):
+            record_meter_reading(display=display, reading=value(95), at=timezone.now())
+        got_topic, qos, payload = received.get(timeout=5)
+        assert got_topic.endswith("/alert") and qos == 1
+        assert (payload["equipment"], payload["rule"], payload["message"]) == (
+            "PRESS-1",
+            "hot",
+            "95 °C is above 80",
+        )
+        assert Alert.objects.get().published_at is not None
+    finally:
+        listener.loop_stop()
+        listener.disconnect()
+        publisher._reset()

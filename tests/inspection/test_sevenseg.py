@@ -1,0 +1,73 @@
+"""The 7-segment reader on photos made here (LCD and LED, slant, tilt, blur), and its clear
+results for photos it cannot read."""
+
+import numpy as np
+import pytest
+
+from inspection.demo import display_photo
+from inspection.vision.sevenseg import DisplayConfig, read_display
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity", "options"),
+    [
+        ("123.45", "dark", {}),
+        ("905.2", "dark", {"tilt": 0.25}),
+        ("60.18", "dark", {"blur": 2.0, "seed": 3}),
+        ("7.03", "light", {}),
+        ("4096", "light", {"slant": 0.0, "digit_height": 70}),
+    ],
+)
+def test_reads_the_value_in_a_full_photo(text, polarity, options):
+    reading = read_display(display_photo(text, polarity=polarity, **options))
+    assert reading.text == text
+    assert reading.value == float(text)
+    assert reading.polarity == polarity
+    assert reading.reason == ""
+    assert len(reading.digits) == len(text.replace(".", ""))
+    assert all(d.confidence >= 0.5 for d in reading.digits)
+
+
+def test_digit_boxes_are_in_the_photos_pixels_left_to_right():
+    photo = display_photo("258", digit_height=150)
+    reading = read_display(photo)
+    lefts = [d.box[0] for d in reading.digits]
+    assert lefts == sorted(lefts)
+    for digit in reading.digits:
+        x, y, w, h = digit.box
+        assert 0 <= x and x + w <= photo.shape[1] and 100 <= h <= 200  # the digit, at full size
+
+
+def test_minus_sign_only_where_the_display_has_one():
+    photo = display_photo("-8.07", polarity="light")
+    assert read_display(photo, DisplayConfig(signed=True)).value == -8.07
+    assert read_display(photo, DisplayConfig(signed=False)).value == 8.07
+
+
+def test_fixed_decimals_apply_when_no_point_is_lit():
+    reading = read_display(display_photo("1250"), DisplayConfig(decimals=2))
+    assert (reading.text, reading.value, reading.decimal_seen) == ("12.50", 12.5, False)
+
+
+def test_a_photo_with_no_display_gives_no_value_and_says_why():
+    rng = np.random.default_rng(0)
+    blank = (rng.normal(128, 3, (720, 1280, 3))).clip(0, 255).astype(np.uint8)
+    reading = read_display(blank)
+    assert reading.value is None
+    assert reading.reason == "no display digits found"
+
+
+def test_more_digits_than_the_display_has_is_no_value():
+    reading = read_display(display_photo("88888"), DisplayConfig(digits=3))
+    assert reading.value is None
+    assert "display has 3" in reading.reason
+
+
+def test_a_damaged_digit_is_unsure_not_silently_wrong():
+    photo = display_photo("48.1", slant=0.0)
+    reading = read_display(photo)
+    x, y, w, h = reading.digits[0].box
+    photo[y : y + h // 2 - 4, x : x + w // 3] = 150  # the "4" loses its top-left segment: "1" or "4"?
+    damaged = read_display(photo)
+    assert damaged.digits[0].confidence < 0.5
+    assert damaged.reason in ("uncertain digit", "a digit fits no pattern")
