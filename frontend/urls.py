@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import inspection_views, trace_views, views
+from frontend import equipment_views, inspection_views, trace_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,9 @@ urlpatterns = [
     path("inspect/", inspection_views.inspect, name="inspect"),
     path("inspect/<int:plan_id>/", inspection_views.inspect, name="inspect-plan"),
     path("inspect/forms/<int:draft_id>/", inspection_views.confirm_form, name="confirm-form"),
+    path("equipment/", equipment_views.equipment_list, name="equipment"),
+    path("equipment/<int:equipment_id>/", equipment_views.equipment_page, name="equipment-page"),
+    path("tickets/<int:ticket_id>/", equipment_views.ticket_action, name="ticket-action"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -186,7 +186,7 @@ def _check(rule: AlertRule, reading: MeterReading) -> tuple[str, dict] | None:
         if alarms and alarms[-1][0] == len(values) - 1:
             direction = alarms[-1][1]
             return (
-                f"the level drifted {direction} from {detector.mean:g} {unit} (CUSUM)",
+                f"the level drifted {direction} from {detector.mean:.4g} {unit} (CUSUM)",
                 {"direction": direction, "baseline_mean": detector.mean, "baseline_sd": detector.sd},
             )
         return None

@@ -34,6 +34,7 @@ class Command(BaseCommand):
             admin = self._users(admin_password)
             self._master_data(admin)
             self._inspection(admin)
+            self._equipment()
         if not Capture.objects.exists():
             self._captures(admin)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
@@ -168,7 +169,55 @@ class Command(BaseCommand):
                 values={"visual": True, "current": 52.5},
             )
 
+    def _equipment(self):
+        """A reflow oven at the SMT station whose zone-3 display is photographed hourly: three
+        days of readings, the last day creeping up, so its drift rule has fired."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from inspection.models import AlertRule, Display, Equipment
+        from inspection.services.meters import record_meter_reading
+        from inspection.vision.sevenseg import DisplayReading
+
+        station = Station.objects.get(code="smt")
+        oven, created = Equipment.objects.get_or_create(
+            code="REFLOW-1", defaults={"name": "Reflow oven", "line": station.line, "station": station}
+        )
+        if not created:
+            return
+        display = Display.objects.create(
+            equipment=oven, name="zone 3", kind="7seg_lcd", digits=4, decimals=1, unit="°C",
+            min_value=0, max_value=300, max_rate_per_hour=30,
+        )  # fmt: skip
+        AlertRule.objects.create(display=display, name="too hot", kind="threshold", high=260)
+        AlertRule.objects.create(display=display, name="drift", kind="drift", baseline=24)
+        AlertRule.objects.create(
+            display=display, name="hot within 8 h", kind="time_to_limit", high=260, hours=8
+        )
+        AlertRule.objects.create(display=display, name="not read", kind="stale", minutes=180)
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        for hour in range(72, 0, -1):
+            level = 235 + (0.8 if hour % 3 else -0.6) + max(0, 24 - hour) * 0.6
+            reading = DisplayReading(f"{level:.1f}", round(level, 1), 0.97)
+            record_meter_reading(display=display, reading=reading, at=now - dt.timedelta(hours=hour))
+
     def _captures(self, admin):
+        import cv2
+
+        from inspection.demo import display_photo
+        from inspection.models import Display
+
+        display = Display.objects.filter(equipment__code="REFLOW-1").first()
+        if display is not None:  # an operator's photo of the oven's display, read like any capture
+            create_capture(
+                actor=admin,
+                data=cv2.imencode(".jpg", display_photo("249.8", tilt=0.1))[1].tobytes(),
+                source=CaptureSource.DEMO,
+                station=display.equipment.station,
+                metadata={"display": display.pk},
+                original_name="demo-reflow-zone3.jpg",
+            )
         station = Station.objects.get(code="pack")
         for serial in ("SN000001", "SN000002", "SN000003"):
             gs1 = f"(01)09501101020917(10)L2026-0042(21){serial}"

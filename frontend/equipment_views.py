@@ -1,0 +1,66 @@
+"""Equipment pages: every machine with its displays and open tickets, and one machine's page
+with a chart per display (the photo behind each point one click away), its alerts and its
+maintenance tickets, which supervisors acknowledge and close here."""
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.choices import Role
+from frontend.views import role_required
+from inspection.models import Alert, Equipment, MaintenanceTicket
+from inspection.services.meters import MeterRefused, acknowledge_ticket, close_ticket
+
+VIEWERS = (Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR, Role.AUDITOR)
+MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
+
+
+@role_required(*VIEWERS)
+def equipment_list(request):
+    machines = (
+        Equipment.objects.select_related("line", "station")
+        .annotate(
+            displays_n=Count("displays", distinct=True),
+            open_tickets=Count("tickets", filter=~Q(tickets__status="closed"), distinct=True),
+        )
+        .order_by("line__code", "code")
+    )
+    return render(request, "frontend/equipment_list.html", {"machines": machines})
+
+
+@role_required(*VIEWERS)
+def equipment_page(request, equipment_id):
+    machine = get_object_or_404(Equipment.objects.select_related("line", "station"), pk=equipment_id)
+    displays = list(machine.displays.order_by("name").prefetch_related("alert_rules"))
+    alerts = (
+        Alert.objects.filter(display__equipment=machine)
+        .select_related("rule", "display", "ticket__acknowledged_by", "ticket__closed_by")
+        .order_by("-raised_at", "-pk")[:50]
+    )
+    return render(
+        request,
+        "frontend/equipment.html",
+        {
+            "machine": machine,
+            "displays": displays,
+            "alerts": alerts,
+            "can_manage": request.user.role in MANAGERS,
+        },
+    )
+
+
+@require_POST
+@role_required(*MANAGERS)
+def ticket_action(request, ticket_id):
+    ticket = get_object_or_404(MaintenanceTicket, pk=ticket_id)
+    try:
+        if request.POST.get("action") == "close":
+            close_ticket(ticket=ticket, actor=request.user, note=request.POST.get("note", ""))
+            messages.success(request, f"Ticket {ticket.pk} closed.")
+        else:
+            acknowledge_ticket(ticket=ticket, actor=request.user)
+            messages.success(request, f"Ticket {ticket.pk} acknowledged.")
+    except MeterRefused as exc:
+        messages.error(request, exc.message)
+    return redirect("equipment-page", equipment_id=ticket.equipment_id)

@@ -1,0 +1,117 @@
+// The equipment page: each display's series drawn on its canvas from /api/displays/<id>/series/
+// (buckets with their min-max band for long ranges); clicking a point opens the photo behind
+// it. Alerts for the machine's station arrive over ws/stations/<id>/ and show in the banner.
+(() => {
+  const root = document.getElementById("equipment");
+  if (!root) return;
+  const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
+
+  async function load(article) {
+    const hours = article.querySelector(".range").value;
+    const params = new URLSearchParams({ max_points: "400" });
+    if (hours) params.set("start", new Date(Date.now() - hours * 3600e3).toISOString());
+    const answer = await fetch(`/api/displays/${article.dataset.display}/series/?${params}`, {
+      headers: { Accept: "application/json" },
+    });
+    if (!answer.ok) return;
+    draw(article, await answer.json());
+  }
+
+  function draw(article, data) {
+    const canvas = article.querySelector(".chart");
+    const ctx = canvas.getContext("2d");
+    const points = data.points.map((p) => ({ ...p, time: Date.parse(p.t) }));
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    article.points = [];
+    const info = article.querySelector(".point-info");
+    if (!points.length) {
+      info.textContent = "No accepted readings in this range.";
+      return;
+    }
+    info.textContent = `${data.count} readings${data.bucket ? ", one point per " + data.bucket : ""}. Click a point to open the photo behind it.`;
+    const values = points.flatMap((p) => [p.min ?? p.value, p.max ?? p.value]);
+    let lo = Math.min(...values);
+    let hi = Math.max(...values);
+    const span = Math.max(hi - lo, 1);
+    // a display's limits are drawn when they are near the data, so they don't flatten it
+    const limits = ["low", "high"].map((k) => article.dataset[k]).filter((v) => v !== undefined).map(Number)
+      .filter((v) => v >= lo - 2 * span && v <= hi + 2 * span);
+    lo = Math.min(lo, ...limits);
+    hi = Math.max(hi, ...limits);
+    if (hi === lo) { hi += 1; lo -= 1; }
+    const t0 = points[0].time;
+    const t1 = Math.max(points[points.length - 1].time, t0 + 1);
+    const w = canvas.width - PAD.left - PAD.right;
+    const h = canvas.height - PAD.top - PAD.bottom;
+    const x = (t) => PAD.left + ((t - t0) / (t1 - t0)) * w;
+    const y = (v) => PAD.top + (1 - (v - lo) / (hi - lo)) * h;
+    ctx.strokeStyle = "#999";
+    ctx.fillStyle = "#444";
+    ctx.font = "11px sans-serif";
+    for (const v of [lo, (lo + hi) / 2, hi]) {
+      ctx.fillText(v.toFixed(1), 4, y(v) + 4);
+      ctx.beginPath(); ctx.moveTo(PAD.left, y(v)); ctx.lineTo(PAD.left + w, y(v)); ctx.stroke();
+    }
+    ctx.fillText(new Date(t0).toLocaleString(), PAD.left, canvas.height - 8);
+    const end = new Date(t1).toLocaleString();
+    ctx.fillText(end, PAD.left + w - ctx.measureText(end).width, canvas.height - 8);
+    ctx.strokeStyle = "#c0392b";
+    for (const v of limits) {
+      ctx.setLineDash([4, 4]);
+      ctx.beginPath(); ctx.moveTo(PAD.left, y(v)); ctx.lineTo(PAD.left + w, y(v)); ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    if (data.bucket) {
+      ctx.fillStyle = "rgba(41,128,185,0.2)";
+      for (const p of points) ctx.fillRect(x(p.time) - 1, y(p.max), 3, Math.max(1, y(p.min) - y(p.max)));
+    }
+    ctx.strokeStyle = "#2980b9";
+    ctx.beginPath();
+    points.forEach((p, i) => (i ? ctx.lineTo(x(p.time), y(p.value)) : ctx.moveTo(x(p.time), y(p.value))));
+    ctx.stroke();
+    ctx.fillStyle = "#2980b9";
+    for (const p of points) {
+      ctx.beginPath(); ctx.arc(x(p.time), y(p.value), 2.5, 0, 2 * Math.PI); ctx.fill();
+      article.points.push({ px: x(p.time), py: y(p.value), point: p });
+    }
+  }
+
+  async function open(article, event) {
+    const canvas = article.querySelector(".chart");
+    const box = canvas.getBoundingClientRect();
+    const cx = ((event.clientX - box.left) * canvas.width) / box.width;
+    const cy = ((event.clientY - box.top) * canvas.height) / box.height;
+    let best = null;
+    for (const p of article.points || []) {
+      const d = Math.hypot(p.px - cx, p.py - cy);
+      if (d < 12 && (!best || d < best.d)) best = { d, point: p.point };
+    }
+    if (!best) return;
+    let capture = best.point.capture;
+    if (capture === undefined) {
+      const answer = await fetch(`/api/meter-readings/${best.point.reading}/`, { headers: { Accept: "application/json" } });
+      if (answer.ok) capture = (await answer.json()).capture;
+    }
+    const info = article.querySelector(".point-info");
+    if (capture) window.location.href = `/captures/${capture}/`;
+    else info.textContent = `${best.point.value} ${article.dataset.unit} at ${new Date(best.point.time).toLocaleString()}: entered without a photo.`;
+  }
+
+  for (const article of root.querySelectorAll("article.display")) {
+    article.querySelector(".range").addEventListener("change", () => load(article));
+    article.querySelector(".chart").addEventListener("click", (event) => open(article, event));
+    load(article);
+  }
+
+  if (root.dataset.station) {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/stations/${root.dataset.station}/`);
+    socket.addEventListener("message", (message) => {
+      const event = JSON.parse(message.data);
+      if (event.type !== "alert.raised") return;
+      const banner = document.getElementById("alert-banner");
+      banner.hidden = false;
+      banner.querySelector(".detail").textContent = `${event.equipment} ${event.display}: ${event.message} (reload for the ticket)`;
+    });
+  }
+})();

@@ -1,0 +1,57 @@
+"""The equipment pages: machines with their open tickets, a machine's displays and alerts, and
+tickets acknowledged and closed there by supervisors only."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from accounts.choices import Role
+from inspection.models import AlertRule, Display, Equipment, MaintenanceTicket
+from inspection.services.meters import record_meter_reading
+from inspection.vision.sevenseg import DisplayReading
+
+pytestmark = pytest.mark.django_db
+T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def ticket(station, settings):
+    settings.MQTT_URL = ""
+    oven = Equipment.objects.create(code="OVEN-1", name="Oven <1>", line=station.line, station=station)
+    display = Display.objects.create(equipment=oven, name="zone 1", unit="°C")
+    AlertRule.objects.create(display=display, name="hot", kind="threshold", high=200)
+    record_meter_reading(display=display, reading=DisplayReading("210", 210.0, 1.0), at=T0)
+    return MaintenanceTicket.objects.get()
+
+
+def page_as(make_user, role):
+    client = Client()
+    client.force_login(make_user(role))
+    return client
+
+
+def test_machines_and_their_open_tickets(make_user, ticket):
+    listing = page_as(make_user, Role.AUDITOR).get("/equipment/")
+    assert listing.status_code == 200
+    assert b"OVEN-1" in listing.content and b"Oven &lt;1&gt;" in listing.content
+    page = page_as(make_user, Role.OPERATOR).get(f"/equipment/{ticket.equipment_id}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'data-display="' in text and "210 °C is above 200" in text
+    assert "Acknowledge" not in text  # operators see tickets, supervisors act on them
+
+
+def test_supervisor_acknowledges_and_closes_a_ticket(make_user, ticket):
+    operator = page_as(make_user, Role.OPERATOR)
+    assert operator.post(f"/tickets/{ticket.pk}/", {"action": "acknowledge"}).status_code == 403
+    supervisor = page_as(make_user, Role.SUPERVISOR)
+    assert "Acknowledge" in supervisor.get(f"/equipment/{ticket.equipment_id}/").content.decode()
+    supervisor.post(f"/tickets/{ticket.pk}/", {"action": "acknowledge"})
+    ticket.refresh_from_db()
+    assert ticket.status == "acknowledged"
+    answer = supervisor.post(f"/tickets/{ticket.pk}/", {"action": "close", "note": ""}, follow=True)
+    assert "say what was done" in answer.content.decode()
+    supervisor.post(f"/tickets/{ticket.pk}/", {"action": "close", "note": "fan replaced"})
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.note) == ("closed", "fan replaced")
