@@ -78,17 +78,15 @@ def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> 
     best: DisplayReading | None = None
     # Each display window found, straightened; then the whole photo, for a display with no
     # frame of its own (LEDs on a panel).
-    regions = [(window, to_photo @ back) for window, back in _windows(small)]
-    regions.append((small, to_photo))
-    for region, back in regions:
-        if (
-            region is small
-            and best is not None
-            and best.value is not None
-            and best.confidence >= config.min_confidence
-        ):
-            break  # a window gave a sure reading: no need to search the whole photo
-        kernel = max(15, int(region.shape[0] / 4) if region is not small else int(max(small.shape) / 30)) | 1
+    # Each region: (pixels, matrix back to the photo, stroke kernel). A window's digits fill
+    # most of its height; in the whole photo they may be small or large, so two kernels.
+    regions = [(w, to_photo @ back, max(15, w.shape[0] // 4) | 1) for w, back in _windows(small)]
+    regions += [
+        (small, to_photo, k | 1) for k in (max(15, max(small.shape) // 30), max(15, max(small.shape) // 12))
+    ]
+    for n, (region, back, kernel) in enumerate(regions):
+        if n == len(regions) - 1 and best.value is not None and best.confidence >= config.min_confidence:
+            break  # the larger kernel only when nothing sure was read
         for polarity in polarities:
             reading = _map(_read_polarity(region, polarity, config, kernel), back)
             if best is None or _rank(reading) > _rank(best):
@@ -195,7 +193,7 @@ def _stroke_map(hat: np.ndarray) -> np.ndarray:
     # Contrast varies across a display (glare, shade): compare each pixel with the strongest
     # stroke near it, not with one level for the whole photo.
     near = cv2.dilate(hat, cv2.getStructuringElement(cv2.MORPH_RECT, (3 * k, 3 * k)))
-    near = cv2.GaussianBlur(near, (0, 0), k)
+    near = cv2.blur(near, (2 * k + 1, 2 * k + 1))
     mask = (hat.astype(np.float32) > 0.45 * near) & (hat > 10)
     return mask.astype(np.uint8) * 255
 
@@ -401,18 +399,19 @@ def _grid(rights: list[int], width: int) -> tuple[float, float] | None:
     if len(rights) < 3:
         return None
     edges = np.array(rights, np.float64)
-    best, best_key = None, None
-    for pitch in np.arange(1.05 * width, 2.2 * width, 0.5):
-        for phase in edges % pitch:
-            offset = (edges - phase) / pitch
-            residual = np.abs(offset - np.round(offset)) * pitch
-            fits = residual <= 0.1 * pitch
-            key = (int(fits.sum()), -float(residual[fits].sum()))
-            if best_key is None or key > best_key:
-                best, best_key = (float(pitch), float(phase)), key
-    if best is None or best_key[0] < 3:
+    # every (pitch, phase) candidate at once: pitches x phases (each edge's) x edges
+    pitches = np.arange(1.05 * width, 2.2 * width, 0.5)[:, None, None]
+    phases = edges[None, :, None] % pitches
+    offset = (edges[None, None, :] - phases) / pitches
+    residual = np.abs(offset - np.round(offset)) * pitches
+    fits = residual <= 0.1 * pitches
+    count = fits.sum(axis=2)
+    spread = np.where(fits, residual, 0).sum(axis=2)
+    key = count * 1e6 - spread  # most edges on the grid, then the tightest fit
+    p, q = np.unravel_index(int(np.argmax(key)), key.shape)
+    if count[p, q] < 3:
         return None
-    pitch, phase = best
+    pitch, phase = float(pitches[p, 0, 0]), float(phases[p, q, 0])
     # least squares on the edges that fit, for a sub-pixel pitch and phase
     k = np.round((edges - phase) / pitch)
     fit = np.abs(edges - (phase + k * pitch)) <= 0.1 * pitch
