@@ -380,8 +380,10 @@ def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
         cells = []
         for k in range(first, last + 1):
             right = int(round(phase + k * pitch))
-            left = max(0, right - width)
-            if right > left and counts[left:right].sum() >= 0.3 * height * stroke:
+            left = right - width
+            if left < 0 or right > len(counts):
+                continue  # a cell cut by the region's edge: the frame, not a digit
+            if counts[left:right].sum() >= 0.3 * height * stroke:
                 cells.append((left, right - left))
         return cells, top, bottom
     gaps = [c - b for (_, b), (c, _) in zip(digits, digits[1:], strict=False) if 0 < c - b < width]
