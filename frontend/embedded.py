@@ -34,3 +34,26 @@ def start_embedded_worker(timeout: float = 30.0) -> WorkController:
         raise RuntimeError("the embedded reading worker did not start")
     logger.info("embedded reading worker consuming %s", ", ".join(QUEUES))
     return worker
+
+
+def start_embedded_beat(stop: threading.Event | None = None) -> threading.Thread:
+    """The beat schedule (``CELERY_BEAT_SCHEDULE``, fixed intervals) for the embedded setup: a
+    thread that sends each periodic task to the in-process worker when it is due."""
+    from django.conf import settings
+
+    stop = stop or threading.Event()
+    entries = {name: float(entry["schedule"]) for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
+    tasks = {name: entry["task"] for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
+
+    def run():
+        due = dict.fromkeys(entries, 0.0)
+        while not stop.wait(1.0):
+            for name, every in entries.items():
+                due[name] += 1.0
+                if due[name] >= every:
+                    due[name] = 0.0
+                    app.send_task(tasks[name])
+
+    thread = threading.Thread(target=run, name="embedded-beat", daemon=True)
+    thread.start()
+    return thread

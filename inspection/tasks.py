@@ -9,3 +9,9 @@ from inspection import services
 def train_detector(job_id: int) -> str:
     """Train and register one detector (``gpu`` queue: one at a time per GPU worker)."""
     return services.run_training(job_id=job_id)
+
+
+@shared_task
+def check_stale_displays() -> int:
+    """Raise the stale alerts that are due (on the beat schedule, every few minutes)."""
+    return len(services.check_stale())

@@ -174,6 +174,11 @@ CELERY_TASK_ROUTES = {
     "inspection.tasks.train_detector": {"queue": "gpu"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic work (seconds): ``celery beat`` in production, frontend.embedded's thread otherwise.
+CELERY_BEAT_SCHEDULE = {
+    "stale-displays": {"task": "inspection.tasks.check_stale_displays", "schedule": 300.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Reading: which engine the default reading job uses, and where local model files live.

@@ -9,6 +9,7 @@ from inspection.services.defects import (
     run_training,
     start_training,
 )
+from inspection.services.meters import check_stale, read_meter, record_meter_reading
 from inspection.services.records import (
     InspectionRefused,
     confirm_draft,
@@ -27,6 +28,9 @@ from inspection.services.verification import (
 
 __all__ = [
     "after_reading",
+    "check_stale",
+    "read_meter",
+    "record_meter_reading",
     "InspectionRefused",
     "TrainingRefused",
     "VerificationRefused",

@@ -225,3 +225,31 @@ def test_an_alert_reaches_the_broker(display, settings, django_capture_on_commit
         listener.loop_stop()
         listener.disconnect()
         publisher._reset()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_beat_sends_the_stale_check_to_the_worker(display, settings, monkeypatch):
+    import threading
+
+    from frontend import embedded
+
+    sent = []
+    monkeypatch.setattr(embedded.app, "send_task", lambda name: sent.append(name))
+    settings.CELERY_BEAT_SCHEDULE = {
+        "stale": {"task": "inspection.tasks.check_stale_displays", "schedule": 1.0}
+    }
+    stop = threading.Event()
+    thread = embedded.start_embedded_beat(stop)
+    try:
+        for _ in range(50):
+            if sent:
+                break
+            stop.wait(0.1)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert sent[0] == "inspection.tasks.check_stale_displays"
+    AlertRule.objects.create(display=display, name="silent", kind=AlertKind.STALE, minutes=1)
+    from inspection.tasks import check_stale_displays
+
+    assert check_stale_displays() == 1  # no reading yet: stale
