@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.choices import Role
 from accounts.permissions import can_view_capture, can_write, has_role
 from inspection.models import DefectInspection
+from inspection.services.meters import MeterRefused
 from ocr import storage
 from ocr.choices import CaptureSource
 from ocr.selectors import captures_visible_to
@@ -193,15 +195,20 @@ def review_page(request, capture_id):
     if not hasattr(capture, "reading"):
         raise Http404("no reading yet")
     rows = _review_rows(capture)
+    meters = list(
+        capture.meter_readings.filter(status="review").select_related("display__equipment").order_by("pk")
+    )
+    context = {"capture": capture, "rows": rows, "meters": meters}
     if request.method == "POST":
         values = {row["name"]: request.POST.get(f"field-{row['name']}", "") for row in rows}
         try:
-            review_capture(capture=capture, values=values, reviewer=request.user)
-        except CaptureRefused as exc:
+            with transaction.atomic():
+                _review_meters(request, meters)
+                if rows or not meters:  # a photo of a display alone has no label fields
+                    review_capture(capture=capture, values=values, reviewer=request.user)
+        except (CaptureRefused, MeterRefused) as exc:
             messages.error(request, exc.message)
-            return render(
-                request, "frontend/review.html", {"capture": capture, "rows": rows}, status=exc.status
-            )
+            return render(request, "frontend/review.html", context, status=getattr(exc, "status", 400))
         messages.success(request, f"Capture {capture.pk} reviewed.")
         following = (
             captures_visible_to(request.user)
@@ -211,7 +218,22 @@ def review_page(request, capture_id):
             .first()
         )
         return redirect("review-page", capture_id=following.pk) if following else redirect("review-queue")
-    return render(request, "frontend/review.html", {"capture": capture, "rows": rows})
+    return render(request, "frontend/review.html", context)
+
+
+def _review_meters(request, meters) -> None:
+    """Each display reading waiting on this capture: accepted with the value the reviewer
+    confirms (or types), or rejected."""
+    from inspection.services.meters import review_meter_reading
+
+    for meter in meters:
+        raw = request.POST.get(f"meter-{meter.pk}", "").strip().replace(",", ".")
+        reject = bool(request.POST.get(f"meter-{meter.pk}-reject"))
+        try:
+            value = float(raw) if raw else None
+        except ValueError:
+            raise MeterRefused(f"{meter.display.name}: {raw!r} is not a number") from None
+        review_meter_reading(reading=meter, actor=request.user, value=value, accept=not reject)
 
 
 @role_required(Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR, Role.AUDITOR)

@@ -307,6 +307,7 @@ def read_config(capture: Capture, engine: str) -> ReadConfig:
     )
     return ReadConfig(
         engine=engine,
+        read_text=_reads_text(capture),
         engine_options=thread_options(settings.OCR_THREADS) if engine == "rapidocr" else (),
         model_dir=str(settings.MODELS_DIR),
         patterns=patterns,
@@ -315,6 +316,18 @@ def read_config(capture: Capture, engine: str) -> ReadConfig:
         fixed_layout=bool(template and template.fixed_layout),
         min_confidence=template.min_confidence if template else ReadConfig.min_confidence,
     )
+
+
+def _reads_text(capture: Capture) -> bool:
+    """A photo of a machine's 7-segment display (``metadata.display``) is read by the inspection
+    app's segment reader, not by the text engine (which reads those displays far worse)."""
+    display_id = (capture.metadata or {}).get("display")
+    if not display_id:
+        return True
+    from inspection.models import Display
+
+    kind = Display.objects.filter(pk=display_id).values_list("kind", flat=True).first()
+    return kind is None or not kind.startswith("7seg")
 
 
 def perform_reading(*, job_id: int) -> str:

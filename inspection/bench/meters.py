@@ -17,7 +17,6 @@ and the time-to-limit estimate at detection against the true crossing."""
 
 import json
 import math
-import re
 import shutil
 import statistics
 import subprocess
@@ -28,10 +27,8 @@ import cv2
 import numpy as np
 
 from inspection import series
-from inspection.vision.sevenseg import DisplayConfig, read_display
+from inspection.vision.sevenseg import DisplayConfig, parse_number, read_display
 from ocr.bench.reading import find_datasets
-
-NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
 def add_arguments(parser):
@@ -63,18 +60,6 @@ def _rows(folder: Path) -> list[dict]:
 
 def half_up(value: float) -> int:
     return math.floor(value + 0.5)
-
-
-def parse_number(text: str) -> float | None:
-    """The longest number in an engine's text (what a user would take from it)."""
-    found = NUMBER.findall(text.replace(" ", ""))
-    if not found:
-        return None
-    best = max(found, key=lambda t: sum(c.isdigit() for c in t))
-    try:
-        return float(best.replace(",", "."))
-    except ValueError:
-        return None
 
 
 def _displays(folder: Path, rows: list[dict], options, figures: dict) -> None:

@@ -21,7 +21,7 @@ from inspection.models.meters import (
     MeterReading,
     ReadingStatus,
 )
-from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display
+from inspection.vision.sevenseg import DisplayConfig, DisplayReading, parse_number, read_display
 from ocr import storage
 from traceability import mqtt
 
@@ -49,6 +49,9 @@ def display_config(display: Display) -> DisplayConfig:
 def read_meter(*, display: Display, capture, image: np.ndarray | None = None) -> MeterReading:
     """Read ``display`` in the capture's photo and record the result (never raises for a photo
     with no display in it: that is a reading with no value, sent to review)."""
+    if not display.kind.startswith("7seg"):
+        reading = number_in_text(getattr(capture, "reading", None))
+        return record_meter_reading(display=display, reading=reading, capture=capture, at=capture.created_at)
     if image is None:
         image = cv2.imdecode(
             np.frombuffer(storage.read_bytes(capture.image.path), np.uint8), cv2.IMREAD_COLOR
@@ -58,6 +61,23 @@ def read_meter(*, display: Display, capture, image: np.ndarray | None = None) ->
     else:
         reading = read_display(image, display_config(display))
     return record_meter_reading(display=display, reading=reading, capture=capture, at=capture.created_at)
+
+
+def number_in_text(reading) -> DisplayReading:
+    """For dot-matrix and general digital displays, which the text engine reads: the line with
+    the most digits in the capture's reading, its number and its confidence."""
+    best = None
+    for line in (reading.lines if reading is not None else []) or []:
+        value = parse_number(line.get("text", ""))
+        if value is None:
+            continue
+        digits = sum(c.isdigit() for c in line["text"])
+        if best is None or digits > best[0]:
+            best = (digits, value, line)
+    if best is None:
+        return DisplayReading("", None, 0.0, reason="no number in the text read")
+    _, value, line = best
+    return DisplayReading(line["text"][:40], value, float(line.get("confidence", 0.0)))
 
 
 def _last_accepted(display: Display, before) -> tuple[float, object] | None:
@@ -144,7 +164,19 @@ def review_meter_reading(*, reading: MeterReading, actor, value: float | None, a
         reading.save()
         if accept:
             evaluate_rules(display=reading.display, reading=reading)
+        if reading.capture_id:
+            _clear_capture_review(reading.capture, actor)
     return reading
+
+
+def _clear_capture_review(capture, actor) -> None:
+    """A capture held for its display readings alone leaves the review queue once none waits."""
+    if capture.meter_readings.filter(status=ReadingStatus.REVIEW).exists():
+        return
+    if capture.needs_review and all(r.startswith("meter ") for r in capture.review_reasons):
+        capture.needs_review = False
+        capture.reviewed_by, capture.reviewed_at = actor, timezone.now()
+        capture.save(update_fields=["needs_review", "reviewed_by", "reviewed_at"])
 
 
 def _open_ticket(rule: AlertRule) -> bool:

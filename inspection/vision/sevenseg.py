@@ -11,6 +11,7 @@ the same way with the polarity flipped; ``polarity="auto"`` tries both and keeps
 Nothing here knows a particular meter: the layout of the seven segments is the standard one
 (a top, b top right, c bottom right, d bottom, e bottom left, f top left, g middle)."""
 
+import re
 from dataclasses import dataclass, replace
 
 import cv2
@@ -31,10 +32,6 @@ PATTERNS: dict[str, str] = {
 }
 # Displays draw 6 without its top bar, 7 with f and 9 without d on some models.
 VARIANTS: dict[str, str] = {"0011111": "6", "1110010": "7", "1110011": "9"}
-
-
-class DisplayError(ValueError):
-    """No display reading could be made; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -587,3 +584,15 @@ def _unshear_box(x, y, w, h, s, crop_h, pad, x0, y0):
     xs = [cx - pad - s * (cy - crop_h / 2) for cx, cy in corners]
     left, right = int(min(xs)), int(max(xs))
     return (left + x0, y + y0, right - left, h)
+
+
+NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def parse_number(text: str) -> float | None:
+    """The number with the most digits in a text engine's line (for displays an engine reads,
+    and the benchmark's engine peers): "TOTAL 12,50 L" -> 12.5."""
+    found = NUMBER.findall(text.replace(" ", ""))
+    if not found:
+        return None
+    return float(max(found, key=lambda t: sum(c.isdigit() for c in t)).replace(",", "."))

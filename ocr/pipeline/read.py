@@ -272,7 +272,7 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None, full_resolut
         rules=config.rules,
     )
     reasons = review_reasons(checks)
-    if not fields and not codes:
+    if not fields and not codes and config.read_text:
         reasons.append("nothing read: no field and no code was found")
     return ReadResult(
         width=width,

@@ -55,3 +55,37 @@ def test_supervisor_acknowledges_and_closes_a_ticket(make_user, ticket):
     supervisor.post(f"/tickets/{ticket.pk}/", {"action": "close", "note": "fan replaced"})
     ticket.refresh_from_db()
     assert (ticket.status, ticket.note) == ("closed", "fan replaced")
+
+
+def test_an_implausible_reading_is_corrected_in_the_review_queue(make_user, station, settings):
+    import cv2
+
+    from inspection.demo import display_photo
+    from inspection.models import MeterReading
+    from ocr.choices import CaptureSource
+    from ocr.services import create_capture, perform_reading
+
+    settings.MQTT_URL = ""
+    oven = Equipment.objects.create(code="OVEN-2", name="Oven 2", line=station.line, station=station)
+    display = Display.objects.create(equipment=oven, name="zone 2", unit="°C", max_value=300)
+    capture, _ = create_capture(
+        actor=make_user(),
+        data=cv2.imencode(".jpg", display_photo("862.5"))[1].tobytes(),
+        source=CaptureSource.API,
+        station=station,
+        metadata={"display": display.pk},
+    )
+    perform_reading(job_id=capture.job.pk)
+    supervisor = page_as(make_user, Role.SUPERVISOR)
+    assert f"/review/{capture.pk}/" in supervisor.get("/review/").content.decode()
+    page = supervisor.get(f"/review/{capture.pk}/").content.decode()
+    assert "862.5 is above the display&#x27;s range (300)" in page and 'name="meter-' in page
+    reading = MeterReading.objects.get(capture=capture)
+    bad = supervisor.post(f"/review/{capture.pk}/", {f"meter-{reading.pk}": "26x.5"})
+    assert bad.status_code == 400 and "is not a number" in bad.content.decode()
+    done = supervisor.post(f"/review/{capture.pk}/", {f"meter-{reading.pk}": "262,5"})
+    assert done.status_code == 302, [m.message for m in done.context["messages"]]
+    reading.refresh_from_db()
+    capture.refresh_from_db()
+    assert (reading.status, reading.value, reading.original_value) == ("accepted", 262.5, 862.5)
+    assert not capture.needs_review, capture.review_reasons

@@ -253,3 +253,41 @@ def test_the_embedded_beat_sends_the_stale_check_to_the_worker(display, settings
     from inspection.tasks import check_stale_displays
 
     assert check_stale_displays() == 1  # no reading yet: stale
+
+
+@pytest.mark.django_db
+def test_a_general_digital_display_is_read_by_the_text_engine(station, make_user, settings):
+    import numpy as np
+
+    settings.MQTT_URL = ""
+    equipment = Equipment.objects.create(code="PUMP-1", name="Pump", line=station.line, station=station)
+    display = Display.objects.create(equipment=equipment, name="flow", kind="digital", unit="L/min")
+    image = np.full((240, 720, 3), 255, np.uint8)
+    cv2.putText(image, "FLOW 42.7 L/min", (30, 140), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (0, 0, 0), 5)
+    capture, _ = create_capture(
+        actor=make_user(),
+        data=cv2.imencode(".png", image)[1].tobytes(),
+        source=CaptureSource.API,
+        station=station,
+        metadata={"display": display.pk},
+    )
+    perform_reading(job_id=capture.job.pk)
+    reading = MeterReading.objects.get(capture=capture)
+    assert (reading.value, reading.status) == (42.7, ReadingStatus.ACCEPTED)
+    assert capture.reading.lines  # the text engine ran for this kind
+
+
+@pytest.mark.django_db
+def test_a_7_segment_photo_skips_the_text_engine(display, station, make_user, settings):
+    settings.MQTT_URL = ""
+    capture, _ = create_capture(
+        actor=make_user(),
+        data=cv2.imencode(".jpg", display_photo("88.5"))[1].tobytes(),
+        source=CaptureSource.API,
+        station=station,
+        metadata={"display": display.pk},
+    )
+    perform_reading(job_id=capture.job.pk)
+    capture.refresh_from_db()
+    assert capture.reading.lines == [] and not capture.needs_review
+    assert MeterReading.objects.get(capture=capture).value == 88.5
