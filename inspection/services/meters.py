@@ -98,6 +98,8 @@ def judge(display: Display, reading: DisplayReading, at) -> tuple[str, list[str]
     """The status a new reading gets, and why."""
     if reading.value is None:
         return ReadingStatus.REVIEW, [reading.reason or "no value read"]
+    if reading.reason:  # the reader's own doubt: unsure digit, two displays in the photo
+        return ReadingStatus.REVIEW, [reading.reason]
     if reading.confidence < display.min_confidence:
         return ReadingStatus.REVIEW, [f"unsure digit (confidence {reading.confidence:.2f})"]
     if display.digits and len(reading.text.replace(".", "").replace("-", "")) > display.digits:

@@ -63,7 +63,7 @@ class DisplayReading:
     polarity: str = ""
     decimal_seen: bool = False
     reason: str = ""  # why there is no value, or why it is uncertain
-    rows: int = 0  # digit rows found (two displays in one photo: the clearer is read)
+    rows: int = 0  # places in the photo that gave a sure reading (two displays: flagged)
 
 
 def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> DisplayReading:
@@ -81,15 +81,36 @@ def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> 
     regions += [
         (small, to_photo, k | 1) for k in (max(15, max(small.shape) // 30), max(15, max(small.shape) // 12))
     ]
+    sure: list[DisplayReading] = []
     for n, (region, back, kernel) in enumerate(regions):
         if n == len(regions) - 1 and best.value is not None and best.confidence >= config.min_confidence:
             break  # the larger kernel only when nothing sure was read
         for polarity in polarities:
-            reading = _map(_read_polarity(region, polarity, config, kernel), back)
-            if best is None or _rank(reading) > _rank(best):
-                best = reading
+            for reading in _read_polarity(region, polarity, config, kernel):
+                reading = _map(reading, back)
+                if reading.value is not None and len(reading.digits) >= 2 and reading.confidence >= 0.9:
+                    sure.append(reading)
+                if best is None or _rank(reading) > _rank(best):
+                    best = reading
     assert best is not None
-    return best
+    displays = _distinct(sure)
+    if displays > 1:
+        return replace(best, rows=displays, reason=f"{displays} displays in the photo: the clearest was read")
+    return replace(best, rows=displays)
+
+
+def _distinct(readings: list[DisplayReading]) -> int:
+    """How many places in the photo gave a sure reading (the same display found in a window and
+    in the whole photo, or in both polarities, counts once)."""
+    places: list[tuple[int, int, int, int]] = []
+    for reading in readings:
+        x, y, w, h = reading.box
+        for px, py, pw, ph in places:
+            if min(x + w, px + pw) - max(x, px) > 0 and min(y + h, py + ph) - max(y, py) > 0:
+                break
+        else:
+            places.append(reading.box)
+    return len(places)
 
 
 def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -166,14 +187,15 @@ def _rank(reading: DisplayReading) -> tuple:
     return (sure, reading.value is not None, sum(d.confidence for d in reading.digits))
 
 
-def _read_polarity(gray: np.ndarray, polarity: str, config: DisplayConfig, kernel: int) -> DisplayReading:
+def _read_polarity(
+    gray: np.ndarray, polarity: str, config: DisplayConfig, kernel: int
+) -> list[DisplayReading]:
+    """One reading per row of digit-like blobs in ``gray``."""
     hat = _contrast(gray, polarity, kernel)
     rows = _digit_rows(_stroke_map(hat), config)
     if not rows:
-        return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
-    readings = [_read_row(hat, row, polarity, config) for row in rows]
-    best = max(readings, key=_rank)
-    return replace(best, rows=len(rows))
+        return [DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")]
+    return [_read_row(hat, row, polarity, config) for row in rows]
 
 
 def _contrast(gray: np.ndarray, polarity: str, k: int) -> np.ndarray:

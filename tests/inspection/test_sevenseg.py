@@ -71,3 +71,11 @@ def test_a_damaged_digit_is_unsure_not_silently_wrong():
     damaged = read_display(photo)
     assert damaged.digits[0].confidence < 0.5
     assert damaged.reason in ("uncertain digit", "a digit fits no pattern")
+
+
+def test_two_displays_in_one_photo_are_flagged():
+    both = np.hstack([display_photo("12.5", size=(900, 600)), display_photo("47.0", size=(900, 600), seed=2)])
+    reading = read_display(both)
+    assert reading.rows == 2
+    assert reading.reason == "2 displays in the photo: the clearest was read"
+    assert read_display(display_photo("12.5")).rows == 1
