@@ -2,10 +2,14 @@
 
 With CI=true a missing service fails the test; elsewhere it skips it with the reason."""
 
+import contextlib
+import json
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -74,3 +78,44 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def mqtt_listener(topic: str):
+    """A client subscribed (QoS 1) to ``topic`` on the local broker: yields a queue of
+    (topic, qos, decoded JSON payload) for each message."""
+    import paho.mqtt.client as mqtt
+
+    require("Mosquitto", "127.0.0.1", 1883)
+    received, subscribed = queue.Queue(), threading.Event()
+    listener = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    listener.on_connect = lambda c, u, f, rc, p: c.subscribe(topic, qos=1)
+    listener.on_subscribe = lambda *args: subscribed.set()
+    listener.on_message = lambda c, u, m: received.put((m.topic, m.qos, json.loads(m.payload)))
+    listener.connect("127.0.0.1", 1883)
+    listener.loop_start()
+    try:
+        assert subscribed.wait(5), f"no subscription to {topic}"
+        yield received
+    finally:
+        listener.loop_stop()
+        listener.disconnect()
+
+
+def read_capture(*, actor, station, image, metadata=None, ext=".jpg"):
+    """A capture of ``image`` (BGR) sent through the API path and read by the real pipeline."""
+    import cv2
+
+    from ocr.choices import CaptureSource
+    from ocr.services import create_capture, perform_reading
+
+    capture, _ = create_capture(
+        actor=actor,
+        data=cv2.imencode(ext, image)[1].tobytes(),
+        source=CaptureSource.API,
+        station=station,
+        metadata=metadata or {},
+    )
+    perform_reading(job_id=capture.job.pk)
+    capture.refresh_from_db()
+    return capture

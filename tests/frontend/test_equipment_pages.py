@@ -58,24 +58,16 @@ def test_supervisor_acknowledges_and_closes_a_ticket(make_user, ticket):
 
 
 def test_an_implausible_reading_is_corrected_in_the_review_queue(make_user, station, settings):
-    import cv2
-
     from inspection.demo import display_photo
     from inspection.models import MeterReading
-    from ocr.choices import CaptureSource
-    from ocr.services import create_capture, perform_reading
+    from tests.services import read_capture
 
     settings.MQTT_URL = ""
     oven = Equipment.objects.create(code="OVEN-2", name="Oven 2", line=station.line, station=station)
     display = Display.objects.create(equipment=oven, name="zone 2", unit="°C", max_value=300)
-    capture, _ = create_capture(
-        actor=make_user(),
-        data=cv2.imencode(".jpg", display_photo("862.5"))[1].tobytes(),
-        source=CaptureSource.API,
-        station=station,
-        metadata={"display": display.pk},
+    capture = read_capture(
+        actor=make_user(), station=station, image=display_photo("862.5"), metadata={"display": display.pk}
     )
-    perform_reading(job_id=capture.job.pk)
     supervisor = page_as(make_user, Role.SUPERVISOR)
     assert f"/review/{capture.pk}/" in supervisor.get("/review/").content.decode()
     page = supervisor.get(f"/review/{capture.pk}/").content.decode()

@@ -3,12 +3,8 @@ implausible or unsure one waits for review with its photo, rules raise alerts th
 maintenance tickets, and supervisors acknowledge and close them."""
 
 import datetime as dt
-import json
-import queue
-import threading
 
 import cv2
-import paho.mqtt.client as mqtt
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -19,9 +15,7 @@ from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceT
 from inspection.models.meters import AlertKind, ReadingStatus
 from inspection.services.meters import check_stale, record_meter_reading
 from inspection.vision.sevenseg import DisplayReading
-from ocr.choices import CaptureSource
-from ocr.services import create_capture, perform_reading
-from tests.services import require
+from tests.services import mqtt_listener, read_capture
 from traceability import mqtt as publisher
 
 T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
@@ -61,19 +55,12 @@ def test_a_capture_of_a_display_is_read_and_an_implausible_one_reaches_the_revie
     display, make_user, station, settings
 ):
     settings.MQTT_URL = ""
-    photo = cv2.imencode(".jpg", display_photo("172.5"))[1].tobytes()
-    capture, _ = create_capture(
-        actor=make_user(),
-        data=photo,
-        source=CaptureSource.API,
-        station=station,
-        metadata={"display": display.pk},
+    capture = read_capture(
+        actor=make_user(), station=station, image=display_photo("172.5"), metadata={"display": display.pk}
     )
-    perform_reading(job_id=capture.job.pk)
     reading = MeterReading.objects.get(capture=capture)
     assert (reading.value, reading.status) == (172.5, ReadingStatus.REVIEW)
     assert reading.reasons == ["172.5 is above the display's range (150)"]
-    capture.refresh_from_db()
     assert (
         capture.needs_review
         and "meter oil temp: 172.5 is above the display's range (150)" in capture.review_reasons
@@ -197,23 +184,14 @@ def test_registry_refuses_impossible_settings(make_user, station):
 @pytest.mark.django_db
 @pytest.mark.integration
 def test_an_alert_reaches_the_broker(display, settings, django_capture_on_commit_callbacks):
-    require("Mosquitto", "127.0.0.1", 1883)
     settings.MQTT_URL = "mqtt://127.0.0.1:1883"
     publisher._reset()
-    topic = publisher.topic(display.equipment.station, "alert")
-    received, subscribed = queue.Queue(), threading.Event()
-    listener = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-    listener.on_connect = lambda c, u, f, rc, p: c.subscribe(topic, qos=1)
-    listener.on_subscribe = lambda *args: subscribed.set()
-    listener.on_message = lambda c, u, m: received.put((m.topic, m.qos, json.loads(m.payload)))
-    listener.connect("127.0.0.1", 1883)
-    listener.loop_start()
     try:
-        assert subscribed.wait(5)
-        AlertRule.objects.create(display=display, name="hot", kind=AlertKind.THRESHOLD, high=80)
-        with django_capture_on_commit_callbacks(execute=True):
-            record_meter_reading(display=display, reading=value(95), at=timezone.now())
-        got_topic, qos, payload = received.get(timeout=5)
+        with mqtt_listener(publisher.topic(display.equipment.station, "alert")) as received:
+            AlertRule.objects.create(display=display, name="hot", kind=AlertKind.THRESHOLD, high=80)
+            with django_capture_on_commit_callbacks(execute=True):
+                record_meter_reading(display=display, reading=value(95), at=timezone.now())
+            got_topic, qos, payload = received.get(timeout=5)
         assert got_topic.endswith("/alert") and qos == 1
         assert (payload["equipment"], payload["rule"], payload["message"]) == (
             "PRESS-1",
@@ -222,8 +200,6 @@ def test_an_alert_reaches_the_broker(display, settings, django_capture_on_commit
         )
         assert Alert.objects.get().published_at is not None
     finally:
-        listener.loop_stop()
-        listener.disconnect()
         publisher._reset()
 
 
@@ -264,14 +240,9 @@ def test_a_general_digital_display_is_read_by_the_text_engine(station, make_user
     display = Display.objects.create(equipment=equipment, name="flow", kind="digital", unit="L/min")
     image = np.full((240, 720, 3), 255, np.uint8)
     cv2.putText(image, "FLOW 42.7 L/min", (30, 140), cv2.FONT_HERSHEY_SIMPLEX, 2.0, (0, 0, 0), 5)
-    capture, _ = create_capture(
-        actor=make_user(),
-        data=cv2.imencode(".png", image)[1].tobytes(),
-        source=CaptureSource.API,
-        station=station,
-        metadata={"display": display.pk},
+    capture = read_capture(
+        actor=make_user(), station=station, image=image, metadata={"display": display.pk}, ext=".png"
     )
-    perform_reading(job_id=capture.job.pk)
     reading = MeterReading.objects.get(capture=capture)
     assert (reading.value, reading.status) == (42.7, ReadingStatus.ACCEPTED)
     assert capture.reading.lines  # the text engine ran for this kind
@@ -280,14 +251,8 @@ def test_a_general_digital_display_is_read_by_the_text_engine(station, make_user
 @pytest.mark.django_db
 def test_a_7_segment_photo_skips_the_text_engine(display, station, make_user, settings):
     settings.MQTT_URL = ""
-    capture, _ = create_capture(
-        actor=make_user(),
-        data=cv2.imencode(".jpg", display_photo("88.5"))[1].tobytes(),
-        source=CaptureSource.API,
-        station=station,
-        metadata={"display": display.pk},
+    capture = read_capture(
+        actor=make_user(), station=station, image=display_photo("88.5"), metadata={"display": display.pk}
     )
-    perform_reading(job_id=capture.job.pk)
-    capture.refresh_from_db()
     assert capture.reading.lines == [] and not capture.needs_review
     assert MeterReading.objects.get(capture=capture).value == 88.5

@@ -2,13 +2,8 @@
 decision is stored once, pushed to the station's live group and published to its MQTT topic
 (a real Mosquitto on loopback), and a broker that is down loses nothing."""
 
-import json
-import queue
-import threading
-
 import cv2
 import numpy as np
-import paho.mqtt.client as mqtt
 import pytest
 from rest_framework.test import APIClient
 
@@ -20,7 +15,7 @@ from inspection.vision.sorting import Facts, SortRuleError, check_rules, decide,
 from ocr.choices import CaptureSource
 from ocr.services import create_capture, perform_reading, store_image
 from tests.factories import ProductFactory
-from tests.services import free_port, require
+from tests.services import free_port, mqtt_listener
 from traceability import mqtt as publisher
 
 COLOURS = {"red": [200, 30, 30], "blue": [30, 60, 200], "grey": [128, 128, 128]}
@@ -95,34 +90,26 @@ def test_a_read_capture_is_sorted_once(make_user, station, settings):
 def test_decisions_reach_the_line_controller_over_mqtt(
     make_user, station, settings, unit, django_capture_on_commit_callbacks
 ):
-    require("Mosquitto", "127.0.0.1", 1883)
     settings.MQTT_URL = "mqtt://127.0.0.1:1883"
     publisher._reset()
     topic = publisher.topic(station, "sort")
-    received, subscribed = queue.Queue(), threading.Event()
-    listener = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-    listener.on_connect = lambda c, u, f, rc, p: c.subscribe(topic, qos=1)
-    listener.on_subscribe = lambda *args: subscribed.set()
-    listener.on_message = lambda c, u, m: received.put((m.topic, m.qos, json.loads(m.payload)))
-    listener.connect("127.0.0.1", 1883)
-    listener.loop_start()
     try:
-        assert subscribed.wait(5)
-        DefectCheck.objects.create(
-            product=unit.product, name="board", method="golden", template=store_image(data=_png(board()))
-        )
-        SortRule.objects.create(product=unit.product, station=station, name="reject bad", rules=RULES[:1])
-        capture, _ = create_capture(
-            actor=make_user(),
-            data=_png(with_defects(board(seed=1), ["short"])),
-            source=CaptureSource.API,
-            station=station,
-            metadata={"product": unit.product.part_number, "trigger_id": "T-99"},
-        )
-        inspect_capture(capture=capture)
-        with django_capture_on_commit_callbacks(execute=True):
-            decision = sort_capture(capture=capture, product_id=unit.product_id)
-        got_topic, qos, payload = received.get(timeout=5)
+        with mqtt_listener(topic) as received:
+            DefectCheck.objects.create(
+                product=unit.product, name="board", method="golden", template=store_image(data=_png(board()))
+            )
+            SortRule.objects.create(product=unit.product, station=station, name="reject bad", rules=RULES[:1])
+            capture, _ = create_capture(
+                actor=make_user(),
+                data=_png(with_defects(board(seed=1), ["short"])),
+                source=CaptureSource.API,
+                station=station,
+                metadata={"product": unit.product.part_number, "trigger_id": "T-99"},
+            )
+            inspect_capture(capture=capture)
+            with django_capture_on_commit_callbacks(execute=True):
+                decision = sort_capture(capture=capture, product_id=unit.product_id)
+            got_topic, qos, payload = received.get(timeout=5)
         assert (
             got_topic
             == topic
@@ -133,8 +120,6 @@ def test_decisions_reach_the_line_controller_over_mqtt(
         decision.refresh_from_db()
         assert decision.published_at is not None
     finally:
-        listener.loop_stop()
-        listener.disconnect()
         publisher._reset()
 
 
