@@ -46,8 +46,8 @@ def display_series(*, display, start=None, end=None, max_points: int = 500) -> d
     from django.db.models import Avg, Max, Min
     from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 
+    from inspection.choices import ReadingStatus
     from inspection.models import MeterReading
-    from inspection.models.meters import ReadingStatus
 
     found = MeterReading.objects.filter(display=display, status=ReadingStatus.ACCEPTED)
     if start is not None:

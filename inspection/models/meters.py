@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from inspection.choices import AlertKind, AlertStatus, DisplayKind, ReadingStatus
+
 
 class Equipment(models.Model):
     """A machine on a line (and at a station, where it belongs to one)."""
@@ -23,13 +25,6 @@ class Equipment(models.Model):
 
     def __str__(self):
         return self.code
-
-
-class DisplayKind(models.TextChoices):
-    LED = "7seg_led", "7-segment LED (light on dark)"
-    LCD = "7seg_lcd", "7-segment LCD (dark on grey)"
-    DOT_MATRIX = "dot_matrix", "Dot-matrix"
-    DIGITAL = "digital", "General digital"
 
 
 class Display(models.Model):
@@ -72,12 +67,6 @@ class Display(models.Model):
         return {DisplayKind.LED: "light", DisplayKind.LCD: "dark"}.get(self.kind, "auto")
 
 
-class ReadingStatus(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted (in the series)"
-    REVIEW = "review", "Waiting for review"
-    REJECTED = "rejected", "Rejected"
-
-
 class MeterReading(models.Model):
     """One value read off a display. Only accepted readings are part of the series."""
 
@@ -106,13 +95,6 @@ class MeterReading(models.Model):
 
     def __str__(self):
         return f"{self.display_id} {self.read_at:%Y-%m-%d %H:%M} {self.value}"
-
-
-class AlertKind(models.TextChoices):
-    THRESHOLD = "threshold", "Value beyond a limit"
-    DRIFT = "drift", "Drift of the level (CUSUM)"
-    TIME_TO_LIMIT = "time_to_limit", "Trend reaches the limit soon"
-    STALE = "stale", "No reading for a while"
 
 
 class AlertRule(models.Model):
@@ -160,12 +142,6 @@ class AlertRule(models.Model):
                     }.get(self.kind, "unknown kind")
                 }
             )
-
-
-class AlertStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    CLOSED = "closed", "Closed"
 
 
 class Alert(models.Model):

@@ -6,8 +6,7 @@ display's reading in its series."""
 
 import logging
 
-from inspection.models import InspectionPlan
-from inspection.models.meters import Display
+from inspection.models import Display, InspectionPlan
 from inspection.services.defects import inspect_capture, product_of
 from inspection.services.meters import read_meter
 from inspection.services.records import InspectionRefused, draft_from_form

@@ -11,16 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from inspection import series
-from inspection.models.meters import (
-    Alert,
-    AlertKind,
-    AlertRule,
-    AlertStatus,
-    Display,
-    MaintenanceTicket,
-    MeterReading,
-    ReadingStatus,
-)
+from inspection.choices import AlertKind, AlertStatus, ReadingStatus
+from inspection.models import Alert, AlertRule, Display, MaintenanceTicket, MeterReading
 from inspection.vision.sevenseg import DisplayConfig, DisplayReading, parse_number, read_display
 from ocr import storage
 from traceability import mqtt

@@ -10,9 +10,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
+from inspection.choices import AlertKind, ReadingStatus
 from inspection.demo import display_photo
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
-from inspection.models.meters import AlertKind, ReadingStatus
 from inspection.services.meters import check_stale, record_meter_reading
 from inspection.vision.sevenseg import DisplayReading
 from tests.services import mqtt_listener, read_capture
