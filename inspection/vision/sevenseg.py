@@ -322,6 +322,8 @@ def _read_row(hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig) 
     cells, top, bottom = _cells(upright, top, bottom, stroke)
     height = bottom - top
     point = _decimal_point(upright, cells, top, bottom, stroke)
+    if point is None and len(cells) > 1:
+        point = _point_in_gaps(upright, cells, top, bottom, stroke)
     if not cells:
         return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
     digits: list[Digit] = []
@@ -474,6 +476,21 @@ def _decimal_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: fl
                 if score > best_score:
                     best, best_score = i, score
     return best
+
+
+def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
+    """A decimal point joined to a digit beside it: the gap between two cells whose baseline
+    holds clearly more ink than every other gap's (a display has one point)."""
+    height = bottom - top
+    scores = []
+    for (l0, w0), (l1, _) in zip(cells, cells[1:], strict=False):
+        a, b = int(l0 + w0 - 0.1 * w0), int(l1 + 0.1 * w0)
+        low = mask[bottom - int(1.5 * stroke) : bottom + int(0.15 * height), max(0, a) : max(a + 1, b)]
+        scores.append(float((low > 0).sum()) / (stroke * stroke))
+    order = np.argsort(scores)[::-1]
+    best = scores[order[0]]
+    second = scores[order[1]] if len(scores) > 1 else 0.0
+    return int(order[0]) if best >= 1.0 and best >= 1.5 * second else None
 
 
 def _runs(flags: np.ndarray, bridge: int) -> list[tuple[int, int]]:
