@@ -74,10 +74,11 @@ def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> 
     polarities = ("dark", "light") if config.polarity == "auto" else (config.polarity,)
     best: DisplayReading | None = None
     # Each display window found, straightened; then the whole photo, for a display with no
-    # frame of its own (LEDs on a panel).
-    # Each region: (pixels, matrix back to the photo, stroke kernel). A window's digits fill
-    # most of its height; in the whole photo they may be small or large, so two kernels.
-    regions = [(w, to_photo @ back, max(15, w.shape[0] // 4) | 1) for w, back in _windows(small)]
+    # frame of its own (LEDs on a panel) or a window cut short by glare. Each region: (pixels,
+    # matrix back to the photo, stroke kernel). A window's digits fill most of its height, so
+    # their strokes are about a tenth of it and the kernel twice that; in the whole photo digits
+    # may be small or large, so two kernels.
+    regions = [(w, to_photo @ back, max(15, w.shape[0] * 2 // 9) | 1) for w, back in _windows(small)]
     regions += [
         (small, to_photo, k | 1) for k in (max(15, max(small.shape) // 30), max(15, max(small.shape) // 12))
     ]
