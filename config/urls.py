@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/", include("ocr.api.urls")),
     path("api/", include("traceability.api.urls")),
     path("api/", include("inspection.api.urls")),
+    path("api/", include("integrations.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("frontend.urls")),

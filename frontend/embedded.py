@@ -57,3 +57,27 @@ def start_embedded_beat(stop: threading.Event | None = None) -> threading.Thread
     thread = threading.Thread(target=run, name="embedded-beat", daemon=True)
     thread.start()
     return thread
+
+
+def start_embedded_relay(stop: threading.Event | None = None, every: float = 1.0) -> threading.Thread:
+    """The webhook relay in a thread of its own: a slow receiver holds this thread, never the
+    reading worker."""
+    from django.db import close_old_connections
+
+    from integrations.services import recover_stuck, relay_due
+
+    stop = stop or threading.Event()
+
+    def run():
+        recover_stuck(older_than_s=0)  # a relay that died with the last process left these
+        while not stop.wait(every):
+            try:
+                relay_due()
+            except Exception:  # noqa: BLE001 - the relay must outlive one bad round
+                logger.exception("webhook relay round failed")
+            finally:
+                close_old_connections()
+
+    thread = threading.Thread(target=run, name="embedded-webhook-relay", daemon=True)
+    thread.start()
+    return thread

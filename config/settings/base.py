@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "inspection",
     "ocr",
     "frontend",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -172,12 +173,15 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "ocr.tasks.run_reading": {"queue": "ocr"},
     "inspection.tasks.train_detector": {"queue": "gpu"},
+    "integrations.tasks.relay_webhooks": {"queue": "webhooks"},
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic work (seconds): ``celery beat`` in production, frontend.embedded's thread otherwise.
 CELERY_BEAT_SCHEDULE = {
     "stale-displays": {"task": "inspection.tasks.check_stale_displays", "schedule": 300.0},
 }
+if not EMBEDDED_WORKER:  # embedded, the relay has a thread of its own (frontend.embedded)
+    CELERY_BEAT_SCHEDULE["webhooks"] = {"task": "integrations.tasks.relay_webhooks", "schedule": 10.0}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

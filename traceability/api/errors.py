@@ -13,12 +13,15 @@ def exception_handler(exc, context):
     from accounts.signatures import SignatureRefused
     from inspection.services import InspectionRefused, TrainingRefused, VerificationRefused
     from inspection.services.meters import MeterRefused
+    from integrations.services import WebhookRefused
 
     if isinstance(exc, SignatureRefused):
         return Response(
             {"detail": str(exc), "code": exc.code}, status=403 if exc.code == "bad_password" else 400
         )
-    if isinstance(exc, VerificationRefused | InspectionRefused | TrainingRefused | MeterRefused):
+    if isinstance(
+        exc, VerificationRefused | InspectionRefused | TrainingRefused | MeterRefused | WebhookRefused
+    ):
         return Response({"detail": exc.message, "code": exc.code}, status=400)
     if isinstance(exc, EventError):
         return Response(

@@ -19,11 +19,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, **options):
         if settings.EMBEDDED_WORKER:
-            from frontend.embedded import start_embedded_beat, start_embedded_worker
+            from frontend.embedded import start_embedded_beat, start_embedded_relay, start_embedded_worker
             from ocr.services import redispatch_pending
 
             start_embedded_worker()
             start_embedded_beat()
+            start_embedded_relay()
             count = redispatch_pending()
             self.stdout.write(f"Embedded reading worker started; {count} pending job(s) sent again.")
         config = uvicorn.Config(

@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from integrations.api.views import DeliveryViewSet, WebhookViewSet
+
+router = SimpleRouter()
+router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("webhook-deliveries", DeliveryViewSet, basename="webhook-delivery")
+urlpatterns = router.urls

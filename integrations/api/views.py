@@ -1,0 +1,75 @@
+"""Webhook subscriptions (admins) and their delivery log, with replay of dead letters."""
+
+from django.core.exceptions import ValidationError
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.choices import Role
+from integrations.models import Delivery, Webhook
+from integrations.services import replay
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Webhook
+        fields = ["id", "name", "url", "secret", "events", "active", "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"secret": {"required": False}}
+
+    def validate(self, data):
+        probe = Webhook(**{**({} if self.instance is None else {"events": self.instance.events}), **data})
+        try:
+            probe.clean()
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return data
+
+
+class WebhookViewSet(viewsets.ModelViewSet):
+    """Subscriptions: a URL, the event types sent to it, and the secret its signatures use.
+    Admins only, secrets included."""
+
+    serializer_class = WebhookSerializer
+    queryset = Webhook.objects.order_by("name")
+    write_roles = (Role.ADMIN,)
+
+    def get_queryset(self):
+        user = self.request.user
+        return self.queryset if user.role == Role.ADMIN else Webhook.objects.none()
+
+    def perform_create(self, serializer):
+        serializer.save(created_by=self.request.user)
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    webhook = serializers.CharField(source="webhook.name", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id", "webhook", "event", "payload", "status", "attempts", "next_attempt_at", "last_status",
+            "last_error", "log", "delivered_at", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The delivery log, newest first: ``?status=dead`` is the dead-letter list; ``POST
+    .../replay/`` sends a dead letter again (admins)."""
+
+    serializer_class = DeliverySerializer
+    queryset = Delivery.objects.none()
+    write_roles = (Role.ADMIN,)
+
+    def get_queryset(self):
+        if self.request.user.role not in (Role.ADMIN, Role.AUDITOR):
+            return Delivery.objects.none()
+        found = Delivery.objects.select_related("webhook").order_by("-created_at", "-pk")
+        if self.request.query_params.get("status"):
+            found = found.filter(status=self.request.query_params["status"])
+        return found
+
+    @action(detail=True, methods=["post"], write_roles=(Role.ADMIN,))
+    def replay(self, request, pk=None):
+        return Response(DeliverySerializer(replay(delivery=self.get_object())).data)

@@ -1,0 +1,66 @@
+"""Webhook subscriptions and their deliveries. A delivery row is written in the same transaction
+as the event it reports (an outbox), then sent by the relay; its attempts are the delivery log."""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from integrations.choices import DeliveryStatus, EventType
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Webhook(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    url = models.URLField(max_length=500)
+    secret = models.CharField(
+        max_length=100, default=new_secret, help_text="Key of the HMAC-SHA256 signature."
+    )
+    events = models.JSONField(default=list, help_text='Event types sent here, e.g. ["alert.raised"].')
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        unknown = sorted(set(self.events or []) - set(EventType.values))
+        if not self.events or unknown:
+            raise ValidationError(
+                {
+                    "events": f"unknown event type(s): {', '.join(unknown)}"
+                    if unknown
+                    else "name at least one event"
+                }
+            )
+
+
+class Delivery(models.Model):
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40, choices=EventType.choices)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The receiver's HTTP status."
+    )
+    last_error = models.CharField(max_length=300, blank=True)
+    log = models.JSONField(default=list, blank=True, help_text="Each attempt: time, status or error, ms.")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self):
+        return f"{self.event} to {self.webhook_id} ({self.status})"

@@ -1,0 +1,12 @@
+"""The webhook relay as a Celery task (queue ``webhooks``), nudged after each event and run on the
+beat schedule, so nothing is left behind when a nudge is lost."""
+
+from celery import shared_task
+
+from integrations import services
+
+
+@shared_task
+def relay_webhooks() -> int:
+    services.recover_stuck()
+    return services.relay_due()
