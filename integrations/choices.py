@@ -1,7 +1,7 @@
 from django.db import models
 
 
-class EventType(models.TextChoices):
+class WebhookEvent(models.TextChoices):
     """What a webhook can subscribe to. Stable strings: receivers switch on them."""
 
     READING_COMPLETED = "reading.completed", "Reading completed"

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from integrations.choices import DeliveryStatus, EventType
+from integrations.choices import DeliveryStatus, WebhookEvent
 
 
 def new_secret() -> str:
@@ -32,7 +32,7 @@ class Webhook(models.Model):
         return self.name
 
     def clean(self):
-        unknown = sorted(set(self.events or []) - set(EventType.values))
+        unknown = sorted(set(self.events or []) - set(WebhookEvent.values))
         if not self.events or unknown:
             raise ValidationError(
                 {
@@ -45,7 +45,7 @@ class Webhook(models.Model):
 
 class Delivery(models.Model):
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField(max_length=40, choices=EventType.choices)
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

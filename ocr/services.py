@@ -318,6 +318,29 @@ def read_config(capture: Capture, engine: str) -> ReadConfig:
     )
 
 
+def _emit_reading(capture: Capture, reading: Reading) -> None:
+    """``reading.completed`` (and ``review.needed``) for the webhooks, with the reading's commit."""
+    from integrations.choices import WebhookEvent
+    from integrations.services import emit
+
+    station = capture.station.code if capture.station_id else None
+    emit(
+        WebhookEvent.READING_COMPLETED,
+        {
+            "capture": capture.pk,
+            "station": station,
+            "fields": {f["name"]: f["value"] for f in reading.fields},
+            "codes": [c["text"] for c in reading.codes],
+            "needs_review": capture.needs_review,
+        },
+    )
+    if capture.needs_review:
+        emit(
+            WebhookEvent.REVIEW_NEEDED,
+            {"capture": capture.pk, "station": station, "reasons": capture.review_reasons},
+        )
+
+
 def _reads_text(capture: Capture) -> bool:
     """A photo of a machine's 7-segment display (``metadata.display``) is read by the inspection
     app's segment reader, not by the text engine (which reads those displays far worse)."""
@@ -386,6 +409,7 @@ def perform_reading(*, job_id: int) -> str:
             if (capture.metadata or {}).get("verify"):
                 _verify(capture)
             ReadingJob.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now())
+            _emit_reading(capture, reading)
         logger.info(
             "job %s capture %s read: %d lines, %d codes",
             job_id,

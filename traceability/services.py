@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from integrations.choices import WebhookEvent
+from integrations.services import emit
 from traceability import selectors
 from traceability.choices import EventCode, EventType, LotStatus, RecallStatus, Relation, UnitStatus
 from traceability.epcis import build
@@ -394,6 +396,16 @@ def ship_unit(*, unit, customer, actor, station=None, event_time=None, override:
             station=station,
             extra={"tracelens:override": override} if override else None,
         )
+        emit(
+            WebhookEvent.UNIT_SHIPPED,
+            {
+                "unit": unit.serial,
+                "product": unit.product.part_number,
+                "customer": str(customer),
+                "shipped_at": moment.isoformat(),
+                "override": bool(override),
+            },
+        )
     return unit
 
 
@@ -545,6 +557,15 @@ def open_recall(*, number, lots, reason, actor) -> Recall:
             for lot in affected_lots
         ]
         append_events(drafts)
+        emit(
+            WebhookEvent.RECALL_OPENED,
+            {
+                "recall": number,
+                "reason": reason,
+                "lots": [lot.code for lot in affected_lots],
+                "units_on_hold": len(units),
+            },
+        )
     return recall
 
 

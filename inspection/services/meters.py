@@ -14,7 +14,7 @@ from inspection import series
 from inspection.choices import AlertKind, AlertStatus, ReadingStatus
 from inspection.models import Alert, AlertRule, Display, MaintenanceTicket, MeterReading
 from inspection.vision.sevenseg import DisplayConfig, DisplayReading, parse_number, read_display
-from integrations.choices import EventType
+from integrations.choices import WebhookEvent
 from integrations.services import emit
 from ocr import storage
 from traceability import mqtt
@@ -261,7 +261,7 @@ def raise_alert(
             equipment=display.equipment,
             title=f"{display.equipment.code} {display.name}: {message}"[:300],
         )
-        emit(EventType.ALERT_RAISED, alert_payload(alert))
+        emit(WebhookEvent.ALERT_RAISED, alert_payload(alert))
         transaction.on_commit(lambda: announce_alert(alert.pk))
     logger.warning("alert on display %s (%s): %s", display.pk, rule.name, message)
     return alert

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from inspection.choices import MarkKind
 from inspection.models import LabelVerification
+from integrations.choices import WebhookEvent
+from integrations.services import emit
 from ocr.pipeline.fields import from_codes, from_line
 from ocr.pipeline.types import CodeRead, GS1Element, TextLine
 from ocr.pipeline.verify import FieldVerdict, MarkRule, Verdict, verify_label
@@ -226,6 +228,18 @@ def verify_capture(
             )
         if record.station_id:
             transaction.on_commit(lambda: _publish(record))
+        if not verdict.ok:
+            emit(
+                WebhookEvent.VERIFICATION_FAILED,
+                {
+                    "verification": record.pk,
+                    "capture": capture.pk,
+                    "station": capture.station.code if capture.station_id else None,
+                    "unit": unit.serial if unit else None,
+                    "lot": lot.code if lot else None,
+                    "reasons": list(verdict.reasons),
+                },
+            )
     logger.info(
         "capture %s label verification %s: %s", capture.pk, record.pk, "pass" if verdict.ok else "fail"
     )
