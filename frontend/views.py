@@ -250,8 +250,11 @@ def verify_station(request):
 
 @role_required(Role.ADMIN, Role.SUPERVISOR, Role.AUDITOR)
 def dashboard(request):
+    from traceability.models import ChainVerification
+
     lines = Line.objects.select_related("site").order_by("site__name", "code")
-    return render(request, "frontend/dashboard.html", {"lines": lines})
+    verdict = ChainVerification.objects.first()
+    return render(request, "frontend/dashboard.html", {"lines": lines, "verdict": verdict})
 
 
 def service_worker(request):

@@ -717,3 +717,16 @@ def set_lot_status(*, lot, status: str, reason: str, actor, event_time=None) -> 
             identifiers=[("epc_class", lot.uri)],
         )
     return lot
+
+
+def verify_audit_chain():
+    """Recompute the trace event hash chain and store the verdict (a ChainVerification; the audit
+    page and the dashboard show the latest). Run by ``manage.py verify_audit_chain`` and on the
+    beat schedule."""
+    from traceability.events import verify_chain
+    from traceability.models import ChainVerification
+
+    verdict = verify_chain()
+    return ChainVerification.objects.create(
+        ok=verdict.ok, checked=verdict.checked, first_bad_id=verdict.first_bad_id, problem=verdict.problem
+    )

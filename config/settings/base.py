@@ -179,6 +179,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic work (seconds): ``celery beat`` in production, frontend.embedded's thread otherwise.
 CELERY_BEAT_SCHEDULE = {
     "stale-displays": {"task": "inspection.tasks.check_stale_displays", "schedule": 300.0},
+    "audit-chain": {"task": "traceability.tasks.verify_audit_chain", "schedule": 3600.0},
 }
 if not EMBEDDED_WORKER:  # embedded, the relay has a thread of its own (frontend.embedded)
     CELERY_BEAT_SCHEDULE["webhooks"] = {"task": "integrations.tasks.relay_webhooks", "schedule": 10.0}

@@ -68,3 +68,18 @@ def test_audit_trail_filters_exports_and_shows_the_chain_verdict(client, make_us
     assert exported.splitlines()[0].startswith("id,event_time,code") and "P-100" in exported
     client.force_login(make_user(Role.OPERATOR))
     assert client.get("/audit/").status_code == 403
+
+
+def test_the_scheduled_chain_check_shows_on_the_dashboard(client, make_user, plant, settings):
+    from traceability.models import TraceEvent
+    from traceability.tasks import verify_audit_chain
+
+    assert settings.CELERY_BEAT_SCHEDULE["audit-chain"]["task"] == "traceability.tasks.verify_audit_chain"
+    client.force_login(make_user(Role.SUPERVISOR))
+    assert "Audit chain not verified yet" in client.get("/dashboard/").content.decode()
+    assert verify_audit_chain() is True
+    assert "Audit chain intact" in client.get("/dashboard/").content.decode()
+    event = TraceEvent.objects.order_by("pk")[1]
+    TraceEvent.objects.filter(pk=event.pk).update(biz_step="tampered")  # changed behind the services' back
+    assert verify_audit_chain() is False
+    assert f"Audit chain BROKEN at event {event.pk}" in client.get("/dashboard/").content.decode()

@@ -1,17 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from traceability.events import verify_chain
-from traceability.models import ChainVerification
+from traceability.services import verify_audit_chain
 
 
 class Command(BaseCommand):
     help = "Recompute the trace event hash chain; exit 1 naming the first bad event if anything changed."
 
     def handle(self, *args, **options):
-        verdict = verify_chain()
-        ChainVerification.objects.create(
-            ok=verdict.ok, checked=verdict.checked, first_bad_id=verdict.first_bad_id, problem=verdict.problem
-        )
+        verdict = verify_audit_chain()
         if not verdict.ok:
             where = f" at event {verdict.first_bad_id}" if verdict.first_bad_id else ""
             raise CommandError(
