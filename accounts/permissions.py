@@ -25,9 +25,15 @@ def can_view_capture(user, capture) -> bool:
     return False
 
 
+PEOPLE = (Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR, Role.AUDITOR)
+
+
 class HasRole(permissions.BasePermission):
-    """Every endpoint needs an authenticated user with a role. Reads are open to every role;
-    writes to the roles in ``WRITE_ROLES`` unless the view narrows ``write_roles``."""
+    """Every endpoint needs an authenticated user with a role. Reads are open to people (the
+    view may narrow ``read_roles``); a camera device reads only where the view lists it
+    (``read_roles`` including ``Role.DEVICE``: its own captures, verifications and sort
+    decisions). Writes go to the roles in ``WRITE_ROLES`` unless the view narrows
+    ``write_roles``. The whole matrix is docs/roles.md, checked by tests/accounts/test_matrix.py."""
 
     message = "Your role does not allow this."
 
@@ -36,5 +42,5 @@ class HasRole(permissions.BasePermission):
         if not (user and user.is_authenticated):
             return False
         if request.method in permissions.SAFE_METHODS:
-            return has_role(user, *Role.values)
+            return has_role(user, *getattr(view, "read_roles", PEOPLE))
         return has_role(user, *getattr(view, "write_roles", WRITE_ROLES))

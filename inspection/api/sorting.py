@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from rest_framework import mixins, serializers, viewsets
 
 from accounts.choices import Role
+from accounts.permissions import PEOPLE
 from inspection.models import SortDecision, SortRule
 from traceability.models import Product, Station
 
@@ -67,6 +68,7 @@ class SortDecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     controller that cannot take MQTT polls here with its trigger id)."""
 
     serializer_class = SortDecisionSerializer
+    read_roles = (*PEOPLE, Role.DEVICE)  # a line controller polls its stations' decisions
     queryset = SortDecision.objects.none()  # typed for the schema; get_queryset narrows per user
 
     def get_queryset(self):

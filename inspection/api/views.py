@@ -3,6 +3,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from accounts.choices import Role
+from accounts.permissions import PEOPLE
 from inspection.api.serializers import VerificationSerializer, VerifyRequestSerializer
 from inspection.models import LabelVerification
 from inspection.services import verify_capture
@@ -14,6 +16,7 @@ class VerificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     first; ``?unit=<serial>``, ``?station=<code>``, ``?ok=0``. ``POST`` verifies a read capture."""
 
     serializer_class = VerificationSerializer
+    read_roles = (*PEOPLE, Role.DEVICE)  # filtered to the captures the user may see
 
     def get_queryset(self):
         found = LabelVerification.objects.select_related(

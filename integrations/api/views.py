@@ -32,11 +32,7 @@ class WebhookViewSet(viewsets.ModelViewSet):
 
     serializer_class = WebhookSerializer
     queryset = Webhook.objects.order_by("name")
-    write_roles = (Role.ADMIN,)
-
-    def get_queryset(self):
-        user = self.request.user
-        return self.queryset if user.role == Role.ADMIN else Webhook.objects.none()
+    read_roles = write_roles = (Role.ADMIN,)
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)
@@ -60,11 +56,10 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     serializer_class = DeliverySerializer
     queryset = Delivery.objects.none()
+    read_roles = (Role.ADMIN, Role.AUDITOR)
     write_roles = (Role.ADMIN,)
 
     def get_queryset(self):
-        if self.request.user.role not in (Role.ADMIN, Role.AUDITOR):
-            return Delivery.objects.none()
         found = Delivery.objects.select_related("webhook").order_by("-created_at", "-pk")
         if self.request.query_params.get("status"):
             found = found.filter(status=self.request.query_params["status"])

@@ -8,7 +8,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.choices import SEE_ALL_ROLES, Role
+from accounts.choices import SEE_ALL_ROLES, WRITE_ROLES, Role
+from accounts.permissions import PEOPLE
 from ocr.api.serializers import (
     CaptureSerializer,
     CaptureUploadSerializer,
@@ -20,7 +21,7 @@ from ocr.dashboard import stats
 from ocr.models import LabelTemplate
 from ocr.print_trend import print_quality_trend
 from ocr.selectors import captures_visible_to
-from ocr.services import CaptureRefused, create_capture, review_capture
+from ocr.services import REVIEWER_ROLES, CaptureRefused, create_capture, review_capture
 from traceability.models import Line, Station
 
 
@@ -30,6 +31,8 @@ class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     serializer_class = CaptureSerializer
     parser_classes = [MultiPartParser, FormParser]
+    read_roles = (*PEOPLE, Role.DEVICE)  # a device sees its own stations' captures
+    write_roles = tuple(WRITE_ROLES)  # uploads; a review narrows it to reviewers
 
     def get_queryset(self):
         captures = captures_visible_to(self.request.user)
@@ -38,7 +41,7 @@ class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return captures
 
     @extend_schema(request=ReviewSerializer, responses=CaptureSerializer)
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser], write_roles=REVIEWER_ROLES)
     def review(self, request, pk=None):
         """Confirm or correct the reading's fields (admins and supervisors): ``{"fields":
         {"lot": "K4471", "serial": ""}}``; an empty value says the field is not on the label."""
