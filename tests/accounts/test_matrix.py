@@ -23,7 +23,9 @@ def documented() -> dict[tuple[str, str], set[str]]:
         match = ROW.match(line.strip())
         if match:
             cells = [c.strip() for c in match["cells"].split("|")]
-            table[(match["method"], match["path"])] = {r for r, c in zip(ROLES, cells, strict=True) if c == "✔"}
+            table[(match["method"], match["path"])] = {
+                r for r, c in zip(ROLES, cells, strict=True) if c == "✔"
+            }
     return table
 
 

@@ -392,7 +392,7 @@ class EpcisCaptureView(APIView):
 class EpcisEventsView(APIView):
     """EPCIS 2.0 event query (SimpleEventQuery filters); pages with ``perPage`` and ``nextPageToken``."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={(200, "application/ld+json"): OpenApiTypes.OBJECT})
     def get(self, request):
         rows, next_token = page(request.query_params)
         response = Response(query_document(rows), content_type="application/ld+json")
