@@ -15,8 +15,9 @@ from traceability.returns import open_return, settle_return
 
 
 class ReturnCaseSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="serial", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="serial", read_only=True, allow_null=True)
     opened_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    disposition = serializers.ChoiceField(choices=ReturnDisposition.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = ReturnCase
