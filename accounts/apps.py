@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users, roles and API tokens"
 
     def ready(self):
-        from accounts import schema  # noqa: F401 - registers the OpenAPI auth extension
+        from accounts import lockout, schema  # noqa: F401 - lockout's signal receivers; the OpenAPI auth extension

@@ -19,6 +19,12 @@ class User(AbstractUser):
         related_name="devices",
         help_text="For camera devices: the only stations this device may post captures for.",
     )
+    failed_logins = models.PositiveSmallIntegerField(
+        default=0, help_text="Wrong passwords since the last login."
+    )
+    locked_until = models.DateTimeField(
+        null=True, blank=True, help_text="Too many wrong passwords: no login before."
+    )
 
     @property
     def is_device(self) -> bool:

@@ -4,15 +4,18 @@ import logging
 from functools import wraps
 from pathlib import Path
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.choices import Role
@@ -46,13 +49,28 @@ def role_required(*roles):
     return decorator
 
 
+class LoginForm(AuthenticationForm):
+    def clean(self):
+        from accounts.lockout import locked_until
+
+        until = locked_until(self.cleaned_data.get("username") or "")
+        if until:
+            minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
+            raise forms.ValidationError(
+                f"Too many wrong passwords: this account is locked for {minutes} more minutes."
+            )
+        return super().clean()
+
+
 class LoginView(auth_views.LoginView):
     template_name = "frontend/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
     def form_invalid(self, form):
         logger.warning("failed login for %r", form.data.get("username", "")[:150])
         response = super().form_invalid(form)
+        response.context_data["locked"] = next((e for e in form.non_field_errors() if "locked" in e), "")
         response.status_code = 401
         return response
 

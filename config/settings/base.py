@@ -53,6 +53,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.lockout.LockoutBackend"]  # the model backend with lockout
+SESSION_COOKIE_AGE = env.int("SESSION_HOURS", default=12) * 3600  # a shift, then log in again
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
