@@ -139,7 +139,7 @@ class Stack:
                 "from importlib import import_module; from django.conf import settings; "
                 "from accounts.models import User; u = User.objects.get(username='bench-sup'); "
                 "s = import_module(settings.SESSION_ENGINE).SessionStore(); s['_auth_user_id'] = str(u.pk); "
-                "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'; "
+                "s['_auth_user_backend'] = settings.AUTHENTICATION_BACKENDS[0]; "
                 "s['_auth_user_hash'] = u.get_session_auth_hash(); s.create(); print(s.session_key)",
             )
             .strip()
