@@ -77,3 +77,11 @@ def test_deploy_checks_pass_with_production_settings():
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pages_carry_a_content_security_policy_without_inline_script(client, django_user_model):
+    policy = client.get("/login/").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["script-src"] == "'self'" and "unsafe-inline" not in policy
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert "Content-Security-Policy" not in client.get("/api/docs/").headers  # Swagger's own page

@@ -72,3 +72,17 @@ def login(page, base: str, password: str, username: str = "admin") -> None:
     page.fill("input[name=password]", password)
     page.click("form button[type=submit]")
     page.wait_for_url(base + "/")
+
+
+def wait_until(page, expression: str, timeout: float = 30_000) -> None:
+    """Poll ``expression`` in the page until it is true. Playwright's ``wait_for_function`` runs
+    its predicate with ``eval``, which the pages' Content-Security-Policy rightly forbids;
+    ``evaluate`` goes through the debugging protocol and is not subject to it. ``timeout`` in ms,
+    as Playwright's."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} ms: {expression}")
+        page.wait_for_timeout(100)

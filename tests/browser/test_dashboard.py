@@ -4,7 +4,7 @@ arrive, and its reading finish, without reloading."""
 import pytest
 
 from ocr.labels import label_bytes
-from tests.browser.conftest import login
+from tests.browser.conftest import login, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -39,16 +39,16 @@ def test_dashboard_sees_a_capture_arrive_live(browser, embedded_app, artifacts, 
     row = board.locator(f"#feed li[data-capture-id='{capture_id}']")
     row.wait_for(timeout=30_000)
     selector = f"#feed li[data-capture-id='{capture_id}']"
-    board.wait_for_function(
-        f'document.querySelector("{selector}").textContent.includes("SN000011")', timeout=60_000
+    wait_until(
+        board, f'document.querySelector("{selector}").textContent.includes("SN000011")', timeout=60_000
     )
     assert board.locator("#feed li").count() >= min(before + 1, 20)
-    board.wait_for_function("document.getElementById('captures').textContent !== '–'")
+    wait_until(board, "document.getElementById('captures').textContent !== '–'")
     board.screenshot(path=artifacts / "dashboard.png", full_page=True)
     # one line chosen: its figures, its captures, and the choice kept in the address
     line = board.locator("#line-filter option").nth(1)
     board.select_option("#line-filter", line.get_attribute("value"))
-    board.wait_for_function("location.search.includes('line=')")
+    wait_until(board, "location.search.includes('line=')")
     board.locator(selector).wait_for(timeout=10_000)  # the capture was made on this line
     supervisor.close()
     operator.close()

@@ -4,7 +4,7 @@ worker) is one click away."""
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def test_chart_point_opens_the_photo_behind_it(browser, embedded_app, artifacts)
     page.wait_for_url("**/equipment/*/")
     info = page.locator("article.display .point-info")
     for _ in range(20):  # the demo photo of the display is read by the in-process worker
-        page.wait_for_function("document.querySelector('article.display').points !== undefined")
+        wait_until(page, "document.querySelector('article.display').points !== undefined")
         if page.evaluate("document.querySelector('article.display').points.some(p => p.point.capture)"):
             break
         page.wait_for_timeout(1000)

@@ -4,7 +4,7 @@ the reviewer corrects the field from the keyboard and the capture's record then 
 import pytest
 
 from ocr.labels import label_bytes
-from tests.browser.conftest import login
+from tests.browser.conftest import login, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def test_review_queue_corrects_a_field(browser, embedded_app, artifacts, tmp_pat
     page.wait_for_url("**/review/**")
     page.goto(base + f"/captures/{capture_id}/")
     page.wait_for_selector("#capture[data-status=done]")
-    page.wait_for_function("document.getElementById('record').textContent.includes('SN000014')")
+    wait_until(page, "document.getElementById('record').textContent.includes('SN000014')")
     assert "Reviewed by admin" in page.locator("#review").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()

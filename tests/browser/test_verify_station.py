@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from ocr.labels import label_bytes
-from tests.browser.conftest import login
+from tests.browser.conftest import login, wait_until
 from tests.services import manage
 
 pytestmark = pytest.mark.browser
@@ -65,7 +65,5 @@ def test_station_turns_red_on_a_wrong_lot_and_green_on_the_right_one(
         timeout=30,
     )
     assert posted.status_code == 201
-    page.wait_for_function(
-        f"document.getElementById('banner').dataset.verification !== '{before}'", timeout=60_000
-    )
+    wait_until(page, f"document.getElementById('banner').dataset.verification !== '{before}'", timeout=60_000)
     assert "fail" in page.get_attribute("#banner", "class") and page.inner_text("#count-fail") == "2"
