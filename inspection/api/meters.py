@@ -1,32 +1,18 @@
 """Equipment, displays, their readings and series, alert rules, alerts and maintenance tickets."""
 
-from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Role
+from config.serializers import CleanedSerializer
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
 from inspection.selectors import display_series
 from inspection.services.meters import acknowledge_ticket, close_ticket, review_meter_reading
 from traceability.models import Line, Station
 
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
-
-
-class CleanedSerializer(serializers.ModelSerializer):
-    """Runs the model's ``clean()`` on the merged instance, so the API refuses what the admin does."""
-
-    def validate(self, data):
-        instance = self.instance or self.Meta.model()
-        for key, value in data.items():
-            setattr(instance, key, value)
-        try:
-            instance.clean()
-        except ValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
-        return data
 
 
 class EquipmentSerializer(serializers.ModelSerializer):

@@ -1,29 +1,21 @@
 """Webhook subscriptions (admins) and their delivery log, with replay of dead letters."""
 
-from django.core.exceptions import ValidationError
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Role
+from config.serializers import CleanedSerializer
 from integrations.models import Delivery, Webhook
 from integrations.services import replay
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(CleanedSerializer):
     class Meta:
         model = Webhook
         fields = ["id", "name", "url", "secret", "events", "active", "created_at"]
         read_only_fields = ["created_at"]
         extra_kwargs = {"secret": {"required": False}}
-
-    def validate(self, data):
-        probe = Webhook(**{**({} if self.instance is None else {"events": self.instance.events}), **data})
-        try:
-            probe.clean()
-        except ValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
-        return data
 
 
 class WebhookViewSet(viewsets.ModelViewSet):
