@@ -417,18 +417,18 @@ def perform_reading(*, job_id: int) -> str:
             len(result.lines),
             len(result.codes),
         )
-        _inspect(capture)
+        _inspect(capture, image)
     transaction.on_commit(lambda: publish_capture(capture_id=capture.pk))
     return ReadingJob.objects.values_list("status", flat=True).get(pk=job_id)
 
 
-def _inspect(capture: Capture) -> None:
+def _inspect(capture: Capture, image) -> None:
     """The inspection app's work on a read capture (defect checks, sorting, paper forms), after
     the reading committed: a slow or failing check never holds back or undoes the reading."""
     from inspection.services import after_reading
 
     try:
-        after_reading(capture=capture)
+        after_reading(capture=capture, image=image)
     except Exception:  # noqa: BLE001 - an inspection bug must not undo a stored reading
         logger.exception("capture %s: inspection after reading failed", capture.pk)
 

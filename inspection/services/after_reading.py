@@ -15,14 +15,16 @@ from inspection.services.sorting import sort_capture
 logger = logging.getLogger(__name__)
 
 
-def after_reading(*, capture) -> None:
+def after_reading(*, capture, image=None) -> None:
+    """``image``: the photo as the reading job decoded it, for the display reader (the defect
+    checks decode their own at full resolution)."""
     display_id = (capture.metadata or {}).get("display")
     if display_id:
         display = Display.objects.filter(pk=display_id).select_related("equipment").first()
         if display is None:
             logger.warning("capture %s names display %s, which does not exist", capture.pk, display_id)
         else:
-            read_meter(display=display, capture=capture)
+            read_meter(display=display, capture=capture, image=image)
     inspect_capture(capture=capture)
     sort_capture(capture=capture, product_id=product_of(capture))
     plan_id = (capture.metadata or {}).get("inspection_plan")

@@ -5,18 +5,19 @@ rules, and run the maintenance tickets that alerts open."""
 import logging
 from dataclasses import asdict
 
-import cv2
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from inspection import series
 from inspection.choices import AlertKind, AlertStatus, ReadingStatus
 from inspection.models import Alert, AlertRule, Display, MaintenanceTicket, MeterReading
-from inspection.vision.sevenseg import DisplayConfig, DisplayReading, parse_number, read_display
+from inspection.vision.sevenseg import DisplayConfig, DisplayReading, parse_number, read_display, scaled
 from integrations.choices import WebhookEvent
 from integrations.services import emit
 from ocr import storage
+from ocr.pipeline import decode_image
 from traceability import mqtt
 
 logger = logging.getLogger(__name__)
@@ -42,18 +43,18 @@ def display_config(display: Display) -> DisplayConfig:
 
 def read_meter(*, display: Display, capture, image: np.ndarray | None = None) -> MeterReading:
     """Read ``display`` in the capture's photo and record the result (never raises for a photo
-    with no display in it: that is a reading with no value, sent to review)."""
+    with no display in it: that is a reading with no value, sent to review). ``image``: the photo
+    as the reading job decoded it (orientation applied, maybe reduced); boxes are stored in the
+    stored photo's pixels either way."""
     if not display.kind.startswith("7seg"):
         reading = number_in_text(getattr(capture, "reading", None))
         return record_meter_reading(display=display, reading=reading, capture=capture, at=capture.created_at)
     if image is None:
-        image = cv2.imdecode(
-            np.frombuffer(storage.read_bytes(capture.image.path), np.uint8), cv2.IMREAD_COLOR
-        )
-    if image is None:
-        reading = DisplayReading("", None, 0.0, reason="the image could not be decoded")
-    else:
-        reading = read_display(image, display_config(display))
+        image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
+    reading = read_display(image, display_config(display))
+    scale = (capture.image.width or image.shape[1]) / image.shape[1]
+    if scale != 1:
+        reading = scaled(reading, scale)
     return record_meter_reading(display=display, reading=reading, capture=capture, at=capture.created_at)
 
 

@@ -168,6 +168,11 @@ def _warp(gray: np.ndarray, quad: np.ndarray, height: int) -> tuple[np.ndarray, 
     return window, np.linalg.inv(matrix)
 
 
+def scaled(reading: DisplayReading, factor: float) -> DisplayReading:
+    """The reading with its boxes in pixels ``factor`` times larger (a reduced copy was read)."""
+    return _map(reading, np.diag([factor, factor, 1.0]))
+
+
 def _map(reading: DisplayReading, matrix: np.ndarray) -> DisplayReading:
     """Boxes from the region's pixels to the photo's."""
 

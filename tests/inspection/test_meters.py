@@ -256,3 +256,17 @@ def test_a_7_segment_photo_skips_the_text_engine(display, station, make_user, se
     )
     assert capture.reading.lines == [] and not capture.needs_review
     assert MeterReading.objects.get(capture=capture).value == 88.5
+
+
+@pytest.mark.django_db
+def test_a_large_photo_is_read_once_and_its_boxes_are_in_the_photos_pixels(
+    display, station, make_user, settings
+):
+    settings.MQTT_URL = ""
+    photo = display_photo("88.5", size=(4000, 2250), digit_height=400)
+    capture = read_capture(actor=make_user(), station=station, image=photo, metadata={"display": display.pk})
+    reading = MeterReading.objects.get(capture=capture)
+    x, y, w, h = reading.box
+    assert (
+        reading.value == 88.5 and 350 <= h <= 450 and x + w <= 4000
+    )  # full-size pixels, not the reduced copy's
