@@ -10,6 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.choices import Role
+from integrations.choices import WebhookEvent
+from integrations.services import emit
 from ocr import storage
 from ocr.choices import JobStatus
 from ocr.models import Capture, Correction, LabelTemplate, Reading, ReadingJob, StoredImage
@@ -320,9 +322,6 @@ def read_config(capture: Capture, engine: str) -> ReadConfig:
 
 def _emit_reading(capture: Capture, reading: Reading) -> None:
     """``reading.completed`` (and ``review.needed``) for the webhooks, with the reading's commit."""
-    from integrations.choices import WebhookEvent
-    from integrations.services import emit
-
     station = capture.station.code if capture.station_id else None
     emit(
         WebhookEvent.READING_COMPLETED,

@@ -13,8 +13,8 @@ from integrations.services import emit
 from traceability import selectors
 from traceability.choices import EventCode, EventType, LotStatus, RecallStatus, Relation, UnitStatus
 from traceability.epcis import build
-from traceability.events import EventDraft, EventError, append_events, zone_offset
-from traceability.models import GenealogyEdge, Lot, LotUnitIndex, Recall, RecallItem, Unit
+from traceability.events import EventDraft, EventError, append_events, verify_chain, zone_offset
+from traceability.models import ChainVerification, GenealogyEdge, Lot, LotUnitIndex, Recall, RecallItem, Unit
 from traceability.models.genealogy import node
 from traceability.models.master import unit_uri
 
@@ -723,9 +723,6 @@ def verify_audit_chain():
     """Recompute the trace event hash chain and store the verdict (a ChainVerification; the audit
     page and the dashboard show the latest). Run by ``manage.py verify_audit_chain`` and on the
     beat schedule."""
-    from traceability.events import verify_chain
-    from traceability.models import ChainVerification
-
     verdict = verify_chain()
     return ChainVerification.objects.create(
         ok=verdict.ok, checked=verdict.checked, first_bad_id=verdict.first_bad_id, problem=verdict.problem

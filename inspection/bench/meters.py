@@ -15,6 +15,7 @@ Alerting: series of in-control noise with a known drift injected at a known poin
 detection delay (points after the drift starts) and false alarms per 10,000 in-control points,
 and the time-to-limit estimate at detection against the true crossing."""
 
+import datetime as dt
 import json
 import math
 import shutil
@@ -207,6 +208,4 @@ def _alerting(count: int, seed: int) -> dict:
 
 
 def _at(hours: float):
-    import datetime as dt
-
     return dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=float(hours))

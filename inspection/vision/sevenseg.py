@@ -286,18 +286,14 @@ def _split_gaps(row: list) -> list[list]:
 
 
 def _slant(mask: np.ndarray) -> float:
-    """The shear that stands the row's vertical strokes upright (italic displays lean ~10°)."""
-    h, w = mask.shape
-    best, best_score = 0.0, -1.0
-    for s in np.linspace(-0.4, 0.4, 21):
-        score = _column_score(_shear(mask, s))
-        if score > best_score:
-            best, best_score = float(s), score
-    for s in np.linspace(best - 0.02, best + 0.02, 5):
-        score = _column_score(_shear(mask, s))
-        if score > best_score:
-            best, best_score = float(s), score
-    return best
+    """The shear that stands the row's vertical strokes upright (italic displays lean ~10°):
+    a coarse search, then a fine one around the best."""
+
+    def score(s: float) -> float:
+        return _column_score(_shear(mask, float(s)))
+
+    coarse = max(np.linspace(-0.4, 0.4, 21), key=score)
+    return float(max(np.linspace(coarse - 0.02, coarse + 0.02, 5), key=score))
 
 
 def _column_score(mask: np.ndarray) -> float:
