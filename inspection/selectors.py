@@ -1,8 +1,10 @@
 """Reads for the inspection app's pages and API."""
 
-from django.db.models import Count
+from django.db.models import Avg, Count, Max, Min
+from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 
-from inspection.models import DefectInspection, Detection
+from inspection.choices import ReadingStatus
+from inspection.models import DefectInspection, Detection, MeterReading
 
 
 def defect_rates(*, since, line=None) -> list[dict]:
@@ -39,22 +41,20 @@ def defect_rates(*, since, line=None) -> list[dict]:
     return out
 
 
+BUCKETS = (("minute", TruncMinute, 60), ("hour", TruncHour, 3600), ("day", TruncDay, 86400))
+
+
 def display_series(*, display, start=None, end=None, max_points: int = 500) -> dict:
     """A display's accepted readings between ``start`` and ``end``: every point when there are
     at most ``max_points``, else buckets (minute, hour or day, the finest that fits) with their
     mean, minimum, maximum, count and the last reading behind them (for its photo)."""
-    from django.db.models import Avg, Max, Min
-    from django.db.models.functions import TruncDay, TruncHour, TruncMinute
-
-    from inspection.choices import ReadingStatus
-    from inspection.models import MeterReading
-
     found = MeterReading.objects.filter(display=display, status=ReadingStatus.ACCEPTED)
     if start is not None:
         found = found.filter(read_at__gte=start)
     if end is not None:
         found = found.filter(read_at__lte=end)
-    total = found.count()
+    span = found.aggregate(n=Count("pk"), first=Min("read_at"), last=Max("read_at"))
+    total = span["n"]
     if total <= max_points:
         points = [
             {"t": at, "value": value, "reading": pk, "capture": capture}
@@ -63,25 +63,26 @@ def display_series(*, display, start=None, end=None, max_points: int = 500) -> d
             )
         ]
         return {"bucket": None, "count": total, "points": points}
-    for name, trunc in (("minute", TruncMinute), ("hour", TruncHour), ("day", TruncDay)):
-        buckets = (
-            found.annotate(t=trunc("read_at"))
-            .values("t")
-            .annotate(
-                mean=Avg("value"), low=Min("value"), high=Max("value"), n=Count("pk"), reading=Max("pk")
-            )
-        )
-        if name == "day" or buckets.count() <= max_points:
-            points = [
-                {
-                    "t": b["t"],
-                    "value": b["mean"],
-                    "min": b["low"],
-                    "max": b["high"],
-                    "n": b["n"],
-                    "reading": b["reading"],
-                }
-                for b in buckets.order_by("t")
-            ]
-            return {"bucket": name, "count": total, "points": points}
-    raise AssertionError("unreachable")
+    # the finest bucket whose count over the range's span fits (a span of n units touches <= n + 2)
+    seconds = (span["last"] - span["first"]).total_seconds()
+    name, trunc = next(
+        ((name, trunc) for name, trunc, unit in BUCKETS if seconds // unit + 2 <= max_points), BUCKETS[-1][:2]
+    )
+    buckets = (
+        found.annotate(t=trunc("read_at"))
+        .values("t")
+        .annotate(mean=Avg("value"), low=Min("value"), high=Max("value"), n=Count("pk"), reading=Max("pk"))
+        .order_by("t")
+    )
+    points = [
+        {
+            "t": b["t"],
+            "value": b["mean"],
+            "min": b["low"],
+            "max": b["high"],
+            "n": b["n"],
+            "reading": b["reading"],
+        }
+        for b in buckets
+    ]
+    return {"bucket": name, "count": total, "points": points}
