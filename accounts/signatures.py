@@ -19,6 +19,7 @@ MEANINGS = ("approved", "reviewed", "released", "overridden")
 class SignatureRefused(ValueError):
     def __init__(self, message: str, code: str):
         super().__init__(message)
+        self.message = message
         self.code = code
 
 
@@ -50,3 +51,25 @@ def sign(
         "reason": reason.strip()[:500],
         "record_sha256": record_hash(record),
     }
+
+
+def sign_decision(*, user, given: dict | None, meanings: tuple[str, ...], reason: str, record: dict) -> dict:
+    """The signature a decision needs, from what the request gave (``password``, and optionally
+    ``meaning`` and ``reason``); SignatureRefused when none was given. The meaning defaults to the
+    decision's first, the reason to the decision's own; both are part of what is signed."""
+    if not given:
+        raise SignatureRefused(
+            "This decision needs your electronic signature: your password and a reason.",
+            "signature_required",
+        )
+    meaning = given.get("meaning") or meanings[0]
+    if meaning not in meanings:
+        raise SignatureRefused(f"Sign this as one of: {', '.join(meanings)}.", "bad_meaning")
+    reason = given.get("reason") or reason
+    return sign(
+        user=user,
+        password=given.get("password", ""),
+        meaning=meaning,
+        reason=reason,
+        record={**record, "reason": reason},
+    )

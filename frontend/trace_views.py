@@ -13,7 +13,8 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
-from frontend.views import role_required
+from accounts.signatures import SignatureRefused
+from frontend.views import role_required, signature_given
 from traceability import selectors, services
 from traceability.api.views import csv_safe
 from traceability.events import EventError
@@ -53,6 +54,7 @@ def genealogy_unit(request, unit_id):
             "events": events,
             "returns": unit.return_cases.order_by("-opened_at"),
             "can_recall": request.user.role in MANAGERS,
+            "recall_meanings": ("approved",),
         },
     )
 
@@ -78,6 +80,7 @@ def genealogy_lot(request, lot_id):
             "recalls": lot.recalls.all(),
             "returned": selectors.returned_units_with_lot(lot),
             "can_recall": request.user.role in MANAGERS,
+            "recall_meanings": ("approved",),
         },
     )
 
@@ -89,8 +92,10 @@ def recall_lot(request, lot_id):
     reason = request.POST.get("reason", "")
     number = request.POST.get("number", "").strip() or f"R-{timezone.now():%Y%m%d-%H%M%S}"
     try:
-        recall = services.open_recall(number=number, lots=[lot], reason=reason, actor=request.user)
-    except EventError as exc:
+        recall = services.open_recall(
+            number=number, lots=[lot], reason=reason, actor=request.user, signature=signature_given(request)
+        )
+    except (EventError, SignatureRefused) as exc:
         messages.error(request, exc.message)
         return redirect("genealogy-lot", lot_id=lot.pk)
     held = recall.items.filter(unit__isnull=False).count()

@@ -20,12 +20,20 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.choices import Role
 from accounts.permissions import can_view_capture, can_write, has_role
+from accounts.signatures import SignatureRefused
 from inspection.models import DefectInspection
 from inspection.services.meters import MeterRefused
 from ocr import storage
 from ocr.choices import CaptureSource
 from ocr.selectors import captures_visible_to
-from ocr.services import REVIEWER_ROLES, CaptureRefused, create_capture, review_capture
+from ocr.services import (
+    REVIEW_MEANINGS,
+    REVIEWER_ROLES,
+    CaptureRefused,
+    create_capture,
+    failed_checks,
+    review_capture,
+)
 from ocr.templates import TEMPLATE_FIELDS
 from traceability.models import Line, Station, WorkOrder
 
@@ -206,6 +214,18 @@ def _review_rows(capture) -> list[dict]:
     return rows
 
 
+def signature_given(request) -> dict | None:
+    """What a page's signature fieldset sent (``sign-password``, ``sign-meaning``,
+    ``sign-reason``), or None when no password was typed."""
+    if not request.POST.get("sign-password"):
+        return None
+    return {
+        "password": request.POST["sign-password"],
+        "meaning": request.POST.get("sign-meaning", ""),
+        "reason": request.POST.get("sign-reason", "").strip()[:500],
+    }
+
+
 @role_required(*REVIEWER_ROLES)
 @require_http_methods(["GET", "POST"])
 def review_page(request, capture_id):
@@ -216,17 +236,29 @@ def review_page(request, capture_id):
     meters = list(
         capture.meter_readings.filter(status="review").select_related("display__equipment").order_by("pk")
     )
-    context = {"capture": capture, "rows": rows, "meters": meters}
+    context = {
+        "capture": capture,
+        "rows": rows,
+        "meters": meters,
+        "must_sign": bool(failed_checks(capture.reading)),
+        "meanings": REVIEW_MEANINGS,
+    }
     if request.method == "POST":
         values = {row["name"]: request.POST.get(f"field-{row['name']}", "") for row in rows}
         try:
             with transaction.atomic():
                 _review_meters(request, meters)
                 if rows or not meters:  # a photo of a display alone has no label fields
-                    review_capture(capture=capture, values=values, reviewer=request.user)
-        except (CaptureRefused, MeterRefused) as exc:
+                    review_capture(
+                        capture=capture,
+                        values=values,
+                        reviewer=request.user,
+                        signature=signature_given(request),
+                    )
+        except (CaptureRefused, MeterRefused, SignatureRefused) as exc:
             messages.error(request, exc.message)
-            return render(request, "frontend/review.html", context, status=getattr(exc, "status", 400))
+            status = 403 if getattr(exc, "code", "") == "bad_password" else getattr(exc, "status", 400)
+            return render(request, "frontend/review.html", context, status=status)
         messages.success(request, f"Capture {capture.pk} reviewed.")
         following = (
             captures_visible_to(request.user)

@@ -54,6 +54,11 @@ class Capture(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_signature = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The reviewer's signature where they kept a value that failed a check.",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.choices import Role
+from accounts.signatures import sign_decision
 from integrations.choices import WebhookEvent
 from integrations.services import emit
 from ocr import storage
@@ -219,13 +220,35 @@ def _assemble_into_parent(capture: Capture) -> None:
 
 
 REVIEWER_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+REVIEW_MEANINGS = ("reviewed", "approved")
 
 
-def review_capture(*, capture: Capture, values: dict, reviewer) -> Capture:
+def failed_checks(reading: Reading) -> list[dict]:
+    """The checks a reading failed on what was read (a check digit, a date, a format, text
+    against code, a required field), as opposed to a low confidence, which a person settles by
+    looking. Keeping a value that failed one is an approval that needs a signature."""
+    return [c for c in reading.checks if not c.get("ok") and c.get("name") != "confidence"]
+
+
+def kept_failures(reading: Reading, values: dict) -> list[str]:
+    """The failed checks on fields the person confirms unchanged, as ``field: what failed``."""
+    read = {f["name"]: f.get("value", "") for f in reading.fields}
+    return sorted(
+        {
+            f"{c['field']}: {c.get('detail') or c['name']}"
+            for c in failed_checks(reading)
+            if c.get("field") in values and str(values[c["field"]]).strip() == read.get(c["field"], "")
+        }
+    )
+
+
+def review_capture(*, capture: Capture, values: dict, reviewer, signature: dict | None = None) -> Capture:
     """A person confirms or corrects each field of a reading. Every field given is stored as a
     Correction (the value read and the value confirmed, the box, engine and image), the review
     flag is cleared, and the capture is linked to the unit or lot the confirmed values name.
-    An empty value says the field is not on the label."""
+    An empty value says the field is not on the label. Keeping a value that failed a check is
+    an approval: it needs the reviewer's electronic signature (``signature``, what they gave:
+    password again, meaning reviewed or approved, a reason), kept on the capture."""
     if getattr(reviewer, "role", None) not in REVIEWER_ROLES:
         logger.warning("review of capture %s refused for %s", capture.pk, getattr(reviewer, "username", "?"))
         raise CaptureRefused("Your role may not review readings.", "forbidden", 403)
@@ -243,6 +266,22 @@ def review_capture(*, capture: Capture, values: dict, reviewer) -> Capture:
             raise CaptureRefused("This capture has no reading to review yet.", "no_reading", 409)
         if capture.reviewed_at is not None:
             raise CaptureRefused("This capture was already reviewed.", "already_reviewed", 409)
+        kept = kept_failures(reading, values)
+        signed = None
+        if kept:
+            signed = sign_decision(
+                user=reviewer,
+                given=signature,
+                meanings=REVIEW_MEANINGS,
+                reason="",
+                record={
+                    "action": "review",
+                    "capture": capture.pk,
+                    "image": capture.image.sha256,
+                    "values": values,
+                    "failed": kept,
+                },
+            )
         read = {f["name"]: f for f in reading.fields}
         Correction.objects.bulk_create(
             [
@@ -265,8 +304,8 @@ def review_capture(*, capture: Capture, values: dict, reviewer) -> Capture:
             ]
         )
         capture.needs_review = False
-        capture.reviewed_by, capture.reviewed_at = reviewer, timezone.now()
-        capture.save(update_fields=["needs_review", "reviewed_by", "reviewed_at"])
+        capture.reviewed_by, capture.reviewed_at, capture.review_signature = reviewer, timezone.now(), signed
+        capture.save(update_fields=["needs_review", "reviewed_by", "reviewed_at", "review_signature"])
         confirmed = {v.strip() for k, v in values.items() if k in ("serial", "lot") and v.strip()}
         _link_values(capture, confirmed)
         transaction.on_commit(lambda: publish_capture(capture_id=capture.pk))

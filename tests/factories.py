@@ -4,6 +4,9 @@ from accounts.choices import Role
 from accounts.models import User
 from traceability.models import Line, Lot, Product, Site, Station, Supplier, Unit
 
+PASSWORD = "correct-horse-battery"  # every factory user's
+SIGNED = {"password": PASSWORD}  # an electronic signature as a request gives it
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -12,7 +15,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.OPERATOR
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def save_password(obj, create, extracted, **kwargs):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.signatures import sign_decision
 from integrations.choices import WebhookEvent
 from integrations.services import emit
 from traceability import selectors
@@ -488,17 +489,26 @@ def _insert_recall_items(recall, units: list[tuple[int, str]]) -> None:
             )
 
 
-def open_recall(*, number, lots, reason, actor) -> Recall:
+def open_recall(*, number, lots, reason, actor, signature: dict | None) -> Recall:
     """Every unit and lot that contains one of ``lots`` goes on hold, each with an event, in one
-    transaction. Returns the recall with its affected items."""
+    transaction. ``signature`` is what the signer gave (password again, optionally meaning and
+    reason); the signature made from it is kept on the recall and in every event. Returns the
+    recall with its affected items."""
     lots = list(lots)
     if not lots:
         raise TraceError("A recall needs at least one lot.", "empty_recall")
     if not reason.strip():
         raise TraceError("A recall needs a reason.", "reason_required")
+    signed = sign_decision(
+        user=actor,
+        given=signature,
+        meanings=("approved",),
+        reason=reason,
+        record={"action": "open_recall", "recall": number, "lots": sorted(lot.uri for lot in lots)},
+    )
     moment = timezone.now()
     with transaction.atomic():
-        recall = Recall.objects.create(number=number, reason=reason, opened_by=actor)
+        recall = Recall.objects.create(number=number, reason=reason, opened_by=actor, open_signature=signed)
         recall.lots.set(lots)
         lot_ids = {lot.pk for lot in lots} | set(selectors.lots_split_from([lot.pk for lot in lots]))
         affected_lots = list(Lot.objects.select_related("product").filter(pk__in=lot_ids))
@@ -518,7 +528,7 @@ def open_recall(*, number, lots, reason, actor) -> Recall:
             [RecallItem(recall=recall, lot=lot, previous_status=lot.status) for lot in affected_lots]
         )
         Lot.objects.filter(pk__in=lot_ids).update(status=LotStatus.RECALLED)
-        extra = {"tracelens:recall": number}
+        extra = {"tracelens:recall": number, "tracelens:signature": signed}
         drafts = []
         for pk, _, serial, gtin, part_number in units:
             uri = unit_uri(gtin, part_number, serial)
@@ -569,11 +579,19 @@ def open_recall(*, number, lots, reason, actor) -> Recall:
     return recall
 
 
-def close_recall(*, recall, reason, actor) -> Recall:
+def close_recall(*, recall, reason, actor, signature: dict | None) -> Recall:
+    """Closing a recall needs a reason and an electronic signature (as for ``open_recall``)."""
     if not reason or not reason.strip():
         raise TraceError("Closing a recall needs a reason.", "reason_required")
     if recall.status == RecallStatus.CLOSED:
         raise TraceError(f"Recall {recall.number} is already closed.", "already_closed")
+    signed = sign_decision(
+        user=actor,
+        given=signature,
+        meanings=("approved",),
+        reason=reason,
+        record={"action": "close_recall", "recall": recall.number},
+    )
     moment = timezone.now()
     with transaction.atomic():
         recall.status, recall.closed_by, recall.closed_at, recall.close_reason = (
@@ -582,7 +600,8 @@ def close_recall(*, recall, reason, actor) -> Recall:
             moment,
             reason,
         )
-        recall.save(update_fields=["status", "closed_by", "closed_at", "close_reason"])
+        recall.close_signature = signed
+        recall.save(update_fields=["status", "closed_by", "closed_at", "close_reason", "close_signature"])
         lots = list(recall.lots.select_related("product"))
         epcis = build.object_event(
             moment=moment,
@@ -590,7 +609,11 @@ def close_recall(*, recall, reason, actor) -> Recall:
             biz_step="holding",
             disposition="recalled",
             quantities=[(lot.uri, lot.quantity) for lot in lots],
-            extra={"tracelens:recall": recall.number, "tracelens:closeReason": reason[:500]},
+            extra={
+                "tracelens:recall": recall.number,
+                "tracelens:closeReason": reason[:500],
+                "tracelens:signature": signed,
+            },
         )
         _append_one(
             moment,
@@ -676,9 +699,12 @@ def associate(*, unit, children: list[str], actor, station=None, event_time=None
     return event
 
 
-def set_lot_status(*, lot, status: str, reason: str, actor, event_time=None) -> Lot:
-    """Quarantine a lot (hold) or release it, with a reason and an event. A recalled lot is
-    released only by closing its recall."""
+def set_lot_status(
+    *, lot, status: str, reason: str, actor, signature: dict | None = None, event_time=None
+) -> Lot:
+    """Quarantine a lot (hold) or release it, with a reason and an event. Releasing needs an
+    electronic signature (``signature``: what the signer gave, as for ``open_recall``), kept in
+    the event. A recalled lot is released only by closing its recall."""
     moment = _moment(event_time)
     if status not in (LotStatus.QUARANTINED, LotStatus.RELEASED):
         raise TraceError(
@@ -697,16 +723,25 @@ def set_lot_status(*, lot, status: str, reason: str, actor, event_time=None) -> 
             raise TraceError(
                 f"Lot {lot.code} cannot be released: {'; '.join(blockers)}.", "inspection_required"
             )
+        held = status == LotStatus.QUARANTINED
+        extra = {"tracelens:reason": reason}
+        if not held:
+            extra["tracelens:signature"] = sign_decision(
+                user=actor,
+                given=signature,
+                meanings=("released",),
+                reason=reason,
+                record={"action": "release_lot", "lot": lot.uri},
+            )
         lot.status = status
         lot.save(update_fields=["status"])
-        held = status == LotStatus.QUARANTINED
         epcis = build.object_event(
             moment=moment,
             action="OBSERVE",
             biz_step="holding" if held else "urn:tracelens:bizstep:releasing",
             disposition="non_sellable_other" if held else "available",
             quantities=[(lot.uri, lot.quantity)],
-            extra={"tracelens:reason": reason},
+            extra=extra,
         )
         _append_one(
             moment,

@@ -7,7 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Role
-from accounts.signatures import sign
+from accounts.serializers import SignatureSerializer
+from accounts.signatures import sign_decision
 from inspection.models import InspectionDraft, InspectionPlan, InspectionRecord
 from inspection.models.records import check_items
 from inspection.services import confirm_draft, draft_from_form, record_inspection
@@ -16,6 +17,7 @@ from traceability.models import Lot, Product, Station, Unit
 
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
 SHOP_FLOOR = (Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR)
+RECORD_MEANINGS = ("approved", "reviewed", "released")
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -72,23 +74,12 @@ class PlanViewSet(viewsets.ModelViewSet):
         return super().destroy(request, *args, **kwargs)
 
 
-class SignatureInput(serializers.Serializer):
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
-    meaning = serializers.ChoiceField(choices=["approved", "reviewed", "released"])
-    reason = serializers.CharField()
-
-
-def signed_by(user, signed: dict | None, record: dict) -> dict | None:
-    """The signature the request carries (``SignatureInput``) on ``record``, or None."""
-    if not signed:
+def signed_by(user, given: dict | None, record: dict) -> dict | None:
+    """The signature the request carries on ``record``, or None: an inspection record may be
+    signed (approved, reviewed or released); a lot's release needs it."""
+    if not given:
         return None
-    return sign(
-        user=user,
-        password=signed["password"],
-        meaning=signed["meaning"],
-        reason=signed["reason"],
-        record=record,
-    )
+    return sign_decision(user=user, given=given, meanings=RECORD_MEANINGS, reason="", record=record)
 
 
 class RecordSerializer(serializers.ModelSerializer):
@@ -123,7 +114,7 @@ class RecordInput(serializers.Serializer):
     values = serializers.DictField(help_text="item key → value (true/false, a number, a photo's capture id)")
     photos = serializers.ListField(child=serializers.IntegerField(), required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
-    signature = SignatureInput(required=False, help_text="Sign the record (supervisors, admins).")
+    signature = SignatureSerializer(required=False, help_text="Sign the record (supervisors, admins).")
 
 
 class RecordViewSet(
@@ -208,7 +199,7 @@ class DraftInput(serializers.Serializer):
 
 class ConfirmInput(serializers.Serializer):
     values = serializers.DictField(required=False, help_text="corrections; unnamed items keep the value read")
-    signature = SignatureInput(required=False)
+    signature = SignatureSerializer(required=False)
 
 
 class DraftViewSet(

@@ -1,6 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from accounts.serializers import SignatureSerializer
 from ocr.models import Capture, LabelTemplate, Reading, ReadingJob
 from ocr.templates import TemplateError, rules_from_json
 
@@ -63,6 +64,7 @@ class CaptureSerializer(serializers.ModelSerializer):
             "review_reasons",
             "reviewed_by",
             "reviewed_at",
+            "review_signature",
             "corrections",
             "defects",
         ]
@@ -159,3 +161,8 @@ class LabelTemplateSerializer(serializers.ModelSerializer):
 
 class ReviewSerializer(serializers.Serializer):
     fields = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=200))
+    signature = SignatureSerializer(
+        required=False,
+        help_text="Needed where a value that failed a check is kept: password again, meaning reviewed "
+        "or approved, a reason.",
+    )

@@ -49,7 +49,10 @@ class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         body.is_valid(raise_exception=True)
         try:
             capture = review_capture(
-                capture=self.get_object(), values=body.validated_data["fields"], reviewer=request.user
+                capture=self.get_object(),
+                values=body.validated_data["fields"],
+                reviewer=request.user,
+                signature=body.validated_data.get("signature"),
             )
         except CaptureRefused as exc:
             return Response({"detail": exc.message, "code": exc.code}, status=exc.status)

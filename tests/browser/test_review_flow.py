@@ -1,5 +1,6 @@
 """A supervisor's review: a label whose printed lot disagrees with its code is sent to review;
-the reviewer corrects the field from the keyboard and the capture's record then shows the unit."""
+the reviewer confirms the code's lot from the keyboard, signing the approval of a failed check,
+and the capture's record then shows the unit."""
 
 import pytest
 
@@ -34,11 +35,15 @@ def test_review_queue_corrects_a_field(browser, embedded_app, artifacts, tmp_pat
     page.wait_for_selector("#review-form")
     page.screenshot(path=artifacts / "review.png", full_page=True)
     page.fill("#field-lot", "L2026-0042")
+    # the code's lot is kept although the printed one disagrees: an approval, signed
+    page.fill("input[name=sign-reason]", "the code matches the traveller; label reprint ordered")
+    page.fill("input[name=sign-password]", embedded_app["password"])
     page.press("#field-lot", "Enter")
     page.wait_for_url("**/review/**")
     page.goto(base + f"/captures/{capture_id}/")
     page.wait_for_selector("#capture[data-status=done]")
     wait_until(page, "document.getElementById('record').textContent.includes('SN000014')")
     assert "Reviewed by admin" in page.locator("#review").inner_text()
+    assert "signed reviewed by admin" in page.locator("#review").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()

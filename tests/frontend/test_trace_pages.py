@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.choices import Role
-from tests.factories import ProductFactory, StationFactory
+from tests.factories import PASSWORD, ProductFactory, StationFactory
 from traceability import services
 from traceability.models import Recall
 
@@ -49,7 +49,10 @@ def test_a_lot_shows_where_it_went_and_a_supervisor_recalls_it(client, make_user
     assert client.post(f"/genealogy/lots/{lot.pk}/recall/", {"reason": "x"}).status_code == 403
     client.force_login(make_user(Role.SUPERVISOR))
     assert "recall-form" in client.get(f"/genealogy/lots/{lot.pk}/").content.decode()
-    done = client.post(f"/genealogy/lots/{lot.pk}/recall/", {"number": "R-1", "reason": "cracked screws"})
+    done = client.post(
+        f"/genealogy/lots/{lot.pk}/recall/",
+        {"number": "R-1", "reason": "cracked screws", "sign-password": PASSWORD},
+    )
     assert done.status_code == 302
     recall = Recall.objects.get(number="R-1")
     assert recall.items.filter(unit=parent).exists()

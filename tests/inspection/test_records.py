@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from accounts.choices import Role
 from inspection.models import InspectionPlan
 from inspection.services import InspectionRefused, record_inspection
-from tests.factories import UnitFactory
+from tests.factories import SIGNED, UnitFactory
 from traceability.choices import EventCode, LotStatus, UnitStatus
 from traceability.events import EventError as TraceError
 from traceability.models import TraceEvent
@@ -49,12 +49,12 @@ def test_a_lot_is_released_only_after_its_required_inspection_passed(make_user, 
     lot = unit.lot
     set_lot_status(lot=lot, status=LotStatus.QUARANTINED, reason="incoming", actor=supervisor)
     with pytest.raises(TraceError, match="Final QC has not been done"):
-        set_lot_status(lot=lot, status=LotStatus.RELEASED, reason="ok", actor=supervisor)
+        set_lot_status(lot=lot, status=LotStatus.RELEASED, reason="ok", actor=supervisor, signature=SIGNED)
     record_inspection(plan=lot_plan, actor=supervisor, lot=lot, values={"torque": 6, "visual": True})
     with pytest.raises(TraceError, match=r"Final QC failed \(record \d+\)"):
-        set_lot_status(lot=lot, status=LotStatus.RELEASED, reason="ok", actor=supervisor)
+        set_lot_status(lot=lot, status=LotStatus.RELEASED, reason="ok", actor=supervisor, signature=SIGNED)
     record_inspection(plan=lot_plan, actor=supervisor, lot=lot, values={"torque": 5, "visual": True})
-    set_lot_status(lot=lot, status=LotStatus.RELEASED, reason="inspected", actor=supervisor)
+    set_lot_status(lot=lot, status=LotStatus.RELEASED, reason="inspected", actor=supervisor, signature=SIGNED)
     lot.refresh_from_db()
     assert lot.status == LotStatus.RELEASED
 
@@ -72,12 +72,16 @@ def test_unit_plans_gate_on_their_sample(make_user, unit):
     set_lot_status(lot=unit.lot, status=LotStatus.QUARANTINED, reason="incoming", actor=supervisor)
     record_inspection(plan=plan, actor=supervisor, unit=unit, values={"leak": True})
     with pytest.raises(TraceError, match="Leak test done on 1 of 2 unit"):
-        set_lot_status(lot=unit.lot, status=LotStatus.RELEASED, reason="ok", actor=supervisor)
+        set_lot_status(
+            lot=unit.lot, status=LotStatus.RELEASED, reason="ok", actor=supervisor, signature=SIGNED
+        )
     failed = record_inspection(plan=plan, actor=supervisor, unit=other, values={"leak": False})
     other.refresh_from_db()
     assert not failed.passed and other.status == UnitStatus.ON_HOLD
     with pytest.raises(TraceError, match="Leak test failed on 1 unit"):
-        set_lot_status(lot=unit.lot, status=LotStatus.RELEASED, reason="ok", actor=supervisor)
+        set_lot_status(
+            lot=unit.lot, status=LotStatus.RELEASED, reason="ok", actor=supervisor, signature=SIGNED
+        )
 
 
 def test_a_record_that_does_not_fit_its_plan_is_refused(make_user, unit, lot_plan):

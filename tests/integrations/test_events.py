@@ -9,6 +9,7 @@ from inspection.services import verify_capture
 from integrations.choices import WebhookEvent
 from integrations.models import Delivery, Webhook
 from ocr.labels import label_bytes
+from tests.factories import SIGNED
 from tests.services import read_capture
 from traceability import services
 
@@ -61,6 +62,8 @@ def test_a_recall_and_a_shipment_are_sent(hook, make_user, unit):
     services.ship_unit(unit=unit, customer="ACME", actor=admin)
     [shipped] = sent(WebhookEvent.UNIT_SHIPPED)
     assert (shipped["unit"], shipped["customer"], shipped["override"]) == (unit.serial, "ACME", False)
-    services.open_recall(number="R-7", lots=[unit.lot], reason="capacitor leaks", actor=admin)
+    services.open_recall(
+        number="R-7", lots=[unit.lot], reason="capacitor leaks", actor=admin, signature=SIGNED
+    )
     [recall] = sent(WebhookEvent.RECALL_OPENED)
     assert (recall["recall"], recall["lots"], recall["reason"]) == ("R-7", [unit.lot.code], "capacitor leaks")

@@ -13,7 +13,7 @@ from ocr.choices import CaptureSource
 from ocr.labels import label_bytes
 from ocr.models import Correction
 from ocr.services import CaptureRefused, create_capture, perform_reading, review_capture
-from tests.factories import ProductFactory
+from tests.factories import SIGNED, ProductFactory
 from traceability import services as trace
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,7 @@ def test_a_supervisor_corrects_a_field_and_the_capture_links_the_unit(flagged, m
         capture=capture,
         values={"lot": "A1234", "serial": "SN7781", "gtin": "09501101020917"},
         reviewer=reviewer,
+        signature={**SIGNED, "reason": "code is right; label reprint ordered"},
     )
     capture.refresh_from_db()
     assert not capture.needs_review and capture.reviewed_by == reviewer and capture.unit == unit
@@ -71,8 +72,12 @@ def test_review_over_the_api_and_the_queue_filter(flagged, make_user):
     assert [c["id"] for c in queue["results"]] == [capture.pk]
     bad = client.post(f"/api/captures/{capture.pk}/review/", {"fields": {"colour": "red"}}, format="json")
     assert bad.status_code == 400 and bad.json()["code"] == "unknown_field"
+    fields = {"lot": "A1234", "serial": "SN7781"}
+    unsigned = client.post(f"/api/captures/{capture.pk}/review/", {"fields": fields}, format="json")
+    assert unsigned.status_code == 400 and unsigned.json()["code"] == "signature_required"
+    signature = {**SIGNED, "meaning": "approved", "reason": "code checked against the traveller"}
     done = client.post(
-        f"/api/captures/{capture.pk}/review/", {"fields": {"lot": "A1234", "serial": "SN7781"}}, format="json"
+        f"/api/captures/{capture.pk}/review/", {"fields": fields, "signature": signature}, format="json"
     )
     assert done.status_code == 200
     body = done.json()

@@ -8,7 +8,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
-from tests.factories import LotFactory, ProductFactory, StationFactory
+from tests.factories import SIGNED, LotFactory, ProductFactory, StationFactory
 from traceability import services
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,11 @@ def test_recall_open_report_csv_and_close(supervisor, make_user):
     lot = services.receive_lot(product=ProductFactory(), code="=HYPERLINK(1)", quantity=5, actor=actor)
     unit = services.commission_unit(product=ProductFactory(), serial="U1", actor=actor)
     services.record_assembly(parent=unit, lots=[(lot, 1)], actor=actor)
-    recall = supervisor.post("/api/recalls/", {"number": "R-9", "lots": [lot.pk], "reason": "leak"}).json()
+    recall = supervisor.post(
+        "/api/recalls/",
+        {"number": "R-9", "lots": [lot.pk], "reason": "leak", "signature": SIGNED},
+        format="json",
+    ).json()
     csv_text = supervisor.get(f"/api/recalls/{recall['id']}/report/", {"export": "csv"}).content.decode()
     assert "U1" in csv_text and "'=HYPERLINK(1)" in csv_text
     pdf = supervisor.get(f"/api/recalls/{recall['id']}/report/", {"export": "pdf"})
@@ -96,7 +100,9 @@ def test_recall_open_report_csv_and_close(supervisor, make_user):
     assert "Recall R-9" in text and "leak" in text and "U1" in text and "=HYPERLINK(1)" in text
     assert "Affected: 1 units (0 at customers), 1 lots" in text
     assert supervisor.post(f"/api/recalls/{recall['id']}/close/", {"reason": ""}).status_code == 400
-    closed = supervisor.post(f"/api/recalls/{recall['id']}/close/", {"reason": "scrapped"})
+    closed = supervisor.post(
+        f"/api/recalls/{recall['id']}/close/", {"reason": "scrapped", "signature": SIGNED}, format="json"
+    )
     assert closed.json()["status"] == "closed"
 
 
@@ -180,7 +186,9 @@ def test_inspect_associate_hold_and_release(supervisor, client_for):
     assert (
         client_for(Role.OPERATOR).post(f"/api/lots/{lot['id']}/release/", {"reason": "x"}).status_code == 403
     )
-    released = supervisor.post(f"/api/lots/{lot['id']}/release/", {"reason": "cleared"})
+    released = supervisor.post(
+        f"/api/lots/{lot['id']}/release/", {"reason": "cleared", "signature": SIGNED}, format="json"
+    )
     assert released.json()["status"] == "released"
     codes = [e["code"] for e in supervisor.get("/api/events/").json()["results"]]
     assert {"inspect", "associate", "hold", "release"} <= set(codes)

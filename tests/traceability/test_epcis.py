@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import QueryDict
 
 from accounts.choices import Role
-from tests.factories import ProductFactory
+from tests.factories import SIGNED, ProductFactory
 from traceability import services
 from traceability.epcis.capture import capture_document, document_events
 from traceability.epcis.query import page, query_document
@@ -103,8 +103,8 @@ def test_own_events_export_as_valid_epcis(actor):
     services.associate(unit=parent, children=["urn:epc:id:giai:4000001.SENSOR7"], actor=actor)
     other = services.receive_lot(product=ProductFactory(), code="L2", quantity=4, actor=actor)
     services.set_lot_status(lot=other, status="quarantined", reason="supplier notice", actor=actor)
-    services.set_lot_status(lot=other, status="released", reason="cleared", actor=actor)
-    services.open_recall(number="R1", lots=[lot], reason="x", actor=actor)
+    services.set_lot_status(lot=other, status="released", reason="cleared", actor=actor, signature=SIGNED)
+    services.open_recall(number="R1", lots=[lot], reason="x", actor=actor, signature=SIGNED)
     result = query_document(list(TraceEvent.objects.order_by("id")))
     assert schema_errors(result) == []
     rows, _ = page(QueryDict(f"MATCH_anyEPC={child.uri}"))

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from accounts.choices import Role
-from tests.factories import LotFactory, ProductFactory, StationFactory, SupplierFactory
+from tests.factories import SIGNED, LotFactory, ProductFactory, StationFactory, SupplierFactory
 from traceability import selectors, services
 from traceability.choices import EventCode, LotStatus, Relation, UnitStatus
 from traceability.events import verify_chain
@@ -141,7 +141,9 @@ def test_cycle_and_double_install_are_refused(bom, actor):
 
 def test_recall_holds_every_affected_unit_and_lot_in_one_go(bom, actor):
     lot = bom["lots"][2]
-    recall = services.open_recall(number="R-1", lots=[lot], reason="capacitor leaks", actor=actor)
+    recall = services.open_recall(
+        number="R-1", lots=[lot], reason="capacitor leaks", actor=actor, signature=SIGNED
+    )
     held = set(Unit.objects.filter(status=UnitStatus.ON_HOLD).values_list("serial", flat=True))
     assert held == {"F1", "S10", "S11"}
     lot.refresh_from_db()
@@ -151,14 +153,14 @@ def test_recall_holds_every_affected_unit_and_lot_in_one_go(bom, actor):
     assert {r["serial"] for r in report if r["kind"] == "unit"} == held
     assert all(r["previous_status"] == UnitStatus.IN_PROGRESS for r in report if r["kind"] == "unit")
     with pytest.raises(services.TraceError):
-        services.close_recall(recall=recall, reason="  ", actor=actor)
-    services.close_recall(recall=recall, reason="supplier replaced the lot", actor=actor)
+        services.close_recall(recall=recall, reason="  ", actor=actor, signature=SIGNED)
+    services.close_recall(recall=recall, reason="supplier replaced the lot", actor=actor, signature=SIGNED)
     assert Recall.objects.get().status == "closed"
     assert verify_chain().ok
 
 
 def test_held_unit_cannot_ship(bom, actor):
-    services.open_recall(number="R-2", lots=[bom["lots"][0]], reason="x", actor=actor)
+    services.open_recall(number="R-2", lots=[bom["lots"][0]], reason="x", actor=actor, signature=SIGNED)
     with pytest.raises(services.TraceError) as raised:
         services.ship_unit(unit=Unit.objects.get(serial="F0"), customer="ACME", actor=actor)
     assert raised.value.code == "not_shippable"
@@ -216,7 +218,9 @@ def test_split_lot_is_traced_and_recalled_with_its_origin(actor):
         with pytest.raises(services.TraceError) as raised:
             services.split_lot(lot=origin, code="REEL-1B", quantity=quantity, actor=actor)
         assert raised.value.code == code
-    services.open_recall(number="R-S", lots=[origin], reason="reel contaminated", actor=actor)
+    services.open_recall(
+        number="R-S", lots=[origin], reason="reel contaminated", actor=actor, signature=SIGNED
+    )
     unit.refresh_from_db()
     part.refresh_from_db()
     assert unit.status == UnitStatus.ON_HOLD and part.status == LotStatus.RECALLED

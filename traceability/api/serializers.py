@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from accounts.serializers import SignatureSerializer
 from traceability.models import (
     Line,
     Lot,
@@ -137,6 +138,10 @@ class TraceEventSerializer(serializers.ModelSerializer):
 
 
 class RecallSerializer(serializers.ModelSerializer):
+    signature = SignatureSerializer(
+        write_only=True, help_text="Opening a recall is signed: the password again."
+    )
+
     class Meta:
         model = Recall
         fields = [
@@ -150,8 +155,20 @@ class RecallSerializer(serializers.ModelSerializer):
             "closed_by",
             "closed_at",
             "close_reason",
+            "open_signature",
+            "close_signature",
+            "signature",
         ]
-        read_only_fields = ["status", "opened_by", "opened_at", "closed_by", "closed_at", "close_reason"]
+        read_only_fields = [
+            "status",
+            "opened_by",
+            "opened_at",
+            "closed_by",
+            "closed_at",
+            "close_reason",
+            "open_signature",
+            "close_signature",
+        ]
 
 
 class StationRefSerializer(serializers.Serializer):
@@ -173,23 +190,24 @@ class PackSerializer(serializers.Serializer):
     units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True)
 
 
-class OverrideSerializer(serializers.Serializer):
-    """An electronic signature: the signer's password again and the reason."""
-
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
-    reason = serializers.CharField(max_length=500)
-
-
 class ShipSerializer(serializers.Serializer):
     customer = serializers.CharField(max_length=200)
-    override = OverrideSerializer(
+    override = SignatureSerializer(
         required=False,
-        help_text="For a unit whose label has not passed verification: a supervisor's signature.",
+        help_text="For a unit whose label has not passed verification: a supervisor's signature "
+        "(meaning overridden, with a reason).",
     )
 
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class SignedReasonSerializer(ReasonSerializer):
+    """A decision that needs an electronic signature (lot release, recall open and close): the
+    reason, and the signer's password again; the reason is what the signature states."""
+
+    signature = SignatureSerializer(help_text="The signer's password again; meaning and reason optional.")
 
 
 class InspectSerializer(serializers.Serializer):

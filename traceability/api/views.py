@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.choices import Role
-from accounts.signatures import sign
+from accounts.signatures import sign_decision
 from traceability import selectors, services
 from traceability.api import serializers as s
 from traceability.choices import LotStatus
@@ -114,17 +114,22 @@ class LotViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """Quarantine the lot, with a reason (an event)."""
         return self._status(request, LotStatus.QUARANTINED)
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.LotSerializer)
+    @extend_schema(request=s.SignedReasonSerializer, responses=s.LotSerializer)
     @action(detail=True, methods=["post"], write_roles=MANAGERS)
     def release(self, request, pk=None):
-        """Release a quarantined lot, with a reason (an event)."""
+        """Release a quarantined lot, with a reason and an electronic signature (an event)."""
         return self._status(request, LotStatus.RELEASED)
 
     def _status(self, request, target):
-        body = s.ReasonSerializer(data=request.data)
+        signed = target == LotStatus.RELEASED
+        body = (s.SignedReasonSerializer if signed else s.ReasonSerializer)(data=request.data)
         body.is_valid(raise_exception=True)
         lot = services.set_lot_status(
-            lot=self.get_object(), status=target, reason=body.validated_data["reason"], actor=request.user
+            lot=self.get_object(),
+            status=target,
+            reason=body.validated_data["reason"],
+            actor=request.user,
+            signature=body.validated_data.get("signature"),
         )
         return Response(s.LotSerializer(lot).data)
 
@@ -242,11 +247,11 @@ class UnitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         unit, customer = self.get_object(), body.validated_data["customer"]
         override = None
         if "override" in body.validated_data:
-            override = sign(
+            override = sign_decision(
                 user=request.user,
-                password=body.validated_data["override"]["password"],
-                meaning="overridden",
-                reason=body.validated_data["override"]["reason"],
+                given=body.validated_data["override"],
+                meanings=("overridden",),
+                reason="",
                 record={"action": "ship", "unit": unit.uri, "customer": customer},
             )
         return self._done(
@@ -285,16 +290,24 @@ class RecallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = services.open_recall(
-            number=data["number"], lots=data["lots"], reason=data["reason"], actor=self.request.user
+            number=data["number"],
+            lots=data["lots"],
+            reason=data["reason"],
+            actor=self.request.user,
+            signature=data["signature"],
         )
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.RecallSerializer)
+    @extend_schema(request=s.SignedReasonSerializer, responses=s.RecallSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        body = s.ReasonSerializer(data=request.data)
+        """Close the recall, with a reason and an electronic signature."""
+        body = s.SignedReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         recall = services.close_recall(
-            recall=self.get_object(), reason=body.validated_data["reason"], actor=request.user
+            recall=self.get_object(),
+            reason=body.validated_data["reason"],
+            actor=request.user,
+            signature=body.validated_data["signature"],
         )
         return Response(s.RecallSerializer(recall).data)
 

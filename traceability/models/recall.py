@@ -7,7 +7,8 @@ from traceability.choices import RecallStatus
 
 class Recall(models.Model):
     """A recall of one or more lots. Opening it puts every affected unit and lot on hold, in one
-    transaction, with an event each; closing it needs a reason."""
+    transaction, with an event each; opening and closing it each need a reason and an electronic
+    signature, kept here and in the events."""
 
     number = models.CharField(max_length=32, unique=True)
     reason = models.TextField()
@@ -20,6 +21,10 @@ class Recall(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.TextField(blank=True)
+    open_signature = models.JSONField(null=True, blank=True, help_text="The electronic signature opening it.")
+    close_signature = models.JSONField(
+        null=True, blank=True, help_text="The electronic signature closing it."
+    )
 
     def __str__(self):
         return self.number

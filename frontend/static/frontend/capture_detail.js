@@ -46,7 +46,7 @@
     review.hidden = !capture.needs_review && !capture.reviewed_by;
     review.textContent = capture.needs_review
       ? "Sent to review: " + capture.review_reasons.join("; ")
-      : capture.reviewed_by ? "Reviewed by " + capture.reviewed_by + ": " + capture.corrections.map((c) => c.field + " " + (c.changed ? c.read + " → " + c.value : "confirmed")).join(", ") : "";
+      : capture.reviewed_by ? "Reviewed by " + capture.reviewed_by + ": " + capture.corrections.map((c) => c.field + " " + (c.changed ? c.read + " → " + c.value : "confirmed")).join(", ") + signed(capture.review_signature) : "";
     const codes = document.getElementById("codes");
     const lines = document.getElementById("lines");
     const boxes = document.getElementById("boxes");
@@ -181,3 +181,8 @@
   socket.onerror = () => setTimeout(poll, 500);
   socket.onclose = () => { if (!done) setTimeout(poll, 500); };
 })();
+
+function signed(signature) {
+  // an electronic signature, as the record keeps it
+  return signature ? " · signed " + signature.meaning + " by " + signature.signer + " at " + signature.signed_at + ": " + signature.reason : "";
+}
