@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users, roles and API tokens"
 
     def ready(self):
-        from accounts import lockout, schema  # noqa: F401 - lockout's signal receivers; the OpenAPI auth extension
+        # signal receivers (lockout's before audit's, so a refused sign-in's record says whether
+        # the account is now locked) and the OpenAPI auth extension
+        from accounts import lockout  # noqa: F401, I001
+        from accounts import audit, schema  # noqa: F401

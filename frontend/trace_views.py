@@ -146,7 +146,7 @@ def audit(request):
 
 def _audit_csv(events):
     columns = ["id", "event_time", "code", "event_type", "biz_step", "disposition", "unit", "lot", "station"]
-    columns += ["actor_name", "correlation_id", "event_id", "hash"]
+    columns += ["actor_name", "correlation_id", "event_id", "hash", "details"]
 
     class Echo:
         def write(self, value):
@@ -171,6 +171,7 @@ def _audit_csv(events):
                 e.correlation_id,
                 e.event_id,
                 e.hash,
+                "; ".join(f"{key}: {value}" for key, value in e.details()),
             ]
             yield writer.writerow([csv_safe(v) for v in values])
 

@@ -111,6 +111,9 @@ class Reading(models.Model):
     text_variant = models.CharField(max_length=32, blank=True)
     engine = models.CharField(max_length=32, blank=True)
     engine_version = models.CharField(max_length=32, blank=True)
+    engine_model = models.CharField(
+        max_length=200, blank=True, help_text="The model files the engine read with."
+    )
     config = models.JSONField(default=dict, help_text="Engine settings and thresholds the reading ran with.")
     timings_ms = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)

@@ -17,9 +17,12 @@ from ocr import storage
 from ocr.choices import JobStatus
 from ocr.models import Capture, Correction, LabelTemplate, Reading, ReadingJob, StoredImage
 from ocr.pipeline import ImageRejected, ReadConfig, decode_image, inspect_image, read_image
+from ocr.pipeline.codes import CODE_READER_VERSION
 from ocr.pipeline.intake import READ_SIDE
 from ocr.pipeline.text import QUEUES, EngineUnavailable, UnknownEngine, thread_options
 from ocr.templates import TEMPLATE_FIELDS, rules_from_json
+from traceability.choices import EventCode
+from traceability.events import append_record
 from traceability.models import Lot, Product, Station, Unit
 
 logger = logging.getLogger(__name__)
@@ -308,6 +311,22 @@ def review_capture(*, capture: Capture, values: dict, reviewer, signature: dict 
         capture.save(update_fields=["needs_review", "reviewed_by", "reviewed_at", "review_signature"])
         confirmed = {v.strip() for k, v in values.items() if k in ("serial", "lot") and v.strip()}
         _link_values(capture, confirmed)
+        append_record(
+            EventCode.REVIEW,
+            {
+                "tracelens:imageSha256": capture.image.sha256,
+                "tracelens:corrections": [
+                    {"field": name, "before": read.get(name, {}).get("value", ""), "after": value.strip()}
+                    for name, value in values.items()
+                ],
+                **({"tracelens:signature": signed} if signed else {}),
+            },
+            actor=reviewer,
+            station_id=capture.station_id,
+            unit_id=capture.unit_id,
+            lot_id=capture.lot_id,
+            capture_id=capture.pk,
+        )
         transaction.on_commit(lambda: publish_capture(capture_id=capture.pk))
     logger.info("capture %s reviewed by %s: %s", capture.pk, reviewer.username, sorted(values))
     return capture
@@ -379,6 +398,37 @@ def _emit_reading(capture: Capture, reading: Reading) -> None:
         )
 
 
+def _audit_reading(capture: Capture, reading: Reading, config: ReadConfig) -> None:
+    """The reading in the audit trail: what was read, by which engine and model, with which
+    thresholds, from which image (its SHA-256)."""
+    append_record(
+        EventCode.READ,
+        {
+            "tracelens:imageSha256": capture.image.sha256,
+            "tracelens:engine": reading.engine or "codes only",
+            "tracelens:engineVersion": reading.engine_version,
+            "tracelens:model": reading.engine_model,
+            "tracelens:codeReader": f"zxing-cpp {CODE_READER_VERSION}",
+            "tracelens:thresholds": {
+                "minConfidence": config.min_confidence,
+                "fieldMinConfidence": {r.name: r.min_confidence for r in config.rules if r.min_confidence},
+                "patterns": dict(config.patterns) | {r.name: r.pattern for r in config.rules if r.pattern},
+                "template": config.template,
+            },
+            "tracelens:fields": {
+                f["name"]: [f["value"], f["confidence"], f["source"]] for f in reading.fields
+            },
+            "tracelens:codes": [c["text"][:200] for c in reading.codes],
+            "tracelens:failedChecks": [f"{c['field']}: {c['name']}" for c in reading.checks if not c["ok"]],
+            "tracelens:needsReview": capture.needs_review,
+        },
+        station_id=capture.station_id,
+        unit_id=capture.unit_id,
+        lot_id=capture.lot_id,
+        capture_id=capture.pk,
+    )
+
+
 def _reads_text(capture: Capture) -> bool:
     """A photo of a machine's 7-segment display (``metadata.display``) is read by the inspection
     app's segment reader, not by the text engine (which reads those displays far worse)."""
@@ -437,6 +487,7 @@ def perform_reading(*, job_id: int) -> str:
                 text_variant=result.text_variant,
                 engine=result.engine,
                 engine_version=result.engine_version,
+                engine_model=result.engine_model,
                 config=asdict(config),
                 timings_ms=result.timings_ms,
             )
@@ -444,6 +495,7 @@ def perform_reading(*, job_id: int) -> str:
             capture.review_reasons = list(result.review_reasons)
             capture.save(update_fields=["needs_review", "review_reasons"])
             _link_records(capture, reading)
+            _audit_reading(capture, reading, config)
             if (capture.metadata or {}).get("verify"):
                 _verify(capture)
             ReadingJob.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now())

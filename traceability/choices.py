@@ -30,6 +30,9 @@ class EventType(models.TextChoices):
     TRANSFORMATION = "TransformationEvent", "Transformation event"
     ASSOCIATION = "AssociationEvent", "Association event"
     TRANSACTION = "TransactionEvent", "Transaction event"
+    # Not EPCIS: what the audit trail keeps beside the events (machine readings, people's
+    # reviews, sign-ins); chained like them, never served by the EPCIS interface.
+    RECORD = "AuditRecord", "Audit record"
 
 
 class EventCode(models.TextChoices):
@@ -52,6 +55,11 @@ class EventCode(models.TextChoices):
     EPCIS = "epcis", "Captured through EPCIS"
     VERIFY = "verify", "Label verified"
     RETURN_SETTLED = "return_settled", "Return settled"
+    READ = "read", "Read by a machine"
+    REVIEW = "review", "Reviewed by a person"
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Sign-in refused"
+    LOGOUT = "logout", "Signed out"
 
 
 class Relation(models.TextChoices):

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from django.db import connection, transaction
 from django.utils import timezone
 
+from traceability.choices import EventType
 from traceability.context import current_correlation_id
 from traceability.models import AuditChainHead, EventIdentifier, TraceEvent
 
@@ -136,6 +137,44 @@ class EventRow(SimpleNamespace):
     """An event as written by COPY: the same attributes as a TraceEvent, ``pk`` once stored."""
 
     pk = None
+
+
+def append_record(
+    code: str,
+    details: dict,
+    *,
+    actor=None,
+    station_id=None,
+    unit_id=None,
+    lot_id=None,
+    capture_id=None,
+) -> TraceEvent:
+    """One audit record in the chain, now: not an EPCIS event (the EPCIS interface never serves
+    it) but what the trail must show beside them: a machine's reading with its engine, model,
+    thresholds and image hash; a person's review with the values before and after; a sign-in.
+    ``details`` keys are ``tracelens:`` names. Commits with the caller's transaction."""
+    moment = timezone.now()
+    offset = zone_offset(moment)
+    body = {
+        "type": EventType.RECORD.value,
+        "eventTime": _iso(moment),
+        "eventTimeZoneOffset": offset,
+        **details,
+    }
+    draft = EventDraft(
+        event_type=EventType.RECORD,
+        code=code,
+        epcis=body,
+        event_time=moment,
+        event_time_zone_offset=offset,
+        station_id=station_id,
+        unit_id=unit_id,
+        lot_id=lot_id,
+        capture_id=capture_id,
+        actor=actor,
+    )
+    with transaction.atomic():
+        return append_events([draft])[0]
 
 
 def append_events(drafts: list[EventDraft]) -> list:

@@ -19,6 +19,8 @@ from integrations.services import emit
 from ocr import storage
 from ocr.pipeline import decode_image
 from traceability import mqtt
+from traceability.choices import EventCode
+from traceability.events import append_record
 
 logger = logging.getLogger(__name__)
 READER = "sevenseg/1"
@@ -140,8 +142,37 @@ def record_meter_reading(*, display: Display, reading: DisplayReading, capture=N
             capture.save(update_fields=["needs_review", "review_reasons"])
         if status == ReadingStatus.ACCEPTED:
             evaluate_rules(display=display, reading=row)
+        _audit_meter_reading(row, capture)
     logger.info("display %s read %r: %s %s", display.pk, reading.text, status, reasons)
     return row
+
+
+def _audit_meter_reading(row: MeterReading, capture) -> None:
+    """A display reading in the audit trail: the reader, the display's thresholds, the value and
+    verdict, the image it came from."""
+    display = row.display
+    append_record(
+        EventCode.READ,
+        {
+            "tracelens:imageSha256": capture.image.sha256 if capture is not None else "",
+            "tracelens:engine": row.read_by,
+            "tracelens:display": f"{display.equipment.code}/{display.name}",
+            "tracelens:thresholds": {
+                "minConfidence": display.min_confidence,
+                "range": [display.min_value, display.max_value],
+                "maxRatePerHour": display.max_rate_per_hour,
+                "counter": display.counter,
+                "frames": display.frames,
+            },
+            "tracelens:value": row.value,
+            "tracelens:text": row.text,
+            "tracelens:confidence": row.confidence,
+            "tracelens:status": row.status,
+            "tracelens:reasons": row.reasons,
+        },
+        station_id=getattr(capture, "station_id", None),
+        capture_id=getattr(capture, "pk", None),
+    )
 
 
 def review_meter_reading(*, reading: MeterReading, actor, value: float | None, accept: bool) -> MeterReading:
@@ -159,6 +190,18 @@ def review_meter_reading(*, reading: MeterReading, actor, value: float | None, a
         reading.reviewed_by = actor
         reading.read_by = f"person:{actor.username}"[:60] if value is not None else reading.read_by
         reading.save()
+        append_record(
+            EventCode.REVIEW,
+            {
+                "tracelens:display": f"{reading.display.equipment.code}/{reading.display.name}",
+                "tracelens:corrections": [
+                    {"field": "value", "before": reading.original_value, "after": reading.value}
+                ],
+                "tracelens:status": reading.status,
+            },
+            actor=actor,
+            capture_id=reading.capture_id,
+        )
         if accept:
             evaluate_rules(display=reading.display, reading=reading)
         if reading.capture_id:

@@ -11,6 +11,8 @@ from inspection.choices import ItemKind, PlanScope
 from inspection.models import InspectionRecord
 from traceability import selectors as trace_selectors
 from traceability import services as trace
+from traceability.choices import EventCode
+from traceability.events import append_record
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +194,21 @@ def confirm_draft(*, draft, values: dict, actor, signature=None) -> InspectionRe
         )
         draft.status, draft.record = InspectionDraft.Status.CONFIRMED, record
         draft.save(update_fields=["status", "record"])
+        read = {p["key"]: p["value"] for p in draft.proposed}
+        append_record(
+            EventCode.REVIEW,
+            {
+                "tracelens:form": draft.pk,
+                "tracelens:corrections": [
+                    {"field": key, "before": read.get(key), "after": value} for key, value in values.items()
+                ],
+                **({"tracelens:signature": signature} if signature else {}),
+            },
+            actor=actor,
+            unit_id=draft.unit_id,
+            lot_id=draft.lot_id,
+            capture_id=draft.capture_id,
+        )
         capture = draft.capture
         capture.review_reasons = [r for r in capture.review_reasons if r != FORM_REASON]
         capture.needs_review = bool(capture.review_reasons)

@@ -3,6 +3,7 @@
 import logging
 from collections import Counter
 from dataclasses import replace
+from importlib.metadata import version
 
 import cv2
 import numpy as np
@@ -14,6 +15,7 @@ from biip.gs1_messages import GS1Message
 from ocr.pipeline.print_quality import datamatrix_quality
 from ocr.pipeline.types import CodeRead, GS1Element
 
+CODE_READER_VERSION = version("zxing-cpp")
 logger = logging.getLogger(__name__)
 
 # Symbology identifiers (ISO/IEC 15424) that announce GS1 data.

@@ -236,7 +236,7 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None, full_resolut
     codes = ()
     lines = ()
     variant = ""
-    engine_name = engine_version = ""
+    engine_name = engine_version = engine_model = ""
     quality = None
     if config.assess_quality:
         start = time.perf_counter()
@@ -248,7 +248,7 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None, full_resolut
         timings["codes"] = round((time.perf_counter() - start) * 1000, 1)
     if config.read_text:
         engine = get_engine(config.engine, config.model_dir, config.engine_options)
-        engine_name, engine_version = engine.name, engine.version
+        engine_name, engine_version, engine_model = engine.name, engine.version, engine.model
         start = time.perf_counter()
         if config.fixed_layout and any(rule.region for rule in config.rules):
             lines, variant = recognise_regions(image, engine, config.rules), "regions"
@@ -282,6 +282,7 @@ def read_image(image: np.ndarray, config: ReadConfig | None = None, full_resolut
         fields=fields,
         engine=engine_name,
         engine_version=engine_version,
+        engine_model=engine_model,
         text_variant=variant,
         quality=with_resolution(quality, lines, codes) if quality else None,
         checks=checks,

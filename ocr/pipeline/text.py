@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 class TextEngine(Protocol):
     name: str
     version: str
+    model: str  # the model files it reads with, as the audit trail names them
 
     def read(self, image: np.ndarray) -> tuple[TextLine, ...]: ...
 
@@ -49,6 +50,11 @@ class RapidOcrEngine:
 
         self.version = version("rapidocr")
         self._ocr = RapidOCR(params={**self.DEFAULTS, **dict(options)})
+        self.model = ", ".join(
+            f"{part.lower()} {cfg.ocr_version.value} {cfg.model_type.value} {cfg.lang_type.value}"
+            for part in ("Det", "Rec")
+            for cfg in [self._ocr.cfg[part]]
+        )
 
     def recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Recognition only, one text line per crop, in one batch: for regions a template
@@ -119,6 +125,7 @@ class TesseractEngine:
             raise EngineUnavailable("Tesseract is not installed: install the tesseract-ocr package.")
         first = subprocess.run([self.program, "--version"], capture_output=True, text=True, check=False)
         self.version = (first.stdout or first.stderr).split()[1] if (first.stdout or first.stderr) else "?"
+        self.model = "tessdata eng (LSTM)"
 
     def read(self, image: np.ndarray) -> tuple[TextLine, ...]:
         ok, png = cv2.imencode(".png", image)
@@ -193,6 +200,7 @@ class EasyOcrEngine:
         except ImportError as exc:
             raise EngineUnavailable("EasyOCR needs the gpu extra: pip install '.[gpu]'.") from exc
         self.version = version("easyocr")
+        self.model = " + ".join(f"{name} (md5 {md5[:8]})" for name, (_, md5) in EASYOCR_FILES.items())
         self._reader = easyocr.Reader(
             ["en"],
             gpu=torch.cuda.is_available(),

@@ -123,6 +123,7 @@ class ReadResult:
     fields: tuple[Field, ...] = ()
     engine: str = ""
     engine_version: str = ""
+    engine_model: str = ""
     text_variant: str = ""  # which look at the image the text came from
     quality: Quality | None = None
     checks: tuple[Check, ...] = ()

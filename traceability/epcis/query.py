@@ -6,6 +6,7 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from traceability.choices import EventType
 from traceability.epcis.capture import STANDARD_CONTEXT, parse_time
 from traceability.events import EventError
 from traceability.models import TraceEvent
@@ -45,7 +46,7 @@ def filter_events(params) -> QuerySet[TraceEvent]:
     unknown = sorted(set(params) - KNOWN)
     if unknown:
         raise EventError(f"Unknown query parameter(s): {', '.join(unknown)}.", "query_parameter")
-    events = TraceEvent.objects.all()
+    events = TraceEvent.objects.exclude(event_type=EventType.RECORD)  # the trail's own records
     for key, column in EQ_FIELDS.items():
         if key in params:
             events = events.filter(**{f"{column}__in": _values(params, key)})

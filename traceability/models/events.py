@@ -6,10 +6,17 @@ a SHA-256 chained to the previous row, so ``verify_audit_chain`` finds any chang
 reordering. Only ``traceability.events.append_events`` writes here; on PostgreSQL a trigger
 refuses UPDATE, DELETE and TRUNCATE."""
 
+import json
+
 from django.conf import settings
 from django.db import models
 
 from traceability.choices import EventCode, EventType
+
+
+def _short(value, limit=300) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class TraceEvent(models.Model):
@@ -86,6 +93,15 @@ class TraceEvent(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.event_id}"
+
+    def details(self) -> list[tuple[str, str]]:
+        """What the event says beyond its columns (its ``tracelens:`` entries: a reading's
+        engine and image hash, a review's before and after, a signature), as short text."""
+        return [
+            (key.removeprefix("tracelens:"), _short(value))
+            for key, value in (self.epcis or {}).items()
+            if key.startswith("tracelens:")
+        ]
 
 
 class EventIdentifier(models.Model):
