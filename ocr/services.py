@@ -18,6 +18,7 @@ from ocr.choices import JobStatus
 from ocr.models import Capture, Correction, LabelTemplate, Reading, ReadingJob, StoredImage
 from ocr.pipeline import ImageRejected, ReadConfig, decode_image, inspect_image, read_image
 from ocr.pipeline.codes import CODE_READER_VERSION
+from ocr.pipeline.exif import strip_gps
 from ocr.pipeline.intake import READ_SIDE
 from ocr.pipeline.text import QUEUES, EngineUnavailable, UnknownEngine, thread_options
 from ocr.templates import TEMPLATE_FIELDS, rules_from_json
@@ -39,8 +40,9 @@ class CaptureRefused(ValueError):
 
 
 def store_image(*, data: bytes) -> StoredImage:
-    """Check the header, then store the bytes by content. The file is on disk before the row
-    commits, so a committed capture always has its image."""
+    """Check the header, remove the GPS position (``STRIP_GPS``), then store the bytes by
+    content. The file is on disk before the row commits, so a committed capture always has its
+    image."""
     if len(data) > settings.MAX_UPLOAD_BYTES:
         raise CaptureRefused(
             f"The file is {len(data):,} bytes, over the limit of {settings.MAX_UPLOAD_BYTES:,}.",
@@ -52,6 +54,8 @@ def store_image(*, data: bytes) -> StoredImage:
     except ImageRejected as exc:
         status = 413 if exc.code == "too_many_pixels" else 400
         raise CaptureRefused(exc.reason, exc.code, status=status) from None
+    if settings.STRIP_GPS and info.format in ("JPEG", "MPO"):
+        data = strip_gps(data)
     digest = storage.sha256_of(data)
     path = storage.relative_path(digest, info.mime_type)
     storage.write_once(path, data)

@@ -119,6 +119,14 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=40 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=80_000_000)
+# Every HTTP request body, before Django reads it (config.limits): larger is refused at once by
+# its Content-Length or as it streams; a body that stalls for UPLOAD_IDLE_SECONDS or takes longer
+# than UPLOAD_SECONDS in all is refused, so slow clients cannot hold the server's connections.
+MAX_REQUEST_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+UPLOAD_IDLE_SECONDS = env.float("UPLOAD_IDLE_SECONDS", default=20)
+UPLOAD_SECONDS = env.float("UPLOAD_SECONDS", default=300)
+# Remove the GPS position from a photo's EXIF before it is stored (JPEG; the pixels are kept).
+STRIP_GPS = env.bool("STRIP_GPS", default=True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

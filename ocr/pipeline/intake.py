@@ -6,6 +6,8 @@ header before any pixel is decoded, so a decompression bomb costs nothing.
 """
 
 import io
+import re
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -44,6 +46,15 @@ class ImageInfo:
     height: int
 
 
+# What a damaged or hostile file makes Pillow raise while it reads headers or pixels.
+DAMAGED = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError)
+
+# Markup, script or another document inside an image: a polyglot, refused whatever its pixels.
+FOREIGN = re.compile(
+    rb"<(?:script|html|\?php|svg|!doctype|iframe|body|object|embed)\b|%PDF-|javascript:", re.IGNORECASE
+)
+
+
 def _open(data: bytes) -> Image.Image:
     if not data:
         raise ImageRejected("The file is empty (0 bytes).", "empty")
@@ -51,16 +62,60 @@ def _open(data: bytes) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ImageRejected(
+            "The image declares far more pixels than a photo has (a decompression bomb).", "too_many_pixels"
+        ) from None
+    except UnidentifiedImageError:
         raise ImageRejected(
             "The file is not an image in a supported format (JPEG, PNG, WebP, TIFF, BMP, HEIC).",
             "not_an_image",
         ) from None
+    except DAMAGED as exc:
+        raise ImageRejected(f"The image is damaged or cannot be read safely ({exc}).", "corrupt") from None
+
+
+def _outside_pixels(data: bytes, fmt: str):
+    """The parts of the file that are not compressed pixels, where a polyglot hides its other
+    document: JPEG segments before the scan and anything after the last EOI; PNG chunks other
+    than IDAT and anything after IEND; the whole file for other formats."""
+    if fmt in ("JPEG", "MPO"):
+        at = 2
+        while at + 4 <= len(data) and data[at] == 0xFF:
+            marker, length = data[at + 1], int.from_bytes(data[at + 2 : at + 4], "big")
+            if marker == 0xDA:  # start of scan: entropy-coded pixels follow
+                break
+            at += 2 + length
+        yield data[:at]
+        end = data.rfind(b"\xff\xd9")
+        yield data[end + 2 :] if end > at else b""
+    elif fmt == "PNG":
+        at = 8
+        while at + 8 <= len(data):
+            length, kind = int.from_bytes(data[at : at + 4], "big"), data[at + 4 : at + 8]
+            if kind != b"IDAT":
+                yield data[at : at + 12 + length]
+            at += 12 + length
+            if kind == b"IEND":
+                break
+        yield data[at:]
+    else:
+        yield data
+
+
+def _refuse_foreign(data: bytes, fmt: str) -> None:
+    for part in _outside_pixels(data, fmt):
+        if FOREIGN.search(part):
+            raise ImageRejected(
+                "The file carries markup, script or another document beside the image (a polyglot); "
+                "send the photo as the camera saved it.",
+                "embedded_content",
+            )
 
 
 def inspect_image(data: bytes, *, max_pixels: int) -> ImageInfo:
-    """Read only the header: format and size. Raises ImageRejected for empty, unknown, animated
-    or oversized images."""
+    """Read only the header: format and size. Raises ImageRejected for empty, unknown, animated,
+    oversized, damaged or polyglot images."""
     with _open(data) as img:
         fmt = img.format or ""
         if fmt not in ACCEPTED_FORMATS:
@@ -73,9 +128,18 @@ def inspect_image(data: bytes, *, max_pixels: int) -> ImageInfo:
                 f"The image is {width} × {height} pixels, over the limit of {max_pixels:,} pixels.",
                 "too_many_pixels",
             )
-        if fmt != "MPO" and getattr(img, "n_frames", 1) > 1:
+        try:
+            frames = getattr(img, "n_frames", 1)
+            if fmt == "PNG":
+                img.verify()  # every chunk there and its CRC right, without decoding the pixels
+        except DAMAGED as exc:
+            raise ImageRejected(
+                f"The image is damaged or cannot be read safely ({exc}).", "corrupt"
+            ) from None
+        if fmt != "MPO" and frames > 1:
             raise ImageRejected("Animated or multi-page images are not accepted; send one photo.", "animated")
-        return ImageInfo(format=fmt, mime_type=ACCEPTED_FORMATS[fmt], width=width, height=height)
+    _refuse_foreign(data, fmt)
+    return ImageInfo(format=fmt, mime_type=ACCEPTED_FORMATS[fmt], width=width, height=height)
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:
@@ -110,6 +174,6 @@ def decode_image(data: bytes, *, max_pixels: int, reduce_to: int = 0) -> np.ndar
             rgb = _to_rgb(upright)
     except ImageRejected:
         raise
-    except (OSError, SyntaxError, ValueError) as exc:
+    except DAMAGED as exc:
         raise ImageRejected(f"The image is corrupt or truncated ({exc}).", "corrupt") from None
     return np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])

@@ -60,9 +60,11 @@ class Command(BaseCommand):
                 sizes[path] = size
                 continue
             sizes.pop(path, None)
-            data = path.read_bytes()
-            key = "file-" + hashlib.sha256(data).hexdigest()[:64]
             try:
+                if path.is_symlink():  # a link could point anywhere on this machine: never followed
+                    raise CaptureRefused("A link is not a photo; copy the file itself.", "symlink")
+                data = path.read_bytes()
+                key = "file-" + hashlib.sha256(data).hexdigest()[:64]
                 capture, created = create_capture(
                     actor=actor,
                     data=data,
