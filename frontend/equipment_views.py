@@ -50,8 +50,8 @@ def equipment_page(request, equipment_id):
     )
 
 
-@require_POST
 @role_required(*MANAGERS)
+@require_POST
 def ticket_action(request, ticket_id):
     ticket = get_object_or_404(MaintenanceTicket, pk=ticket_id)
     try:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.choices import Role
-from accounts.permissions import can_view_capture, can_write, has_role
+from accounts.permissions import PEOPLE, can_view_capture, can_write, has_role
 from accounts.signatures import SignatureRefused
 from inspection.models import DefectInspection
 from inspection.services.meters import MeterRefused
@@ -41,8 +41,9 @@ logger = logging.getLogger(__name__)
 
 
 def role_required(*roles):
-    """Login first; then the user's role must be one of ``roles`` (any role when empty)."""
-    allowed = roles or tuple(Role.values)
+    """Login first; then the user's role must be one of ``roles`` (any person's role when
+    empty: camera devices use the API only)."""
+    allowed = roles or PEOPLE
 
     def decorator(view):
         @wraps(view)

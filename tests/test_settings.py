@@ -85,3 +85,22 @@ def test_pages_carry_a_content_security_policy_without_inline_script(client, dja
     assert directives["script-src"] == "'self'" and "unsafe-inline" not in policy
     assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
     assert "Content-Security-Policy" not in client.get("/api/docs/").headers  # Swagger's own page
+
+
+def test_cors_is_strict_and_session_writes_need_csrf(client, django_user_model):
+    """No cross-origin reads: no response grants another origin, preflights included. A session
+    (the browser's) must send the CSRF token to change anything."""
+    from django.test import Client
+
+    for response in (
+        client.get("/api/schema/", HTTP_ORIGIN="http://evil.example"),
+        client.options(
+            "/api/captures/", HTTP_ORIGIN="http://evil.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+        ),
+    ):
+        assert not any(h.lower().startswith("access-control-allow") for h in response.headers)
+    user = django_user_model.objects.create_user("sam", password="correct-horse-battery", role="supervisor")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    refused = browser.post("/api/lots/999/hold/", {"reason": "x"}, content_type="application/json")
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]

@@ -62,3 +62,53 @@ def test_every_endpoint_answers_every_role_as_the_matrix_says(make_user):
                 wrong.append(f"{method} {path} anonymous: {status}")
     assert wrong == []
     assert len(table) * len(ROLES) >= 800  # the size of what was checked, for the record
+
+
+PAGE_ROW = re.compile(r"^\| `(?P<path>/[^` ]*)` \|(?P<cells>.*)\|$")
+
+
+def documented_pages() -> dict[str, set[str] | None]:
+    """page route → the roles allowed, or None for a public page."""
+    table = {}
+    for line in (ROOT / "docs" / "roles.md").read_text().splitlines():
+        match = PAGE_ROW.match(line.strip())
+        if match:
+            cells = [c.strip() for c in match["cells"].split("|")]
+            table[match["path"]] = (
+                None if cells == ["public"] else {r for r, c in zip(ROLES, cells, strict=True) if c == "✔"}
+            )
+    return table
+
+
+def pages() -> list[str]:
+    from frontend.urls import urlpatterns
+
+    return ["/" + str(pattern.pattern) for pattern in urlpatterns]
+
+
+@pytest.mark.django_db
+def test_every_page_answers_every_role_as_the_matrix_says(make_user):
+    from django.test import Client
+
+    table = documented_pages()
+    assert sorted(table) == sorted(pages()), "docs/roles.md's page table and frontend/urls.py differ"
+    clients = {}
+    for role in ROLES:
+        clients[role] = Client()
+        clients[role].force_login(make_user(role))
+    wrong = []
+    for route, allowed_roles in table.items():
+        url = re.sub(r"<int:[^>]+>", "999999", route)
+        anonymous = Client().get(url)
+        if allowed_roles is None:
+            if anonymous.status_code not in (200, 405):
+                wrong.append(f"{route} public, anonymous: {anonymous.status_code}")
+            continue
+        if anonymous.status_code != 302 or not anonymous["Location"].startswith("/login/"):
+            wrong.append(f"{route} anonymous: {anonymous.status_code}")
+        for role in ROLES:
+            status = clients[role].get(url).status_code
+            if (status not in (401, 403)) != (role in allowed_roles):
+                wrong.append(f"{route} as {role}: {status}")
+    assert wrong == []
+    assert len(table) >= 25
