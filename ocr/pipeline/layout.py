@@ -13,10 +13,19 @@ def _extent(box) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def _strip_scores(piece: TextLine) -> tuple[float, ...]:
-    """The scores of ``piece.text.strip()``."""
+def _stripped(piece: TextLine, per_char: tuple) -> tuple:
+    """What ``per_char`` (scores or alternatives) says about ``piece.text.strip()``."""
     start = len(piece.text) - len(piece.text.lstrip())
-    return piece.chars[start : start + len(piece.text.strip())]
+    return per_char[start : start + len(piece.text.strip())]
+
+
+def _joined(members: list[TextLine], per_char: str, space) -> tuple:
+    """The pieces' per-character ``per_char`` for their texts joined by spaces (``space`` for
+    each space), or () unless every piece has it for each of its characters."""
+    if not all(len(getattr(p, per_char)) == len(p.text) for p in members):
+        return ()
+    parts = [_stripped(p, getattr(p, per_char)) for p in members]
+    return tuple(item for i, part in enumerate(parts) for item in ((space,) if i else ()) + part)
 
 
 def skew(pieces: tuple[TextLine, ...]) -> float:
@@ -63,10 +72,8 @@ def group_lines(pieces: tuple[TextLine, ...]) -> tuple[TextLine, ...]:
         if not members:
             continue
         text = " ".join(p.text.strip() for _, p in members)
-        chars = ()
-        if all(len(p.chars) == len(p.text) for _, p in members):
-            spaced = [_strip_scores(p) for _, p in members]
-            chars = tuple(score for i, part in enumerate(spaced) for score in ((1.0,) if i else ()) + part)
+        chars = _joined([p for _, p in members], "chars", 1.0)
+        alternatives = _joined([p for _, p in members], "alternatives", ())
         weights = [max(1, len(p.text)) for _, p in members]
         confidence = sum(p.confidence * w for (_, p), w in zip(members, weights, strict=True)) / sum(weights)
         left = min(e[0] for e, _ in members)
@@ -74,5 +81,13 @@ def group_lines(pieces: tuple[TextLine, ...]) -> tuple[TextLine, ...]:
         right = max(e[2] for e, _ in members)
         bottom = max(e[3] for e, _ in members)
         box = _turn(((left, top), (right, top), (right, bottom), (left, bottom)), angle)
-        lines.append(TextLine(text, round(confidence, 4), box, chars if len(chars) == len(text) else ()))
+        lines.append(
+            TextLine(
+                text,
+                round(confidence, 4),
+                box,
+                chars if len(chars) == len(text) else (),
+                alternatives if len(alternatives) == len(text) else (),
+            )
+        )
     return tuple(lines)

@@ -53,9 +53,20 @@ def positions(pattern: str) -> list[str] | None:
     return slots if at == len(body) and slots else None
 
 
-def match_value(text: str, pattern: str, confidence: float) -> PatternMatch | None:
-    """The value in ``text`` (spaces ignored) that fits ``pattern``, repaired if it must be."""
+def match_value(text: str, pattern: str, confidence: float, alternatives: tuple = ()) -> PatternMatch | None:
+    """The value in ``text`` (spaces ignored) that fits ``pattern``, repaired if it must be: with
+    the character the engine weighed there (``alternatives``, per character of ``text``) when
+    one fits, else with a look-alike."""
     compact = re.sub(r"\s+", "", text.upper())
+    weighed = (
+        [
+            [a.upper() for a, _ in alts]
+            for char, alts in zip(text, alternatives, strict=True)
+            if not char.isspace()
+        ]
+        if len(alternatives) == len(text)
+        else [[] for _ in compact]
+    )
     # never upper-case the pattern itself: that would turn \d into \D
     exact = re.search(pattern.strip("^$"), compact, re.IGNORECASE)
     if exact:
@@ -66,12 +77,16 @@ def match_value(text: str, pattern: str, confidence: float) -> PatternMatch | No
     best = None
     for start in range(len(compact) - len(slots) + 1):
         window, repaired, value = compact[start : start + len(slots)], 0, []
-        for char, slot in zip(window, slots, strict=True):
+        for at, (char, slot) in enumerate(zip(window, slots, strict=True), start):
             if re.fullmatch(slot, char, re.IGNORECASE):
                 value.append(char)
                 continue
             swap = next(
-                (alt for alt in LOOK_ALIKES.get(char, "") if re.fullmatch(slot, alt.upper(), re.IGNORECASE)),
+                (
+                    alt
+                    for alt in [*weighed[at], *LOOK_ALIKES.get(char, "")]
+                    if re.fullmatch(slot, alt.upper(), re.IGNORECASE)
+                ),
                 None,
             )
             if swap is None:

@@ -82,7 +82,9 @@ def _unrotate(lines: tuple[TextLine, ...], turns: int, shape) -> tuple[TextLine,
 def pattern_hits(lines: tuple[TextLine, ...], patterns) -> list[tuple[str, PatternMatch, TextLine]]:
     hits = []
     for name, pattern in patterns:
-        found = [(m, ln) for ln in lines if (m := match_value(ln.text, pattern, ln.confidence))]
+        found = [
+            (m, ln) for ln in lines if (m := match_value(ln.text, pattern, ln.confidence, ln.alternatives))
+        ]
         if found:
             match, line = min(found, key=lambda item: (item[0].repaired, -item[0].confidence))
             hits.append((name, match, line))

@@ -53,7 +53,7 @@ def _after_anchor(rule: FieldRule, line: TextLine) -> Field | None:
 
 
 def _by_pattern(rule: FieldRule, line: TextLine) -> Field | None:
-    if hit := match_value(line.text, rule.pattern, line.confidence):
+    if hit := match_value(line.text, rule.pattern, line.confidence, line.alternatives):
         return Field(rule.name, hit.value, "text", hit.confidence, line.text, line.box)
     return None
 

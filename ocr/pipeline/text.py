@@ -7,6 +7,7 @@ import hashlib
 import logging
 import shutil
 import subprocess
+import threading
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -37,6 +38,50 @@ def align_chars(text: str, scores: list[float]) -> tuple[float, ...]:
     return tuple(1.0 if c.isspace() else round(next(it), 4) for c in text)
 
 
+ALTERNATIVE_FLOOR = 0.01  # an alternative the model gave less weight than this is not kept
+
+
+def step_alternatives(probs: np.ndarray, character: list[str]) -> tuple[tuple[tuple[str, float], ...], ...]:
+    """For each character CTC decoding keeps from ``probs`` (time steps × classes, class 0
+    the blank), the runners-up at that step: up to two, each at least ``ALTERNATIVE_FLOOR``."""
+    best = probs.argmax(axis=1)
+    steps = probs[(best != 0) & np.r_[True, best[1:] != best[:-1]]]
+    if not len(steps):
+        return ()
+    top = np.argpartition(steps, -3, axis=1)[:, -3:]  # the three best per step, unordered: O(classes)
+    result = []
+    for row, candidates in zip(steps, top, strict=True):
+        ranked = sorted(candidates, key=lambda i: -row[i])[1:]
+        result.append(
+            tuple(
+                (character[i], round(float(row[i]), 3))
+                for i in ranked
+                if i != 0 and row[i] >= ALTERNATIVE_FLOOR
+            )
+        )
+    return tuple(result)
+
+
+class _AlternativesDecoder:
+    """RapidOCR's CTC decoder, also noting for each line it decodes the alternatives per
+    character (``step_alternatives``), by text, for the reading running on this thread."""
+
+    def __init__(self, decoder):
+        self._decoder = decoder
+        self.local = threading.local()
+
+    def __getattr__(self, name):
+        return getattr(self._decoder, name)
+
+    def __call__(self, preds, return_word_box=False, **kwargs):
+        lines, words = self._decoder(preds, return_word_box, **kwargs)
+        seen = getattr(self.local, "seen", None)
+        if seen is not None:
+            for probs, (text, _) in zip(preds, lines, strict=True):
+                seen[text] = step_alternatives(probs, self._decoder.character)
+        return lines, words
+
+
 class RapidOcrEngine:
     """RapidOCR with the detector capped at 960 px on the long side. The package's default
     (short side at least 736 px) upscales small crops and keeps large photos large: on the
@@ -50,6 +95,9 @@ class RapidOcrEngine:
 
         self.version = version("rapidocr")
         self._ocr = RapidOCR(params={**self.DEFAULTS, **dict(options)})
+        recogniser = self._ocr._load_rec_model()  # loaded lazily by RapidOCR; now, to wrap its decoder
+        self._decoder = _AlternativesDecoder(recogniser.postprocess_op)
+        recogniser.postprocess_op = self._decoder
         self.model = ", ".join(
             f"{part.lower()} {cfg.ocr_version.value} {cfg.model_type.value} {cfg.lang_type.value}"
             for part in ("Det", "Rec")
@@ -85,7 +133,11 @@ class RapidOcrEngine:
         return [score if "180" in label else 1.0 - score for label, score in result.cls_res]
 
     def read(self, image: np.ndarray) -> tuple[TextLine, ...]:
-        result = self._ocr(image, return_word_box=True, return_single_char_box=True)
+        self._decoder.local.seen = seen = {}
+        try:
+            result = self._ocr(image, return_word_box=True, return_single_char_box=True)
+        finally:
+            self._decoder.local.seen = None
         if result.boxes is None or result.txts is None:
             return ()
         words = result.word_results or [()] * len(result.txts)
@@ -95,6 +147,7 @@ class RapidOcrEngine:
                 confidence=round(float(score), 4),
                 box=tuple(map(tuple, box.tolist())),
                 chars=align_chars(text, [float(piece[1]) for piece in chars]),
+                alternatives=alts if len(alts := seen.get(text, ())) == len(text) else (),
             )
             for box, text, score, chars in zip(result.boxes, result.txts, result.scores, words, strict=True)
         )

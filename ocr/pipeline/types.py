@@ -16,6 +16,9 @@ class TextLine:
     confidence: float
     box: Polygon
     chars: tuple[float, ...] = ()  # confidence of each character of ``text`` (spaces 1.0); () if unknown
+    # per character of ``text``: the other characters the engine weighed there, with their
+    # probability (at least 1%, best first); () when the engine does not say
+    alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
 
 
 @dataclass(frozen=True)

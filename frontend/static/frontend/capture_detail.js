@@ -115,14 +115,18 @@
     });
   }
 
-  // Each character with its own confidence: doubtful ones are marked, the score in the tooltip.
+  // Each character with its own confidence: doubtful ones are marked; the tooltip gives the
+  // score and the other characters the engine weighed there ("0 34%").
   function charsOf(line) {
     const span = el("span", undefined, "text");
     if (!line.chars || line.chars.length !== line.text.length) { span.textContent = line.text; return span; }
+    const alternatives = line.alternatives && line.alternatives.length === line.text.length ? line.alternatives : [];
     Array.from(line.text).forEach((c, i) => {
       const score = line.chars[i];
+      const others = alternatives[i] || [];
       const ch = el("span", c, score < 0.8 ? "char doubt" : "char");
-      ch.title = Math.round(score * 100) + "%";
+      ch.title = Math.round(score * 100) + "%" + others.map(([a, p]) => " · or " + a + " " + Math.round(p * 100) + "%").join("");
+      if (others.length) ch.dataset.alternatives = others.map(([a]) => a).join("");
       span.append(ch);
     });
     return span;
