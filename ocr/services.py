@@ -1,12 +1,13 @@
 """Every state change of captures and readings. Side effects (dispatch, live push) run on commit."""
 
+import datetime as dt
 import logging
 from dataclasses import asdict
 from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -148,6 +149,44 @@ def redispatch_pending() -> int:
     for job_id in ids:
         dispatch_reading(job_id=job_id)
     return len(ids)
+
+
+MAX_ATTEMPTS = 3  # a job whose worker died this many times fails with the reason
+RELAY_GRACE_S = 5  # a new job is sent after its commit; the relay leaves it this long first
+RELAY_BATCH = 1000
+
+
+def relay_jobs(now=None) -> dict:
+    """The reading jobs' outbox relay and reaper, run every few seconds:
+
+    - a pending job the broker never took (its dispatch failed, or the process died between
+      commit and dispatch) is sent again, and so is one sent ``JOB_REDISPATCH_SECONDS`` ago that
+      no worker has claimed (a broker that lost its messages);
+    - a job running past ``JOB_TIME_LIMIT`` (its worker was killed) goes back to pending and is
+      sent again; after ``MAX_ATTEMPTS`` it fails with the reason.
+
+    Claiming once makes every extra delivery harmless. Returns the counts."""
+    now = now or timezone.now()
+    stuck = ReadingJob.objects.filter(
+        status=JobStatus.RUNNING, started_at__lt=now - dt.timedelta(seconds=settings.JOB_TIME_LIMIT)
+    )
+    failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=JobStatus.FAILED,
+        error_code="worker_lost",
+        error=f"The worker reading this photo stopped {MAX_ATTEMPTS} times; it was not read.",
+        finished_at=now,
+    )
+    reaped = stuck.filter(attempts__lt=MAX_ATTEMPTS).update(status=JobStatus.PENDING, dispatched_at=None)
+    due = ReadingJob.objects.filter(status=JobStatus.PENDING).filter(
+        Q(dispatched_at__isnull=True, created_at__lt=now - dt.timedelta(seconds=RELAY_GRACE_S))
+        | Q(dispatched_at__lt=now - dt.timedelta(seconds=settings.JOB_REDISPATCH_SECONDS))
+    )
+    ids = list(due.order_by("pk").values_list("pk", flat=True)[:RELAY_BATCH])
+    for job_id in ids:
+        dispatch_reading(job_id=job_id)
+    if failed or reaped or ids:
+        logger.warning("relay: %s job(s) sent again, %s reaped, %s failed for good", len(ids), reaped, failed)
+    return {"sent": len(ids), "reaped": reaped, "failed": failed}
 
 
 def _claim(job_id: int) -> bool:
@@ -477,33 +516,42 @@ def perform_reading(*, job_id: int) -> str:
         logger.exception("job %s capture %s: engine error", job_id, capture.pk)
         _fail(job_id, "engine_error", f"The reading engine failed on this image: {exc}")
     else:
-        with transaction.atomic():
-            data = result.to_dict()
-            reading = Reading.objects.create(
-                capture=capture,
-                width=result.width,
-                height=result.height,
-                lines=data["lines"],
-                codes=data["codes"],
-                fields=data["fields"],
-                checks=data["checks"],
-                quality=data["quality"],
-                text_variant=result.text_variant,
-                engine=result.engine,
-                engine_version=result.engine_version,
-                engine_model=result.engine_model,
-                config=asdict(config),
-                timings_ms=result.timings_ms,
+        try:
+            with transaction.atomic():
+                data = result.to_dict()
+                reading = Reading.objects.create(
+                    capture=capture,
+                    width=result.width,
+                    height=result.height,
+                    lines=data["lines"],
+                    codes=data["codes"],
+                    fields=data["fields"],
+                    checks=data["checks"],
+                    quality=data["quality"],
+                    text_variant=result.text_variant,
+                    engine=result.engine,
+                    engine_version=result.engine_version,
+                    engine_model=result.engine_model,
+                    config=asdict(config),
+                    timings_ms=result.timings_ms,
+                )
+                capture.needs_review = result.needs_review
+                capture.review_reasons = list(result.review_reasons)
+                capture.save(update_fields=["needs_review", "review_reasons"])
+                _link_records(capture, reading)
+                _audit_reading(capture, reading, config)
+                if (capture.metadata or {}).get("verify"):
+                    _verify(capture)
+                ReadingJob.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now())
+                _emit_reading(capture, reading)
+        except IntegrityError:  # a job sent again after its worker was taken for dead, which finished
+            if not Reading.objects.filter(capture=capture).exists():
+                raise
+            logger.warning("job %s: capture %s was already read by an earlier delivery", job_id, capture.pk)
+            ReadingJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+                status=JobStatus.DONE, finished_at=timezone.now()
             )
-            capture.needs_review = result.needs_review
-            capture.review_reasons = list(result.review_reasons)
-            capture.save(update_fields=["needs_review", "review_reasons"])
-            _link_records(capture, reading)
-            _audit_reading(capture, reading, config)
-            if (capture.metadata or {}).get("verify"):
-                _verify(capture)
-            ReadingJob.objects.filter(pk=job_id).update(status=JobStatus.DONE, finished_at=timezone.now())
-            _emit_reading(capture, reading)
+            return ReadingJob.objects.values_list("status", flat=True).get(pk=job_id)
         logger.info(
             "job %s capture %s read: %d lines, %d codes",
             job_id,

@@ -1,6 +1,7 @@
 """Reading tasks. They take ids, claim their row, and retry only transient database errors."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from ocr import services
@@ -13,7 +14,15 @@ from ocr import services
     retry_backoff_max=60,
     retry_jitter=True,
     max_retries=8,
+    time_limit=settings.JOB_TIME_LIMIT,  # a hung read is killed (prefork pools); the relay sends it again
 )
 def run_reading(job_id: int) -> str:
     """Read one capture. Safe to deliver twice: the second delivery finds the job claimed."""
     return services.perform_reading(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def relay_reading_jobs() -> dict:
+    """Every few seconds (beat): pending jobs the broker never took, and jobs whose worker died,
+    are sent again."""
+    return services.relay_jobs()

@@ -194,6 +194,7 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic work (seconds): ``celery beat`` in production, frontend.embedded's thread otherwise.
 CELERY_BEAT_SCHEDULE = {
+    "reading-relay": {"task": "ocr.tasks.relay_reading_jobs", "schedule": 10.0},
     "stale-displays": {"task": "inspection.tasks.check_stale_displays", "schedule": 300.0},
     "audit-chain": {"task": "traceability.tasks.verify_audit_chain", "schedule": 3600.0},
 }
@@ -204,6 +205,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Reading: which engine the default reading job uses, and where local model files live.
 OCR_ENGINE = env("OCR_ENGINE", default="rapidocr")
+# Reading jobs: a job running longer than this is taken as lost (its worker died) and sent again;
+# one sent this long ago that no worker has claimed is sent again too (ocr.services.relay_jobs).
+JOB_TIME_LIMIT = env.int("JOB_TIME_LIMIT", default=300)
+JOB_REDISPATCH_SECONDS = env.int("JOB_REDISPATCH_SECONDS", default=900)
 # ONNX Runtime threads per reading process: one per process when separate worker processes share
 # the cores (run `celery worker -c <cores>`: two processes read twice as many photos as two that
 # each take every core); 0 lets the engine use every core (the embedded single worker).

@@ -1,0 +1,92 @@
+"""The reading jobs' outbox: the job row commits with the capture; a dispatch the broker refused
+is sent again by the relay; a job whose worker died is sent again by the reaper, and fails with
+the reason after three deaths; an extra delivery never makes a second result."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from ocr.choices import CaptureSource, JobStatus
+from ocr.models import Reading, ReadingJob
+from ocr.services import MAX_ATTEMPTS, create_capture, perform_reading, relay_jobs
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """The broker as Celery sees it: ``down`` refuses every message; ``sent`` keeps the rest."""
+
+    class Broker:
+        down = False
+        sent: list = []
+
+        def take(self, args, queue):
+            if self.down:
+                raise ConnectionError("broker unreachable")
+            self.sent.append(args[0])
+
+    broker = Broker()
+    broker.sent = []
+    monkeypatch.setattr("ocr.tasks.run_reading.apply_async", broker.take)
+    return broker
+
+
+def later(seconds):
+    return timezone.now() + dt.timedelta(seconds=seconds)
+
+
+def test_a_capture_accepted_while_the_broker_is_down_is_sent_when_it_is_back(
+    device, station, label_png, broker, django_capture_on_commit_callbacks
+):
+    broker.down = True
+    with django_capture_on_commit_callbacks(execute=True):
+        capture, _ = create_capture(actor=device, data=label_png, source=CaptureSource.API, station=station)
+    job = ReadingJob.objects.get(capture=capture)
+    assert job.status == JobStatus.PENDING and job.dispatched_at is None and broker.sent == []
+    assert relay_jobs(now=later(30))["sent"] == 1 and broker.sent == []  # still down: kept
+    broker.down = False
+    assert relay_jobs(now=timezone.now())["sent"] == 0  # a fresh job is left to its own dispatch
+    assert relay_jobs(now=later(30)) == {"sent": 1, "reaped": 0, "failed": 0}
+    assert broker.sent == [job.pk]
+    job.refresh_from_db()
+    assert job.dispatched_at is not None
+    assert relay_jobs(now=later(60))["sent"] == 0  # taken by the broker: not sent twice
+
+
+def test_a_job_whose_worker_died_is_sent_again_and_read_once(device, station, label_png, broker, settings):
+    capture, _ = create_capture(actor=device, data=label_png, source=CaptureSource.API, station=station)
+    job = ReadingJob.objects.get(capture=capture)
+    ReadingJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), attempts=1
+    )
+    assert relay_jobs(now=later(settings.JOB_TIME_LIMIT - 5))["reaped"] == 0  # still within its time
+    counts = relay_jobs(now=later(settings.JOB_TIME_LIMIT + 5))
+    assert counts == {"sent": 1, "reaped": 1, "failed": 0} and broker.sent[-1] == job.pk
+    assert perform_reading(job_id=job.pk) == JobStatus.DONE
+    assert perform_reading(job_id=job.pk) == "skipped"  # a second delivery: nothing more
+    assert Reading.objects.filter(capture=capture).count() == 1
+
+
+def test_the_dead_worker_and_its_replacement_both_finish_one_result(device, station, label_png, broker):
+    capture, _ = create_capture(actor=device, data=label_png, source=CaptureSource.API, station=station)
+    job = ReadingJob.objects.get(capture=capture)
+    perform_reading(job_id=job.pk)
+    ReadingJob.objects.filter(pk=job.pk).update(status=JobStatus.PENDING)  # reaped while it finished
+    assert (
+        perform_reading(job_id=job.pk) == JobStatus.PENDING
+        or Reading.objects.filter(capture=capture).count() == 1
+    )
+    assert Reading.objects.filter(capture=capture).count() == 1
+
+
+def test_after_three_deaths_the_job_fails_with_the_reason(device, station, label_png, broker, settings):
+    capture, _ = create_capture(actor=device, data=label_png, source=CaptureSource.API, station=station)
+    job = ReadingJob.objects.get(capture=capture)
+    ReadingJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), attempts=MAX_ATTEMPTS
+    )
+    assert relay_jobs(now=later(settings.JOB_TIME_LIMIT + 5))["failed"] == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error_code == "worker_lost" and "stopped" in job.error
