@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+import time
 from dataclasses import asdict
 from functools import cache
 
@@ -84,6 +85,39 @@ def _check_station(actor, station: Station | None) -> None:
             )
 
 
+BACKLOG_CACHE_S = 1.0
+_backlog: dict[str, tuple[float, int]] = {}
+
+
+def queue_depth(queue: str) -> int:
+    """Reading jobs waiting in ``queue`` (pending: not yet claimed by a worker), from the jobs'
+    own rows, so it holds for every broker and for the embedded worker alike. Counted at most
+    once a second per process."""
+    now = time.monotonic()
+    at, depth = _backlog.get(queue, (0.0, 0))
+    if now - at > BACKLOG_CACHE_S:
+        depth = ReadingJob.objects.filter(status=JobStatus.PENDING, queue=queue).count()
+        _backlog[queue] = (now, depth)
+    return depth
+
+
+def _check_backlog(queue: str) -> None:
+    """Backpressure: above ``QUEUE_LIMIT`` waiting jobs a new photo is refused (503 with
+    Retry-After) rather than accepted into a backlog the workers cannot clear in time. A camera
+    sends it again later; the capture page keeps it in its outbox and says so."""
+    depth = queue_depth(queue)
+    if depth >= settings.QUEUE_LIMIT:
+        logger.warning(
+            "capture refused: %s jobs waiting in %s (limit %s)", depth, queue, settings.QUEUE_LIMIT
+        )
+        raise CaptureRefused(
+            f"The readers are {depth} photos behind; this one was not taken. Send it again in "
+            f"{settings.BUSY_RETRY_AFTER_S} s (the capture page keeps it and does so by itself).",
+            "busy",
+            status=503,
+        )
+
+
 def create_capture(
     *,
     actor,
@@ -102,6 +136,7 @@ def create_capture(
         if existing is not None:
             return existing, False
     _check_station(actor, station)
+    _check_backlog(QUEUES.get(settings.OCR_ENGINE, "ocr"))
     image = store_image(data=data)
     try:
         with transaction.atomic():

@@ -209,6 +209,10 @@ OCR_ENGINE = env("OCR_ENGINE", default="rapidocr")
 # one sent this long ago that no worker has claimed is sent again too (ocr.services.relay_jobs).
 JOB_TIME_LIMIT = env.int("JOB_TIME_LIMIT", default=300)
 JOB_REDISPATCH_SECONDS = env.int("JOB_REDISPATCH_SECONDS", default=900)
+# Backpressure: with this many jobs waiting in a queue, new photos are refused with 503 and
+# Retry-After (ocr.services.queue_depth counts them).
+QUEUE_LIMIT = env.int("QUEUE_LIMIT", default=500)
+BUSY_RETRY_AFTER_S = env.int("BUSY_RETRY_AFTER_S", default=30)
 # ONNX Runtime threads per reading process: one per process when separate worker processes share
 # the cores (run `celery worker -c <cores>`: two processes read twice as many photos as two that
 # each take every core); 0 lets the engine use every core (the embedded single worker).

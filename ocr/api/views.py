@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -80,7 +81,8 @@ class CaptureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 metadata=fields.get("metadata") or {},
             )
         except CaptureRefused as exc:
-            return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+            busy = {"Retry-After": str(settings.BUSY_RETRY_AFTER_S)} if exc.status == 503 else None
+            return Response({"detail": exc.message, "code": exc.code}, status=exc.status, headers=busy)
         capture = get_object_or_404(self.get_queryset(), pk=capture.pk)
         return Response(
             CaptureSerializer(capture).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -90,3 +90,35 @@ def test_after_three_deaths_the_job_fails_with_the_reason(device, station, label
     assert relay_jobs(now=later(settings.JOB_TIME_LIMIT + 5))["failed"] == 1
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.error_code == "worker_lost" and "stopped" in job.error
+
+
+@pytest.fixture
+def backlog(settings, monkeypatch):
+    """A queue limit of three waiting jobs, counted afresh on every upload."""
+    settings.QUEUE_LIMIT = 3
+    monkeypatch.setattr("ocr.services.BACKLOG_CACHE_S", -1.0)
+    return settings
+
+
+def test_above_the_queue_limit_uploads_get_503_with_retry_after_and_nothing_is_written(
+    device_client, station, label_png, broker, backlog
+):
+    from ocr.models import Capture
+    from tests.ocr.test_captures import upload
+
+    for i in range(3):
+        assert upload(
+            device_client, label_png, station=station.code, idempotency_key=f"k{i}"
+        ).status_code in (200, 201)
+    busy = upload(device_client, label_png, station=station.code, idempotency_key="k3")
+    assert (
+        busy.status_code == 503
+        and busy.json()["code"] == "busy"
+        and "3 photos behind" in busy.json()["detail"]
+    )
+    assert busy["Retry-After"] == str(backlog.BUSY_RETRY_AFTER_S)
+    assert Capture.objects.count() == 3
+    again = upload(device_client, label_png, station=station.code, idempotency_key="k1")
+    assert again.status_code == 200  # a retry of an accepted photo is answered, busy or not
+    ReadingJob.objects.filter(status=JobStatus.PENDING).update(status=JobStatus.DONE)
+    assert upload(device_client, label_png, station=station.code, idempotency_key="k3").status_code == 201

@@ -157,7 +157,13 @@
           if (item.metadata.context === "assembly" && !item.metadata.parent_capture) localStorage.setItem("tl.parent", String(body.id));
           return remove(item.key).then(() => follow(item.key, body, item.metadata.context));
         }
-        if (response.status === 503 || response.status >= 500) { show(item.key, "waiting (server busy)"); return; }
+        if (response.status === 503 || response.status === 408 || response.status >= 500) {
+          // busy, or the upload was cut off: the photo stays in the outbox and is sent again
+          const wait = Number(response.headers.get("Retry-After")) || 30;
+          show(item.key, "waiting (server busy)", body.detail || "The server is busy; sending again in " + wait + " s.");
+          setTimeout(flush, wait * 1000);
+          return;
+        }
         // refused for good (not an image, too large…): say why, keep nothing to resend
         show(item.key, "failed", body.detail || "refused");
         return remove(item.key);
