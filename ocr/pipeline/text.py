@@ -41,30 +41,34 @@ def align_chars(text: str, scores: list[float]) -> tuple[float, ...]:
 ALTERNATIVE_FLOOR = 0.01  # an alternative the model gave less weight than this is not kept
 
 
-def step_alternatives(probs: np.ndarray, character: list[str]) -> tuple[tuple[tuple[str, float], ...], ...]:
+def step_alternatives(
+    probs: np.ndarray, character: list[str], best: np.ndarray | None = None
+) -> tuple[tuple[tuple[str, float], ...], ...]:
     """For each character CTC decoding keeps from ``probs`` (time steps × classes, class 0
-    the blank), the runners-up at that step: up to two, each at least ``ALTERNATIVE_FLOOR``."""
-    best = probs.argmax(axis=1)
-    steps = probs[(best != 0) & np.r_[True, best[1:] != best[:-1]]]
-    if not len(steps):
-        return ()
-    top = np.argpartition(steps, -3, axis=1)[:, -3:]  # the three best per step, unordered: O(classes)
-    result = []
-    for row, candidates in zip(steps, top, strict=True):
-        ranked = sorted(candidates, key=lambda i: -row[i])[1:]
-        result.append(
-            tuple(
+    the blank; ``best``: its argmax per step, where already known), the runners-up at that
+    step: up to two, each at least ``ALTERNATIVE_FLOOR``."""
+    best = probs.argmax(axis=1) if best is None else best
+    kept = np.flatnonzero((best != 0) & np.r_[True, best[1:] != best[:-1]])
+    result = dict.fromkeys(kept.tolist(), ())
+    # a step whose best class holds all but the floor has no runner-up to report (most steps)
+    doubtful = kept[probs[kept, best[kept]] <= 1.0 - ALTERNATIVE_FLOOR]
+    if len(doubtful):
+        top = np.argpartition(probs[doubtful], -3, axis=1)[:, -3:]  # the three best, unordered: O(classes)
+        for step, candidates in zip(doubtful.tolist(), top, strict=True):
+            row = probs[step]
+            ranked = sorted(candidates, key=lambda i: -row[i])[1:]
+            result[step] = tuple(
                 (character[i], round(float(row[i]), 3))
                 for i in ranked
                 if i != 0 and row[i] >= ALTERNATIVE_FLOOR
             )
-        )
-    return tuple(result)
+    return tuple(result.values())
 
 
 class _AlternativesDecoder:
-    """RapidOCR's CTC decoder, also noting for each line it decodes the alternatives per
-    character (``step_alternatives``), by text, for the reading running on this thread."""
+    """RapidOCR's CTC decoder (its ``decode``, fed as its own ``__call__`` feeds it), also
+    noting for each line the alternatives per character (``step_alternatives``), by text, for
+    the reading running on this thread. The argmax is taken once for both."""
 
     def __init__(self, decoder):
         self._decoder = decoder
@@ -74,11 +78,19 @@ class _AlternativesDecoder:
         return getattr(self._decoder, name)
 
     def __call__(self, preds, return_word_box=False, **kwargs):
-        lines, words = self._decoder(preds, return_word_box, **kwargs)
+        best = preds.argmax(axis=2)
+        lines, words = self._decoder.decode(
+            best,
+            np.take_along_axis(preds, best[..., None], axis=2)[..., 0],
+            return_word_box,
+            kwargs.get("wh_ratio_list", (1.0,)),
+            kwargs.get("max_wh_ratio", 1.0),
+            remove_duplicate=True,
+        )
         seen = getattr(self.local, "seen", None)
         if seen is not None:
-            for probs, (text, _) in zip(preds, lines, strict=True):
-                seen[text] = step_alternatives(probs, self._decoder.character)
+            for probs, steps, (text, _) in zip(preds, best, lines, strict=True):
+                seen[text] = step_alternatives(probs, self._decoder.character, steps)
         return lines, words
 
 
