@@ -198,3 +198,18 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"capture {self.capture_id} {self.field}: {self.read_value!r} → {self.value!r}"
+
+
+class WorkerBeat(models.Model):
+    """A worker process's last sign of life: written after its jobs, at most every few seconds,
+    so the metrics show each worker's resident memory and work without reaching into it."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="host:pid")
+    queues = models.CharField(max_length=200, blank=True)
+    resident_bytes = models.BigIntegerField(default=0)
+    tasks = models.PositiveIntegerField(default=0, help_text="Tasks run since the process started.")
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.name

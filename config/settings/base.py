@@ -212,6 +212,8 @@ JOB_REDISPATCH_SECONDS = env.int("JOB_REDISPATCH_SECONDS", default=900)
 # Backpressure: with this many jobs waiting in a queue, new photos are refused with 503 and
 # Retry-After (ocr.services.queue_depth counts them).
 QUEUE_LIMIT = env.int("QUEUE_LIMIT", default=500)
+# /metrics for a bearer of this token; unset: loopback clients and signed-in admins only
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 BUSY_RETRY_AFTER_S = env.int("BUSY_RETRY_AFTER_S", default=30)
 # ONNX Runtime threads per reading process: one per process when separate worker processes share
 # the cores (run `celery worker -c <cores>`: two processes read twice as many photos as two that
@@ -231,8 +233,14 @@ EPCIS_SCHEMA_PATH = Path(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.observability.JsonFormatter"},
+    },
+    # LOG_FORMAT=json (production's default): one JSON object per line, with the correlation id
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": env("LOG_FORMAT", default="plain")}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"RapidOCR": {"level": "WARNING"}},
 }
