@@ -11,7 +11,7 @@ ADMIN_PASSWORD ?= tracelens-admin
 SYSTEM_PACKAGES := chromium chromium-driver tesseract-ocr ssocr
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-unit test-integration test-browser lint bench system-deps clean
+.PHONY: run test test-unit test-integration test-browser test-faults lint bench system-deps clean
 
 $(VENV)/.core: pyproject.toml requirements/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,9 @@ test-integration: $(VENV)/.test
 
 test-browser: $(VENV)/.test system-deps
 	$(PY) -m pytest -m browser
+
+test-faults: $(VENV)/.test
+	$(PY) -m pytest -m faults -s
 
 # make bench SUITE=genealogy ARGS="--units 100000 --json var/genealogy.json" (DATABASE_URL: PostgreSQL)
 bench: $(VENV)/.core

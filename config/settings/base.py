@@ -194,7 +194,10 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic work (seconds): ``celery beat`` in production, frontend.embedded's thread otherwise.
 CELERY_BEAT_SCHEDULE = {
-    "reading-relay": {"task": "ocr.tasks.relay_reading_jobs", "schedule": 10.0},
+    "reading-relay": {
+        "task": "ocr.tasks.relay_reading_jobs",
+        "schedule": env.float("RELAY_EVERY_S", default=10.0),
+    },
     "stale-displays": {"task": "inspection.tasks.check_stale_displays", "schedule": 300.0},
     "audit-chain": {"task": "traceability.tasks.verify_audit_chain", "schedule": 3600.0},
 }

@@ -24,7 +24,15 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
+# A connection pool per process (psycopg's): under ASGI each request may run on a thread of its
+# own, and persistent per-thread connections (CONN_MAX_AGE) then pile up until PostgreSQL refuses
+# more; the fault tests' load found it. The pool caps them and reuses them.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
+    "min_size": env.int("DB_POOL_MIN", default=2),  # noqa: F405
+    "max_size": env.int("DB_POOL_MAX", default=10),  # noqa: F405
+    "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),  # noqa: F405
+}
 # health and metrics are probed over plain HTTP from inside the plant network
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")  # noqa: F405

@@ -48,3 +48,18 @@ def test_a_locked_account_does_not_lock_others(make_user):
 
 def test_sessions_expire_after_a_shift(settings):
     assert settings.SESSION_COOKIE_AGE == 12 * 3600
+
+
+def test_the_password_policy_holds_for_accounts_made_from_the_command_line(monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    from accounts.models import User
+
+    for weak in ("12345678", "password1", "short"):
+        monkeypatch.setenv("NEW_PASSWORD", weak)
+        with pytest.raises(CommandError, match="password refused"):
+            call_command("create_user", "dana", role="supervisor", password_env="NEW_PASSWORD")
+    assert not User.objects.filter(username="dana").exists()
+    monkeypatch.setenv("NEW_PASSWORD", "amber-Lathe-47-spindle")
+    call_command("create_user", "dana", role="supervisor", password_env="NEW_PASSWORD")
+    assert User.objects.get(username="dana").check_password("amber-Lathe-47-spindle")

@@ -1,5 +1,7 @@
 import os
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -34,6 +36,10 @@ class Command(BaseCommand):
             password = os.environ.get(password_env)
             if not password:
                 raise CommandError(f"environment variable {password_env} is empty or unset")
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise CommandError("password refused: " + " ".join(exc.messages)) from None
             user.set_password(password)
         elif created:
             user.set_unusable_password()

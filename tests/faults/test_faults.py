@@ -1,0 +1,193 @@
+"""Nothing lost under load and faults (issue 11), on the real stack of tests/faults/conftest.py.
+Cameras retry an upload with the same idempotency key until it is acknowledged (200 or 201), as
+the capture page and a camera integration do; every acknowledged photo must end with exactly one
+stored reading, and nothing may be read twice. Figures go to test-artifacts/faults.json."""
+
+import json
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from ocr.labels import label_bytes
+from tests.faults.conftest import CAMERAS
+from tests.services import ROOT
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(1200)]
+FIGURES = {}
+PER_CAMERA = 100  # 20 cameras × 100 = 2,000 captures
+
+
+def label(n: int) -> bytes:
+    return label_bytes([f"LOT L7-{n % 97:04d}", f"S/N SN{n:07d}"])
+
+
+def post(stack, camera: int, key: str, data: bytes, deadline: float) -> int:
+    """Send until acknowledged; returns the capture id. A refusal for good fails the test."""
+    while time.monotonic() < deadline:
+        try:
+            response = requests.post(
+                f"{stack.base}/api/captures/",
+                headers={"Authorization": f"Token {stack.tokens[camera]}"},
+                files={"image": ("label.png", data, "image/png")},
+                data={"station": "pack", "idempotency_key": key},
+                timeout=30,
+            )
+        except requests.RequestException:
+            time.sleep(0.5)
+            continue
+        if response.status_code in (200, 201):
+            return response.json()["id"]
+        assert response.status_code >= 500 or response.status_code == 408, response.text[:300]
+        time.sleep(float(response.headers.get("Retry-After", "0.5")))
+    raise AssertionError(f"{key} never acknowledged")
+
+
+def wait_all_read(stack, ids: set[int], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = stack.sql("SELECT count(*) FROM ocr_readingjob WHERE status IN ('pending', 'running')")[0][
+            0
+        ]
+        if not waiting:
+            return
+        time.sleep(1)
+    raise AssertionError(f"still {waiting} jobs unfinished\n{stack.tail()}")
+
+
+def assert_each_read_once(stack, ids: set[int]) -> None:
+    rows = stack.sql(
+        "SELECT c.id, j.status, (SELECT count(*) FROM ocr_reading r WHERE r.capture_id = c.id),"
+        " (SELECT count(*) FROM traceability_traceevent e WHERE e.capture_id = c.id AND e.code = 'read')"
+        " FROM ocr_capture c JOIN ocr_readingjob j ON j.capture_id = c.id WHERE c.id = ANY(%s)",
+        list(ids),
+    )
+    assert len(rows) == len(ids), "an acknowledged capture is missing"
+    wrong = [row for row in rows if row[1:] != ("done", 1, 1)]
+    assert wrong == [], f"not read exactly once: {wrong[:10]}\n{stack.tail()}"
+
+
+def record(name: str, figures: dict) -> None:
+    FIGURES[name] = figures
+    out = ROOT / "test-artifacts"
+    out.mkdir(exist_ok=True)
+    (out / "faults.json").write_text(json.dumps(FIGURES, indent=2))
+    print(f"\n{name}: {json.dumps(figures)}")
+
+
+def worker_memory(stack) -> dict:
+    return dict(stack.sql("SELECT name, resident_bytes FROM ocr_workerbeat ORDER BY name"))
+
+
+def test_load_twenty_cameras_two_thousand_captures_each_read_once(stack):
+    deadline = time.monotonic() + 900
+    started = time.monotonic()
+    ids, memory_early = set(), {}
+    lock = threading.Lock()
+
+    def camera(i: int):
+        for k in range(PER_CAMERA):
+            capture = post(stack, i, f"load-{i}-{k}", label(i * PER_CAMERA + k), deadline)
+            with lock:
+                ids.add(capture)
+
+    with ThreadPoolExecutor(CAMERAS) as pool:
+        futures = [pool.submit(camera, i) for i in range(CAMERAS)]
+        while not all(f.done() for f in futures):
+            time.sleep(1)
+            if not memory_early and stack.sql("SELECT count(*) FROM ocr_reading")[0][0] >= 200:
+                memory_early = worker_memory(stack)
+        for future in futures:
+            future.result()
+    posted_s = time.monotonic() - started
+    wait_all_read(stack, ids, 900)
+    assert len(ids) == CAMERAS * PER_CAMERA
+    assert_each_read_once(stack, ids)
+    latency = [
+        float(s)
+        for (s,) in stack.sql(
+            "SELECT EXTRACT(EPOCH FROM r.created_at - c.created_at) FROM ocr_reading r"
+            " JOIN ocr_capture c ON c.id = r.capture_id WHERE c.id = ANY(%s)",
+            list(ids),
+        )
+    ]
+    span = stack.sql(
+        "SELECT EXTRACT(EPOCH FROM max(r.created_at) - min(c.created_at)) FROM ocr_reading r"
+        " JOIN ocr_capture c ON c.id = r.capture_id WHERE c.id = ANY(%s)",
+        list(ids),
+    )[0][0]
+    memory_end = worker_memory(stack)
+    cuts = statistics.quantiles(latency, n=20)
+    record(
+        "load",
+        {
+            "cameras": CAMERAS,
+            "captures": len(ids),
+            "upload_seconds": round(posted_s, 1),
+            "upload_to_result_s_p50": round(statistics.median(latency), 2),
+            "upload_to_result_s_p95": round(cuts[18], 2),
+            "captures_per_s": round(len(ids) / float(span), 2),
+            "worker_rss_mb_after_200": {k: round(v / 2**20) for k, v in memory_early.items()},
+            "worker_rss_mb_at_end": {k: round(v / 2**20) for k, v in memory_end.items()},
+        },
+    )
+
+
+def test_a_worker_killed_mid_job_leaves_nothing_unread(stack):
+    deadline = time.monotonic() + 300
+    ids = {post(stack, 0, f"kill-{k}", label(50_000 + k), deadline) for k in range(30)}
+    while not stack.sql("SELECT count(*) FROM ocr_readingjob WHERE status = 'running'")[0][0]:
+        time.sleep(0.05)
+    stack.kill_worker()  # SIGKILL to the whole group: the pool's children die mid-read
+    running = stack.sql("SELECT count(*) FROM ocr_readingjob WHERE status = 'running'")[0][0]
+    time.sleep(2)
+    stack.start_worker()
+    wait_all_read(stack, ids, 240)
+    assert_each_read_once(stack, ids)
+    record("worker_killed", {"captures": len(ids), "running_when_killed": running})
+
+
+def test_redis_down_for_thirty_seconds_loses_nothing_and_reads_nothing_twice(stack):
+    deadline = time.monotonic() + 400
+    ids, lock, stop = set(), threading.Lock(), threading.Event()
+    counter = iter(range(10**6))
+
+    def camera(i: int):
+        while not stop.is_set():
+            with lock:
+                n = next(counter)
+            capture = post(stack, i, f"outage-{i}-{n}", label(100_000 + n), deadline)
+            with lock:
+                ids.add(capture)
+            time.sleep(0.2)
+
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(camera, i) for i in range(4)]
+        time.sleep(3)
+        stack.stop_redis()
+        down_at = time.monotonic()
+        with lock:
+            before = len(ids)
+        time.sleep(30)
+        with lock:
+            during = len(ids) - before
+        stack.start_redis()
+        down_s = time.monotonic() - down_at
+        time.sleep(3)
+        stop.set()
+        for future in futures:
+            future.result()
+    wait_all_read(stack, ids, 300)
+    assert_each_read_once(stack, ids)
+    assert during > 0, "no capture was acknowledged while Redis was down"
+    record(
+        "redis_outage",
+        {
+            "captures": len(ids),
+            "acknowledged_while_down": during,
+            "down_seconds": round(down_s, 1),
+        },
+    )
