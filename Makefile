@@ -51,7 +51,7 @@ run: $(VENV)/.core | var
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test system-deps
-	$(PY) -m pytest
+	FAULTS_PER_CAMERA=$(or $(FAULTS_PER_CAMERA),20) $(PY) -m pytest
 
 test-unit: $(VENV)/.test
 	$(PY) -m pytest -m "not integration and not browser"
@@ -63,7 +63,7 @@ test-browser: $(VENV)/.test system-deps
 	$(PY) -m pytest -m browser
 
 test-faults: $(VENV)/.test
-	$(PY) -m pytest -m faults -s
+	FAULTS_PER_CAMERA=$(or $(FAULTS_PER_CAMERA),100) $(PY) -m pytest -m faults -s
 
 # make bench SUITE=genealogy ARGS="--units 100000 --json var/genealogy.json" (DATABASE_URL: PostgreSQL)
 bench: $(VENV)/.core
