@@ -1,6 +1,7 @@
 """Every state change of captures and readings. Side effects (dispatch, live push) run on commit."""
 
 import datetime as dt
+import errno
 import logging
 import time
 from dataclasses import asdict
@@ -41,6 +42,9 @@ class CaptureRefused(ValueError):
         self.status = status
 
 
+STORAGE_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
 def store_image(*, data: bytes) -> StoredImage:
     """Check the header, remove the GPS position (``STRIP_GPS``), then store the bytes by
     content. The file is on disk before the row commits, so a committed capture always has its
@@ -60,7 +64,18 @@ def store_image(*, data: bytes) -> StoredImage:
         data = strip_gps(data)
     digest = storage.sha256_of(data)
     path = storage.relative_path(digest, info.mime_type)
-    storage.write_once(path, data)
+    try:
+        storage.write_once(path, data)
+    except OSError as exc:
+        if exc.errno not in STORAGE_FULL:
+            raise
+        logger.error("photo storage full (%s): capture refused", exc)
+        raise CaptureRefused(
+            "The server's photo storage is full; nothing was stored. Send the photo again later and "
+            "tell the administrator.",
+            "storage_full",
+            status=507,
+        ) from None
     image, _ = StoredImage.objects.get_or_create(
         sha256=digest,
         defaults={
