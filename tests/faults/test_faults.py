@@ -5,7 +5,9 @@ stored reading, and nothing may be read twice. Figures go to test-artifacts/faul
 
 import json
 import os
+import shutil
 import statistics
+import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +16,7 @@ import pytest
 import requests
 
 from ocr.labels import label_bytes
-from tests.faults.conftest import CAMERAS
+from tests.faults.conftest import CAMERAS, fail_or_skip
 from tests.services import ROOT
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(2400)]
@@ -201,5 +203,72 @@ def test_redis_down_for_thirty_seconds_loses_nothing_and_reads_nothing_twice(sta
             "captures": len(ids),
             "acknowledged_while_down": during,
             "down_seconds": round(down_s, 1),
+        },
+    )
+
+
+def test_postgresql_restarted_under_load_loses_nothing_acknowledged(stack):
+    clusters = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
+    if not shutil.which("pg_ctlcluster") or not clusters:
+        fail_or_skip("pg_ctlcluster and a Debian PostgreSQL cluster are needed to restart the database")
+    deadline = time.monotonic() + 400
+    ids, lock, stop = set(), threading.Lock(), threading.Event()
+    counter = iter(range(10**6))
+    refused = []
+
+    def camera(i: int):
+        while not stop.is_set():
+            with lock:
+                n = next(counter)
+            key, data = f"pg-{i}-{n}", label(200_000 + n)
+            while True:  # a refusal during the restart must be clean: an answer, never a hang
+                try:
+                    response = requests.post(
+                        f"{stack.base}/api/captures/",
+                        headers={"Authorization": f"Token {stack.tokens[i]}"},
+                        files={"image": ("label.png", data, "image/png")},
+                        data={"station": "pack", "idempotency_key": key},
+                        timeout=30,
+                    )
+                except requests.RequestException as exc:
+                    refused.append(type(exc).__name__)
+                    time.sleep(0.5)
+                    continue
+                if response.status_code in (200, 201):
+                    with lock:
+                        ids.add(response.json()["id"])
+                    break
+                refused.append(response.status_code)
+                assert response.status_code >= 500, response.text[:300]
+                assert response.status_code != 503 or response.headers.get("Retry-After")
+                assert time.monotonic() < deadline
+                time.sleep(0.5)
+            time.sleep(0.2)
+
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(camera, i) for i in range(4)]
+        time.sleep(3)
+        began = time.monotonic()
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "restart", "--mode", "fast"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        restart_s = time.monotonic() - began
+        time.sleep(8)
+        stop.set()
+        for future in futures:
+            future.result()
+    wait_all_read(stack, ids, 300)
+    assert_each_read_once(stack, ids)
+    assert all(r == 503 for r in refused if isinstance(r, int)), refused  # clean: 503 and Retry-After
+    record(
+        "postgres_restart",
+        {
+            "captures": len(ids),
+            "restart_seconds": round(restart_s, 1),
+            "requests_refused_then_retried": len(refused),
+            "refusals": sorted({str(r) for r in refused}),
         },
     )

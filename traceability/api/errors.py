@@ -1,11 +1,15 @@
 """Domain errors become 4xx answers with a stable ``code``; nothing was written when they occur."""
 
+import logging
+
+from django.db import InterfaceError, OperationalError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from traceability.epcis.schema import SchemaMissing
 from traceability.events import EventError
 
+logger = logging.getLogger(__name__)
 CONFLICTS = {"duplicate_serial", "duplicate_lot", "duplicate_event", "already_installed", "already_closed"}
 
 
@@ -29,4 +33,14 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, SchemaMissing):
         return Response({"detail": str(exc), "code": "schema_missing"}, status=503)
+    if isinstance(exc, OperationalError | InterfaceError):  # the database restarting or unreachable
+        logger.error("database unavailable: %s", exc)
+        return Response(
+            {
+                "detail": "The database is not answering; nothing was stored. Send it again.",
+                "code": "database_unavailable",
+            },
+            status=503,
+            headers={"Retry-After": "5"},
+        )
     return drf_handler(exc, context)
