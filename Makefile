@@ -63,7 +63,7 @@ test-browser: $(VENV)/.test system-deps
 	$(PY) -m pytest -m browser
 
 test-faults: $(VENV)/.test
-	FAULTS_PER_CAMERA=$(or $(FAULTS_PER_CAMERA),100) $(PY) -m pytest -m faults -s
+	FAULTS_PER_CAMERA=$(or $(FAULTS_PER_CAMERA),250) $(PY) -m pytest -m faults -s
 
 # make bench SUITE=genealogy ARGS="--units 100000 --json var/genealogy.json" (DATABASE_URL: PostgreSQL)
 bench: $(VENV)/.core
