@@ -8,7 +8,7 @@ from accounts.models import ApiToken, User
 class TraceLensUserAdmin(UserAdmin):
     list_display = ("username", "role", "is_active", "last_login")
     list_filter = ("role", "is_active")
-    fieldsets = UserAdmin.fieldsets + (("TraceLens", {"fields": ("role", "stations")}),)
+    fieldsets = UserAdmin.fieldsets + (("TraceLens", {"fields": ("role", "stations", "lines", "sites")}),)
     add_fieldsets = UserAdmin.add_fieldsets + (("TraceLens", {"fields": ("role",)}),)
 
 

@@ -10,7 +10,8 @@ from accounts.choices import Role
 
 class User(AbstractUser):
     """A person or a camera device. Every account has exactly one role; a device account is
-    scoped to the stations it may post captures for (``stations``)."""
+    scoped to the stations it may post captures for (``stations``); a person may be scoped to
+    some lines or sites (``lines``, ``sites``; see ``accounts.scoping``)."""
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.OPERATOR)
     stations = models.ManyToManyField(
@@ -18,6 +19,19 @@ class User(AbstractUser):
         blank=True,
         related_name="devices",
         help_text="For camera devices: the only stations this device may post captures for.",
+    )
+    lines = models.ManyToManyField(
+        "traceability.Line",
+        blank=True,
+        related_name="people",
+        help_text="For people: the lines they work on and see (captures, review queue, dashboard, "
+        "equipment). None here and no site: every line.",
+    )
+    sites = models.ManyToManyField(
+        "traceability.Site",
+        blank=True,
+        related_name="people",
+        help_text="For people: every line of these sites, as if each were listed in lines.",
     )
     failed_logins = models.PositiveSmallIntegerField(
         default=0, help_text="Wrong passwords since the last login."

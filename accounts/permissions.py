@@ -3,6 +3,7 @@
 from rest_framework import permissions
 
 from accounts.choices import SEE_ALL_ROLES, WRITE_ROLES, Role
+from accounts.scoping import in_scope
 
 
 def has_role(user, *roles) -> bool:
@@ -14,10 +15,12 @@ def can_write(user) -> bool:
 
 
 def can_view_capture(user, capture) -> bool:
-    """Admins, supervisors and auditors see every capture; an operator sees the captures they
-    uploaded; a device sees the captures of its own stations."""
+    """Admins, supervisors and auditors see every capture (of their lines, where they are
+    scoped); an operator sees the captures they uploaded; a device sees the captures of its own
+    stations."""
     if has_role(user, *SEE_ALL_ROLES):
-        return True
+        line_id = capture.station.line_id if capture.station_id else None
+        return capture.uploaded_by_id == user.pk or in_scope(user, line_id)
     if has_role(user, Role.OPERATOR):
         return capture.uploaded_by_id == user.pk
     if has_role(user, Role.DEVICE):

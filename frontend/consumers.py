@@ -9,6 +9,7 @@ from channels.layers import get_channel_layer
 
 from accounts.choices import SEE_ALL_ROLES, Role
 from accounts.permissions import can_view_capture
+from accounts.scoping import scoped_line_codes
 from frontend.hub import hub_for
 from frontend.live import FANOUT_LAYER, capture_group, station_group
 from ocr.models import Capture
@@ -110,6 +111,7 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("user %s refused the dashboard websocket", user.pk)
             await self.close(code=4403)
             return
+        self.lines = await database_sync_to_async(scoped_line_codes)(user)  # None: every line
         await self.accept()
         self.hub = hub_for(get_channel_layer(FANOUT_LAYER))
         await self.hub.join(self)

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from accounts.scoping import limit_to_lines
 from frontend.views import role_required
 from inspection.models import Alert, Equipment, MaintenanceTicket
 from inspection.services.meters import MeterRefused, acknowledge_ticket, close_ticket
@@ -26,12 +27,14 @@ def equipment_list(request):
         )
         .order_by("line__code", "code")
     )
+    machines = limit_to_lines(machines, request.user, "line")
     return render(request, "frontend/equipment_list.html", {"machines": machines})
 
 
 @role_required(*VIEWERS)
 def equipment_page(request, equipment_id):
-    machine = get_object_or_404(Equipment.objects.select_related("line", "station"), pk=equipment_id)
+    machines = limit_to_lines(Equipment.objects.select_related("line", "station"), request.user, "line")
+    machine = get_object_or_404(machines, pk=equipment_id)
     displays = list(machine.displays.order_by("name").prefetch_related("alert_rules"))
     alerts = (
         Alert.objects.filter(display__equipment=machine)
@@ -53,7 +56,8 @@ def equipment_page(request, equipment_id):
 @role_required(*MANAGERS)
 @require_POST
 def ticket_action(request, ticket_id):
-    ticket = get_object_or_404(MaintenanceTicket, pk=ticket_id)
+    tickets = limit_to_lines(MaintenanceTicket.objects.all(), request.user, "equipment__line")
+    ticket = get_object_or_404(tickets, pk=ticket_id)
     try:
         if request.POST.get("action") == "close":
             close_ticket(ticket=ticket, actor=request.user, note=request.POST.get("note", ""))

@@ -85,10 +85,18 @@ class DashboardHub:
             last = loop.time()
             while self.pending:
                 batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
-                frame = json.dumps({"type": "dashboard.captures", "captures": batch})
-                members = list(self.members)
+                frames = {}  # one frame per scope (``member.lines``: line codes, None for all)
+                for member in self.members:
+                    scope = getattr(member, "lines", None)
+                    if scope not in frames:
+                        rows = batch if scope is None else [row for row in batch if row.get("line") in scope]
+                        frames[scope] = (
+                            json.dumps({"type": "dashboard.captures", "captures": rows}) if rows else None
+                        )
+                members = [m for m in self.members if frames[getattr(m, "lines", None)] is not None]
                 results = await asyncio.gather(
-                    *(member.send(text_data=frame) for member in members), return_exceptions=True
+                    *(member.send(text_data=frames[getattr(member, "lines", None)]) for member in members),
+                    return_exceptions=True,
                 )
                 for member, result in zip(members, results, strict=True):
                     if isinstance(result, Exception):

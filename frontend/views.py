@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.choices import Role
 from accounts.permissions import PEOPLE, can_view_capture, can_write, has_role
+from accounts.scoping import scoped_line_ids
 from accounts.signatures import SignatureRefused
 from inspection.models import DefectInspection
 from inspection.services.meters import MeterRefused
@@ -304,8 +305,12 @@ def dashboard(request):
     from traceability.models import ChainVerification
 
     lines = Line.objects.select_related("site").order_by("site__name", "code")
+    scope = scoped_line_ids(request.user)
+    if scope is not None:
+        lines = lines.filter(pk__in=scope)
     verdict = ChainVerification.objects.first()
-    return render(request, "frontend/dashboard.html", {"lines": lines, "verdict": verdict})
+    context = {"lines": lines, "verdict": verdict, "scoped": scope is not None}
+    return render(request, "frontend/dashboard.html", context)
 
 
 def service_worker(request):

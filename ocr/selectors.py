@@ -1,8 +1,9 @@
 """Reads of captures: querysets scoped to what a user may see, and the JSON shape pushed live."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.choices import SEE_ALL_ROLES, Role
+from accounts.scoping import scoped_line_ids
 from ocr.models import Capture
 
 
@@ -14,12 +15,16 @@ def all_captures() -> QuerySet[Capture]:
 
 
 def captures_visible_to(user) -> QuerySet[Capture]:
-    """Admins, supervisors and auditors see every capture; operators their own; devices their
-    stations'. The same rule as ``accounts.permissions.can_view_capture``."""
+    """Admins, supervisors and auditors see every capture (of their lines, where they are
+    scoped); operators their own; devices their stations'. The same rule as
+    ``accounts.permissions.can_view_capture``."""
     captures = all_captures()
     role = getattr(user, "role", None)  # anonymous users have none, and see nothing
     if role in SEE_ALL_ROLES:
-        return captures
+        scope = scoped_line_ids(user)
+        if scope is None:
+            return captures
+        return captures.filter(Q(station__line_id__in=scope) | Q(uploaded_by=user))
     if role == Role.OPERATOR:
         return captures.filter(uploaded_by=user)
     if role == Role.DEVICE:

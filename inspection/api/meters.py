@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Role
+from accounts.scoping import LineScoped, limit_to_lines
 from config.serializers import CleanedSerializer
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
 from inspection.selectors import display_series
@@ -26,8 +27,10 @@ class EquipmentSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "line", "station", "description"]
 
 
-class EquipmentViewSet(viewsets.ModelViewSet):
+class EquipmentViewSet(LineScoped, viewsets.ModelViewSet):
     """Machines per line and station. Every role reads; admins and supervisors write."""
+
+    line_field = "line"
 
     serializer_class = EquipmentSerializer
     queryset = Equipment.objects.select_related("line", "station").order_by("code")
@@ -45,9 +48,11 @@ class DisplaySerializer(CleanedSerializer):
         ]  # fmt: skip
 
 
-class DisplayViewSet(viewsets.ModelViewSet):
+class DisplayViewSet(LineScoped, viewsets.ModelViewSet):
     """A machine's displays and what a plausible reading of each is. ``GET .../series/?start=&end=
     &max_points=``: the accepted readings, downsampled to buckets for long ranges."""
+
+    line_field = "equipment__line"
 
     serializer_class = DisplaySerializer
     queryset = Display.objects.select_related("equipment").order_by("equipment__code", "name")
@@ -105,7 +110,7 @@ class MeterReadingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             found = found.filter(display_id=params["display"])
         if params.get("status"):
             found = found.filter(status=params["status"])
-        return found
+        return limit_to_lines(found, self.request.user, "display__equipment__line")
 
     @action(detail=True, methods=["post"], write_roles=(Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR))
     def review(self, request, pk=None):
@@ -129,8 +134,10 @@ class AlertRuleSerializer(CleanedSerializer):
         ]  # fmt: skip
 
 
-class AlertRuleViewSet(viewsets.ModelViewSet):
+class AlertRuleViewSet(LineScoped, viewsets.ModelViewSet):
     """Alert rules per display: threshold, drift (CUSUM), time to limit, stale."""
+
+    line_field = "display__equipment__line"
 
     serializer_class = AlertRuleSerializer
     queryset = AlertRule.objects.order_by("display_id", "name")
@@ -186,16 +193,18 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             found = found.filter(display_id=params["display"])
         if params.get("open") in ("1", "true"):
             found = found.exclude(ticket__status="closed")
-        return found
+        return limit_to_lines(found, self.request.user, "display__equipment__line")
 
 
 class CloseInput(serializers.Serializer):
     note = serializers.CharField()
 
 
-class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TicketViewSet(LineScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Maintenance tickets opened by alerts: ``POST .../acknowledge/``, ``POST .../close/``
     with a ``note`` (admins and supervisors)."""
+
+    line_field = "equipment__line"
 
     serializer_class = TicketSerializer
     write_roles = MANAGERS

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.choices import SEE_ALL_ROLES, WRITE_ROLES, Role
 from accounts.permissions import PEOPLE
+from accounts.scoping import scoped_line_ids
 from ocr.api.serializers import (
     CaptureSerializer,
     CaptureUploadSerializer,
@@ -109,10 +111,20 @@ def forbidden() -> Response:
 
 
 def line_param(request) -> Line | None:
-    """The line ``?line=<id>`` names (404 if none has that id), or None for all lines."""
+    """The line ``?line=<id>`` names (404 if none has that id, or it is outside the user's
+    lines), or None for all lines. A user scoped to lines names one of them; with one line,
+    it is the default."""
+    scope = scoped_line_ids(request.user)
     if not request.query_params.get("line"):
-        return None
-    return get_object_or_404(Line, pk=request.query_params["line"])
+        if scope is None:
+            return None
+        if len(scope) == 1:
+            return Line.objects.get(pk=next(iter(scope)))
+        raise ValidationError({"line": "Name one of your lines: ?line=<id>."})
+    line = get_object_or_404(Line, pk=request.query_params["line"])
+    if scope is not None and line.pk not in scope:
+        raise Http404("no such line")
+    return line
 
 
 class PrintQualityView(APIView):

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from accounts.choices import Role
 from accounts.models import User
-from traceability.models import Station
+from traceability.models import Line, Site, Station
 
 
 class Command(BaseCommand):
@@ -23,13 +23,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--station", action="append", default=[], help="station code (devices); repeatable"
         )
+        parser.add_argument(
+            "--line", action="append", default=[], help="line code a person is limited to; repeatable"
+        )
+        parser.add_argument(
+            "--site", action="append", default=[], help="site code a person is limited to; repeatable"
+        )
 
     @transaction.atomic
-    def handle(self, *args, username, role, password_env, station, **options):
+    def handle(self, *args, username, role, password_env, station, line, site, **options):
         stations = list(Station.objects.filter(code__in=station))
         missing = set(station) - {s.code for s in stations}
         if missing:
             raise CommandError(f"unknown station(s): {', '.join(sorted(missing))}")
+        lines, sites = list(Line.objects.filter(code__in=line)), list(Site.objects.filter(code__in=site))
+        missing = (set(line) - {x.code for x in lines}) | (set(site) - {x.code for x in sites})
+        if missing:
+            raise CommandError(f"unknown line(s) or site(s): {', '.join(sorted(missing))}")
         user, created = User.objects.get_or_create(username=username, defaults={"role": role})
         user.role = role
         if password_env:
@@ -46,4 +56,7 @@ class Command(BaseCommand):
         user.save()
         if stations:
             user.stations.set(stations)
+        if lines or sites:
+            user.lines.set(lines)
+            user.sites.set(sites)
         self.stdout.write(f"{'created' if created else 'updated'} {username} ({role})")
