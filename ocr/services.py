@@ -12,7 +12,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.choices import Role
+from accounts.choices import WRITE_ROLES, Role
 from accounts.signatures import sign_decision
 from integrations.choices import WebhookEvent
 from integrations.services import emit
@@ -90,6 +90,11 @@ def store_image(*, data: bytes) -> StoredImage:
 
 
 def _check_station(actor, station: Station | None) -> None:
+    """The role matrix for every way in (API, pages, watch_folder): who may upload, and a
+    device only for its own stations."""
+    if getattr(actor, "role", None) not in WRITE_ROLES:
+        logger.warning("upload refused for %s (role %s)", actor.pk, getattr(actor, "role", None))
+        raise CaptureRefused("Your role may not upload photos.", "forbidden", 403)
     if actor.role == Role.DEVICE:
         if station is None:
             raise CaptureRefused("A camera device must name its station.", "station_required")

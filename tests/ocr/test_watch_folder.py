@@ -37,3 +37,31 @@ def test_bad_arguments_are_refused(tmp_path, device):
         call_command("watch_folder", str(tmp_path), "--station", "nope", "--user", device.username, "--once")
     with pytest.raises(CommandError, match="not a directory"):
         call_command("watch_folder", str(tmp_path / "x"), "--station", "s", "--user", "u", "--once")
+
+
+def test_the_role_matrix_holds_for_the_command_too(tmp_path, device, station, make_user):
+    from accounts.choices import Role
+    from tests.factories import StationFactory
+
+    auditor = make_user(Role.AUDITOR)
+    with pytest.raises(CommandError, match="may not upload"):
+        call_command(
+            "watch_folder", str(tmp_path), "--station", station.code, "--user", auditor.username, "--once"
+        )
+    other = StationFactory(code="elsewhere")
+    with pytest.raises(CommandError, match="may not post captures for station"):
+        call_command(
+            "watch_folder", str(tmp_path), "--station", other.code, "--user", device.username, "--once"
+        )
+
+
+@pytest.mark.django_db
+def test_an_auditor_cannot_upload_by_any_way_in(make_user, label_png):
+    from accounts.choices import Role
+    from ocr.choices import CaptureSource
+    from ocr.models import Capture
+    from ocr.services import CaptureRefused, create_capture
+
+    with pytest.raises(CaptureRefused) as refused:
+        create_capture(actor=make_user(Role.AUDITOR), data=label_png, source=CaptureSource.API)
+    assert refused.value.status == 403 and not Capture.objects.exists()

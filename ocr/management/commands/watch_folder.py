@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.choices import WRITE_ROLES, Role
 from accounts.models import User
 from ocr.choices import CaptureSource
 from ocr.services import CaptureRefused, create_capture
@@ -41,6 +42,10 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=user, is_active=True).first()
         if actor is None:
             raise CommandError(f"no active user {user!r}")
+        if actor.role not in WRITE_ROLES:  # the role matrix holds here as in the API
+            raise CommandError(f"{user!r} is a {actor.role}: that role may not upload photos")
+        if actor.role == Role.DEVICE and not actor.stations.filter(pk=station_obj.pk).exists():
+            raise CommandError(f"device {user!r} may not post captures for station {station!r}")
         for sub in ("done", "refused"):
             (folder / sub).mkdir(exist_ok=True)
         sizes: dict[Path, int] = {}
