@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.choices import Role
 from ocr.choices import CaptureSource, JobStatus
 from ocr.models import Reading, ReadingJob
 from ocr.services import MAX_ATTEMPTS, create_capture, perform_reading, relay_jobs
@@ -122,3 +123,19 @@ def test_above_the_queue_limit_uploads_get_503_with_retry_after_and_nothing_is_w
     assert again.status_code == 200  # a retry of an accepted photo is answered, busy or not
     ReadingJob.objects.filter(status=JobStatus.PENDING).update(status=JobStatus.DONE)
     assert upload(device_client, label_png, station=station.code, idempotency_key="k3").status_code == 201
+
+
+def test_the_capture_page_tells_the_operator_when_the_readers_are_behind(
+    client, make_user, station, label_png, broker, backlog
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ocr.models import Capture
+
+    backlog.QUEUE_LIMIT = 0
+    client.force_login(make_user(Role.OPERATOR))
+    page = client.post(
+        "/capture/", {"image": SimpleUploadedFile("label.png", label_png), "station": station.code}
+    )
+    assert page.status_code == 503 and "photos behind" in page.content.decode()
+    assert not Capture.objects.exists()
