@@ -70,6 +70,34 @@ def start(env: dict, args: list[str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
+def embedded_env(var: Path, **extra: str) -> dict:
+    """The environment of the app as `make run` serves it (embedded settings, SQLite and media
+    under ``var``), with ``extra`` settings; the database migrated."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DATABASE_URL": f"sqlite:///{var / 'app.sqlite3'}",
+        "MEDIA_ROOT": str(var / "media"),
+        "DEBUG": "false",
+        **extra,
+    }
+    env.pop("REDIS_URL", None)
+    manage(env, "migrate", "--noinput", "-v0")
+    return env
+
+
+@contextlib.contextmanager
+def serving(env: dict, var: Path):
+    """`manage.py serve` on a free port, logging to ``var``/server.log: yields (port, process)."""
+    port = free_port()
+    process = start(env, [sys.executable, "manage.py", "serve", "--port", str(port)], var / "server.log")
+    try:
+        wait_for_port(port, process)
+        yield port, process
+    finally:
+        stop(process)
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.terminate()

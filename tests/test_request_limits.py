@@ -4,9 +4,7 @@ streams when it has none; a body that stalls or trickles is cut off with 408. Me
 server answers everyone else at once, and afterwards a normal photo is still read."""
 
 import json
-import os
 import socket
-import sys
 import threading
 import time
 import urllib.request
@@ -14,7 +12,7 @@ import urllib.request
 import pytest
 
 from ocr.labels import label_bytes
-from tests.services import free_port, manage, start, stop, wait_for_port
+from tests.services import embedded_env, manage, serving
 
 LIMIT = 2_000_000
 IDLE, TOTAL = 2, 5
@@ -23,26 +21,17 @@ IDLE, TOTAL = 2, 5
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     var = tmp_path_factory.mktemp("limits")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "DATABASE_URL": f"sqlite:///{var / 'app.sqlite3'}",
-        "MEDIA_ROOT": str(var / "media"),
-        "DEBUG": "false",
-        "MAX_UPLOAD_BYTES": str(LIMIT),
-        "UPLOAD_IDLE_SECONDS": str(IDLE),
-        "UPLOAD_SECONDS": str(TOTAL),
-        "CAM_PASSWORD": "limits-Test-pass1",
-    }
-    env.pop("REDIS_URL", None)
-    manage(env, "migrate", "--noinput", "-v0")
+    env = embedded_env(
+        var,
+        MAX_UPLOAD_BYTES=str(LIMIT),
+        UPLOAD_IDLE_SECONDS=str(IDLE),
+        UPLOAD_SECONDS=str(TOTAL),
+        CAM_PASSWORD="limits-Test-pass1",
+    )
     manage(env, "create_user", "lead", "--role", "admin", "--password-env", "CAM_PASSWORD")
     token = manage(env, "create_token", "lead").stdout.strip()
-    port = free_port()
-    process = start(env, [sys.executable, "manage.py", "serve", "--port", str(port)], var / "server.log")
-    wait_for_port(port, process)
-    yield {"port": port, "token": token, "process": process, "log": var / "server.log"}
-    stop(process)
+    with serving(env, var) as (port, process):
+        yield {"port": port, "token": token, "process": process, "log": var / "server.log"}
 
 
 def raw(port: int, head: str) -> socket.socket:

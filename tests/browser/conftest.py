@@ -1,10 +1,9 @@
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.services import ROOT, free_port, manage, start, stop, wait_for_port
+from tests.services import ROOT, embedded_env, manage, serving
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -38,26 +37,15 @@ def browser():
 def embedded_app(tmp_path_factory):
     """The app as `make run` serves it: embedded settings, SQLite, in-process worker, demo data."""
     var = tmp_path_factory.mktemp("var")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "DATABASE_URL": f"sqlite:///{var / 'app.sqlite3'}",
-        "MEDIA_ROOT": str(var / "media"),
-        "DEBUG": "false",
-    }
-    env.pop("REDIS_URL", None)
-    manage(env, "migrate", "--noinput", "-v0")
+    env = embedded_env(var)
     manage(env, "seed_demo", "--admin-password", "browser-Test-pass1")
-    port = free_port()
-    process = start(env, [sys.executable, "manage.py", "serve", "--port", str(port)], var / "server.log")
-    wait_for_port(port, process)
-    yield {
-        "url": f"http://127.0.0.1:{port}",
-        "password": "browser-Test-pass1",
-        "log": var / "server.log",
-        "env": env,
-    }
-    stop(process)
+    with serving(env, var) as (port, _):
+        yield {
+            "url": f"http://127.0.0.1:{port}",
+            "password": "browser-Test-pass1",
+            "log": var / "server.log",
+            "env": env,
+        }
 
 
 @pytest.fixture
