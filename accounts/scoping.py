@@ -14,13 +14,21 @@ def scoped_line_ids(user) -> frozenset[int] | None:
     the user object for the rest of the request."""
     if getattr(user, "role", None) in (None, Role.DEVICE) or not getattr(user, "pk", None):
         return None
-    if not hasattr(user, "_scoped_line_ids"):
+    if not hasattr(user, "_scoped_line_ids"):  # one query for the unscoped, most people
+        from django.contrib.auth import get_user_model
+
         from traceability.models import Line
 
-        lines = Line.objects.filter(Q(people=user) | Q(site__people=user)).values_list("pk", flat=True)
-        scoped = frozenset(lines)
-        has_scope = scoped or user.lines.exists() or user.sites.exists()
-        user._scoped_line_ids = scoped if has_scope else None
+        scoped = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .filter(Q(lines__isnull=False) | Q(sites__isnull=False))
+        )
+        user._scoped_line_ids = (
+            frozenset(Line.objects.filter(Q(people=user) | Q(site__people=user)).values_list("pk", flat=True))
+            if scoped.exists()
+            else None
+        )
     return user._scoped_line_ids
 
 

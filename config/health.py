@@ -104,6 +104,7 @@ def _may_scrape(request) -> bool:
 def _lines() -> list[str]:
     from ocr.choices import JobStatus
     from ocr.models import Capture, ReadingJob, WorkerBeat
+    from ocr.pipeline.text import QUEUES
     from ocr.services import queue_depth
 
     out = []
@@ -126,7 +127,7 @@ def _lines() -> list[str]:
         "Readings finished, by outcome (accepted, sent to review, failed).",
         [({"outcome": k}, v) for k, v in jobs.items()],
     )
-    queues = sorted({*ReadingJob.objects.values_list("queue", flat=True).distinct(), "ocr"})
+    queues = sorted(set(QUEUES.values()))  # the reading queues there are; no scan of the jobs for them
     metric(
         "tracelens_queue_depth",
         "gauge",

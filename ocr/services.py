@@ -89,7 +89,7 @@ def store_image(*, data: bytes) -> StoredImage:
     return image
 
 
-def _check_station(actor, station: Station | None) -> None:
+def _check_uploader(actor, station: Station | None) -> None:
     """The role matrix for every way in (API, pages, watch_folder): who may upload, and a
     device only for its own stations."""
     if getattr(actor, "role", None) not in WRITE_ROLES:
@@ -155,7 +155,7 @@ def create_capture(
         existing = Capture.objects.filter(uploaded_by=actor, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, False
-    _check_station(actor, station)
+    _check_uploader(actor, station)
     _check_backlog(QUEUES.get(settings.OCR_ENGINE, "ocr"))
     image = store_image(data=data)
     try:

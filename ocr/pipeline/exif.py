@@ -4,7 +4,6 @@ returned goods at customers' sites, and where they stood is not the plant's busi
 JPEG only, and losslessly: the EXIF segment is rewritten without its GPS directory and put back
 in place; the compressed pixels are not touched. Other formats are stored as sent."""
 
-import io
 import logging
 
 from PIL import Image
@@ -50,8 +49,3 @@ def strip_gps(data: bytes) -> bytes:
         return data[:start] + data[end:]
     segment = b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
     return data[:start] + segment + data[end:]
-
-
-def has_gps(data: bytes) -> bool:
-    with Image.open(io.BytesIO(data)) as img:
-        return bool(img.getexif().get_ifd(IFD.GPSInfo))

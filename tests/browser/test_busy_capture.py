@@ -2,7 +2,6 @@
 reached), a photo taken on the capture page is not lost: it stays in the page's outbox, marked
 as waiting, with the server's reason, and nothing is stored on the server."""
 
-
 import pytest
 
 from tests.browser.conftest import login

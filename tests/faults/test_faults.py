@@ -31,8 +31,10 @@ def label(n: int) -> bytes:
     return label_bytes([f"LOT L7-{n % 97:04d}", f"S/N SN{n:07d}"])
 
 
-def post(stack, camera: int, key: str, data: bytes, deadline: float) -> int:
-    """Send until acknowledged; returns the capture id. A refusal for good fails the test."""
+def post(stack, camera: int, key: str, data: bytes, deadline: float, refused: list | None = None) -> int:
+    """Send until acknowledged; returns the capture id. Each refusal on the way is noted in
+    ``refused``; it must be clean (an answer of 408 or 5xx, 503 with Retry-After), and a refusal
+    for good fails the test."""
     while time.monotonic() < deadline:
         try:
             response = requests.post(
@@ -42,14 +44,49 @@ def post(stack, camera: int, key: str, data: bytes, deadline: float) -> int:
                 data={"station": "pack", "idempotency_key": key},
                 timeout=30,
             )
-        except requests.RequestException:
+        except requests.RequestException as exc:
+            if refused is not None:
+                refused.append(type(exc).__name__)
             time.sleep(0.5)
             continue
         if response.status_code in (200, 201):
             return response.json()["id"]
+        if refused is not None:
+            refused.append(response.status_code)
         assert response.status_code >= 500 or response.status_code == 408, response.text[:300]
-        time.sleep(float(response.headers.get("Retry-After", "0.5")))
+        assert response.status_code != 503 or response.headers.get("Retry-After")
+        time.sleep(min(float(response.headers.get("Retry-After", "0.5")), 5))
     raise AssertionError(f"{key} never acknowledged")
+
+
+def cameras_during(
+    stack, prefix: str, first: int, fault, after_s: float = 3
+) -> tuple[set[int], list, object]:
+    """Four cameras post one photo after another (keys ``prefix-camera-n``) while ``fault()``
+    runs, from 3 s after they start until ``after_s`` after it returns. Returns the acknowledged
+    capture ids, the refusals met on the way, and what ``fault`` returned."""
+    deadline = time.monotonic() + 400
+    ids, refused, lock, stop = set(), [], threading.Lock(), threading.Event()
+    counter = iter(range(10**6))
+
+    def camera(i: int):
+        while not stop.is_set():
+            with lock:
+                n = next(counter)
+            capture = post(stack, i, f"{prefix}-{i}-{n}", label(first + n), deadline, refused)
+            with lock:
+                ids.add(capture)
+            time.sleep(0.2)
+
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(camera, i) for i in range(4)]
+        time.sleep(3)
+        result = fault(ids, lock)
+        time.sleep(after_s)
+        stop.set()
+        for future in futures:
+            future.result()
+    return ids, refused, result
 
 
 def scalar(stack, query: str, *args):
@@ -166,22 +203,7 @@ def test_a_worker_killed_mid_job_leaves_nothing_unread(stack):
 
 
 def test_redis_down_for_thirty_seconds_loses_nothing_and_reads_nothing_twice(stack):
-    deadline = time.monotonic() + 400
-    ids, lock, stop = set(), threading.Lock(), threading.Event()
-    counter = iter(range(10**6))
-
-    def camera(i: int):
-        while not stop.is_set():
-            with lock:
-                n = next(counter)
-            capture = post(stack, i, f"outage-{i}-{n}", label(100_000 + n), deadline)
-            with lock:
-                ids.add(capture)
-            time.sleep(0.2)
-
-    with ThreadPoolExecutor(4) as pool:
-        futures = [pool.submit(camera, i) for i in range(4)]
-        time.sleep(3)
+    def outage(ids, lock):
         stack.stop_redis()
         down_at = time.monotonic()
         with lock:
@@ -190,11 +212,9 @@ def test_redis_down_for_thirty_seconds_loses_nothing_and_reads_nothing_twice(sta
         with lock:
             during = len(ids) - before
         stack.start_redis()
-        down_s = time.monotonic() - down_at
-        time.sleep(3)
-        stop.set()
-        for future in futures:
-            future.result()
+        return during, time.monotonic() - down_at
+
+    ids, _, (during, down_s) = cameras_during(stack, "outage", 100_000, outage)
     wait_all_read(stack, ids, 300)
     assert_each_read_once(stack, ids)
     assert during > 0, "no capture was acknowledged while Redis was down"
@@ -212,43 +232,8 @@ def test_postgresql_restarted_under_load_loses_nothing_acknowledged(stack):
     clusters = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
     if not shutil.which("pg_ctlcluster") or not clusters:
         fail_or_skip("pg_ctlcluster and a Debian PostgreSQL cluster are needed to restart the database")
-    deadline = time.monotonic() + 400
-    ids, lock, stop = set(), threading.Lock(), threading.Event()
-    counter = iter(range(10**6))
-    refused = []
 
-    def camera(i: int):
-        while not stop.is_set():
-            with lock:
-                n = next(counter)
-            key, data = f"pg-{i}-{n}", label(200_000 + n)
-            while True:  # a refusal during the restart must be clean: an answer, never a hang
-                try:
-                    response = requests.post(
-                        f"{stack.base}/api/captures/",
-                        headers={"Authorization": f"Token {stack.tokens[i]}"},
-                        files={"image": ("label.png", data, "image/png")},
-                        data={"station": "pack", "idempotency_key": key},
-                        timeout=30,
-                    )
-                except requests.RequestException as exc:
-                    refused.append(type(exc).__name__)
-                    time.sleep(0.5)
-                    continue
-                if response.status_code in (200, 201):
-                    with lock:
-                        ids.add(response.json()["id"])
-                    break
-                refused.append(response.status_code)
-                assert response.status_code >= 500, response.text[:300]
-                assert response.status_code != 503 or response.headers.get("Retry-After")
-                assert time.monotonic() < deadline
-                time.sleep(0.5)
-            time.sleep(0.2)
-
-    with ThreadPoolExecutor(4) as pool:
-        futures = [pool.submit(camera, i) for i in range(4)]
-        time.sleep(3)
+    def restart(ids, lock):
         began = time.monotonic()
         subprocess.run(
             ["pg_ctlcluster", "--skip-systemctl-redirect", clusters[-1], "main", "restart", "--mode", "fast"],
@@ -256,11 +241,9 @@ def test_postgresql_restarted_under_load_loses_nothing_acknowledged(stack):
             capture_output=True,
             timeout=120,
         )
-        restart_s = time.monotonic() - began
-        time.sleep(8)
-        stop.set()
-        for future in futures:
-            future.result()
+        return time.monotonic() - began
+
+    ids, refused, restart_s = cameras_during(stack, "pg", 200_000, restart, after_s=8)
     wait_all_read(stack, ids, 300)
     assert_each_read_once(stack, ids)
     assert all(r == 503 for r in refused if isinstance(r, int)), refused  # clean: 503 and Retry-After

@@ -9,12 +9,16 @@ from PIL import Image
 from PIL.ExifTags import GPS, IFD, Base
 
 from ocr.models import Capture, StoredImage
-from ocr.pipeline.exif import has_gps
 from tests.attack_files import attack_files
 from tests.ocr.test_captures import upload
 
 pytestmark = pytest.mark.django_db
 ATTACKS = attack_files()
+
+
+def has_gps(data: bytes) -> bool:
+    with Image.open(io.BytesIO(data)) as img:
+        return bool(img.getexif().get_ifd(IFD.GPSInfo))
 
 
 def files_under(root):

@@ -159,16 +159,8 @@ class RecallSerializer(serializers.ModelSerializer):
             "close_signature",
             "signature",
         ]
-        read_only_fields = [
-            "status",
-            "opened_by",
-            "opened_at",
-            "closed_by",
-            "closed_at",
-            "close_reason",
-            "open_signature",
-            "close_signature",
-        ]
+        # what a recall is opened with; the rest is written by its workflow
+        read_only_fields = [f for f in fields if f not in ("number", "reason", "lots", "signature")]
 
 
 class StationRefSerializer(serializers.Serializer):
