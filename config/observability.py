@@ -2,6 +2,8 @@
 correlation id carried from a request into the tasks it sends, and each worker's heartbeat
 (resident memory, tasks run) for the metrics."""
 
+import ctypes
+import ctypes.util
 import json
 import logging
 import os
@@ -35,6 +37,24 @@ class JsonFormatter(logging.Formatter):
 
 
 JsonFormatter.converter = time.gmtime
+
+
+def _malloc_trim():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to give back this way
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def release_memory() -> None:
+    """Hand the allocator's free pages back to the system. Without it glibc keeps the peaks of
+    earlier images in its arenas, and a reading process grows by tens of MB over thousands of
+    readings; with it, it stays flat. It takes about 3 ms (a reading, about 1 s)."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def resident_bytes() -> int:
@@ -75,6 +95,7 @@ def heartbeat(task_id=None, task=None, **kwargs):
     token = _tokens.pop(task_id, None)
     if token is not None:
         correlation_id.reset(token)
+    release_memory()
     _state["tasks"] += 1
     _state["started_at"] = _state["started_at"] or timezone.now()
     now = time.monotonic()

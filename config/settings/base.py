@@ -206,7 +206,7 @@ if not EMBEDDED_WORKER:  # embedded, the relay has a thread of its own (frontend
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A prefork reading process is replaced after its current job once its resident memory passes
-# this (kB): 5,000 readings grew two workers from 352/356 MB to 401/454 MB (make test-faults).
+# this (kB): a guard; with the allocator trimmed after each task (config.observability) they stay flat.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("WORKER_MAX_MEMORY_KB", default=700_000)
 
 # Reading: which engine the default reading job uses, and where local model files live.

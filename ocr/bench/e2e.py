@@ -9,15 +9,11 @@ push), captures per second against the bare pipeline, and fan-out results per se
 dashboard with the publish → receive latency."""
 
 import asyncio
-import io
 import json
 import os
 import secrets
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -26,11 +22,10 @@ from pathlib import Path
 import psycopg
 import websockets
 from django.conf import settings
-from django.core.management.base import CommandError
 
+from ocr.bench.load import upload
+from ocr.bench.stack import Stack
 from ocr.labels import label_bytes
-
-ROOT = Path(settings.BASE_DIR)
 
 
 def add_arguments(parser):
@@ -45,7 +40,6 @@ def add_arguments(parser):
         "--postgres",
         default=os.environ.get("E2E_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
     )
-    parser.add_argument("--redis", default=os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/9"))
 
 
 def _pct(values, q):
@@ -53,142 +47,48 @@ def _pct(values, q):
     return round(ordered[min(len(ordered) - 1, int(q / 100 * (len(ordered) - 1)))], 1) if ordered else None
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_port(port: int, process, timeout=60):
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise CommandError(f"a stack process exited early ({process.returncode})")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise CommandError(f"nothing listening on {port}")
-
-
-class Stack:
-    """The processes a plant would run, on a database of their own, stopped and dropped after."""
-
-    def __init__(self, postgres: str, redis_url: str, logs: Path):
-        self.name = f"tl_e2e_{uuid.uuid4().hex[:8]}"
-        self.admin_url = postgres
-        self.url = postgres.rsplit("/", 1)[0] + "/" + self.name
-        self.logs = logs
-        self.processes = []
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-            "DATABASE_URL": self.url,
-            "REDIS_URL": redis_url,
-            "SECRET_KEY": "bench-" + secrets.token_hex(16),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false",
-            "SECURE_COOKIES": "false",
-            "MEDIA_ROOT": str(logs / "media"),
-            "E2E_PASSWORD": secrets.token_urlsafe(12),
-        }
-
-    def manage(self, *args) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True
-        )
-        if result.returncode:
-            raise CommandError(f"manage.py {args[0]} failed: {result.stderr[-2000:]}")
-        return result.stdout
-
-    def start(self, name: str, args: list[str]):
-        handle = (self.logs / f"{name}.log").open("w")
-        process = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT)
-        self.processes.append(process)
-        return process
-
-    def __enter__(self):
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{self.name}"')
-        self.manage("migrate", "--noinput", "-v0")
-        self.manage(
+def _prepare(stack: Stack) -> None:
+    """Stations, a camera account allowed at all of them and a supervisor with a session; then
+    the server and a worker with two reading processes."""
+    stack.manage(
+        "shell",
+        "-c",
+        "from traceability.models import Site, Line, Station;"
+        "s=Site.objects.create(code='b', name='Bench');l=Line.objects.create(site=s, code='l', name='L');"
+        "[Station.objects.create(line=l, code=f'cam-{i}', name=f'Camera {i}') for i in range(50)]",
+    )
+    stack.manage(
+        "create_user",
+        "bench-camera",
+        "--role",
+        "device",
+        *sum((["--station", f"cam-{i}"] for i in range(50)), []),
+    )
+    stack.env["E2E_PASSWORD"] = secrets.token_urlsafe(12)
+    stack.manage("create_user", "bench-sup", "--role", "supervisor", "--password-env", "E2E_PASSWORD")
+    stack.token = stack.manage("create_token", "bench-camera").strip().splitlines()[-1]
+    stack.session = (
+        stack.manage(
             "shell",
             "-c",
-            "from traceability.models import Site, Line, Station;"
-            "s=Site.objects.create(code='b', name='Bench');l=Line.objects.create(site=s, code='l', name='L');"
-            "[Station.objects.create(line=l, code=f'cam-{i}', name=f'Camera {i}') for i in range(50)]",
+            "from importlib import import_module; from django.conf import settings; "
+            "from accounts.models import User; u = User.objects.get(username='bench-sup'); "
+            "s = import_module(settings.SESSION_ENGINE).SessionStore(); s['_auth_user_id'] = str(u.pk); "
+            "s['_auth_user_backend'] = settings.AUTHENTICATION_BACKENDS[0]; "
+            "s['_auth_user_hash'] = u.get_session_auth_hash(); s.create(); print(s.session_key)",
         )
-        self.manage(
-            "create_user",
-            "bench-camera",
-            "--role",
-            "device",
-            *sum((["--station", f"cam-{i}"] for i in range(50)), []),
-        )
-        self.manage("create_user", "bench-sup", "--role", "supervisor", "--password-env", "E2E_PASSWORD")
-        self.token = self.manage("create_token", "bench-camera").strip().splitlines()[-1]
-        self.session = (
-            self.manage(
-                "shell",
-                "-c",
-                "from importlib import import_module; from django.conf import settings; "
-                "from accounts.models import User; u = User.objects.get(username='bench-sup'); "
-                "s = import_module(settings.SESSION_ENGINE).SessionStore(); s['_auth_user_id'] = str(u.pk); "
-                "s['_auth_user_backend'] = settings.AUTHENTICATION_BACKENDS[0]; "
-                "s['_auth_user_hash'] = u.get_session_auth_hash(); s.create(); print(s.session_key)",
-            )
-            .strip()
-            .splitlines()[-1]
-        )
-        self.port = _free_port()
-        server = self.start("server", [sys.executable, "manage.py", "serve", "--port", str(self.port)])
-        _wait_port(self.port, server)
-        self.start(
-            "worker",
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "ocr,default", "-c", "2",
-             "--prefetch-multiplier", "1", "--without-mingle", "--without-gossip", "-l", "WARNING"],
-        )  # fmt: skip
-        return self
-
-    def __exit__(self, *exc):
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        .strip()
+        .splitlines()[-1]
+    )
+    stack.start_server()
+    stack.start_worker(loglevel="WARNING")
 
 
 def _post(base: str, token: str, data: bytes, station: str, key: str) -> dict:
-    boundary = uuid.uuid4().hex
-    body = io.BytesIO()
-    for name, value in (("station", station), ("idempotency_key", key)):
-        body.write(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        )
-    body.write(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="frame.jpg"\r\n'
-        "Content-Type: image/jpeg\r\n\r\n".encode()
-    )
-    body.write(data + f"\r\n--{boundary}--\r\n".encode())
-    request = urllib.request.Request(  # noqa: S310 - http to our own server on loopback
-        base + "/api/captures/",
-        data=body.getvalue(),
-        headers={
-            "Authorization": f"Token {token}",
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-        },
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback, our server
-        return json.loads(response.read())
+    status, _, body = upload(base, token, key, data, station)
+    if status not in (200, 201):
+        raise RuntimeError(f"upload refused: {status} {body}")
+    return body
 
 
 def _photos(count: int) -> list[bytes]:
@@ -301,16 +201,17 @@ def _bare_rate(photos: list[bytes]) -> float:
 
 
 def run(options, out) -> dict:
-    logs = Path(settings.BASE_DIR) / "var" / "bench-e2e"
+    logs = Path(settings.BASE_DIR) / "var" / f"bench-e2e-{uuid.uuid4().hex[:6]}"
     logs.mkdir(parents=True, exist_ok=True)
     photos = _photos(options["captures"])
     bare = 0.0
     if photos:
         out.write(f"bare pipeline on {len(photos)} photos, 2 processes …")
         bare = _bare_rate(photos)
-    with Stack(options["postgres"], options["redis"], logs) as stack:
-        base = f"http://127.0.0.1:{stack.port}"
-        url = f"ws://127.0.0.1:{stack.port}/ws/dashboard/"
+    with Stack(options["postgres"], logs) as stack:
+        _prepare(stack)
+        base = stack.base
+        url = base.replace("http://", "ws://") + "/ws/dashboard/"
         headers = {"Cookie": f"sessionid={stack.session}", "Origin": base}
         cameras = {}
         if photos:
@@ -350,7 +251,7 @@ def _camera_figures(
 
     posted, done, wall = asyncio.run(measure())
     ids = list(posted["responses"])
-    with psycopg.connect(stack.url) as conn:
+    with psycopg.connect(stack.env["DATABASE_URL"]) as conn:
         rows = conn.execute(
             "SELECT c.id, extract(epoch FROM j.started_at), extract(epoch FROM j.finished_at), j.status "
             "FROM ocr_capture c JOIN ocr_readingjob j ON j.capture_id = c.id WHERE c.id = ANY(%s)",

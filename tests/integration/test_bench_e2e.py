@@ -1,4 +1,4 @@
-"""`bench e2e` as a smoke check on the real stack (its own PostgreSQL database, Redis, the ASGI
+"""`bench e2e` as a smoke check on the real stack (its own PostgreSQL database and Redis, the ASGI
 server and a two-process Celery worker): every posted capture ends pushed, every dashboard gets
 every published result, the JSON is written and the database dropped. No timing assertions."""
 
@@ -8,16 +8,16 @@ import os
 import psycopg
 import pytest
 
-from tests.services import PG_URL, REDIS_URL, manage, require
+from tests.faults.conftest import require_stack
+from tests.services import PG_URL, manage
 
 pytestmark = pytest.mark.integration
 
 
 def test_bench_e2e_smoke(tmp_path):
-    require("PostgreSQL", "127.0.0.1", 5432)
-    require("Redis", "127.0.0.1", 6379)
+    require_stack()
+    before = stack_databases()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "E2E_POSTGRES_URL": PG_URL}
-    env["E2E_REDIS_URL"] = REDIS_URL
     env.pop("REDIS_URL", None)
     env.pop("DATABASE_URL", None)
     out = tmp_path / "e2e.json"
@@ -31,6 +31,11 @@ def test_bench_e2e_smoke(tmp_path):
         figures["e2e.upload_to_push_ms_p95"] > 0
         and "bare_pipeline_2_processes.images_per_s" in figures["peers"]
     )
+    assert stack_databases() == before, "the stack's database was left behind"
+
+
+def stack_databases() -> int:
     with psycopg.connect(PG_URL) as conn:
-        left = conn.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'tl_e2e_%'").fetchone()[0]
-    assert left == 0 or "tl_e2e_" not in result.stdout
+        return conn.execute(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE 'tracelens_stack_%'"
+        ).fetchone()[0]

@@ -14,6 +14,7 @@ SUITES = {
     "genealogy": "traceability.bench.genealogy",
     "reading": "ocr.bench.reading",
     "e2e": "ocr.bench.e2e",
+    "load": "ocr.bench.load",
     "verify": "ocr.bench.verify",
     "defects": "inspection.bench.defects",
     "meters": "inspection.bench.meters",
