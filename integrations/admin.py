@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from integrations.models import Delivery, Webhook
+from integrations.models import Delivery, PartTrigger, Webhook
 
 
 @admin.register(Webhook)
@@ -16,3 +16,11 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(PartTrigger)
+class PartTriggerAdmin(admin.ModelAdmin):
+    list_display = ["part_id", "station", "trigger_id", "status", "received_at", "capture"]
+    list_filter = ["status", "station"]
+    search_fields = ["part_id", "trigger_id"]
+    readonly_fields = [f.name for f in PartTrigger._meta.fields]

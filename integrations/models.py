@@ -64,3 +64,35 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.event} to {self.webhook_id} ({self.status})"
+
+
+class TriggerStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for the camera"
+    BOUND = "bound", "Bound to a capture"
+    EXPIRED = "expired", "Expired unbound"
+
+
+class PartTrigger(models.Model):
+    """A line controller's "part present" at a station (over MQTT or the API): the station's next
+    fixed-camera capture is bound to this part. Triggers wait in order of arrival (several parts
+    may be between the sensor and the camera) until ``expires_at``."""
+
+    station = models.ForeignKey("traceability.Station", on_delete=models.PROTECT, related_name="+")
+    part_id = models.CharField(max_length=100, help_text="The part's serial or id as the line knows it.")
+    trigger_id = models.CharField(max_length=100, blank=True)
+    expected = models.JSONField(
+        default=dict, blank=True, help_text="Expected values, if the line knows them."
+    )
+    source = models.CharField(max_length=10, default="mqtt")
+    received_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=TriggerStatus.choices, default=TriggerStatus.WAITING)
+    capture = models.OneToOneField(
+        "ocr.Capture", null=True, blank=True, on_delete=models.SET_NULL, related_name="part_trigger"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["station", "status", "received_at"], name="trigger_waiting")]
+
+    def __str__(self):
+        return f"{self.part_id} at {self.station_id} ({self.status})"

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.choices import WRITE_ROLES, Role
 from accounts.signatures import sign_decision
+from integrations import triggers
 from integrations.choices import WebhookEvent
 from integrations.services import emit
 from ocr import storage
@@ -25,6 +26,7 @@ from ocr.pipeline.exif import strip_gps
 from ocr.pipeline.intake import READ_SIDE
 from ocr.pipeline.text import QUEUES, EngineUnavailable, UnknownEngine, thread_options
 from ocr.templates import TEMPLATE_FIELDS, rules_from_json
+from traceability import mqtt
 from traceability.choices import EventCode
 from traceability.events import append_record
 from traceability.models import Lot, Product, Station, Unit
@@ -160,6 +162,10 @@ def create_capture(
     image = store_image(data=data)
     try:
         with transaction.atomic():
+            metadata = metadata or {}
+            trigger = triggers.take_for(station, actor, metadata)
+            if trigger is not None:
+                metadata = triggers.bound_metadata(trigger, metadata)
             capture = Capture.objects.create(
                 image=image,
                 station=station,
@@ -167,8 +173,10 @@ def create_capture(
                 source=source,
                 idempotency_key=idempotency_key,
                 original_name=original_name[:255],
-                metadata=metadata or {},
+                metadata=metadata,
             )
+            if trigger is not None:
+                triggers.bind(trigger, capture)
             job = ReadingJob.objects.create(
                 capture=capture, engine=settings.OCR_ENGINE, queue=QUEUES.get(settings.OCR_ENGINE, "ocr")
             )
@@ -269,7 +277,20 @@ def _link_records(capture: Capture, reading: Reading) -> None:
     review links nothing: confirmed values, not raw readings, feed traceability."""
     if capture.needs_review:
         return
-    _link_values(capture, _candidates(reading))
+    values = _candidates(reading)
+    part = (capture.metadata or {}).get("part_id")
+    if part:
+        other = Unit.objects.filter(serial__in=values).exclude(serial=part).values_list("serial", flat=True)
+        if other:
+            capture.needs_review = True
+            capture.review_reasons = [
+                *capture.review_reasons,
+                f"the line said part {part}; the label names unit {other[0]}",
+            ]
+            capture.save(update_fields=["needs_review", "review_reasons"])
+            return
+        values.add(part)
+    _link_values(capture, values)
 
 
 def _link_values(capture: Capture, values: set[str]) -> None:
@@ -477,18 +498,24 @@ def read_config(capture: Capture, engine: str) -> ReadConfig:
 
 
 def _emit_reading(capture: Capture, reading: Reading) -> None:
-    """``reading.completed`` (and ``review.needed``) for the webhooks, with the reading's commit."""
+    """``reading.completed`` (and ``review.needed``) for the webhooks, with the reading's commit;
+    the same to the station's MQTT topic (``.../reading``) once committed."""
     station = capture.station.code if capture.station_id else None
-    emit(
-        WebhookEvent.READING_COMPLETED,
-        {
-            "capture": capture.pk,
-            "station": station,
-            "fields": {f["name"]: f["value"] for f in reading.fields},
-            "codes": [c["text"] for c in reading.codes],
-            "needs_review": capture.needs_review,
-        },
-    )
+    meta = capture.metadata or {}
+    payload = {
+        "capture": capture.pk,
+        "station": station,
+        "part_id": meta.get("part_id", ""),
+        "trigger_id": str(meta.get("trigger_id", "")),
+        "fields": {f["name"]: f["value"] for f in reading.fields},
+        "codes": [c["text"] for c in reading.codes],
+        "needs_review": capture.needs_review,
+        "review_reasons": capture.review_reasons,
+        "unit": capture.unit.serial if capture.unit_id else None,
+        "lot": capture.lot.code if capture.lot_id else None,
+    }
+    emit(WebhookEvent.READING_COMPLETED, payload)
+    transaction.on_commit(lambda: mqtt.publish(mqtt.topic(capture.station, "reading"), payload))
     if capture.needs_review:
         emit(
             WebhookEvent.REVIEW_NEEDED,

@@ -226,8 +226,14 @@ BUSY_RETRY_AFTER_S = env.int("BUSY_RETRY_AFTER_S", default=30)
 # each take every core); 0 lets the engine use every core (the embedded single worker).
 OCR_THREADS = env.int("OCR_THREADS", default=0 if EMBEDDED_WORKER else 1)
 MODELS_DIR = Path(env("MODELS_DIR", default=str(BASE_DIR / "models")))
-# The plant's MQTT broker (sort decisions and, later, readings and alerts); unset: not published.
+# The plant's MQTT broker: readings, verdicts, sort decisions and alerts are published to it, and
+# "part present" triggers are taken from it (`manage.py mqtt_listen`); unset: none of that.
 MQTT_URL = env("MQTT_URL", default="")
+# The trigger listener's client id: its session (and the triggers sent while it was away) is kept
+# by the broker under this name, so run one listener per id.
+MQTT_CLIENT_ID = env("MQTT_CLIENT_ID", default="tracelens-triggers")
+# How long a "part present" waits for the station's next fixed-camera capture (a message may say).
+TRIGGER_TTL_S = env.float("TRIGGER_TTL_S", default=60.0)
 # Labelled defect datasets (YOLO folders) that detectors train on, one folder per dataset name.
 TRAINING_DATA_DIR = Path(env("TRAINING_DATA_DIR", default=str(MEDIA_ROOT / "datasets")))
 

@@ -15,6 +15,7 @@ from integrations.services import emit
 from ocr.pipeline.fields import from_codes, from_line
 from ocr.pipeline.types import CodeRead, GS1Element, TextLine
 from ocr.pipeline.verify import FieldVerdict, MarkRule, Verdict, verify_label
+from traceability import mqtt
 from traceability import services as trace
 from traceability.models import Lot, Product, Shipment, Unit, WorkOrder
 
@@ -247,11 +248,13 @@ def verify_capture(
 
 
 def _publish(record: LabelVerification) -> None:
-    """The station's verification page gets the verdict (after commit, never failing it)."""
+    """The station's verification page and its MQTT topic (``.../verdict``) get the verdict
+    (after commit, never failing it)."""
     from frontend.live import notify, station_group
 
     payload = verification_payload(record)
     notify(station_group(record.station_id), {"type": "verification.done", "verification": payload})
+    mqtt.publish(mqtt.topic(record.station, "verdict"), payload)
 
 
 def verification_payload(record: LabelVerification) -> dict:

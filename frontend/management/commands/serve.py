@@ -25,6 +25,10 @@ class Command(BaseCommand):
             start_embedded_worker()
             start_embedded_beat()
             start_embedded_relay()
+            if settings.MQTT_URL:
+                from integrations.listener import start_listener_thread
+
+                start_listener_thread()
             count = redispatch_pending()
             self.stdout.write(f"Embedded reading worker started; {count} pending job(s) sent again.")
         config = uvicorn.Config(
