@@ -60,6 +60,7 @@ class EventCode(models.TextChoices):
     LOGIN = "login", "Signed in"
     LOGIN_FAILED = "login_failed", "Sign-in refused"
     LOGOUT = "logout", "Signed out"
+    ERP_IMPORT = "erp_import", "Imported from the ERP"
 
 
 class Relation(models.TextChoices):

@@ -1,6 +1,7 @@
 from traceability.models.events import AuditChainHead, ChainVerification, EventIdentifier, TraceEvent
 from traceability.models.genealogy import GenealogyEdge, LotUnitIndex
 from traceability.models.master import Line, Lot, Product, Site, Station, Supplier, Unit, WorkOrder
+from traceability.models.purchasing import PurchaseOrder, PurchaseOrderLine
 from traceability.models.recall import Recall, RecallItem
 from traceability.models.returns import ReturnCase
 from traceability.models.shipments import Shipment
@@ -14,6 +15,8 @@ __all__ = [
     "Lot",
     "LotUnitIndex",
     "Product",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
     "Recall",
     "RecallItem",
     "ReturnCase",
