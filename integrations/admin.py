@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from integrations.models import Delivery, PartTrigger, Webhook
+from integrations.models import Delivery, EpcisQuery, EpcisSubscription, PartTrigger, Webhook
 
 
 @admin.register(Webhook)
@@ -24,3 +24,14 @@ class PartTriggerAdmin(admin.ModelAdmin):
     list_filter = ["status", "station"]
     search_fields = ["part_id", "trigger_id"]
     readonly_fields = [f.name for f in PartTrigger._meta.fields]
+
+
+@admin.register(EpcisQuery)
+class EpcisQueryAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+
+
+@admin.register(EpcisSubscription)
+class EpcisSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["query", "url", "stream", "cursor", "last_run_at"]
+    readonly_fields = ["cursor", "last_run_at"]

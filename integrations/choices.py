@@ -10,6 +10,7 @@ class WebhookEvent(models.TextChoices):
     RECALL_OPENED = "recall.opened", "Recall opened"
     ALERT_RAISED = "alert.raised", "Maintenance alert raised"
     UNIT_SHIPPED = "unit.shipped", "Unit shipped"
+    EPCIS_QUERY = "epcis.query", "EPCIS query results (to a query subscription only)"
 
 
 class DeliveryStatus(models.TextChoices):

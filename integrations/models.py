@@ -32,7 +32,8 @@ class Webhook(models.Model):
         return self.name
 
     def clean(self):
-        unknown = sorted(set(self.events or []) - set(WebhookEvent.values))
+        allowed = set(WebhookEvent.values) - {WebhookEvent.EPCIS_QUERY}  # sent to query subscriptions only
+        unknown = sorted(set(self.events or []) - allowed)
         if not self.events or unknown:
             raise ValidationError(
                 {
@@ -43,8 +44,57 @@ class Webhook(models.Model):
             )
 
 
+class EpcisQuery(models.Model):
+    """A named EPCIS 2.0 query: SimpleEventQuery parameters, run at ``/api/epcis/queries/<name>/events``
+    and followed by subscriptions."""
+
+    name = models.SlugField(max_length=100, unique=True)
+    query = models.JSONField(
+        default=dict, help_text='SimpleEventQuery parameters, e.g. {"EQ_bizStep": ["shipping"]}.'
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.name
+
+
+class EpcisSubscription(models.Model):
+    """A partner's repository following a named query: new matching events are POSTed to
+    ``dest`` as EPCISQueryDocuments, as they are recorded (``stream``) or on a ``schedule``,
+    through the same signed, retried deliveries as webhooks. ``cursor`` is the last event sent."""
+
+    query = models.ForeignKey(EpcisQuery, on_delete=models.CASCADE, related_name="subscriptions")
+    url = models.URLField(max_length=500, help_text="Where results are POSTed (the subscription's dest).")
+    secret = models.CharField(
+        max_length=100, default=new_secret, help_text="Key of the HMAC-SHA256 signature."
+    )
+    stream = models.BooleanField(default=False)
+    schedule = models.JSONField(
+        default=dict, blank=True, help_text="second, minute, hour, dayOfMonth, month, dayOfWeek."
+    )
+    report_if_empty = models.BooleanField(default=False)
+    initial_record_time = models.DateTimeField(null=True, blank=True)
+    cursor = models.BigIntegerField(default=0)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.query.name} → {self.url}"
+
+
 class Delivery(models.Model):
-    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    webhook = models.ForeignKey(
+        Webhook, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    subscription = models.ForeignKey(
+        EpcisSubscription, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
     event = models.CharField(max_length=40, choices=WebhookEvent.choices)
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
@@ -61,9 +111,20 @@ class Delivery(models.Model):
     class Meta:
         verbose_name_plural = "deliveries"
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(webhook__isnull=True) ^ models.Q(subscription__isnull=True),
+                name="delivery_has_one_target",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.event} to {self.webhook_id} ({self.status})"
+        return f"{self.event} to {self.target} ({self.status})"
+
+    @property
+    def target(self):
+        """The webhook or the EPCIS subscription this goes to (each has ``url`` and ``secret``)."""
+        return self.webhook or self.subscription
 
 
 class TriggerStatus(models.TextChoices):

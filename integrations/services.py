@@ -19,7 +19,7 @@ import urllib.request
 from django.db import transaction
 from django.utils import timezone
 
-from integrations.choices import DeliveryStatus
+from integrations.choices import DeliveryStatus, WebhookEvent
 from integrations.models import Delivery, Webhook
 
 logger = logging.getLogger(__name__)
@@ -43,11 +43,11 @@ def emit(event: str, payload: dict) -> list[Delivery]:
         Delivery(webhook=h, event=event, payload=payload) for h in hooks
     )
     if deliveries:
-        transaction.on_commit(_nudge)
+        transaction.on_commit(nudge_relay)
     return deliveries
 
 
-def _nudge() -> None:
+def nudge_relay() -> None:
     from django.conf import settings
 
     if settings.EMBEDDED_WORKER:
@@ -80,23 +80,29 @@ def relay_due(*, limit: int = 50) -> int:
         if Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.SENDING
         ):
-            attempt(Delivery.objects.select_related("webhook").get(pk=pk))
+            attempt(Delivery.objects.select_related("webhook", "subscription").get(pk=pk))
             sent += 1
     return sent
 
 
+def _body(delivery: Delivery) -> tuple[bytes, str]:
+    """A webhook's envelope (id, event, time, data); an EPCIS subscription's results go as the
+    EPCISQueryDocument itself, as a repository expects them."""
+    if delivery.event == WebhookEvent.EPCIS_QUERY:
+        return json.dumps(delivery.payload, default=str).encode(), "application/ld+json"
+    envelope = {
+        "id": delivery.pk,
+        "event": delivery.event,
+        "created_at": delivery.created_at.isoformat(),
+        "data": delivery.payload,
+    }
+    return json.dumps(envelope, default=str).encode(), "application/json"
+
+
 def attempt(delivery: Delivery) -> Delivery:
-    body = json.dumps(
-        {
-            "id": delivery.pk,
-            "event": delivery.event,
-            "created_at": delivery.created_at.isoformat(),
-            "data": delivery.payload,
-        },
-        default=str,
-    ).encode()
+    body, content_type = _body(delivery)
     now = int(time.time())
-    url = delivery.webhook.url
+    url = delivery.target.url
     if not url.startswith(("http://", "https://")):  # the model's URL field already says so
         delivery.status, delivery.last_error = DeliveryStatus.DEAD, "only http and https URLs are sent to"
         delivery.save(update_fields=["status", "last_error"])
@@ -106,11 +112,11 @@ def attempt(delivery: Delivery) -> Delivery:
         data=body,
         method="POST",
         headers={
-            "Content-Type": "application/json",
+            "Content-Type": content_type,
             "User-Agent": "TraceLens-Webhooks/1",
             "X-TraceLens-Event": delivery.event,
             "X-TraceLens-Delivery": str(delivery.pk),
-            "X-TraceLens-Signature": signature(delivery.webhook.secret, now, body),
+            "X-TraceLens-Signature": signature(delivery.target.secret, now, body),
         },
     )
     start = time.perf_counter()
@@ -150,7 +156,7 @@ def replay(*, delivery: Delivery) -> Delivery:
         raise WebhookRefused(f"delivery {delivery.pk} is {delivery.status}; only dead letters are replayed")
     delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING, 0, timezone.now()
     delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
-    transaction.on_commit(_nudge)
+    transaction.on_commit(nudge_relay)
     return delivery
 
 

@@ -10,3 +10,11 @@ from integrations import services
 def relay_webhooks() -> int:
     services.recover_stuck()
     return services.relay_due()
+
+
+@shared_task
+def run_epcis_subscriptions() -> int:
+    """EPCIS query subscriptions that are due write their reports (deliveries)."""
+    from integrations import epcis_subscriptions
+
+    return epcis_subscriptions.run()

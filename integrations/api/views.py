@@ -36,13 +36,14 @@ class WebhookViewSet(viewsets.ModelViewSet):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
-    webhook = serializers.CharField(source="webhook.name", read_only=True)
+    webhook = serializers.CharField(source="webhook.name", read_only=True, default=None)
+    subscription = serializers.IntegerField(source="subscription_id", read_only=True)
 
     class Meta:
         model = Delivery
         fields = [
-            "id", "webhook", "event", "payload", "status", "attempts", "next_attempt_at", "last_status",
-            "last_error", "log", "delivered_at", "created_at",
+            "id", "webhook", "subscription", "event", "payload", "status", "attempts", "next_attempt_at",
+            "last_status", "last_error", "log", "delivered_at", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 
