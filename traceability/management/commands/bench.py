@@ -15,6 +15,7 @@ SUITES = {
     "reading": "ocr.bench.reading",
     "e2e": "ocr.bench.e2e",
     "load": "ocr.bench.load",
+    "documents": "ocr.bench.documents",
     "verify": "ocr.bench.verify",
     "defects": "inspection.bench.defects",
     "meters": "inspection.bench.meters",
