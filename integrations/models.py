@@ -157,3 +157,51 @@ class PartTrigger(models.Model):
 
     def __str__(self):
         return f"{self.part_id} at {self.station_id} ({self.status})"
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be read"
+    ACCEPTED = "accepted", "Matched; lots received"
+    REVIEW = "review", "Needs a person"
+    REJECTED = "rejected", "Rejected"
+
+
+class SupplierDocument(models.Model):
+    """A packing list, delivery note or certificate as sent (PDF or photo, stored by SHA-256;
+    the same file twice is one document), what was read from it, the purchase order it matched,
+    and the lots it received or accompanies."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    path = models.CharField(max_length=200)
+    mime_type = models.CharField(max_length=40)
+    size_bytes = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.PENDING)
+    kind = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=30, blank=True, help_text="text layer or ocr")
+    parsed = models.JSONField(
+        default=dict, blank=True, help_text="fields, lines, properties, passed, confidence"
+    )
+    reasons = models.JSONField(default=list, blank=True, help_text="Why it needs a person.")
+    purchase_order = models.ForeignKey(
+        "traceability.PurchaseOrder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    lots = models.ManyToManyField("traceability.Lot", blank=True, related_name="supplier_documents")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"], name="document_status")]
+
+    def __str__(self):
+        return f"{self.kind or 'document'} {self.parsed.get('fields', {}).get('document_number', self.pk)}"

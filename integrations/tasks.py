@@ -18,3 +18,17 @@ def run_epcis_subscriptions() -> int:
     from integrations import epcis_subscriptions
 
     return epcis_subscriptions.run()
+
+
+@shared_task
+def read_supplier_document(document_id: int) -> str:
+    from integrations import supplier_docs
+
+    return supplier_docs.process(document_id).status
+
+
+@shared_task
+def resend_pending_documents() -> int:
+    from integrations import supplier_docs
+
+    return supplier_docs.resend_pending()

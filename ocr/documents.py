@@ -56,9 +56,8 @@ class ParsedDocument:
 # -- reading the pages into segments -------------------------------------------------------
 
 
-def pdf_segments(data: bytes) -> tuple[list[Segment], int, list[np.ndarray]]:
-    """The text layer's runs with their boxes (top-left origin, points); pages without text come
-    back rendered for OCR, in page order."""
+def open_pdf(data: bytes):
+    """The PDF opened, or DocumentRefused: not a PDF, encrypted, damaged, too many pages."""
     import pypdfium2 as pdfium
 
     if not data.startswith(b"%PDF-"):
@@ -71,6 +70,15 @@ def pdf_segments(data: bytes) -> tuple[list[Segment], int, list[np.ndarray]]:
         raise DocumentRefused(f"the PDF cannot be read: {exc}", "damaged") from None
     if len(document) > MAX_PAGES:
         raise DocumentRefused(f"more than {MAX_PAGES} pages", "too_many_pages")
+    if len(document) == 0:
+        raise DocumentRefused("the PDF has no pages", "damaged")
+    return document
+
+
+def pdf_segments(data: bytes) -> tuple[list[Segment], int, list[np.ndarray]]:
+    """The text layer's runs with their boxes (top-left origin, points); pages without text come
+    back rendered for OCR, in page order."""
+    document = open_pdf(data)
     segments, scans = [], []
     for index in range(len(document)):
         page = document[index]

@@ -190,7 +190,7 @@ CELERY_TASK_ROUTES = {
     "ocr.tasks.run_reading": {"queue": "ocr"},
     "inspection.tasks.train_detector": {"queue": "gpu"},
     "integrations.tasks.relay_webhooks": {"queue": "webhooks"},
-    "integrations.tasks.run_epcis_subscriptions": {"queue": "webhooks"},
+    "integrations.tasks.read_supplier_document": {"queue": "ocr"},  # OCR of scans and photos
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic work (seconds): ``celery beat`` in production, frontend.embedded's thread otherwise.
@@ -202,6 +202,7 @@ CELERY_BEAT_SCHEDULE = {
     "stale-displays": {"task": "inspection.tasks.check_stale_displays", "schedule": 300.0},
     "audit-chain": {"task": "traceability.tasks.verify_audit_chain", "schedule": 3600.0},
     "epcis-subscriptions": {"task": "integrations.tasks.run_epcis_subscriptions", "schedule": 5.0},
+    "supplier-documents": {"task": "integrations.tasks.resend_pending_documents", "schedule": 60.0},
 }
 if not EMBEDDED_WORKER:  # embedded, the relay has a thread of its own (frontend.embedded)
     CELERY_BEAT_SCHEDULE["webhooks"] = {"task": "integrations.tasks.relay_webhooks", "schedule": 10.0}

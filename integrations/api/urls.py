@@ -2,11 +2,13 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from integrations.api import epcis
+from integrations.api.documents import SupplierDocumentViewSet
 from integrations.api.erp import ExportView, ImportView
 from integrations.api.views import DeliveryViewSet, PartTriggerViewSet, WebhookViewSet
 
 router = SimpleRouter()
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("supplier-documents", SupplierDocumentViewSet, basename="supplier-document")
 router.register("part-triggers", PartTriggerViewSet, basename="part-trigger")
 router.register("webhook-deliveries", DeliveryViewSet, basename="webhook-delivery")
 urlpatterns = [
