@@ -213,7 +213,7 @@ COLUMNS = {
     "lot": r"(?:lot|batch|charge)(?:\s*(?:no\.?|number|#|code))?",
     "quantity": r"(?:qty|quantity|qnty|pcs|amount)(?:\s*\(\w+\))?",
     "unit": r"(?:unit|uom)",
-    "expiry": r"(?:exp(?:iry)?(?:\s+date)?|expiration(?:\s+date)?|use\s+by|best\s+before)",
+    "expiry": r"(?:exp(?:iry)?\.?(?:\s+date)?|expiration(?:\s+date)?|use\s+by|best\s+before)",
     "manufactured": r"(?:mfg\.?|manufactured|production)(?:\s+date)?",
     "name": r"(?:property|test|characteristic|parameter)",
     "specification": r"(?:specification|spec\.?|limits?|requirement|target)",
@@ -282,12 +282,7 @@ def find_tables(rows: list[list[Segment]]) -> tuple[list[dict], list[dict], list
 
 def _item(row: dict) -> dict:
     quantity = re.search(r"\d[\d,.\s]*", row.get("quantity", "").replace("\u00a0", " "))
-    number = None
-    if quantity:
-        raw = quantity[0].replace(" ", "").rstrip(".,")
-        if "," in raw and "." not in raw and len(raw.split(",")[-1]) != 3:
-            raw = raw.replace(",", ".")  # 12,5 (decimal comma)
-        number = raw.replace(",", "")
+    number = _number(quantity[0]) if quantity else None
     return {
         "part_number": row.get("part_number", "").split()[0] if row.get("part_number") else "",
         "description": row.get("description", ""),
@@ -297,6 +292,25 @@ def _item(row: dict) -> dict:
         "manufactured": normalise_date(row.get("manufactured", ""))
         or _loose_date(row.get("manufactured", "")),
     }
+
+
+def _number(text: str) -> str | None:
+    """``1,200`` and ``1.200`` (thousands), ``12,5`` and ``12.5``, ``1.212,5`` and ``1,212.5``:
+    where both marks appear the last is the decimal one; a single mark followed by exactly three
+    digits separates thousands."""
+    raw = text.replace(" ", "").rstrip(".,")
+    marks = [c for c in raw if c in ".,"]
+    if not marks:
+        return raw or None
+    if len(set(marks)) == 2:
+        decimal = marks[-1]
+    elif len(marks) == 1 and len(raw.rsplit(marks[0], 1)[1]) != 3:
+        decimal = marks[0]
+    else:
+        decimal = None
+    whole, _, fraction = raw.rpartition(decimal) if decimal else (raw, "", "")
+    digits = re.sub(r"[.,]", "", whole)
+    return f"{digits}.{fraction}" if fraction else digits
 
 
 def _property(row: dict) -> dict:
