@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import equipment_views, inspection_views, trace_views, views
+from frontend import document_views, equipment_views, inspection_views, trace_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,4 +29,7 @@ urlpatterns = [
     path("genealogy/lots/<int:lot_id>/recall/", trace_views.recall_lot, name="genealogy-recall"),
     path("audit/", trace_views.audit, name="audit"),
     path("review/<int:capture_id>/", views.review_page, name="review-page"),
+    path("documents/", document_views.documents, name="documents"),
+    path("documents/<int:document_id>/", document_views.document_page, name="document-page"),
+    path("documents/<int:document_id>/file", document_views.document_file, name="document-file"),
 ]

@@ -184,7 +184,14 @@ def review_queue(request):
         .filter(needs_review=True, reading__isnull=False)
         .prefetch_related("inspection_drafts")
     )
-    return render(request, "frontend/review_queue.html", {"captures": waiting.order_by("created_at")[:200]})
+    from integrations.models import DocumentStatus, SupplierDocument
+
+    documents = SupplierDocument.objects.filter(status=DocumentStatus.REVIEW).order_by("created_at")[:200]
+    return render(
+        request,
+        "frontend/review_queue.html",
+        {"captures": waiting.order_by("created_at")[:200], "documents": documents},
+    )
 
 
 def _review_rows(capture) -> list[dict]:

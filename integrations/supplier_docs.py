@@ -136,6 +136,16 @@ def _plain(number: Decimal) -> str:
     return format(number.normalize(), "f")
 
 
+def _same_supplier(named: str, supplier) -> bool:
+    """The name on the document is the order's supplier: equal once squeezed, or one holding the
+    other where the shorter has four characters or more ("Acme" in "ACME Components Ltd")."""
+    found = _squeeze(named)
+    for known in (_squeeze(supplier.name), _squeeze(supplier.code)):
+        if known == found or (min(len(known), len(found)) >= 4 and (known in found or found in known)):
+            return True
+    return False
+
+
 def _squeeze(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", (text or "").lower())
 
@@ -158,8 +168,7 @@ def check(parsed: dict, kind: str, *, by_person: bool) -> tuple[PurchaseOrder | 
     elif order.status != PurchaseOrderStatus.OPEN:
         reasons.append(f"purchase order {number} is {order.status}")
     if order is not None and fields.get("supplier"):
-        named = _squeeze(fields["supplier"])
-        if _squeeze(order.supplier.name) not in named and _squeeze(order.supplier.code) not in named:
+        if not _same_supplier(fields["supplier"], order.supplier):
             reasons.append(f"supplier {fields['supplier']!r} is not the order's ({order.supplier.name})")
     lines = parsed.get("lines", [])
     if not lines:
