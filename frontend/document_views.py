@@ -2,7 +2,7 @@
 file, and, for supervisors, correct the lines and accept it or reject it."""
 
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
@@ -91,5 +91,34 @@ def document_page(request, document_id: int):
             "properties": parsed.get("properties", []),
             "can_review": can_review,
             "lots": document.lots.select_related("product"),
+        },
+    )
+
+
+@role_required(Role.ADMIN, Role.AUDITOR)
+def deliveries(request):
+    """The outbox's log: dead letters first, with replay for admins; the latest deliveries after."""
+    from integrations.models import Delivery
+    from integrations.services import WebhookRefused, replay
+
+    if request.method == "POST":
+        if request.user.role != Role.ADMIN:
+            return HttpResponseForbidden("Only admins replay deliveries.")
+        delivery = get_object_or_404(Delivery, pk=request.POST.get("delivery"))
+        try:
+            replay(delivery=delivery)
+        except WebhookRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Delivery {delivery.pk} will be sent again.")
+        return redirect("deliveries")
+    found = Delivery.objects.select_related("webhook", "subscription__query")
+    return render(
+        request,
+        "frontend/deliveries.html",
+        {
+            "dead": found.filter(status="dead").order_by("-created_at")[:200],
+            "latest": found.exclude(status="dead").order_by("-created_at")[:50],
+            "can_replay": request.user.role == Role.ADMIN,
         },
     )

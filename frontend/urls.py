@@ -32,4 +32,5 @@ urlpatterns = [
     path("documents/", document_views.documents, name="documents"),
     path("documents/<int:document_id>/", document_views.document_page, name="document-page"),
     path("documents/<int:document_id>/file", document_views.document_file, name="document-file"),
+    path("deliveries/", document_views.deliveries, name="deliveries"),
 ]

@@ -190,3 +190,26 @@ def test_the_embedded_relay_thread_sends_what_is_due(receiver, hot_display):
         stop.set()
         thread.join(5)
     assert len(receiver.requests) == 1 and Delivery.objects.get().status == "delivered"
+
+
+@pytest.mark.django_db
+def test_dead_letters_are_listed_and_replayed_from_the_deliveries_page(receiver, hot_display, make_user):
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    Webhook.objects.create(name="cmms", url=receiver.url, events=["alert.raised"])
+    raise_alert(hot_display)
+    Delivery.objects.update(status="dead", attempts=MAX_ATTEMPTS, last_status=503, last_error="HTTP 503")
+    delivery = Delivery.objects.get()
+    auditor, admin = Client(), Client()
+    assert auditor.login(username=make_user(Role.AUDITOR).username, password=PASSWORD)
+    assert admin.login(username=make_user(Role.ADMIN).username, password=PASSWORD)
+    seen = auditor.get("/deliveries/").content.decode()
+    assert "cmms" in seen and "HTTP 503" in seen and "Replay" not in seen
+    assert auditor.post("/deliveries/", {"delivery": delivery.pk}).status_code == 403
+    assert Delivery.objects.get().status == "dead"  # an auditor's post changes nothing
+    assert "Replay" in admin.get("/deliveries/").content.decode()
+    admin.post("/deliveries/", {"delivery": delivery.pk})
+    assert relay_due() == 1
+    assert Delivery.objects.get().status == "delivered"
