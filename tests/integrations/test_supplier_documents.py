@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from accounts.choices import Role
 from integrations import supplier_docs
 from integrations.models import DocumentStatus, SupplierDocument
-from ocr.bench.documents import make, scanned
+from ocr.bench.documents import make, photographed
 from ocr.documents import DocumentRefused
 from tests.factories import LotFactory, ProductFactory
 from traceability.models import Lot, PurchaseOrder, PurchaseOrderLine, Supplier
@@ -53,7 +53,7 @@ def test_a_pdf_and_a_photo_of_the_printed_page_receive_the_same_lots(engine, mak
     actor = make_user(Role.OPERATOR)
     rng = random.Random(11)
     pdf, truth = make(rng, 0)  # a delivery note
-    photo = scanned(pdf, rng)
+    photo = photographed(pdf, rng)
     order_for(truth, extra=Decimal(100))
     expected = {(x["part_number"], x["lot"], Decimal(x["quantity"])) for x in truth["lines"]}
     with transaction.atomic():

@@ -14,7 +14,7 @@ def test_bench_documents_writes_precision_recall_and_speed(tmp_path):
     call_command("bench", "documents", "--count", "3", "--json", str(out))
     figures = json.loads(out.read_text())
     assert figures["documents.count"] == 3
-    for way in ("text_layer", "scan"):
+    for way in ("text_layer", "scan", "photo"):
         assert 0 < figures[f"documents.{way}.field_recall"] <= 1
         assert figures[f"documents.{way}.docs_per_min_1_core"] > 0
     assert figures["documents.text_layer.field_precision"] == 1.0  # the text layer is exact
