@@ -57,6 +57,13 @@ def _subscription(sub: EpcisSubscription) -> dict:
     }
 
 
+def _created(request, body: dict, key) -> Response:
+    """201 with the new resource's address under the collection's path."""
+    response = Response(body, status=201)
+    response["Location"] = f"{request.path.rstrip('/')}/{key}"
+    return response
+
+
 def _refused(exc) -> ValidationError:
     return ValidationError({"detail": exc.message, "code": exc.code})
 
@@ -80,9 +87,7 @@ class QueriesView(APIView):
         if EpcisQuery.objects.filter(name=name).exists():
             raise ValidationError({"detail": f"a query named {name!r} exists", "code": "name_taken"})
         saved = EpcisQuery.objects.create(name=name, query=query, created_by=request.user)
-        response = Response(_query(saved), status=201)
-        response["Location"] = f"{request.path.rstrip('/')}/{name}"
-        return response
+        return _created(request, _query(saved), name)
 
 
 class QueryView(APIView):
@@ -153,9 +158,7 @@ class SubscriptionsView(APIView):
             raise _refused(exc) from None
         except ModelInvalid as exc:
             raise ValidationError(exc.message_dict) from None
-        response = Response(_subscription(sub), status=201)
-        response["Location"] = f"{request.path.rstrip('/')}/{sub.pk}"
-        return response
+        return _created(request, _subscription(sub), sub.pk)
 
 
 class SubscriptionView(APIView):
