@@ -73,9 +73,9 @@ def dispatch(document_id: int) -> None:
         logger.exception("supplier document %s not dispatched; it stays pending", document_id)
 
 
-def resend_pending() -> int:
+def resend_pending(older_than_s: float = PENDING_AFTER_S) -> int:
     """Documents left pending (a lost dispatch, a worker that died) are sent again."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=PENDING_AFTER_S)
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_s)
     ids = list(
         SupplierDocument.objects.filter(status=DocumentStatus.PENDING, created_at__lt=cutoff).values_list(
             "pk", flat=True
@@ -97,8 +97,14 @@ def process(document_id: int, engine=None) -> SupplierDocument:
     document = SupplierDocument.objects.get(pk=document_id)
     if document.status != DocumentStatus.PENDING:
         return document
+    data = storage.read_bytes(document.path)
     try:
-        parsed = read_document(storage.read_bytes(document.path), engine or _engine())
+        try:
+            parsed = read_document(data, engine)  # a PDF's text layer needs no OCR engine
+        except DocumentRefused as exc:
+            if exc.code != "needs_ocr":
+                raise
+            parsed = read_document(data, engine or _engine())
     except DocumentRefused as exc:
         document.status, document.reasons, document.read_at = (
             DocumentStatus.REJECTED,

@@ -84,8 +84,8 @@ def make(rng: random.Random, n: int) -> tuple[bytes, dict]:
             result = round(rng.uniform(low, high), 1)
             truth["properties"].append({"name": prop, "result": str(result)})
         truth["passed"] = rng.random() > 0.25
-        _title(pdf, rng.choice(["Certificate of Conformance", "Certificate of Analysis"]))
-        _pairs_column(
+        pdf_title(pdf, rng.choice(["Certificate of Conformance", "Certificate of Analysis"]))
+        pdf_pairs(
             pdf,
             [
                 ("Certificate No.", f["document_number"]),
@@ -95,12 +95,12 @@ def make(rng: random.Random, n: int) -> tuple[bytes, dict]:
             ],
         )
         line = truth["lines"][0]
-        _table(
+        pdf_table(
             pdf,
             ["Part No.", "Description", "Batch", "Quantity"],
             [[line["part_number"], line["description"], line["lot"], line["quantity"]]],
         )
-        _table(
+        pdf_table(
             pdf,
             ["Property", "Specification", "Result", "Unit"],
             [[p["name"], "see drawing", p["result"], "-"] for p in truth["properties"]],
@@ -113,8 +113,8 @@ def make(rng: random.Random, n: int) -> tuple[bytes, dict]:
         )
         pdf.cell(0, 8, statement)
     elif layout == "delivery_note":
-        _title(pdf, "Delivery Note")
-        _pairs_column(
+        pdf_title(pdf, "Delivery Note")
+        pdf_pairs(
             pdf,
             [
                 ("Delivery Note No.", f["document_number"]),
@@ -123,18 +123,18 @@ def make(rng: random.Random, n: int) -> tuple[bytes, dict]:
                 ("Delivery date", date.isoformat()),
             ],
         )
-        _table(
+        pdf_table(
             pdf,
             ["Item", "Description", "Lot", "Qty"],
             [[x["part_number"], x["description"], x["lot"], x["quantity"]] for x in truth["lines"]],
         )
     else:
-        _title(pdf, "Packing List")
+        pdf_title(pdf, "Packing List")
         pdf.cell(95, 7, f"Packing List No: {f['document_number']}")
         pdf.cell(95, 7, f"PO: {f['po_number']}", new_x="LMARGIN", new_y="NEXT")
         pdf.cell(95, 7, f"Vendor: {f['supplier']}")
         pdf.cell(95, 7, f"Date: {date.strftime('%d/%m/%Y')}", new_x="LMARGIN", new_y="NEXT")
-        _table(
+        pdf_table(
             pdf,
             ["Quantity", "Part Number", "Batch No.", "Description"],
             [[x["quantity"], x["part_number"], x["lot"], x["description"]] for x in truth["lines"]],
@@ -142,21 +142,21 @@ def make(rng: random.Random, n: int) -> tuple[bytes, dict]:
     return bytes(pdf.output()), truth
 
 
-def _title(pdf, text):
+def pdf_title(pdf, text):
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 12, text, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=11)
     pdf.ln(2)
 
 
-def _pairs_column(pdf, pairs):
+def pdf_pairs(pdf, pairs):
     for key, value in pairs:
         pdf.cell(45, 7, key)
         pdf.cell(0, 7, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
 
-def _table(pdf, header, rows):
+def pdf_table(pdf, header, rows):
     widths = [40, 65, 40, 35]
     pdf.set_font("Helvetica", "B", 11)
     for width, text in zip(widths, header, strict=True):

@@ -30,6 +30,9 @@ class Command(BaseCommand):
 
                 start_listener_thread()
             count = redispatch_pending()
+            from integrations.supplier_docs import resend_pending
+
+            resend_pending(older_than_s=0)
             self.stdout.write(f"Embedded reading worker started; {count} pending job(s) sent again.")
         config = uvicorn.Config(
             "config.asgi:application",

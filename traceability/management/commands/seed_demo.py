@@ -79,6 +79,9 @@ class Command(BaseCommand):
         order, _ = WorkOrder.objects.get_or_create(
             number="WO-2026-0042", defaults={"product": board, "line": line, "quantity": 500}
         )
+        from integrations import demo as document_demo
+
+        document_demo.seed(admin=admin, supplier=supplier, product=cap)
         caps = Lot.objects.filter(product=cap, code="C2026-1187").first() or services.receive_lot(
             product=cap,
             code="C2026-1187",
