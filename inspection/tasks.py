@@ -15,3 +15,11 @@ def train_detector(job_id: int) -> str:
 def check_stale_displays() -> int:
     """Raise the stale alerts that are due (on the beat schedule, every few minutes)."""
     return len(services.check_stale())
+
+
+@shared_task
+def republish_to_broker() -> dict:
+    """Sort decisions and alerts the broker missed, sent again (see services.republish)."""
+    from inspection.services.republish import republish
+
+    return republish()

@@ -203,6 +203,7 @@ CELERY_BEAT_SCHEDULE = {
     "audit-chain": {"task": "traceability.tasks.verify_audit_chain", "schedule": 3600.0},
     "epcis-subscriptions": {"task": "integrations.tasks.run_epcis_subscriptions", "schedule": 5.0},
     "supplier-documents": {"task": "integrations.tasks.resend_pending_documents", "schedule": 60.0},
+    "mqtt-republish": {"task": "inspection.tasks.republish_to_broker", "schedule": 10.0},
 }
 if not EMBEDDED_WORKER:  # embedded, the relay has a thread of its own (frontend.embedded)
     CELERY_BEAT_SCHEDULE["webhooks"] = {"task": "integrations.tasks.relay_webhooks", "schedule": 10.0}
@@ -237,6 +238,8 @@ MQTT_URL = env("MQTT_URL", default="")
 MQTT_CLIENT_ID = env("MQTT_CLIENT_ID", default="tracelens-triggers")
 # How long a "part present" waits for the station's next fixed-camera capture (a message may say).
 TRIGGER_TTL_S = env.float("TRIGGER_TTL_S", default=60.0)
+# A sort decision the broker missed is published again only this long after it was made.
+SORT_REPUBLISH_S = env.float("SORT_REPUBLISH_S", default=60.0)
 # Labelled defect datasets (YOLO folders) that detectors train on, one folder per dataset name.
 TRAINING_DATA_DIR = Path(env("TRAINING_DATA_DIR", default=str(MEDIA_ROOT / "datasets")))
 

@@ -1,7 +1,8 @@
 """Sorting: after a capture's defect checks, the product's sort rule gives the part a bin; the
 decision is stored, then published to the station's MQTT topic (``.../sort``) and its live
 group once committed. A broker that is down leaves ``published_at`` empty; the decision is
-still in the API for the line controller to poll."""
+still in the API for the line controller to poll, and is published again once the broker is
+back while it can still steer its part (``services.republish``)."""
 
 import logging
 

@@ -5,6 +5,7 @@ decision is stored once, pushed to the station's live group and published to its
 import cv2
 import numpy as np
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
@@ -159,3 +160,40 @@ def test_a_stations_own_rule_wins_over_the_products(make_user, station, settings
         actor=make_user(), data=_png(part((40, 40, 210))), source=CaptureSource.API, station=station
     )
     assert rule_for(capture, product.pk) == own
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_decisions_the_broker_missed_go_out_once_it_is_back_while_they_still_matter(
+    make_user, station, settings, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from inspection.services.republish import republish
+
+    settings.MQTT_URL = f"mqtt://127.0.0.1:{free_port()}"  # the broker is away
+    publisher._reset()
+    SortRule.objects.create(
+        product=ProductFactory(), station=station, name="all", rules=[], default_bin="pass"
+    )
+    decisions = []
+    for n in range(2):
+        capture, _ = create_capture(
+            actor=make_user(), data=_png(part((40, 40, 200 + n))), source=CaptureSource.API, station=station
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            decisions.append(sort_capture(capture=capture))
+    assert republish() == {"sort": 0, "alerts": 0}  # still away: nothing marked sent
+    old = timezone.now() - dt.timedelta(seconds=settings.SORT_REPUBLISH_S + 5)
+    SortDecision.objects.filter(pk=decisions[0].pk).update(created_at=old)  # its part has left
+    settings.MQTT_URL = "mqtt://127.0.0.1:1883"  # back
+    publisher._reset()
+    try:
+        with mqtt_listener(publisher.topic(station, "sort")) as received:
+            assert republish() == {"sort": 1, "alerts": 0}
+            _, qos, payload = received.get(timeout=5)
+        assert qos == 1 and payload["capture"] == decisions[1].capture_id
+        assert [d.published_at is not None for d in SortDecision.objects.order_by("pk")] == [False, True]
+        assert republish() == {"sort": 0, "alerts": 0}  # sent once
+    finally:
+        publisher._reset()
