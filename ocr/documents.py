@@ -131,31 +131,42 @@ def flatten_page(image: np.ndarray) -> np.ndarray:
 
 
 def ocr_segments(image: np.ndarray, engine, page: int = 0) -> list[Segment]:
-    """The engine's text lines as segments (boxes in the image's pixels)."""
+    """The engine's text lines as segments, their boxes turned by the page's skew (the median
+    slope of the long lines' top edges), so a row of a slightly skewed page stays one row."""
     if image.ndim == 2:
         import cv2
 
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    lines = [line for line in engine.read(image) if line.text.strip()]
+    slopes = []
+    for line in lines:
+        (x0, y0), (x1, y1) = line.box[0], line.box[1]
+        height = abs(line.box[3][1] - y0) or 1
+        if x1 - x0 > 3 * height:
+            slopes.append(np.arctan2(y1 - y0, x1 - x0))
+    angle = float(np.median(slopes)) if slopes else 0.0
+    cos, sin = np.cos(-angle), np.sin(-angle)
     found = []
-    for line in engine.read(image):
-        xs, ys = [p[0] for p in line.box], [p[1] for p in line.box]
+    for line in lines:
+        xs = [x * cos - y * sin for x, y in line.box]
+        ys = [x * sin + y * cos for x, y in line.box]
         found.append(Segment(line.text.strip(), min(xs), min(ys), max(xs), max(ys), line.confidence, page))
-    return [s for s in found if s.text]
+    return found
 
 
 # -- rows and cells ------------------------------------------------------------------------
 
 
 def rows_of(segments: list[Segment]) -> list[list[Segment]]:
-    """Segments grouped into rows (by vertical overlap), each row's cells left to right; a cell
-    is segments closer than about one character height, joined."""
+    """Segments grouped into rows (middles within half a line of the row's), each row's cells
+    left to right; a cell is segments closer than about one character height, joined."""
     rows = []
     for segment in sorted(segments, key=lambda s: (s.page, (s.y0 + s.y1) / 2, s.x0)):
         middle = (segment.y0 + segment.y1) / 2
-        if rows:
+        if rows and rows[-1][0].page == segment.page:
             last = rows[-1]
-            top, bottom = min(s.y0 for s in last), max(s.y1 for s in last)
-            if last[0].page == segment.page and top <= middle <= bottom:
+            centre = statistics.mean((s.y0 + s.y1) / 2 for s in last)
+            if abs(middle - centre) <= 0.5 * statistics.median(s.height for s in [*last, segment]):
                 last.append(segment)
                 continue
         rows.append([segment])
@@ -279,6 +290,38 @@ def _column_of(cell: Segment, header: list[tuple[Segment, str]]) -> str:
     return min(header, key=lambda pair: abs((pair[0].x0 + pair[0].x1) / 2 - middle))[1]
 
 
+def _split(cell: Segment, header: list[tuple[Segment, str]]) -> list[Segment]:
+    """A cell read across two or more columns ("Tensile strength see drawing"), cut at the word
+    boundaries nearest the left edges of the columns it crosses (characters taken as equally
+    wide); a cell within one column is returned as it is."""
+    margin = 0.5 * cell.height
+    edges = sorted(head.x0 - margin for head, _ in header if cell.x0 + margin < head.x0 - margin < cell.x1)
+    if not edges or " " not in cell.text:
+        return [cell]
+    width = (cell.x1 - cell.x0) / len(cell.text)
+    cuts, start = [], 0
+    for edge in edges:
+        offset = (edge - cell.x0) / width
+        spaces = [i for i, c in enumerate(cell.text) if c == " " and i > start]
+        if spaces:
+            start = min(spaces, key=lambda i: abs(i - offset))
+            cuts.append(start)
+    bounds = list(zip([0, *[c + 1 for c in cuts]], [*cuts, len(cell.text)], strict=True))
+    return [
+        Segment(
+            cell.text[a:b].strip(),
+            cell.x0 + a * width,
+            cell.y0,
+            cell.x0 + b * width,
+            cell.y1,
+            cell.confidence,
+            cell.page,
+        )
+        for a, b in bounds
+        if cell.text[a:b].strip()
+    ]
+
+
 def find_tables(rows: list[list[Segment]]) -> tuple[list[dict], list[dict], list[float]]:
     """Line items (a header with at least two of part, lot, quantity) and measured properties (a
     header with property and result), each row a dict by column; with the cells' confidences."""
@@ -296,7 +339,10 @@ def find_tables(rows: list[list[Segment]]) -> tuple[list[dict], list[dict], list
         header = [(rows[index][i], name) for i, name in named.items()]
         index += 1
         while index < len(rows) and not _header(rows[index]):
-            cells = rows[index]
+            pieces = [_split(cell, header) for cell in rows[index]]
+            if any(len(cut) > 2 for cut in pieces):
+                break  # a sentence across the table's width: prose after it, not a row
+            cells = [piece for cut in pieces for piece in cut]
             if _key_value(cells[0].text) or re.match(r"^(total|sum|remarks?|notes?)\b", cells[0].text, re.I):
                 break
             row = {}
