@@ -36,7 +36,7 @@ class UploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class ReviewSerializer(serializers.Serializer):
+class DocumentReviewSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["accept", "reject"])
     po_number = serializers.CharField(required=False, max_length=64)
     lines = serializers.ListField(child=serializers.DictField(), required=False)
@@ -56,7 +56,7 @@ class SupplierDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return found.order_by("-created_at", "-pk")
 
     def get_serializer_class(self):
-        return {"create": UploadSerializer, "review": ReviewSerializer}.get(
+        return {"create": UploadSerializer, "review": DocumentReviewSerializer}.get(
             self.action, SupplierDocumentSerializer
         )
 
@@ -72,7 +72,7 @@ class SupplierDocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     @action(detail=True, methods=["post"], write_roles=(Role.ADMIN, Role.SUPERVISOR))
     def review(self, request, pk=None):
-        form = ReviewSerializer(data=request.data)
+        form = DocumentReviewSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         try:

@@ -68,10 +68,13 @@ def _refused(exc) -> ValidationError:
     return ValidationError({"detail": exc.message, "code": exc.code})
 
 
+LIST = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+
+
 class QueriesView(APIView):
     read_roles, write_roles = READ, WRITE
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: LIST}, operation_id="epcis_queries_list")
     def get(self, request):
         return Response([_query(q) for q in EpcisQuery.objects.order_by("name")])
 
@@ -93,7 +96,7 @@ class QueriesView(APIView):
 class QueryView(APIView):
     read_roles, write_roles = READ, WRITE
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="epcis_query_retrieve")
     def get(self, request, name: str):
         return Response(_query(get_object_or_404(EpcisQuery, name=name)))
 
@@ -127,7 +130,7 @@ class QueryEventsView(APIView):
 class SubscriptionsView(APIView):
     read_roles, write_roles = READ, WRITE
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: LIST}, operation_id="epcis_subscriptions_list")
     def get(self, request, name: str):
         query = get_object_or_404(EpcisQuery, name=name)
         return Response([_subscription(s) for s in query.subscriptions.order_by("pk")])
@@ -164,7 +167,7 @@ class SubscriptionsView(APIView):
 class SubscriptionView(APIView):
     read_roles, write_roles = READ, WRITE
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="epcis_subscription_retrieve")
     def get(self, request, name: str, pk: int):
         return Response(_subscription(get_object_or_404(EpcisSubscription, pk=pk, query__name=name)))
 
