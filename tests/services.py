@@ -10,10 +10,11 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from ocr.bench.stack import free_port, wait_for_port  # noqa: F401 - one copy, shared with the benchmarks
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -35,23 +36,6 @@ def require(name: str, host: str, port: int) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
-        if reachable("127.0.0.1", port):
-            return
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing listening on {port} after {timeout}s")
 
 
 def manage(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
