@@ -31,6 +31,7 @@ PATTERNS: dict[str, str] = {
     "9": "1111011",
 }
 # Displays draw 6 without its top bar, 7 with f and 9 without d on some models.
+LEVELS = (1.0, 0.8, 0.65)  # of Otsu's level: where display windows are looked for
 VARIANTS: dict[str, str] = {"0011111": "6", "1110010": "7", "1110011": "9"}
 
 
@@ -117,24 +118,37 @@ def _distinct(readings: list[DisplayReading]) -> int:
 def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.ndarray]]:
     """Display windows: large dark rectangles against a lighter housing, each warped to an
     upright rectangle ``height`` pixels high (perspective corrected), with the matrix that takes
-    its pixels back to ``gray``. Largest first."""
+    its pixels back to ``gray``. Largest first.
+
+    The dark parts are cut at Otsu's level and at two lower ones: a shadow across the housing
+    can be as dark as Otsu's level and join the window, but is lighter than the window itself."""
     blur = cv2.GaussianBlur(gray, (0, 0), 3)
-    level, dark = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    otsu, _ = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     k = max(3, int(min(gray.shape) / 60)) | 1
-    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    found = []
-    for contour in contours:
-        area = cv2.contourArea(contour)
-        if area < 0.01 * gray.size or area > 0.9 * gray.size:
-            continue
-        (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
-        if w * h == 0 or area / (w * h) < 0.6 or not 1.2 <= max(w, h) / min(w, h) <= 10:
-            continue
-        quad = _corners(contour)
-        found.append((area, _warp(gray, quad, height)))
+    found: list[tuple[float, tuple[int, int, int, int], np.ndarray]] = []
+    for level in LEVELS:
+        dark = (blur <= level * otsu).astype(np.uint8) * 255
+        dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+        contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            area = cv2.contourArea(contour)
+            if area < 0.01 * gray.size or area > 0.9 * gray.size:
+                continue
+            (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
+            if w * h == 0 or area / (w * h) < 0.6 or not 1.2 <= max(w, h) / min(w, h) <= 10:
+                continue
+            box = cv2.boundingRect(contour)
+            if not any(_overlap(box, seen) > 0.5 for _, seen, _ in found):
+                found.append((area, box, _corners(contour)))
     found.sort(key=lambda item: -item[0])
-    return [warp for _, warp in found[:3]]
+    return [_warp(gray, quad, height) for _, _, quad in found[:3]]
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over the smaller box."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(0, w) * max(0, h) / max(1, min(a[2] * a[3], b[2] * b[3]))
 
 
 def _corners(contour: np.ndarray) -> np.ndarray:
@@ -189,8 +203,10 @@ def _map(reading: DisplayReading, matrix: np.ndarray) -> DisplayReading:
 
 
 def _rank(reading: DisplayReading) -> tuple:
-    sure = sum(d.confidence >= 0.5 for d in reading.digits)
-    return (sure, reading.value is not None, sum(d.confidence for d in reading.digits))
+    """The most sure digits; then a value; then, among equals, the surer digits. An unsure digit
+    beside sure ones (a frame edge, a mark on the housing) adds nothing."""
+    sure = [d.confidence for d in reading.digits if d.confidence >= 0.5]
+    return (len(sure), reading.value is not None, reading.confidence >= 0.5, sum(sure))
 
 
 def _read_polarity(
@@ -198,7 +214,7 @@ def _read_polarity(
 ) -> list[DisplayReading]:
     """One reading per row of digit-like blobs in ``gray``."""
     hat = _contrast(gray, polarity, kernel)
-    rows = _digit_rows(_stroke_map(hat), config)
+    rows = _digit_rows(_without_lines(_stroke_map(hat)), config)
     if not rows:
         return [DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")]
     return [_read_row(hat, row, polarity, config) for row in rows]
@@ -221,6 +237,23 @@ def _stroke_map(hat: np.ndarray) -> np.ndarray:
     near = cv2.blur(near, (2 * k + 1, 2 * k + 1))
     mask = (hat.astype(np.float32) > 0.45 * near) & (hat > 10)
     return mask.astype(np.uint8) * 255
+
+
+def _without_lines(mask: np.ndarray, length: float | None = None) -> np.ndarray:
+    """The mask less long, thin marks (eight times longer than thick, and longer than
+    ``length``; by default a third of the mask's width, and then only horizontal ones): a
+    window's frame edge or a shadow's border, which no digit's segment is, and which would join
+    the digits near it into one blob or pass for a "1"."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    w, h = stats[1:, 2], stats[1:, 3]
+    if length is None:
+        long = (w > mask.shape[1] / 3) & (w > 8 * h)
+    else:
+        long = ((w > length) & (w > 8 * h)) | ((h > length) & (h > 8 * w))
+    lines = np.flatnonzero(long) + 1
+    if not lines.size:
+        return mask
+    return np.where(np.isin(labels, lines), 0, mask).astype(np.uint8)
 
 
 @dataclass(frozen=True)
@@ -316,12 +349,14 @@ def _read_row(hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig) 
     x0 = max(0, min(b[0] for b in row.boxes) - 2 * height)
     x1 = min(hat.shape[1], max(b[0] + b[2] for b in row.boxes) + 2 * height)
     y0, y1 = max(0, top - int(0.2 * height)), min(hat.shape[0], bottom + int(0.2 * height))
-    crop = _binarize(hat[y0:y1, x0:x1], hat[top:bottom, x0:x1])
+    level = _level(hat[top:bottom, x0:x1])
+    crop = (hat[y0:y1, x0:x1] > level).astype(np.uint8) * 255
     s = _slant(crop[top - y0 : bottom - y0])
     upright = _shear(crop, s)
     pad = (upright.shape[1] - crop.shape[1]) // 2
     top, bottom = top - y0, bottom - y0
-    cells, top, bottom = _cells(upright, top, bottom, stroke)
+    # the digits' cells and their top and bottom, without a frame edge or shadow border along them
+    cells, top, bottom = _cells(_without_lines(upright, 1.5 * (bottom - top)), top, bottom, stroke)
     height = bottom - top
     point = _decimal_point(upright, cells, top, bottom, stroke)
     if point is None and len(cells) > 1:
@@ -364,10 +399,10 @@ def _groups(cells) -> list[tuple[int, int]]:
     return groups
 
 
-def _binarize(crop: np.ndarray, band: np.ndarray) -> np.ndarray:
-    """One level for the row, from the digits' band alone (Otsu): the row's own contrast."""
+def _level(band: np.ndarray) -> float:
+    """The level that splits strokes from background in ``band`` (Otsu), at least 8."""
     level, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    return (crop > max(level, 8)).astype(np.uint8) * 255
+    return max(float(level), 8.0)
 
 
 def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):

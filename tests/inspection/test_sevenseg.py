@@ -79,3 +79,11 @@ def test_two_displays_in_one_photo_are_flagged():
     assert reading.rows == 2
     assert reading.reason == "2 displays in the photo: the clearest was read"
     assert read_display(display_photo("12.5")).rows == 1
+
+
+@pytest.mark.parametrize("text", ["51.00", "227.00", "36.01"])
+def test_a_frame_edge_along_the_digits_does_not_join_them(text):
+    photo = display_photo(text, digit_height=120)
+    photo[428:436, 200:1080] = 35  # a dark edge across the window, just under the digits
+    reading = read_display(photo)
+    assert (reading.text, reading.reason) == (text, "")
