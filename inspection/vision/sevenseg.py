@@ -32,6 +32,7 @@ PATTERNS: dict[str, str] = {
 }
 # Displays draw 6 without its top bar, 7 with f and 9 without d on some models.
 LEVELS = (1.0, 0.8, 0.65)  # of Otsu's level: where display windows are looked for
+SECOND = 240  # px: the height the second look reads its row at
 VARIANTS: dict[str, str] = {"0011111": "6", "1110010": "7", "1110011": "9"}
 
 
@@ -95,10 +96,38 @@ def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> 
                 if best is None or _rank(reading) > _rank(best):
                     best = reading
     assert best is not None
+    if best.box is not None and (best.value is None or best.confidence < config.min_confidence):
+        best = _second_look(gray, best, polarities, config)
     displays = _distinct(sure)
     if displays > 1:
         return replace(best, rows=displays, reason=f"{displays} displays in the photo: the clearest was read")
     return replace(best, rows=displays)
+
+
+def _second_look(
+    gray: np.ndarray, first: DisplayReading, polarities, config: DisplayConfig
+) -> DisplayReading:
+    """An unsure reading read again from the full-resolution photo around its digits' row, with
+    room above and below for the segments and the decimal point a tight window cut off."""
+    x, y, w, h = first.box
+    x0, x1 = max(0, x - h), min(gray.shape[1], x + w + h)
+    y0, y1 = max(0, y - h // 2), min(gray.shape[0], y + h + h // 2)
+    crop = gray[y0:y1, x0:x1]
+    if crop.size == 0:
+        return first
+    factor = SECOND / max(1, crop.shape[0])
+    region = cv2.resize(
+        crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
+    )
+    back = np.array([[1 / factor, 0, x0], [0, 1 / factor, y0], [0, 0, 1]], np.float64)
+    kernel = max(15, region.shape[0] // 9) | 1
+    best = first
+    for polarity in polarities:
+        for reading in _read_polarity(region, polarity, config, kernel):
+            reading = _map(reading, back)
+            if _rank(reading) > _rank(best):
+                best = reading
+    return best
 
 
 def _distinct(readings: list[DisplayReading]) -> int:
