@@ -8,6 +8,7 @@ import logging
 import shutil
 import subprocess
 import threading
+import warnings
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -275,9 +276,13 @@ class EasyOcrEngine:
         )
 
     def read(self, image: np.ndarray) -> tuple[TextLine, ...]:
+        with warnings.catch_warnings():
+            # EasyOCR asks for pinned memory on every call; on a CPU-only worker torch warns each time
+            warnings.filterwarnings("ignore", message=".*'pin_memory' argument is set as true.*")
+            found = self._reader.readtext(image)
         return tuple(
             TextLine(text, round(float(score), 4), tuple((float(x), float(y)) for x, y in box))
-            for box, text, score in self._reader.readtext(image)
+            for box, text, score in found
         )
 
 
