@@ -32,6 +32,7 @@ PATTERNS: dict[str, str] = {
 }
 # Displays draw 6 without its top bar, 7 with f and 9 without d on some models.
 LEVELS = (1.0, 0.8, 0.65)  # of Otsu's level: where display windows are looked for
+SMALL_DIGITS = 48  # px in the working copy
 SECOND = 240  # px: the height the second look reads its row at
 VARIANTS: dict[str, str] = {"0011111": "6", "1110010": "7", "1110011": "9"}
 
@@ -43,7 +44,7 @@ class DisplayConfig:
     decimals: int | None = None  # fixed decimals; None: from the decimal point seen
     signed: bool = False  # a minus sign may be lit
     work_px: int = 960  # long side of the working copy
-    min_digit_height: float = 0.04  # of the working copy's short side
+    min_digit_height: float = 0.03  # of the working copy's short side
     min_confidence: float = 0.5  # a digit below this makes the reading uncertain
 
 
@@ -96,7 +97,11 @@ def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> 
                 if best is None or _rank(reading) > _rank(best):
                     best = reading
     assert best is not None
-    if best.box is not None and (best.value is None or best.confidence < config.min_confidence):
+    # Read again around the row, from the full photo: when unsure, or when the digits were small in
+    # the working copy (a decimal point of two or three pixels is easily lost there).
+    if best.box is not None and (
+        best.value is None or best.confidence < config.min_confidence or best.box[3] * scale < SMALL_DIGITS
+    ):
         best = _second_look(gray, best, polarities, config)
     displays = _distinct(sure)
     if displays > 1:

@@ -87,3 +87,10 @@ def test_a_frame_edge_along_the_digits_does_not_join_them(text):
     photo[428:436, 200:1080] = 35  # a dark edge across the window, just under the digits
     reading = read_display(photo)
     assert (reading.text, reading.reason) == (text, "")
+
+
+@pytest.mark.parametrize("text", ["123.45", "60.18", "7.03"])
+def test_a_small_display_in_a_large_photo_keeps_its_decimal_point(text):
+    # digits 110 px high in a 4000 x 3000 photo: 26 px in the reader's working copy
+    reading = read_display(display_photo(text, digit_height=110, size=(4000, 3000), blur=1.5))
+    assert (reading.text, reading.reason) == (text, "")
