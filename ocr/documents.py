@@ -102,32 +102,10 @@ def flatten_page(image: np.ndarray) -> np.ndarray:
     """A photographed sheet cut out of its background and warped flat, so its rows are level: the
     largest four-cornered bright region covering at least a quarter of the photo. A photo with no
     such region (a scan, a close-up) is returned as it is."""
-    import cv2
+    from ocr.pipeline.enhance import bright_quad, rectify
 
-    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
-    small_side = 800 / max(grey.shape)
-    small = cv2.resize(grey, None, fx=small_side, fy=small_side, interpolation=cv2.INTER_AREA)
-    _, mask = cv2.threshold(cv2.GaussianBlur(small, (5, 5), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours:
-        return image
-    sheet = max(contours, key=cv2.contourArea)
-    area = cv2.contourArea(sheet)
-    if area < 0.25 * small.size or area > 0.97 * small.size:
-        return image  # no sheet, or the sheet fills the photo already
-    corners = cv2.approxPolyDP(sheet, 0.02 * cv2.arcLength(sheet, True), True)
-    if len(corners) != 4:
-        return image
-    corners = corners.reshape(4, 2).astype(np.float32) / small_side
-    total, diff = corners.sum(axis=1), np.diff(corners, axis=1).ravel()
-    ordered = np.float32(
-        [corners[total.argmin()], corners[diff.argmin()], corners[total.argmax()], corners[diff.argmax()]]
-    )
-    width = int(max(np.linalg.norm(ordered[0] - ordered[1]), np.linalg.norm(ordered[3] - ordered[2])))
-    height = int(max(np.linalg.norm(ordered[0] - ordered[3]), np.linalg.norm(ordered[1] - ordered[2])))
-    target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    return cv2.warpPerspective(image, cv2.getPerspectiveTransform(ordered, target), (width, height))
+    quad = bright_quad(image, 0.25)
+    return image if quad is None else rectify(image, quad)[0]
 
 
 def ocr_segments(image: np.ndarray, engine, page: int = 0) -> list[Segment]:

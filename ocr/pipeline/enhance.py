@@ -61,3 +61,73 @@ def text_variants(image: np.ndarray):
         k = max(3, int(size * 0.6) | 1)
         closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
         yield "dots_closed", cv2.cvtColor(255 - closed, cv2.COLOR_GRAY2BGR), 1.0
+
+
+def bright_quad(image: np.ndarray, min_share: float) -> np.ndarray | None:
+    """The corners (top-left, top-right, bottom-right, bottom-left, in the image's pixels) of the
+    largest four-cornered bright region covering at least ``min_share`` of the image: a label or
+    a sheet against a darker background. None when there is none, or when it fills the image."""
+    grey = gray(image)
+    factor = 800 / max(grey.shape)
+    small = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    _, mask = cv2.threshold(cv2.GaussianBlur(small, (5, 5), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    region = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(region)
+    if area < min_share * small.size or area > 0.97 * small.size:
+        return None
+    corners = cv2.approxPolyDP(region, 0.02 * cv2.arcLength(region, True), True)
+    if len(corners) != 4 or not cv2.isContourConvex(corners):
+        return None
+    corners = _fitted_corners(region.reshape(-1, 2), corners.reshape(4, 2)) / factor
+    total, diff = corners.sum(axis=1), np.diff(corners, axis=1).ravel()
+    return np.float32(
+        [corners[total.argmin()], corners[diff.argmin()], corners[total.argmax()], corners[diff.argmax()]]
+    )
+
+
+def _fitted_corners(outline: np.ndarray, rough: np.ndarray) -> np.ndarray:
+    """Corners where lines fitted to the four sides meet: the polygon approximation's vertices
+    are outline points, which a rounded or torn corner pulls off the true one."""
+    index = [int(np.argmin(((outline - corner) ** 2).sum(axis=1))) for corner in rough]
+    lines = []
+    for k in range(4):
+        a, b = index[k], index[(k + 1) % 4]
+        side = outline[a : b + 1] if a <= b else np.concatenate([outline[a:], outline[: b + 1]])
+        trim = len(side) // 10  # the ends bend into the corners
+        side = side[trim : len(side) - trim] if len(side) > 10 else side
+        if len(side) < 2:
+            return rough.astype(np.float32)
+        vx, vy, x, y = cv2.fitLine(side.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.array([x, y]), np.array([vx, vy])))
+    corners = []
+    for k in range(4):  # corner k joins side k-1 and side k
+        (p, d), (q, e) = lines[k - 1], lines[k]
+        det = d[0] * -e[1] - d[1] * -e[0]
+        if abs(det) < 1e-6:
+            return rough.astype(np.float32)
+        t = ((q - p)[0] * -e[1] - (q - p)[1] * -e[0]) / det
+        corners.append(p + t * d)
+    return np.float32(corners)
+
+
+def keystone(quad: np.ndarray) -> float:
+    """How far a quadrilateral is from a rectangle seen straight on: the larger relative
+    difference between its opposite sides (0 for any rectangle, at any rotation)."""
+    top, right = np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[1])
+    bottom, left = np.linalg.norm(quad[2] - quad[3]), np.linalg.norm(quad[3] - quad[0])
+    return float(max(abs(top - bottom) / max(top, bottom), abs(left - right) / max(left, right)))
+
+
+def rectify(image: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The quadrilateral warped to a rectangle seen straight on, and the matrix that takes the
+    rectangle's pixels back to the image's."""
+    width = int(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[3] - quad[2])))
+    height = int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
+    target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    matrix = cv2.getPerspectiveTransform(np.float32(quad), target)
+    flat = cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_CUBIC)
+    return flat, np.linalg.inv(matrix)

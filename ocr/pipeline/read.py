@@ -12,7 +12,7 @@ from ocr.pipeline import fields as field_rules
 from ocr.pipeline.checks import check_fields, review_reasons
 from ocr.pipeline.coarse import COARSE_SIDES, coarse_lines
 from ocr.pipeline.codes import read_codes
-from ocr.pipeline.enhance import ink_dot_size, text_variants
+from ocr.pipeline.enhance import bright_quad, ink_dot_size, keystone, rectify, text_variants
 from ocr.pipeline.layout import group_lines
 from ocr.pipeline.patterns import PatternMatch, match_value, positions
 from ocr.pipeline.quality import assess, with_resolution
@@ -20,6 +20,8 @@ from ocr.pipeline.template import apply_rules, recognise_regions
 from ocr.pipeline.text import TextEngine, get_engine
 from ocr.pipeline.types import Field, ReadConfig, ReadResult, TextLine
 
+LABEL_SHARE = 0.05  # a label found for straightening covers at least this share of the photo
+KEYSTONE = 0.08  # opposite sides differing by this share or more: the label is seen at an angle
 LABEL_CHARACTER = re.compile(r"[A-Za-z0-9 /.:,()#+\-]")
 
 
@@ -209,9 +211,32 @@ def _read_upright(image: np.ndarray, engine: TextEngine, config: ReadConfig, cod
             score = text_evidence(lines)
             if score > best_score:
                 best, best_name, best_score = lines, name, score
+    if best:
+        best, best_name = _straight_on(image, engine, config, best, best_name)
     if not best and hasattr(engine, "recognise"):
         best, best_name = _whole_line(image, engine)
     return best, best_name
+
+
+def _straight_on(image: np.ndarray, engine: TextEngine, config: ReadConfig, lines, name):
+    """A label seen at an angle (its far edge shorter than its near one) is read again warped to
+    a rectangle seen straight on: perspective squeezes the gaps between words, and an anchor
+    run into its value ("LOTL12345") is no anchor. The straightened reading is kept unless it
+    explains clearly less text; its boxes are taken back to the photo's pixels."""
+    quad = bright_quad(image, LABEL_SHARE)
+    if quad is None or keystone(quad) < KEYSTONE:
+        return lines, name
+    flat, back = rectify(image, quad)
+    scale = min(1.0, config.max_text_side / max(flat.shape[:2]))
+    straight = _unscale(group_lines(engine.read(_scaled(flat, scale))), scale)
+    if text_evidence(straight) < 0.9 * text_evidence(lines):
+        return lines, name
+    return tuple(replace(line, box=_through(back, line.box)) for line in straight), "straight_on"
+
+
+def _through(matrix: np.ndarray, box) -> tuple:
+    points = cv2.perspectiveTransform(np.float32(box).reshape(-1, 1, 2), matrix).reshape(-1, 2)
+    return tuple((float(x), float(y)) for x, y in points)
 
 
 def _whole_line(image: np.ndarray, engine) -> tuple[tuple[TextLine, ...], str]:
