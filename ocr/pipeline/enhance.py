@@ -129,5 +129,5 @@ def rectify(image: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, np.ndarray
     height = int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
     target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
     matrix = cv2.getPerspectiveTransform(np.float32(quad), target)
-    flat = cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_CUBIC)
+    flat = cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_LINEAR)
     return flat, np.linalg.inv(matrix)
