@@ -32,6 +32,7 @@ PATTERNS: dict[str, str] = {
 }
 # Displays draw 6 without its top bar, 7 with f and 9 without d on some models.
 LEVELS = (1.0, 0.8, 0.65)  # of Otsu's level: where display windows are looked for
+COVERED = 0.7  # share of a cell as dark as the segments: something lies over it
 SMALL_DIGITS = 48  # px in the working copy
 SECOND = 240  # px: the height the second look reads its row at
 VARIANTS: dict[str, str] = {"0011111": "6", "1110010": "7", "1110011": "9"}
@@ -103,10 +104,36 @@ def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> 
         best.value is None or best.confidence < config.min_confidence or best.box[3] * scale < SMALL_DIGITS
     ):
         best = _second_look(gray, best, polarities, config)
+    if best.value is not None and not best.reason and best.polarity == "dark" and _covered(gray, best):
+        best = replace(
+            best,
+            reason="something dark lies over or beside the digits (a finger?): a digit may be hidden",
+        )
     displays = _distinct(sure)
     if displays > 1:
         return replace(best, rows=displays, reason=f"{displays} displays in the photo: the clearest was read")
     return replace(best, rows=displays)
+
+
+def _covered(gray: np.ndarray, reading: DisplayReading) -> bool:
+    """Something dark lies over a digit or just beside the row (an LCD's segments are dark, and
+    so is a finger): a digit's cell, or the cell one pitch before the first or after the last,
+    is mostly as dark as the segments' ink. Lit segments fill well under two thirds of a cell."""
+    boxes = [d.box for d in reading.digits]
+    pitch = float(np.median(np.diff([b[0] for b in boxes]))) if len(boxes) > 1 else 0.7 * boxes[0][3]
+    ink = np.concatenate([gray[y : y + h, x : x + w].ravel() for x, y, w, h in boxes])
+    if ink.size == 0:
+        return False
+    level = float(np.percentile(ink, 15)) + 0.25 * (
+        float(np.percentile(ink, 85)) - float(np.percentile(ink, 15))
+    )
+    first, last = boxes[0], boxes[-1]
+    cells = [*boxes, (int(first[0] - pitch), *first[1:]), (int(last[0] + pitch), *last[1:])]
+    for x, y, w, h in cells:
+        cell = gray[max(0, y) : y + h, max(0, x) : x + w]
+        if cell.size and (cell <= level).mean() >= COVERED:
+            return True
+    return False
 
 
 def _second_look(

@@ -94,3 +94,13 @@ def test_a_small_display_in_a_large_photo_keeps_its_decimal_point(text):
     # digits 110 px high in a 4000 x 3000 photo: 26 px in the reader's working copy
     reading = read_display(display_photo(text, digit_height=110, size=(4000, 3000), blur=1.5))
     assert (reading.text, reading.reason) == (text, "")
+
+
+@pytest.mark.parametrize("text", ["123.45", "59.04", "227.00"])
+def test_a_finger_over_the_first_digit_is_flagged_not_silently_wrong(text):
+    import cv2
+
+    photo = display_photo(text).copy()
+    cv2.ellipse(photo, (240, 420), (260, 420), 0, 0, 360, (40, 45, 60), -1)  # a finger from the left
+    reading = read_display(photo)
+    assert reading.value is None or reading.reason  # never a clean reading of what is left
