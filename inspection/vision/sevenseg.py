@@ -31,11 +31,11 @@ PATTERNS: dict[str, str] = {
     "9": "1111011",
 }
 # Displays draw 6 without its top bar, 7 with f and 9 without d on some models.
+VARIANTS: dict[str, str] = {"0011111": "6", "1110010": "7", "1110011": "9"}
 LEVELS = (1.0, 0.8, 0.65)  # of Otsu's level: where display windows are looked for
 COVERED = 0.7  # share of a cell as dark as the segments: something lies over it
 SMALL_DIGITS = 48  # px in the working copy
 SECOND = 240  # px: the height the second look reads its row at
-VARIANTS: dict[str, str] = {"0011111": "6", "1110010": "7", "1110011": "9"}
 
 
 @dataclass(frozen=True)
