@@ -1,6 +1,8 @@
 """Image variants that help engines on hard prints: dot-matrix and dot-peen marks (dots joined
 into strokes, or blurred together at half size) and light-on-dark marks (inverted)."""
 
+import math
+
 import cv2
 import numpy as np
 
@@ -122,12 +124,17 @@ def keystone(quad: np.ndarray) -> float:
     return float(max(abs(top - bottom) / max(top, bottom), abs(left - right) / max(left, right)))
 
 
-def rectify(image: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The quadrilateral warped to a rectangle seen straight on, and the matrix that takes the
-    rectangle's pixels back to the image's."""
-    width = int(max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[3] - quad[2])))
-    height = int(max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2])))
+def rectify(
+    image: np.ndarray, quad: np.ndarray, *, flags: int = cv2.INTER_LINEAR, border: int = cv2.BORDER_CONSTANT
+) -> tuple[np.ndarray, np.ndarray]:
+    """The quadrilateral (first edge on top) warped to an upright rectangle seen straight on, as
+    wide and high as its longer opposite sides, and the matrix that takes the rectangle's pixels
+    back to the image's."""
+    quad = np.asarray(quad, np.float32)
+    width = max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[3] - quad[2]))
+    height = max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))
+    width, height = max(2, math.ceil(width)), max(2, math.ceil(height))
     target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    matrix = cv2.getPerspectiveTransform(np.float32(quad), target)
-    flat = cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_LINEAR)
+    matrix = cv2.getPerspectiveTransform(quad, target)
+    flat = cv2.warpPerspective(image, matrix, (width, height), flags=flags, borderMode=border)
     return flat, np.linalg.inv(matrix)
