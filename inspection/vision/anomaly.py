@@ -1,8 +1,10 @@
 """OK-only anomaly detection, for products with no defect examples yet: learn what good surfaces
 look like from good images alone, then score each new image by how far its worst patch is from
 every good patch seen (nearest neighbours in a memory bank, as PatchCore does, over a filter
-bank made here rather than a downloaded backbone). The result carries a score, a verdict against
-a threshold set from the good images, and a heat map.
+bank made here rather than a downloaded backbone). Each patch's distance is then divided by how
+far good patches at the same place in the frame lie from the bank (a part's edges and corners
+vary more than its face). The result carries a score, a verdict against a threshold set from the
+good images, and a heat map.
 
 Plain numpy and OpenCV: runs on any worker, no weights to fetch."""
 
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-FORMAT = 1
+FORMAT = 2  # 2: the expected distance per place in the frame; 1 (still read): raw distances
+PLACES = 16  # the expected distance is kept on a PLACES × PLACES grid over the frame
 
 
 class AnomalyModelError(ValueError):
@@ -98,21 +101,37 @@ def patch_features(grey: np.ndarray, patch: int) -> tuple[np.ndarray, tuple[int,
     return np.concatenate(pooled, -1).reshape(rows * cols, -1), (rows, cols)
 
 
+def _expected(pooled: np.ndarray) -> np.ndarray:
+    """The distance expected at each place: the highest of the good images' there, floored at a
+    tenth of its mean so that a place where every good image happened to match closely does not
+    turn the slightest difference into an anomaly."""
+    expected = pooled.max(0)
+    return np.maximum(expected, 0.1 * expected.mean()).astype(np.float32)
+
+
+def _over(grid: np.ndarray, expected: np.ndarray | None) -> np.ndarray:
+    if expected is None:
+        return grid
+    return grid / cv2.resize(expected, (grid.shape[1], grid.shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
 class SurfaceModel:
     """Good patches, their feature scaling and the decision threshold. ``fit`` it on good images,
     ``save`` it as one ``.npz`` file, ``load`` it back, ``score`` new images."""
 
-    def __init__(self, *, bank, mean, std, threshold, config: AnomalyConfig):
+    def __init__(self, *, bank, mean, std, threshold, config: AnomalyConfig, expected=None):
         self.bank, self.mean, self.std = bank, mean, std
+        self.expected = expected  # PLACES × PLACES, or None: distances are scored as they are
         self.threshold = float(threshold)
         self.config = config
         self._bank_sq = (bank**2).sum(1)
 
     @classmethod
     def fit(cls, images, config: AnomalyConfig = AnomalyConfig(), *, seed: int = 0) -> "SurfaceModel":
-        """Learn from good images (at least three), each also flipped both ways. The threshold
-        is set leave-one-out: each good image is scored against the others' patches, and the
-        highest of those scores, plus a tenth, is where anomalous begins."""
+        """Learn from good images (at least three), each also flipped both ways. Each good image
+        is scored against the other images' patches (leave one out): where in the frame those
+        distances run high is the expected distance there, and the highest score of a good image
+        (its own image left out of the expectation too), plus a tenth, is where anomalous begins."""
         images = [_grey(image, config) for image in images]
         if len(images) < 3:
             raise AnomalyModelError(f"{len(images)} good images: at least 3 are needed")
@@ -131,14 +150,34 @@ class SurfaceModel:
             keep = np.random.default_rng(seed).choice(len(bank), config.bank_size, replace=False)
             bank, owner = bank[keep], owner[keep]
         model = cls(bank=bank, mean=mean, std=std, threshold=np.inf, config=config)
-        left_out = []
-        for index, image in enumerate(images):
-            others = cls(bank=bank[owner != index], mean=mean, std=std, threshold=np.inf, config=config)
-            left_out.append(others._inner(others._score_map(image)).max())
-        model.threshold = 1.1 * float(max(left_out))
-        return model
+        grids = [
+            cls(bank=bank[owner != index], mean=mean, std=std, threshold=np.inf, config=config)._distances(
+                image
+            )
+            for index, image in enumerate(images)
+        ]
+        pooled = np.stack(
+            [cv2.resize(grid, (PLACES, PLACES), interpolation=cv2.INTER_AREA) for grid in grids]
+        )
+        left_out = [
+            model._inner(_over(grid, _expected(np.delete(pooled, index, 0)))).max()
+            for index, grid in enumerate(grids)
+        ]
+        return cls(
+            bank=bank,
+            mean=mean,
+            std=std,
+            threshold=1.1 * float(max(left_out)),
+            config=config,
+            expected=_expected(pooled),
+        )
 
     def _score_map(self, grey: np.ndarray) -> np.ndarray:
+        """Each patch's distance over the distance expected at its place in the frame."""
+        return _over(self._distances(grey), self.expected)
+
+    def _distances(self, grey: np.ndarray) -> np.ndarray:
+        """Each patch's mean distance to its nearest good patches, on the patch grid."""
         features, shape = patch_features(grey, self.config.patch)
         features = ((features - self.mean) / self.std).astype(np.float32)
         scores = np.empty(len(features), np.float32)
@@ -171,9 +210,11 @@ class SurfaceModel:
 
     def save(self) -> bytes:
         buffer = io.BytesIO()
+        expected = {} if self.expected is None else {"expected": self.expected}
         np.savez_compressed(
             buffer,
-            format=FORMAT,
+            format=FORMAT if expected else 1,
+            **expected,
             bank=self.bank,
             mean=self.mean,
             std=self.std,
@@ -194,8 +235,10 @@ class SurfaceModel:
     def load(cls, data: bytes) -> "SurfaceModel":
         try:
             stored = np.load(io.BytesIO(data), allow_pickle=False)
-            if int(stored["format"]) != FORMAT:
-                raise AnomalyModelError(f"model format {int(stored['format'])}, this version reads {FORMAT}")
+            if int(stored["format"]) not in (1, FORMAT):
+                raise AnomalyModelError(
+                    f"model format {int(stored['format'])}, this version reads 1 to {FORMAT}"
+                )
             patch, neighbours, bank_size, margin, max_side = (int(v) for v in stored["config"])
             return cls(
                 bank=stored["bank"],
@@ -203,6 +246,7 @@ class SurfaceModel:
                 std=stored["std"],
                 threshold=float(stored["threshold"]),
                 config=AnomalyConfig(patch, neighbours, bank_size, margin, max_side),
+                expected=stored["expected"] if int(stored["format"]) >= 2 else None,
             )
         except (OSError, KeyError, ValueError) as exc:
             if isinstance(exc, AnomalyModelError):

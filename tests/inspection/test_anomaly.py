@@ -66,3 +66,38 @@ def test_bad_input_is_refused_clearly():
         SurfaceModel.load(b"not a model")
     with pytest.raises(AnomalyModelError, match="too small"):
         SurfaceModel.fit([surface(s, (20, 20)) for s in range(3)])
+
+
+def edged(seed: int, pit: bool = False) -> np.ndarray:
+    """A surface whose lower edge (the end of the part) is ragged differently on every part."""
+    rng = np.random.default_rng(seed)
+    image = surface(seed)
+    edge = 215 + np.cumsum(rng.normal(0, 2.5, image.shape[1])).clip(-20, 20).astype(int)
+    for x, y in enumerate(edge):
+        image[y:, x] = rng.integers(15, 40)
+        image[y - 2 : y, x] = 200  # the chamfer catches the light
+    if pit:
+        cv2.circle(image, (100, 100), 4, 60, -1)
+    return image
+
+
+def test_a_place_where_good_parts_vary_does_not_hide_a_small_defect_elsewhere():
+    model = SurfaceModel.fit([edged(seed) for seed in range(8)])
+    assert model.expected.shape == (16, 16)
+    assert model.expected[-1].mean() > model.expected[6].mean()  # the ragged edge varies most
+    good = [model.score(edged(seed)) for seed in range(50, 56)]
+    pit = model.score(edged(60, pit=True))
+    assert not any(a.anomalous for a in good)
+    assert pit.anomalous and pit.score > max(a.score for a in good)
+    x1, y1, x2, y2 = pit.box
+    assert x1 <= 100 <= x2 and y1 <= 100 <= y2
+
+
+def test_a_model_saved_without_expected_distances_still_loads(model):
+    raw = SurfaceModel(
+        bank=model.bank, mean=model.mean, std=model.std, threshold=model.threshold, config=model.config
+    )
+    again = SurfaceModel.load(raw.save())
+    assert again.expected is None
+    image = pitted(41)
+    assert again.score(image).score == pytest.approx(raw.score(image).score)
