@@ -163,14 +163,9 @@ class SurfaceModel:
             model._inner(_over(grid, _expected(np.delete(pooled, index, 0)))).max()
             for index, grid in enumerate(grids)
         ]
-        return cls(
-            bank=bank,
-            mean=mean,
-            std=std,
-            threshold=1.1 * float(max(left_out)),
-            config=config,
-            expected=_expected(pooled),
-        )
+        model.expected = _expected(pooled)
+        model.threshold = 1.1 * float(max(left_out))
+        return model
 
     def _score_map(self, grey: np.ndarray) -> np.ndarray:
         """Each patch's distance over the distance expected at its place in the frame."""
