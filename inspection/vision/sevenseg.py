@@ -345,25 +345,41 @@ def _digit_rows(mask: np.ndarray, config: DisplayConfig) -> list[_Row]:
     stroke = _stroke_width(mask)
     short = min(mask.shape)
     low, high = config.min_digit_height * short, 0.95 * short
-    tall = [
-        b for b in _blobs(mask, stroke) if low <= b[3] <= high and b[3] >= 1.1 * b[2] and b[3] >= 3 * stroke
-    ]
-    tall.sort(key=lambda b: -b[3])
+    blobs = [b for b in _blobs(mask, stroke) if low <= b[3] <= high and b[3] >= 3 * stroke]
+    tall = sorted((b for b in blobs if b[3] >= 1.1 * b[2]), key=lambda b: -b[3])
     rows: list[list[tuple[int, int, int, int]]] = []
     for box in tall:
         for row in rows:
-            ref = row[0]
-            overlap = min(ref[1] + ref[3], box[1] + box[3]) - max(ref[1], box[1])
-            if overlap >= 0.7 * min(ref[3], box[3]) and 0.7 <= box[3] / ref[3] <= 1.3:
+            if _beside(row[0], box, 0.3):
                 row.append(box)
                 break
         else:
             rows.append([box])
+    # Digits joined into one wide blob (a smear, glare across a gap) start no row, but belong to
+    # the row beside them: without them the row would stop short of the digits after them.
+    for box in blobs:
+        if box[3] < 1.1 * box[2] and box[2] <= 4 * box[3]:
+            for row in rows:
+                if _beside(_middle(row), box, 0.1):
+                    row.append(box)
+                    break
     found = []
     for row in rows:
         for part in _split_gaps(sorted(row)):
-            found.append(_Row(tuple(part), stroke))
+            if any(b[3] >= 1.1 * b[2] for b in part):  # not joined digits alone
+                found.append(_Row(tuple(part), stroke))
     return found
+
+
+def _middle(row: list) -> tuple[int, int, int, int]:
+    """The row's blob of median height (the tallest may be a frame's edge)."""
+    return sorted(row, key=lambda b: b[3])[len(row) // 2]
+
+
+def _beside(ref: tuple[int, int, int, int], box: tuple[int, int, int, int], spread: float) -> bool:
+    """``box`` lies level with ``ref`` and is as tall, within ``spread``."""
+    overlap = min(ref[1] + ref[3], box[1] + box[3]) - max(ref[1], box[1])
+    return overlap >= 0.7 * min(ref[3], box[3]) and 1 - spread <= box[3] / ref[3] <= 1 + spread
 
 
 def _split_gaps(row: list) -> list[list]:
@@ -404,8 +420,9 @@ def _shear(mask: np.ndarray, s: float) -> np.ndarray:
 
 def _read_row(hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig) -> DisplayReading:
     stroke = row.stroke
-    top = int(np.median([b[1] for b in row.boxes]))
-    bottom = int(np.median([b[1] + b[3] for b in row.boxes]))
+    tall = [b for b in row.boxes if b[3] >= 1.1 * b[2]]  # not digits joined into a wide blob
+    top = int(np.median([b[1] for b in tall]))
+    bottom = int(np.median([b[1] + b[3] for b in tall]))
     height = bottom - top
     x0 = max(0, min(b[0] for b in row.boxes) - 2 * height)
     x1 = min(hat.shape[1], max(b[0] + b[2] for b in row.boxes) + 2 * height)
@@ -490,7 +507,10 @@ def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
     height = bottom - top
     wide = [b - a for a, b in digits if 0.4 * height <= b - a <= 0.9 * height]
     width = int(np.median(wide)) if wide else int(0.55 * height)
-    grid = _grid([b for _, b in digits], width)
+    # Right edges for the pitch: each blob's, and each tall vertical stroke's (b and c end every
+    # digit on the right), so two digits whose blobs touch still give their own edges.
+    strokes = _runs(band.sum(axis=0) >= 0.38 * height, bridge=max(1, int(0.2 * stroke)))
+    grid = _grid([b for _, b in digits], width, [b for _, b in strokes])
     if grid is not None:
         pitch, phase = grid
         ink = np.flatnonzero(counts >= max(2, 0.4 * stroke))
@@ -514,19 +534,21 @@ def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
     return cells, top, bottom
 
 
-def _grid(rights: list[int], width: int) -> tuple[float, float] | None:
+def _grid(rights: list[int], width: int, strokes: list[int] = ()) -> tuple[float, float] | None:
     """Digits sit on a regular pitch, and every digit's right edge is lit (b or c): fit the pitch
-    and phase that put the most right edges on the grid. None with fewer than three edges."""
+    and phase that put the most right edges on the grid. ``strokes``: right edges of tall
+    strokes, which count half (a left-hand e or f is one too). None with fewer than three blobs."""
     if len(rights) < 3:
         return None
-    edges = np.array(rights, np.float64)
+    edges = np.array([*rights, *strokes], np.float64)
+    weights = np.array([1.0] * len(rights) + [0.5] * len(strokes))
     # every (pitch, phase) candidate at once: pitches x phases (each edge's) x edges
     pitches = np.arange(1.05 * width, 2.2 * width, 0.5)[:, None, None]
     phases = edges[None, :, None] % pitches
     offset = (edges[None, None, :] - phases) / pitches
     residual = np.abs(offset - np.round(offset)) * pitches
     fits = residual <= 0.1 * pitches
-    count = fits.sum(axis=2)
+    count = (fits * weights).sum(axis=2)
     spread = np.where(fits, residual, 0).sum(axis=2)
     key = count * 1e6 - spread  # most edges on the grid, then the tightest fit
     p, q = np.unravel_index(int(np.argmax(key)), key.shape)
@@ -537,7 +559,7 @@ def _grid(rights: list[int], width: int) -> tuple[float, float] | None:
     k = np.round((edges - phase) / pitch)
     fit = np.abs(edges - (phase + k * pitch)) <= 0.1 * pitch
     if fit.sum() >= 3 and np.ptp(k[fit]) > 0:
-        pitch, phase = np.polyfit(k[fit], edges[fit], 1)
+        pitch, phase = np.polyfit(k[fit], edges[fit], 1, w=weights[fit])
     return float(pitch), float(phase)
 
 

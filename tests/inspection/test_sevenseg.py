@@ -104,3 +104,19 @@ def test_a_finger_over_the_first_digit_is_flagged_not_silently_wrong(text):
     cv2.ellipse(photo, (240, 420), (260, 420), 0, 0, 360, (40, 45, 60), -1)  # a finger from the left
     reading = read_display(photo)
     assert reading.value is None or reading.reason  # never a clean reading of what is left
+
+
+@pytest.mark.parametrize(("text", "after"), [("36.01", 1), ("51.00", 2), ("88.10", 1), ("123.45", 3)])
+def test_digits_joined_by_a_smear_across_their_gap_are_all_read(text, after):
+    # a dark smear joins two digits into one wide blob; the digits after it must not be dropped
+    h = 120
+    w, t, gap = int(0.55 * h), int(0.13 * h), int(0.25 * h)
+    digits = len(text.replace(".", ""))
+    x0 = int(0.5 * (1280 - digits * (w + gap))) - h // 2
+    top = int(0.5 * 720 - 0.8 * h) + (int(1.6 * h) - h) // 2
+    photo = display_photo(text).copy()
+    gx = x0 + h // 2 + after * (w + gap) + w
+    photo[top + h // 5 : top + h // 5 + t // 2, gx - 5 : gx + gap + 8] = 40
+    reading = read_display(photo)
+    assert reading.value is None or reading.reason or reading.text == text
+    assert len(reading.digits) == digits
