@@ -503,6 +503,9 @@ def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
             lasts.append(rows[-1])
     if not digits:
         return [], top, bottom
+    edge = band.shape[0] - 1
+    if 2 * sum(f == 0 and last == edge for f, last in zip(firsts, lasts, strict=True)) > len(digits):
+        return [], top, bottom  # the strokes run past the band both ways: the row's blobs were fragments
     top, bottom = y0 + int(np.median(firsts)), y0 + int(np.median(lasts)) + 1
     height = bottom - top
     wide = [b - a for a, b in digits if 0.4 * height <= b - a <= 0.9 * height]
