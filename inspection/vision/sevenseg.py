@@ -346,7 +346,7 @@ def _digit_rows(mask: np.ndarray, config: DisplayConfig) -> list[_Row]:
     short = min(mask.shape)
     low, high = config.min_digit_height * short, 0.95 * short
     blobs = [b for b in _blobs(mask, stroke) if low <= b[3] <= high and b[3] >= 3 * stroke]
-    tall = sorted((b for b in blobs if b[3] >= 1.1 * b[2]), key=lambda b: -b[3])
+    tall = sorted(filter(_upright, blobs), key=lambda b: -b[3])
     rows: list[list[tuple[int, int, int, int]]] = []
     for box in tall:
         for row in rows:
@@ -358,7 +358,7 @@ def _digit_rows(mask: np.ndarray, config: DisplayConfig) -> list[_Row]:
     # Digits joined into one wide blob (a smear, glare across a gap) start no row, but belong to
     # the row beside them: without them the row would stop short of the digits after them.
     for box in blobs:
-        if box[3] < 1.1 * box[2] and box[2] <= 4 * box[3]:
+        if not _upright(box) and box[2] <= 4 * box[3]:
             for row in rows:
                 if _beside(_middle(row), box, 0.1):
                     row.append(box)
@@ -366,9 +366,14 @@ def _digit_rows(mask: np.ndarray, config: DisplayConfig) -> list[_Row]:
     found = []
     for row in rows:
         for part in _split_gaps(sorted(row)):
-            if any(b[3] >= 1.1 * b[2] for b in part):  # not joined digits alone
+            if any(map(_upright, part)):  # not joined digits alone
                 found.append(_Row(tuple(part), stroke))
     return found
+
+
+def _upright(box: tuple[int, int, int, int]) -> bool:
+    """Shaped like one digit: clearly taller than wide."""
+    return box[3] >= 1.1 * box[2]
 
 
 def _middle(row: list) -> tuple[int, int, int, int]:
@@ -420,7 +425,7 @@ def _shear(mask: np.ndarray, s: float) -> np.ndarray:
 
 def _read_row(hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig) -> DisplayReading:
     stroke = row.stroke
-    tall = [b for b in row.boxes if b[3] >= 1.1 * b[2]]  # not digits joined into a wide blob
+    tall = list(filter(_upright, row.boxes))  # not digits joined into a wide blob
     top = int(np.median([b[1] for b in tall]))
     bottom = int(np.median([b[1] + b[3] for b in tall]))
     height = bottom - top
@@ -537,7 +542,7 @@ def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
     return cells, top, bottom
 
 
-def _grid(rights: list[int], width: int, strokes: list[int] = ()) -> tuple[float, float] | None:
+def _grid(rights: list[int], width: int, strokes: list[int]) -> tuple[float, float] | None:
     """Digits sit on a regular pitch, and every digit's right edge is lit (b or c): fit the pitch
     and phase that put the most right edges on the grid. ``strokes``: right edges of tall
     strokes, which count half (a left-hand e or f is one too). None with fewer than three blobs."""
