@@ -51,8 +51,10 @@ class CaptureConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def capture_updated(self, event):
-        await self.send_json(event)
+    async def capture_changed(self, event):
+        """Word from ``publish_capture`` that the capture changed: the page gets it whole."""
+        capture = await database_sync_to_async(capture_payload)(event["capture"])
+        await self.send_json({"type": "capture.updated", "capture": capture})
 
 
 class StationConsumer(AsyncJsonWebsocketConsumer):

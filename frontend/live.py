@@ -1,25 +1,33 @@
 """Live pushes: one ``notify(group, payload)`` for every sender, with typed payloads.
 
-With Redis the channel layer works from any process. In the embedded setup the in-memory layer
+With Redis the channel layer works from any process; its connections belong to the event loop
+that opened them, so each process sends from one loop of its own, kept running in a thread,
+rather than a new loop (and new connections) per push. In the embedded setup the in-memory layer
 lives in the server's event loop, and the in-process worker runs in other threads, so sends are
 handed to that loop."""
 
 import asyncio
 import logging
+import os
+import threading
 from typing import Literal, TypedDict
 
 from asgiref.sync import async_to_sync
 from channels import DEFAULT_CHANNEL_LAYER
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 logger = logging.getLogger(__name__)
 
 _server_loop: asyncio.AbstractEventLoop | None = None
+_push_loop: tuple[int, asyncio.AbstractEventLoop] | None = None  # (pid, loop): a forked child starts its own
+_push_lock = threading.Lock()
 
 
-class CaptureUpdated(TypedDict):
-    type: Literal["capture.updated"]
-    capture: dict
+class CaptureChanged(TypedDict):
+    """To a capture's page group: the capture (its id) changed; its sockets read it whole."""
+
+    type: Literal["capture.changed"]
+    capture: int
 
 
 class DashboardCapture(TypedDict):
@@ -85,17 +93,30 @@ def set_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
     _server_loop = loop
 
 
+def _process_loop() -> asyncio.AbstractEventLoop:
+    global _push_loop
+    with _push_lock:
+        if _push_loop is None or _push_loop[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="live-push", daemon=True).start()
+            _push_loop = (os.getpid(), loop)
+        return _push_loop[1]
+
+
 def notify(
-    group: str, payload: CaptureUpdated | DashboardCapture | VerificationDone | SortDecided | AlertRaised
+    group: str, payload: CaptureChanged | DashboardCapture | VerificationDone | SortDecided | AlertRaised
 ) -> None:
     layer = get_channel_layer(LAYER_OF_GROUP.get(group, DEFAULT_CHANNEL_LAYER))
     if layer is None:
         return
     try:
-        if _server_loop is not None and _server_loop.is_running():
-            future = asyncio.run_coroutine_threadsafe(layer.group_send(group, payload), _server_loop)
-            future.result(timeout=5)
-        else:
+        if not isinstance(layer, InMemoryChannelLayer):
+            loop = _process_loop()
+        elif _server_loop is not None and _server_loop.is_running():
+            loop = _server_loop
+        else:  # a test's layer: its loop is the one async_to_sync finds
             async_to_sync(layer.group_send)(group, payload)
+            return
+        asyncio.run_coroutine_threadsafe(layer.group_send(group, payload), loop).result(timeout=5)
     except Exception:  # noqa: BLE001 - a lost push must never fail the reading; pages fetch on connect
         logger.exception("push to %s failed", group)

@@ -14,6 +14,15 @@ from traceability import selectors
 WINDOW_MINUTES = 30
 
 
+def feed_captures():
+    """Captures with what ``feed_row`` reads, and of the reading only its fields: its lines,
+    codes and checks (most of a result's bytes) stay in the database."""
+    heavy = ("lines", "codes", "checks", "quality", "config", "timings_ms")
+    return Capture.objects.select_related("station__line", "job", "reading", "unit", "lot").defer(
+        *(f"reading__{name}" for name in heavy)
+    )
+
+
 def feed_row(capture: Capture) -> dict:
     """One capture as the dashboard lists it (no image data, nothing read in full)."""
     job = getattr(capture, "job", None)
@@ -53,11 +62,7 @@ def stats(line=None, now: dt.datetime | None = None) -> dict:
         .annotate(n=Count("id"))
     }
     finished = totals["done"] + totals["failed"]
-    recent = (
-        Capture.objects.select_related("station__line", "job", "reading", "unit", "lot")
-        .filter(pk__in=captures.order_by("-id").values("pk")[:20])
-        .order_by("-id")
-    )
+    recent = feed_captures().filter(pk__in=captures.order_by("-id").values("pk")[:20]).order_by("-id")
     ranked = selectors.bottlenecks(line)
     return {
         "window_minutes": WINDOW_MINUTES,

@@ -673,11 +673,14 @@ def _verify(capture: Capture) -> None:
 
 
 def publish_capture(*, capture_id: int) -> None:
-    """The capture's page group gets the whole capture; the dashboard group a one-line row."""
+    """The dashboard group gets the capture's one-line row; the capture's page group only word
+    that it changed, and each page's socket reads the capture for itself (frontend.consumers):
+    most captures have no page open, and the whole capture is the costliest part to read."""
     from frontend.live import DASHBOARD_GROUP, capture_group, notify
-    from ocr.dashboard import feed_row
-    from ocr.selectors import all_captures, serialize_capture
+    from ocr.dashboard import feed_captures, feed_row
 
-    capture = all_captures().get(pk=capture_id)  # read once for both pushes
-    notify(capture_group(capture_id), {"type": "capture.updated", "capture": serialize_capture(capture)})
-    notify(DASHBOARD_GROUP, {"type": "dashboard.capture", "capture": feed_row(capture)})
+    notify(capture_group(capture_id), {"type": "capture.changed", "capture": capture_id})
+    notify(
+        DASHBOARD_GROUP,
+        {"type": "dashboard.capture", "capture": feed_row(feed_captures().get(pk=capture_id))},
+    )
