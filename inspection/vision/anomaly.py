@@ -16,6 +16,7 @@ import numpy as np
 
 FORMAT = 2  # 2: the expected distance per place in the frame; 1 (still read): raw distances
 PLACES = 16  # the expected distance is kept on a PLACES × PLACES grid over the frame
+STREAKS = 41  # length in pixels of the column blur that takes the machining streaks out
 
 
 class AnomalyModelError(ValueError):
@@ -27,7 +28,8 @@ class AnomalyConfig:
     patch: int = 8  # patch side, pixels
     neighbours: int = 3
     bank_size: int = 20000  # patches kept from the good images (a random subset past this)
-    margin: int = 1  # patches along the image's edge left out of the score (filters see padding)
+    margin: int = 1  # patches along the edges left out of the score (filters see padding); 0: none
+    # (at the top and bottom, at least the streak blur's half length: see SurfaceModel._inner)
     max_side: int = 640  # larger images are scaled down first
 
 
@@ -76,7 +78,7 @@ def patch_features(grey: np.ndarray, patch: int) -> tuple[np.ndarray, tuple[int,
     out, then blob, ridge and gradient responses at three scales are pooled (mean, max, min,
     spread) with the slow brightness of the surface."""
     z = (grey.astype(np.float32) - 128.0) / 32.0
-    streaks = cv2.blur(z, (1, 41))
+    streaks = cv2.blur(z, (1, STREAKS))
     rest = z - streaks
     channels = []
     for sigma in (1, 2, 4):
@@ -185,8 +187,14 @@ class SurfaceModel:
         return cv2.GaussianBlur(scores.reshape(shape), (0, 0), 1)
 
     def _inner(self, grid: np.ndarray) -> np.ndarray:
-        m = self.config.margin
-        return grid[m:-m, m:-m] if m and min(grid.shape) > 2 * m else grid
+        """The grid less its margin: ``margin`` patches at the sides, and at top and bottom at
+        least the streak blur's half length, over which that blur sees past the image's edge
+        (where a tile's curved end often lies) rather than the surface."""
+        side = self.config.margin
+        ends = max(side, -(-(STREAKS // 2) // self.config.patch)) if side else 0
+        if grid.shape[0] <= 2 * ends or grid.shape[1] <= 2 * side:
+            return grid
+        return grid[ends : grid.shape[0] - ends, side : grid.shape[1] - side]
 
     def score(self, image: np.ndarray) -> Anomaly:
         grid = self._score_map(_grey(image, self.config))

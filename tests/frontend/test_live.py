@@ -32,7 +32,9 @@ def test_pushes_from_many_threads_all_arrive_over_one_loop():
 
         channel = asyncio.run(join())
         threads = [
-            threading.Thread(target=notify, args=(capture_group(7), {"type": "capture.changed", "capture": n}))
+            threading.Thread(
+                target=notify, args=(capture_group(7), {"type": "capture.changed", "capture": n})
+            )
             for n in range(6)
         ]
         for thread in threads:

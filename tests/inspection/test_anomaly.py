@@ -101,3 +101,12 @@ def test_a_model_saved_without_expected_distances_still_loads(model):
     assert again.expected is None
     image = pitted(41)
     assert again.score(image).score == pytest.approx(raw.score(image).score)
+
+
+def test_a_pit_at_the_very_end_of_the_part_is_still_flagged(model):
+    """The rows within the streak blur's reach of the image's ends are left out of the score
+    (a part's curved end lies there), but a defect there still shows in the rows next to them."""
+    for y in (235, 228):
+        image = surface(80)
+        cv2.circle(image, (100, y), 4, 40, -1)
+        assert model.score(image).anomalous
