@@ -28,8 +28,7 @@ class AnomalyConfig:
     patch: int = 8  # patch side, pixels
     neighbours: int = 3
     bank_size: int = 20000  # patches kept from the good images (a random subset past this)
-    margin: int = 1  # patches along the edges left out of the score (filters see padding); 0: none
-    # (at the top and bottom, at least the streak blur's half length: see SurfaceModel._inner)
+    margin: int = 0  # patches along the sides left out of the score (the top and bottom: see _inner)
     max_side: int = 640  # larger images are scaled down first
 
 
@@ -187,11 +186,13 @@ class SurfaceModel:
         return cv2.GaussianBlur(scores.reshape(shape), (0, 0), 1)
 
     def _inner(self, grid: np.ndarray) -> np.ndarray:
-        """The grid less its margin: ``margin`` patches at the sides, and at top and bottom at
-        least the streak blur's half length, over which that blur sees past the image's edge
-        (where a tile's curved end often lies) rather than the surface."""
+        """The grid less ``margin`` patches at the sides and, at the top and bottom, at least the
+        streak blur's half length. A part's end lies there, nearer or further in on each part
+        (which the expected distance per place cannot follow), and the blur reaches past the
+        image's edge. Along the sides, the expected distance per place takes up what the filters'
+        padding does."""
         side = self.config.margin
-        ends = max(side, -(-(STREAKS // 2) // self.config.patch)) if side else 0
+        ends = max(side, -(-(STREAKS // 2) // self.config.patch))
         if grid.shape[0] <= 2 * ends or grid.shape[1] <= 2 * side:
             return grid
         return grid[ends : grid.shape[0] - ends, side : grid.shape[1] - side]
