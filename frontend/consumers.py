@@ -52,8 +52,12 @@ class CaptureConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def capture_changed(self, event):
-        """Word from ``publish_capture`` that the capture changed: the page gets it whole."""
-        capture = await database_sync_to_async(capture_payload)(event["capture"])
+        """Word from ``publish_capture`` that the capture changed: the page gets it whole (as it
+        is now: of two changes in quick succession, both pushes carry the later state)."""
+        try:
+            capture = await database_sync_to_async(capture_payload)(event["capture"])
+        except Capture.DoesNotExist:  # deleted since: the page keeps what it shows
+            return
         await self.send_json({"type": "capture.updated", "capture": capture})
 
 
