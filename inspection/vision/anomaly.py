@@ -9,6 +9,7 @@ good images, and a heat map.
 Plain numpy and OpenCV: runs on any worker, no weights to fetch."""
 
 import io
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -192,7 +193,7 @@ class SurfaceModel:
         image's edge. Along the sides, the expected distance per place takes up what the filters'
         padding does."""
         side = self.config.margin
-        ends = max(side, -(-(STREAKS // 2) // self.config.patch))
+        ends = max(side, math.ceil((STREAKS // 2) / self.config.patch))
         if grid.shape[0] <= 2 * ends or grid.shape[1] <= 2 * side:
             return grid
         return grid[ends : grid.shape[0] - ends, side : grid.shape[1] - side]
