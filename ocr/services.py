@@ -296,9 +296,11 @@ def _link_records(capture: Capture, reading: Reading) -> None:
 def _link_values(capture: Capture, values: set[str]) -> None:
     if not values:
         return
+    linked = (capture.unit_id, capture.lot_id)
     capture.unit = Unit.objects.filter(serial__in=values).select_related("lot").first()
     capture.lot = capture.unit.lot if capture.unit else Lot.objects.filter(code__in=values).first()
-    capture.save(update_fields=["unit", "lot"])
+    if (capture.unit_id, capture.lot_id) != linked:
+        capture.save(update_fields=["unit", "lot"])
     _assemble_into_parent(capture)
 
 
@@ -573,7 +575,8 @@ def perform_reading(*, job_id: int) -> str:
     if not _claim(job_id):
         logger.info("job %s not claimed (already taken or finished)", job_id)
         return "skipped"
-    job = ReadingJob.objects.select_related("capture__image").get(pk=job_id)
+    # the station with its line and site: the reading's webhook payload and MQTT topic name them
+    job = ReadingJob.objects.select_related("capture__image", "capture__station__line__site").get(pk=job_id)
     capture = job.capture
     try:
         photo = storage.read_bytes(capture.image.path)
