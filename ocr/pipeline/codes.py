@@ -111,22 +111,28 @@ def _gray(image: np.ndarray) -> np.ndarray:
 
 
 def hard_case_variants(image: np.ndarray):
-    """Second looks for codes the plain pass missed, each with its scale: small symbols
-    upscaled; dot-peen and laser marks on metal blurred or closed into solid modules; uneven
-    light flattened by adaptive thresholding."""
+    """Second looks for codes the plain pass missed, each with its scale and zxing-cpp's
+    binarizer: small symbols upscaled; dot-peen and laser marks on metal blurred or closed into
+    solid modules; modules filled with texture or a picture (designed QR codes, speckled marks)
+    evened out by a median and split at one level for the whole symbol (a local threshold would
+    find the texture again); uneven light flattened by adaptive thresholding."""
     g = _gray(image)
+    local = zxingcpp.Binarizer.LocalAverage
     if max(g.shape) <= 1600:
-        yield cv2.resize(g, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), 2.0
-    yield cv2.GaussianBlur(g, (5, 5), 0), 1.0
+        yield cv2.resize(g, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), 2.0, local
+    yield cv2.GaussianBlur(g, (5, 5), 0), 1.0, local
+    yield cv2.medianBlur(g, 5), 1.0, zxingcpp.Binarizer.GlobalHistogram
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
-    yield cv2.morphologyEx(g, cv2.MORPH_CLOSE, kernel), 1.0
-    yield cv2.morphologyEx(g, cv2.MORPH_OPEN, kernel), 1.0
-    yield cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 31, 5), 1.0
+    yield cv2.morphologyEx(g, cv2.MORPH_CLOSE, kernel), 1.0, local
+    yield cv2.morphologyEx(g, cv2.MORPH_OPEN, kernel), 1.0, local
+    yield cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 31, 5), 1.0, local
 
 
-def _reads(image: np.ndarray, scale: float = 1.0) -> list[CodeRead]:
+def _reads(
+    image: np.ndarray, scale: float = 1.0, binarizer=zxingcpp.Binarizer.LocalAverage
+) -> list[CodeRead]:
     reads = []
-    for barcode in zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain):
+    for barcode in zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain, binarizer=binarizer):
         ident = barcode.symbology_identifier
         text = barcode.text
         is_gs1 = barcode.content_type == zxingcpp.ContentType.GS1 or ident in GS1_IDENTIFIERS
@@ -230,8 +236,8 @@ def read_codes(image: np.ndarray, *, retry: bool = True, full_resolution=None) -
         for crop, x0, y0, factor in regions:
             if reads:
                 break
-            for variant, variant_scale in hard_case_variants(crop):
-                reads = _rescaled(_in_crop(_reads(variant, variant_scale), x0, y0), factor)
+            for variant, variant_scale, binarizer in hard_case_variants(crop):
+                reads = _rescaled(_in_crop(_reads(variant, variant_scale, binarizer), x0, y0), factor)
                 if reads:
                     break
     unique = {}
