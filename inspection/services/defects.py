@@ -167,6 +167,8 @@ def inspect_capture(*, capture, checks=None) -> list[DefectInspection]:
     from ocr.services import store_image
 
     checks = checks if checks is not None else checks_for(capture)
+    if not checks:
+        return []
     done = set(DefectInspection.objects.filter(capture=capture).values_list("defect_check_id", flat=True))
     checks = [c for c in checks if c.pk not in done]
     if not checks:
