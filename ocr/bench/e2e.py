@@ -270,10 +270,12 @@ def _camera_figures(stack, base: str, url: str, headers: dict, photos: list[byte
             await asyncio.sleep(0.2)
         stop.set()
         await watcher
-        return posted, done, time.time() - start
+        return posted, done, start
 
-    posted, done, wall = asyncio.run(measure())
+    posted, done, start = asyncio.run(measure())
     ids = list(posted["responses"])
+    # from the first post to the last result's push (not to when the polling above noticed it)
+    wall = max((done[pk] for pk in ids if pk in done), default=start) - start
     with psycopg.connect(stack.env["DATABASE_URL"]) as conn:
         rows = conn.execute(
             "SELECT c.id, extract(epoch FROM j.started_at), extract(epoch FROM j.finished_at), j.status "
