@@ -210,8 +210,14 @@ if not EMBEDDED_WORKER:  # embedded, the relay has a thread of its own (frontend
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A prefork reading process is replaced after its current job once its resident memory passes
-# this (kB): a guard; with the allocator trimmed after each task (config.observability) they stay flat.
+# this (kB): a guard; with the allocator trimmed with the heartbeat (config.observability) they
+# stay flat.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("WORKER_MAX_MEMORY_KB", default=700_000)
+# Celery's Django fixup closes the database connections before and after every task, and with
+# psycopg's pool (prod settings) it closes the whole pool: every reading job then opened new
+# PostgreSQL connections. It does so only every this many tasks; after each task the task's
+# connections go back to the pool, as at the end of a request (config.celery).
+CELERY_DB_REUSE_MAX = 1000
 
 # Reading: which engine the default reading job uses, and where local model files live.
 OCR_ENGINE = env("OCR_ENGINE", default="rapidocr")

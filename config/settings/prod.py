@@ -33,6 +33,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
     "max_size": env.int("DB_POOL_MAX", default=10),  # noqa: F405
     "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),  # noqa: F405
 }
+# a pooled connection is checked as it is handed out: one broken by a PostgreSQL restart while
+# it waited in the pool is replaced, not given to a request or a reading job
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 # health and metrics are probed over plain HTTP from inside the plant network
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")  # noqa: F405
