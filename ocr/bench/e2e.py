@@ -2,8 +2,8 @@
 and a Celery worker with two processes are started as subprocesses; simulated fixed cameras post
 rendered label photos with a device token over loopback while a dashboard WebSocket records when
 each result is pushed. Then 50 dashboards are connected and results are published to them to
-measure the fan-out. The bare pipeline reads the same photos in two processes for comparison, before the
-stack starts and after it stops (the share is against their mean).
+measure the fan-out. The bare pipeline reads the same photos in two processes for comparison,
+before the stack starts and after it stops (the share is against their mean).
 
 Figures: upload response → push (p50/p95), the reading's own time, the rest (queue, dispatch,
 push), captures per second against the bare pipeline, and fan-out results per second per
