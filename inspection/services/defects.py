@@ -167,10 +167,9 @@ def inspect_capture(*, capture, checks=None) -> list[DefectInspection]:
     from ocr.services import store_image
 
     checks = checks if checks is not None else checks_for(capture)
-    if not checks:
-        return []
-    done = set(DefectInspection.objects.filter(capture=capture).values_list("defect_check_id", flat=True))
-    checks = [c for c in checks if c.pk not in done]
+    if checks:  # the checks already run are looked up only when there is any to run
+        done = set(DefectInspection.objects.filter(capture=capture).values_list("defect_check_id", flat=True))
+        checks = [c for c in checks if c.pk not in done]
     if not checks:
         return []
     image = cv2.imdecode(np.frombuffer(storage.read_bytes(capture.image.path), np.uint8), cv2.IMREAD_COLOR)
