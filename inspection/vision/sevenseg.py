@@ -36,6 +36,10 @@ LEVELS = (1.0, 0.8, 0.65)  # of Otsu's level: where display windows are looked f
 COVERED = 0.7  # share of a cell as dark as the segments: something lies over it
 SMALL_DIGITS = 48  # px in the working copy
 SECOND = 240  # px: the height the second look reads its row at
+# An edge lies on the digits' grid within this share of the pitch. Looser, a wrong pitch catches
+# broken strokes' edges (glare, a reflection) a few pixels off; tighter, a display that leaves
+# a little more room at its decimal point falls off its own grid.
+ON_GRID = 0.08
 
 
 @dataclass(frozen=True)
@@ -206,10 +210,12 @@ def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.n
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """Intersection over the smaller box."""
+    """Intersection over union: the same window found at two levels overlaps almost wholly, but
+    a window inside a larger dark region (a shadow joined to it at Otsu's level) is its own."""
     w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
     h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    return max(0, w) * max(0, h) / max(1, min(a[2] * a[3], b[2] * b[3]))
+    inter = max(0, w) * max(0, h)
+    return inter / max(1, a[2] * a[3] + b[2] * b[3] - inter)
 
 
 def _corners(contour: np.ndarray) -> np.ndarray:
@@ -555,7 +561,7 @@ def _grid(rights: list[int], width: int, strokes: list[int]) -> tuple[float, flo
     phases = edges[None, :, None] % pitches
     offset = (edges[None, None, :] - phases) / pitches
     residual = np.abs(offset - np.round(offset)) * pitches
-    fits = residual <= 0.1 * pitches
+    fits = residual <= ON_GRID * pitches
     count = (fits * weights).sum(axis=2)
     spread = np.where(fits, residual, 0).sum(axis=2)
     key = count * 1e6 - spread  # most edges on the grid, then the tightest fit
@@ -565,7 +571,7 @@ def _grid(rights: list[int], width: int, strokes: list[int]) -> tuple[float, flo
     pitch, phase = float(pitches[p, 0, 0]), float(phases[p, q, 0])
     # least squares on the edges that fit, for a sub-pixel pitch and phase
     k = np.round((edges - phase) / pitch)
-    fit = np.abs(edges - (phase + k * pitch)) <= 0.1 * pitch
+    fit = np.abs(edges - (phase + k * pitch)) <= ON_GRID * pitch
     if fit.sum() >= 3 and np.ptp(k[fit]) > 0:
         pitch, phase = np.polyfit(k[fit], edges[fit], 1, w=weights[fit])
     return float(pitch), float(phase)

@@ -120,3 +120,27 @@ def test_digits_joined_by_a_smear_across_their_gap_are_all_read(text, after):
     reading = read_display(photo)
     assert reading.value is None or reading.reason or reading.text == text
     assert len(reading.digits) == digits
+
+
+@pytest.mark.parametrize("gap", [0, 5])
+def test_a_window_that_a_shadow_touches_is_still_found_as_a_window(gap):
+    # An LCD window and a shadow whose soft edge reaches it: at Otsu's level they are one dark
+    # region, at the lower levels two. The window must be a candidate of its own, not dropped as
+    # a part of the region it joined.
+    import cv2
+
+    from inspection.vision.sevenseg import _windows
+
+    gray = cv2.cvtColor(display_photo("88.14", digit_height=100), cv2.COLOR_BGR2GRAY).astype(np.float32)
+    gray[280:440, 470:810] *= 0.5  # the window (x 470-810, y 280-440), darker than the housing
+    shade = np.zeros(gray.shape, np.float32)
+    corners = [[0, 440 + gap], [470 - gap, 440 + gap], [900, 720], [0, 720]]
+    cv2.fillPoly(shade, [np.array(corners, np.int32)], 1.0)
+    gray = (gray * (1 - 0.85 * cv2.GaussianBlur(shade, (0, 0), 25))).astype(np.uint8)
+    found = []
+    for window, back in _windows(gray):
+        h, w = window.shape
+        ends = np.float32([[[0, 0]], [[w, h]]])
+        (x0, y0), (x1, y1) = cv2.perspectiveTransform(ends, back).reshape(-1, 2)
+        found.append((x0, y0, x1, y1))
+    assert any(np.allclose(box, (470, 280, 810, 440), atol=25) for box in found), found
