@@ -40,6 +40,8 @@ SECOND = 240  # px: the height the second look reads its row at
 # broken strokes' edges (glare, a reflection) a few pixels off; tighter, a display that leaves
 # a little more room at its decimal point falls off its own grid.
 ON_GRID = 0.08
+CLIPPED = 235  # grey level from which a pixel counts as clipped (JPEG keeps it a little under 255)
+GLARE_HIDES = 0.5  # share of a segment's zone under glare that may hide it
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Digit:
     confidence: float
     box: tuple[int, int, int, int]  # x, y, w, h in the photo's pixels
     segments: tuple[float, ...] = ()  # lit share of a..g
+    glare: str = ""  # other characters it may be: glare lies where an unlit segment would be
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,12 @@ def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> 
         best.value is None or best.confidence < config.min_confidence or best.box[3] * scale < SMALL_DIGITS
     ):
         best = _second_look(gray, best, polarities, config)
+    glared = [d for d in best.digits if d.glare]
+    if best.value is not None and not best.reason and glared:
+        best = replace(
+            best,
+            reason=f"glare over a digit: {glared[0].char} may be {' or '.join(glared[0].glare)}",
+        )
     if best.value is not None and not best.reason and best.polarity == "dark" and _covered(gray, best):
         best = replace(
             best,
@@ -284,7 +293,9 @@ def _read_polarity(
     rows = _digit_rows(_without_lines(_stroke_map(hat)), config)
     if not rows:
         return [DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")]
-    return [_read_row(hat, row, polarity, config) for row in rows]
+    # Glare is looked for on LCDs only: on an LED panel the lit segments are the clipped pixels.
+    glare = gray if polarity == "dark" else None
+    return [_read_row(hat, row, polarity, config, glare) for row in rows]
 
 
 def _contrast(gray: np.ndarray, polarity: str, k: int) -> np.ndarray:
@@ -304,6 +315,13 @@ def _stroke_map(hat: np.ndarray) -> np.ndarray:
     near = cv2.blur(near, (2 * k + 1, 2 * k + 1))
     mask = (hat.astype(np.float32) > 0.45 * near) & (hat > 10)
     return mask.astype(np.uint8) * 255
+
+
+def _glare(gray: np.ndarray) -> np.ndarray:
+    """Glare as a 0/255 mask: pixels the camera clipped. Light reflected off the glass adds to
+    what the display shows, so a segment under glare stays darker than the glare around it
+    until both are clipped; only there can a lit segment be lost."""
+    return ((gray >= CLIPPED) * 255).astype(np.uint8)
 
 
 def _without_lines(mask: np.ndarray, length: float | None = None) -> np.ndarray:
@@ -429,7 +447,9 @@ def _shear(mask: np.ndarray, s: float) -> np.ndarray:
     return cv2.warpAffine(mask, matrix, (w + 2 * pad, h), flags=cv2.INTER_NEAREST)
 
 
-def _read_row(hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig) -> DisplayReading:
+def _read_row(
+    hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig, gray: np.ndarray | None = None
+) -> DisplayReading:
     stroke = row.stroke
     tall = list(filter(_upright, row.boxes))  # not digits joined into a wide blob
     top = int(np.median([b[1] for b in tall]))
@@ -442,6 +462,7 @@ def _read_row(hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig) 
     crop = (hat[y0:y1, x0:x1] > level).astype(np.uint8) * 255
     s = _slant(crop[top - y0 : bottom - y0])
     upright = _shear(crop, s)
+    bright = None if gray is None else _shear(_glare(gray[y0:y1, x0:x1]), s)
     pad = (upright.shape[1] - crop.shape[1]) // 2
     top, bottom = top - y0, bottom - y0
     # the digits' cells and their top and bottom, without a frame edge or shadow border along them
@@ -456,8 +477,11 @@ def _read_row(hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig) 
     for left, width in cells:
         shares = _segments(upright, left, top, width, height)
         char, conf = _decode(shares)
+        glare = (
+            "" if bright is None else _under_glare(shares, _segments(bright, left, top, width, height), char)
+        )
         box = _unshear_box(left, top, width, height, s, upright.shape[0], pad, x0, y0)
-        digits.append(Digit(char, conf, box, tuple(round(v, 2) for v in shares[:7])))
+        digits.append(Digit(char, conf, box, tuple(round(v, 2) for v in shares[:7]), glare))
     best = None
     for first, last in _groups(cells):
         start, end = _trim(digits, first, last)
@@ -687,15 +711,34 @@ def _decode(shares: list[float]) -> tuple[str, float]:
     """The character whose segments best match, and how sure: the margin to the next best."""
     # Ink where no segment is (glare, a finger, a printed mark) makes any reading less sure.
     clean = float(np.clip(1 - (max(shares[7:], default=0.0) - 0.15) / 0.35, 0, 1))
-    lit = np.clip((np.array(shares[:7], np.float32) - 0.25) / 0.35, 0, 1)
-    costs: dict[str, float] = {}
-    for char, code in _CODES:
-        cost = float(np.abs(lit - code).sum())
-        costs[char] = min(cost, costs.get(char, cost))
+    costs = _costs(_lit(shares))
     ranked = sorted(costs.items(), key=lambda kv: kv[1])
     (char, best), (_, second) = ranked[0], ranked[1]
     confidence = float(np.clip(second - best, 0, 1) * np.clip(1.5 - best, 0, 1)) * clean
     return (char if best <= 1.5 else "?"), round(confidence, 3)
+
+
+def _lit(shares: list[float]) -> np.ndarray:
+    return np.clip((np.array(shares[:7], np.float32) - 0.25) / 0.35, 0, 1)
+
+
+def _costs(lit: np.ndarray, seen: np.ndarray | None = None) -> dict[str, float]:
+    """Each character's mismatch with the segments, over the ``seen`` ones (default: all)."""
+    costs: dict[str, float] = {}
+    for char, code in _CODES:
+        diff = np.abs(lit - code) if seen is None else np.abs(lit - code) * seen
+        costs[char] = min(float(diff.sum()), costs.get(char, float("inf")))
+    return costs
+
+
+def _under_glare(shares: list[float], glare: list[float], char: str) -> str:
+    """Other characters the digit may be: an unlit segment whose zone lies under glare may be a
+    lit one washed out (a 9 whose b is under glare reads as a 5)."""
+    unseen = (np.array(glare[:7], np.float32) >= GLARE_HIDES) & (_lit(shares) < 0.5)
+    if char == "?" or not unseen.any():
+        return ""
+    costs = _costs(_lit(shares), ~unseen)  # half a segment's mismatch: as good a fit
+    return "".join(sorted(c for c, cost in costs.items() if c != char and cost <= costs[char] + 0.5))
 
 
 def _trim(digits: list[Digit], start: int, end: int) -> tuple[int, int]:

@@ -144,3 +144,28 @@ def test_a_window_that_a_shadow_touches_is_still_found_as_a_window(gap):
         (x0, y0), (x1, y1) = cv2.perspectiveTransform(ends, back).reshape(-1, 2)
         found.append((x0, y0, x1, y1))
     assert any(np.allclose(box, (470, 280, 810, 440), atol=25) for box in found), found
+
+
+def _glare_over(photo: np.ndarray, box, light: float) -> np.ndarray:
+    """Light reflected off the glass over the upper right of a digit (its b segment): it adds
+    to what the display shows, and the camera clips what goes past white."""
+    import cv2
+
+    x, y, w, h = box
+    spot = np.zeros(photo.shape[:2], np.float32)
+    cv2.ellipse(spot, (x + int(0.85 * w), y + int(0.3 * h)), (18, 29), 20, 0, 360, 1.0, -1)
+    spot = cv2.GaussianBlur(spot, (0, 0), 4)[..., None]
+    return np.clip(photo + light * spot, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("text", "index", "hidden_as"), [("53.95", 2, "5"), ("47.90", 2, "5"), ("188.0", 1, "6")]
+)
+def test_glare_that_washes_out_a_segment_is_flagged_not_silently_wrong(text, index, hidden_as):
+    photo = display_photo(text, slant=0.0)
+    box = read_display(photo).digits[index].box
+    reading = read_display(_glare_over(photo, box, 300))  # clipped: segment b is gone
+    assert reading.digits[index].char == hidden_as
+    assert reading.reason.startswith("glare over a digit")
+    mild = read_display(_glare_over(photo, box, 100))  # not clipped: the segment still shows
+    assert (mild.text, mild.reason) == (text, "")
