@@ -490,6 +490,10 @@ def _read_row(
         dot = point - start if point is not None and start <= point < end - 1 else None
         minus = config.signed and _minus(upright, cells[start], top, bottom)
         reading = _compose(digits[start:end], dot, minus, polarity, config)
+        if reading.value is not None and not reading.reason and _lost(digits[first:start] + digits[end:last]):
+            reading = replace(
+                reading, reason="a digit at the end of the row fits no pattern: it may be missing"
+            )
         if best is None or _rank(reading) > _rank(best):
             best = reading
     return best or DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
@@ -750,6 +754,12 @@ def _trim(digits: list[Digit], start: int, end: int) -> tuple[int, int]:
     while end > start and digits[end - 1].char == "?":
         end -= 1
     return start, end
+
+
+def _lost(dropped: list[Digit]) -> bool:
+    """A cell dropped at the row's end lit like part of a digit (three segments or more), not like
+    a frame's edge (one vertical stroke: two at most)."""
+    return any(sum(share >= 0.6 for share in d.segments) >= 3 for d in dropped)
 
 
 def _minus(mask, first, top: int, bottom: int) -> bool:

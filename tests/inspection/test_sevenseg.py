@@ -169,3 +169,14 @@ def test_glare_that_washes_out_a_segment_is_flagged_not_silently_wrong(text, ind
     assert reading.reason.startswith("glare over a digit")
     mild = read_display(_glare_over(photo, box, 100))  # not clipped: the segment still shows
     assert (mild.text, mild.reason) == (text, "")
+
+
+@pytest.mark.parametrize("text", ["66.00", "225.0", "47.20"])
+def test_a_last_digit_that_fits_no_pattern_is_flagged_not_dropped(text):
+    # the last digit's right-hand segments are lost (a dead area, a reflection): what is left
+    # (a, d, e, f) is no digit, but it is no frame edge either
+    photo = display_photo(text, slant=0.0)
+    x, y, w, h = read_display(photo).digits[-1].box
+    photo[y - 4 : y + h + 4, x + int(0.6 * w) : x + w + 6] = 150
+    reading = read_display(photo)
+    assert reading.value is None or reading.reason
