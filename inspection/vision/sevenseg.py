@@ -794,6 +794,9 @@ def _compose(digits, point, minus, polarity, config) -> DisplayReading:
             text, None, confidence, tuple(digits), box, polarity, decimal_seen, "a digit fits no pattern"
         )
     reason = "" if confidence >= config.min_confidence else "uncertain digit"
+    decimals = len(chars) - point - 1 if decimal_seen else None
+    if not reason and decimals is not None and config.decimals is not None and decimals != config.decimals:
+        reason = f"a decimal point {decimals} digits from the end, where the display has {config.decimals}"
     return DisplayReading(text, float(text), confidence, tuple(digits), box, polarity, decimal_seen, reason)
 
 

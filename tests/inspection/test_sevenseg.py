@@ -180,3 +180,12 @@ def test_a_last_digit_that_fits_no_pattern_is_flagged_not_dropped(text):
     photo[y - 4 : y + h + 4, x + int(0.6 * w) : x + w + 6] = 150
     reading = read_display(photo)
     assert reading.value is None or reading.reason
+
+
+def test_a_decimal_point_where_the_display_has_none_is_flagged():
+    photo = display_photo("12.50")
+    assert read_display(photo, DisplayConfig(decimals=2)).reason == ""
+    assert read_display(photo, DisplayConfig(decimals=0)).reason == (
+        "a decimal point 2 digits from the end, where the display has 0"
+    )
+    assert read_display(display_photo("1250"), DisplayConfig(decimals=0)).reason == ""
