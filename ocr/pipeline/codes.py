@@ -110,12 +110,16 @@ def _gray(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
 
+DEBLUR_SIGMA = 2.0  # px: the blur the last second look undoes
+
+
 def hard_case_variants(image: np.ndarray):
     """Second looks for codes the plain pass missed, each with its scale and zxing-cpp's
     binarizer: small symbols upscaled; dot-peen and laser marks on metal blurred or closed into
     solid modules; modules filled with texture or a picture (designed QR codes, speckled marks)
     evened out by a median and split at one level for the whole symbol (a local threshold would
-    find the texture again); uneven light flattened by adaptive thresholding."""
+    find the texture again); uneven light flattened by adaptive thresholding; a blurred symbol
+    sharpened by deconvolution."""
     g = _gray(image)
     local = zxingcpp.Binarizer.LocalAverage
     if max(g.shape) <= 1600:
@@ -126,6 +130,18 @@ def hard_case_variants(image: np.ndarray):
     yield cv2.morphologyEx(g, cv2.MORPH_CLOSE, kernel), 1.0, local
     yield cv2.morphologyEx(g, cv2.MORPH_OPEN, kernel), 1.0, local
     yield cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 31, 5), 1.0, local
+    yield deblurred(g), 1.0, local
+
+
+def deblurred(g: np.ndarray, sigma: float = DEBLUR_SIGMA, iterations: int = 10) -> np.ndarray:
+    """Richardson-Lucy deconvolution with a Gaussian blur of ``sigma`` pixels: an out-of-focus
+    or shaken symbol's thin bars and modules, smeared into grey, stand out again."""
+    observed = g.astype(np.float32) + 1.0
+    estimate = observed.copy()
+    for _ in range(iterations):
+        ratio = observed / np.maximum(cv2.GaussianBlur(estimate, (0, 0), sigma), 1e-3)
+        estimate *= cv2.GaussianBlur(ratio, (0, 0), sigma)
+    return np.clip(estimate - 1.0, 0, 255).astype(np.uint8)
 
 
 def _reads(
