@@ -212,13 +212,13 @@ def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.n
             if w * h == 0 or area / (w * h) < 0.6 or not 1.2 <= max(w, h) / min(w, h) <= 10:
                 continue
             box = cv2.boundingRect(contour)
-            if not any(_overlap(box, seen) > 0.5 for _, seen, _ in found):
+            if not any(_iou(box, seen) > 0.5 for _, seen, _ in found):
                 found.append((area, box, _corners(contour)))
     found.sort(key=lambda item: -item[0])
     return [_warp(gray, quad, height) for _, _, quad in found[:3]]
 
 
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     """Intersection over union: the same window found at two levels overlaps almost wholly, but
     a window inside a larger dark region (a shadow joined to it at Otsu's level) is its own."""
     w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
@@ -294,8 +294,8 @@ def _read_polarity(
     if not rows:
         return [DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")]
     # Glare is looked for on LCDs only: on an LED panel the lit segments are the clipped pixels.
-    glare = gray if polarity == "dark" else None
-    return [_read_row(hat, row, polarity, config, glare) for row in rows]
+    lcd = gray if polarity == "dark" else None
+    return [_read_row(hat, row, polarity, config, lcd) for row in rows]
 
 
 def _contrast(gray: np.ndarray, polarity: str, k: int) -> np.ndarray:
@@ -450,6 +450,8 @@ def _shear(mask: np.ndarray, s: float) -> np.ndarray:
 def _read_row(
     hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig, gray: np.ndarray | None = None
 ) -> DisplayReading:
+    """The row's digits, decimal point and sign. ``gray``: the region's pixels, where clipped
+    glare over a digit is looked for (None: not looked for)."""
     stroke = row.stroke
     tall = list(filter(_upright, row.boxes))  # not digits joined into a wide blob
     top = int(np.median([b[1] for b in tall]))
