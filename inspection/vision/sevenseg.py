@@ -317,11 +317,12 @@ def _stroke_map(hat: np.ndarray) -> np.ndarray:
     return mask.astype(np.uint8) * 255
 
 
-def _glare(gray: np.ndarray) -> np.ndarray:
-    """Glare as a 0/255 mask: pixels the camera clipped. Light reflected off the glass adds to
-    what the display shows, so a segment under glare stays darker than the glare around it
-    until both are clipped; only there can a lit segment be lost."""
-    return ((gray >= CLIPPED) * 255).astype(np.uint8)
+def _glare(gray: np.ndarray) -> np.ndarray | None:
+    """Glare as a 0/255 mask: pixels the camera clipped (None: none are). Light reflected off the
+    glass adds to what the display shows, so a segment under glare stays darker than the glare
+    around it until both are clipped; only there can a lit segment be lost."""
+    clipped = gray >= CLIPPED
+    return (clipped * 255).astype(np.uint8) if clipped.any() else None
 
 
 def _without_lines(mask: np.ndarray, length: float | None = None) -> np.ndarray:
@@ -464,7 +465,8 @@ def _read_row(
     crop = (hat[y0:y1, x0:x1] > level).astype(np.uint8) * 255
     s = _slant(crop[top - y0 : bottom - y0])
     upright = _shear(crop, s)
-    bright = None if gray is None else _shear(_glare(gray[y0:y1, x0:x1]), s)
+    glare = None if gray is None else _glare(gray[y0:y1, x0:x1])
+    bright = None if glare is None else _shear(glare, s)
     pad = (upright.shape[1] - crop.shape[1]) // 2
     top, bottom = top - y0, bottom - y0
     # the digits' cells and their top and bottom, without a frame edge or shadow border along them
@@ -740,10 +742,11 @@ def _costs(lit: np.ndarray, seen: np.ndarray | None = None) -> dict[str, float]:
 def _under_glare(shares: list[float], glare: list[float], char: str) -> str:
     """Other characters the digit may be: an unlit segment whose zone lies under glare may be a
     lit one washed out (a 9 whose b is under glare reads as a 5)."""
-    unseen = (np.array(glare[:7], np.float32) >= GLARE_HIDES) & (_lit(shares) < 0.5)
+    lit = _lit(shares)
+    unseen = (np.array(glare[:7], np.float32) >= GLARE_HIDES) & (lit < 0.5)
     if char == "?" or not unseen.any():
         return ""
-    costs = _costs(_lit(shares), ~unseen)  # half a segment's mismatch: as good a fit
+    costs = _costs(lit, ~unseen)  # half a segment's mismatch: as good a fit
     return "".join(sorted(c for c, cost in costs.items() if c != char and cost <= costs[char] + 0.5))
 
 
