@@ -42,6 +42,10 @@ SECOND = 240  # px: the height the second look reads its row at
 ON_GRID = 0.08
 CLIPPED = 235  # grey level from which a pixel counts as clipped (JPEG keeps it a little under 255)
 GLARE_HIDES = 0.5  # share of a segment's zone under glare that may hide it
+# A point joined to a digit has ink of its own at the baseline, beside the digits' upright strokes:
+# at least this many stroke-width squares (a round point a stroke wide has 0.8; the segment
+# ends that a "1" before a "2" leaves there, 0.15 at most on rendered displays).
+POINT_OWN = 0.4
 
 
 @dataclass(frozen=True)
@@ -646,17 +650,28 @@ def _decimal_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: fl
 
 def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
     """A decimal point joined to a digit beside it: the gap between two cells whose baseline
-    holds clearly more ink than every other gap's (a display has one point)."""
+    holds clearly more ink than every other gap's (a display has one point). The segment ends
+    of a digit lighting c and of the next lighting e (a "1" before a "2") fill that baseline too:
+    the gap needs ink of its own beside those strokes, in columns that do not run up the digits
+    (``POINT_OWN``), or it holds no point."""
     height = bottom - top
-    scores = []
+    low_rows = slice(bottom - int(1.5 * stroke), bottom + int(0.15 * height))
+    above_rows = slice(bottom - int(0.3 * height), bottom - int(1.5 * stroke))
+    scores, own = [], []
     for (l0, w0), (l1, _) in zip(cells, cells[1:], strict=False):
-        a, b = int(l0 + w0 - 0.1 * w0), int(l1 + 0.1 * w0)
-        low = mask[bottom - int(1.5 * stroke) : bottom + int(0.15 * height), max(0, a) : max(a + 1, b)]
-        scores.append(float((low > 0).sum()) / (stroke * stroke))
+        a = max(0, int(l0 + w0 - 0.1 * w0))
+        b = max(a + 1, int(l1 + 0.1 * w0))
+        low = mask[low_rows, a:b] > 0
+        above = mask[above_rows, a:b] > 0
+        upright = above.mean(axis=0) >= 0.5 if above.shape[0] else np.zeros(low.shape[1], bool)
+        scores.append(float(low.sum()) / (stroke * stroke))
+        own.append(float(low[:, ~upright].sum()) / (stroke * stroke))
     order = np.argsort(scores)[::-1]
     best = scores[order[0]]
     second = scores[order[1]] if len(scores) > 1 else 0.0
-    return int(order[0]) if best >= 1.0 and best >= 1.5 * second else None
+    if best >= 1.0 and best >= 1.5 * second and own[order[0]] >= POINT_OWN:
+        return int(order[0])
+    return None
 
 
 def _runs(flags: np.ndarray, bridge: int) -> list[tuple[int, int]]:

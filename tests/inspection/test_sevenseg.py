@@ -189,3 +189,28 @@ def test_a_decimal_point_where_the_display_has_none_is_flagged():
         "a decimal point 2 digits from the end, where the display has 0"
     )
     assert read_display(display_photo("1250"), DisplayConfig(decimals=0)).reason == ""
+
+
+@pytest.mark.parametrize("text", ["7123", "3761", "1208"])
+@pytest.mark.parametrize("polarity", ["dark", "light"])
+def test_segment_ends_meeting_at_the_baseline_are_not_a_decimal_point(text, polarity):
+    # a digit lighting c before one lighting e (1 then 2, 7 then 6) fills the baseline between them
+    reading = read_display(display_photo(text, polarity=polarity, slant=0.0))
+    assert reading.text == text
+    assert reading.value == float(text)
+
+
+@pytest.mark.parametrize(("text", "after"), [("201.00", 2), ("30.00", 1), ("81.6", 1)])
+def test_a_decimal_point_joined_to_the_next_digit_is_read(text, after):
+    import cv2
+
+    h = 120
+    w, t, gap = int(0.55 * h), int(0.13 * h), int(0.25 * h)
+    digits = len(text.replace(".", ""))
+    x0 = int(0.5 * (1280 - digits * (w + gap))) - h // 2
+    top = int(0.5 * 720 - 0.8 * h) + (int(1.6 * h) - h) // 2
+    photo = display_photo(text).copy()
+    left = x0 + h // 2 + after * (w + gap)
+    x, y = left + w + gap // 2 - int(0.15 * t), top + h - t // 2
+    cv2.rectangle(photo, (x, y - t // 3), (left + w + gap + t // 2, y + t // 3), (35, 35, 35), -1)
+    assert read_display(photo).text == text
