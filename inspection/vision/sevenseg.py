@@ -359,15 +359,33 @@ def _stroke_width(mask: np.ndarray) -> float:
 
 
 def _blobs(mask: np.ndarray, stroke: float) -> list[tuple[int, int, int, int]]:
-    """A digit's segments joined into one blob: dilate by about one stroke width."""
+    """A digit's segments joined into one blob: dilate by about one stroke width. A blob wider
+    than tall may be digits joined through a decimal point between them: it is split at the
+    columns with no ink above the baseline."""
     gap = max(1, int(round(stroke * 0.6)))
     joined = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 2 * gap + 1)))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     out = []
-    for x, y, w, h, _ in stats[1:]:
+    for label, (x, y, w, h, _) in enumerate(stats[1:], start=1):
         # take the box back to the undilated strokes
-        out.append((int(x + gap // 2), int(y + gap), int(max(1, w - gap)), int(max(1, h - 2 * gap))))
+        box = (int(x + gap // 2), int(y + gap), int(max(1, w - gap)), int(max(1, h - 2 * gap)))
+        out.extend(_apart(mask, labels == label, box, stroke) if not _upright(box) else [box])
     return out
+
+
+def _apart(mask: np.ndarray, blob: np.ndarray, box, stroke: float) -> list[tuple[int, int, int, int]]:
+    """``box``'s strokes split at the columns with no ink above its baseline (a decimal point
+    joins the digits beside it only there); the box itself when no such column parts it."""
+    x, y, w, h = box
+    ink = (mask[y : y + h, x : x + w] > 0) & blob[y : y + h, x : x + w]
+    runs = _runs(ink[: int(0.72 * h)].sum(axis=0) > 0, bridge=max(1, int(0.2 * stroke)))
+    parts = []
+    for a, b in runs:
+        rows = np.flatnonzero(ink[:, a:b].any(axis=1))
+        parts.append((x + a, y + int(rows[0]), b - a, int(rows[-1] - rows[0]) + 1))
+    if len(parts) < 2 or not all(_upright(p) and p[3] >= 0.8 * h for p in parts):
+        return [box]
+    return parts
 
 
 def _digit_rows(mask: np.ndarray, config: DisplayConfig) -> list[_Row]:

@@ -214,3 +214,12 @@ def test_a_decimal_point_joined_to_the_next_digit_is_read(text, after):
     x, y = left + w + gap // 2 - int(0.15 * t), top + h - t // 2
     cv2.rectangle(photo, (x, y - t // 3), (left + w + gap + t // 2, y + t // 3), (35, 35, 35), -1)
     assert read_display(photo).text == text
+
+
+@pytest.mark.parametrize(("text", "polarity"), [("5.2", "dark"), ("4.21", "light"), ("8.61", "light")])
+def test_digits_joined_through_their_decimal_point_are_each_read(text, polarity):
+    # large digits close together: the point bridges the digits beside it into one wide blob
+    photo = display_photo(text, polarity=polarity, slant=0.0, digit_height=160, blur=1.5, seed=3)
+    reading = read_display(photo)
+    assert reading.text == text
+    assert reading.reason == ""
