@@ -669,26 +669,29 @@ def _decimal_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: fl
 def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
     """A decimal point joined to a digit beside it: the gap between two cells whose baseline
     holds clearly more ink than every other gap's (a display has one point). The segment ends
-    of a digit lighting c and of the next lighting e (a "1" before a "2") fill that baseline too:
-    the gap needs ink of its own beside those strokes, in columns that do not run up the digits
-    (``POINT_OWN``), or it holds no point."""
+    of a digit lighting c and of the next lighting e (a "1" before a "2") fill that baseline too,
+    so the gap needs ink of its own, in columns that do not run up the digits (``POINT_OWN``).
+    Where such segment ends make another gap as heavy, the point's gap is still the one with
+    by far the most ink of its own."""
     height = bottom - top
-    low_rows = slice(bottom - int(1.5 * stroke), bottom + int(0.15 * height))
-    above_rows = slice(bottom - int(0.3 * height), bottom - int(1.5 * stroke))
-    scores, own = [], []
+    base = bottom - int(1.5 * stroke)  # a point is at most this high
+    low_rows = slice(base, bottom + int(0.15 * height))
+    above_rows = slice(base - max(2, int(0.15 * height)), base)
+    total, own = [], []
     for (l0, w0), (l1, _) in zip(cells, cells[1:], strict=False):
         a = max(0, int(l0 + w0 - 0.1 * w0))
         b = max(a + 1, int(l1 + 0.1 * w0))
         low = mask[low_rows, a:b] > 0
         above = mask[above_rows, a:b] > 0
         upright = above.mean(axis=0) >= 0.5 if above.shape[0] else np.zeros(low.shape[1], bool)
-        scores.append(float(low.sum()) / (stroke * stroke))
+        total.append(float(low.sum()) / (stroke * stroke))
         own.append(float(low[:, ~upright].sum()) / (stroke * stroke))
-    order = np.argsort(scores)[::-1]
-    best = scores[order[0]]
-    second = scores[order[1]] if len(scores) > 1 else 0.0
-    if best >= 1.0 and best >= 1.5 * second and own[order[0]] >= POINT_OWN:
-        return int(order[0])
+    for scores, lead, least in ((total, 1.5, 1.0), (own, 3.0, POINT_OWN)):
+        order = np.argsort(scores)[::-1]
+        best = scores[order[0]]
+        second = scores[order[1]] if len(scores) > 1 else 0.0
+        if best >= least and best >= lead * second and own[order[0]] >= POINT_OWN:
+            return int(order[0])
     return None
 
 

@@ -223,3 +223,18 @@ def test_digits_joined_through_their_decimal_point_are_each_read(text, polarity)
     reading = read_display(photo)
     assert reading.text == text
     assert reading.reason == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [
+        ("34.16", {"slant": 0.2, "tilt": 0.3, "blur": 1.5, "digit_height": 90, "seed": 135}),
+        ("7.4014", {"polarity": "light", "slant": 0.2, "tilt": 0.15, "blur": 1.5, "digit_height": 60}),
+        ("127", {"slant": 0.2, "tilt": 0.15, "blur": 0.8, "digit_height": 40, "seed": 103}),
+    ],
+)
+def test_a_point_touching_a_digit_is_placed_by_its_own_ink_not_by_segment_ends(text, options):
+    # a steep slant puts the point against the digit before it; a "1" before a "6" or a "2"
+    # leaves as much ink at the baseline between them as that point, but none of its own
+    reading = read_display(display_photo(text, **options))
+    assert reading.text == text
