@@ -119,9 +119,11 @@ class RapidOcrEngine:
 
     def recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """Recognition only, one text line per crop, in one batch: for regions a template
-        already located (a fixed camera's frame), no detector pass."""
+        already located (a fixed camera's frame), no detector pass. Grey crops are read too
+        (RapidOCR's recogniser takes three channels only)."""
         if not crops:
             return []
+        crops = [cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR) if crop.ndim == 2 else crop for crop in crops]
         try:
             result = self._ocr.recognize_txt(crops)
         except Exception:  # noqa: BLE001 - RapidOCR raises when nothing at all was recognised
