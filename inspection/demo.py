@@ -49,6 +49,7 @@ def display_photo(
     digit_height: int = 120,
     slant: float = 0.15,
     tilt: float = 0.0,
+    turn: float = 0.0,
     size: tuple[int, int] = (1280, 720),
     blur: float = 1.0,
     seed: int = 0,
@@ -56,7 +57,8 @@ def display_photo(
     """A photo of a 7-segment display showing ``text`` (digits, "." and "-"): an LCD (dark
     segments on a grey window in a light housing) or an LED panel (light segments on black),
     italic by ``slant``, seen at an angle (``tilt``: share of the width the far edge shrinks by),
-    with blur and sensor noise. BGR."""
+    turned in the picture's plane by ``turn`` degrees (counter-clockwise), with blur and sensor
+    noise. BGR."""
     from inspection.vision.sevenseg import PATTERNS
 
     rng = np.random.default_rng(seed)
@@ -90,6 +92,9 @@ def display_photo(
         image = cv2.warpPerspective(
             image, cv2.getPerspectiveTransform(src, dst), (width, height), borderValue=ground
         )
+    if turn:
+        matrix = cv2.getRotationMatrix2D((width / 2, height / 2), turn, 1.0)
+        image = cv2.warpAffine(image, matrix, (width, height), borderValue=ground)
     if blur:
         image = cv2.GaussianBlur(image, (0, 0), blur)
     image = np.clip(image + rng.normal(0, 4, image.shape), 0, 255).astype(np.uint8)

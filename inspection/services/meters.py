@@ -18,6 +18,7 @@ from integrations.choices import WebhookEvent
 from integrations.services import emit
 from ocr import storage
 from ocr.pipeline import decode_image
+from ocr.pipeline.text import get_engine, thread_options
 from traceability import mqtt
 from traceability.choices import EventCode
 from traceability.events import append_record
@@ -53,11 +54,17 @@ def read_meter(*, display: Display, capture, image: np.ndarray | None = None) ->
         return record_meter_reading(display=display, reading=reading, capture=capture, at=capture.created_at)
     if image is None:
         image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
-    reading = read_display(image, display_config(display))
+    reading = read_display(image, display_config(display), words=printed_words())
     scale = (capture.image.width or image.shape[1]) / image.shape[1]
     if scale != 1:
         reading = scaled(reading, scale)
     return record_meter_reading(display=display, reading=reading, capture=capture, at=capture.created_at)
+
+
+def printed_words():
+    """RapidOCR's recognition, which tells the reader a printed word beside a display (LITRES,
+    TOTAL) from its digits: the reading jobs' own engine instance, loaded once per process."""
+    return get_engine("rapidocr", options=thread_options(settings.OCR_THREADS)).recognise
 
 
 def number_in_text(reading) -> DisplayReading:

@@ -12,6 +12,7 @@ Nothing here knows a particular meter: the layout of the seven segments is the s
 (a top, b top right, c bottom right, d bottom, e bottom left, f top left, g middle)."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import cv2
@@ -36,6 +37,10 @@ LEVELS = (1.0, 0.8, 0.65)  # of Otsu's level: where display windows are looked f
 COVERED = 0.7  # share of a cell as dark as the segments: something lies over it
 SMALL_DIGITS = 48  # px in the working copy
 SECOND = 240  # px: the height the second look reads its row at
+FITS = 4  # digits up to this many kernels high are read with it
+WORD_CHECKED = 3  # the best places a text engine is asked about
+SAME_PLACE = 0.3  # overlap (IoU) from which two readings are of one place: a window's and the photo's
+WORD_SURE = 0.9  # a text engine's score from which a line of letters is a printed word
 # An edge lies on the digits' grid within this share of the pitch. Looser, a wrong pitch catches
 # broken strokes' edges (glare, a reflection) a few pixels off; tighter, a display that leaves
 # a little more room at its decimal point falls off its own grid.
@@ -46,6 +51,7 @@ GLARE_HIDES = 0.5  # share of a segment's zone under glare that may hide it
 # at least this many stroke-width squares (a round point a stroke wide has 0.8; the segment
 # ends that a "1" before a "2" leaves there, 0.15 at most on rendered displays).
 POINT_OWN = 0.4
+MIN_TILT, MAX_TILT = 2.0, 20  # degrees: a photo turned by less is read as it is; by more, not levelled
 
 
 @dataclass(frozen=True)
@@ -81,40 +87,56 @@ class DisplayReading:
     rows: int = 0  # places in the photo that gave a sure reading (two displays: flagged)
 
 
-def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> DisplayReading:
+# A text engine's recognition of one line per crop: (text, score) each.
+Words = Callable[[list[np.ndarray]], list[tuple[str, float]]]
+
+
+def read_display(
+    image: np.ndarray, config: DisplayConfig = DisplayConfig(), words: Words | None = None
+) -> DisplayReading:
+    """The display's reading in ``image``. ``words``: a text engine's recognition, to tell a
+    printed word beside the display (LITRES, TOTAL) from its digits (None: not told)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     scale = min(1.0, config.work_px / max(gray.shape))
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
     to_photo = np.diag([1 / scale, 1 / scale, 1.0])
     polarities = ("dark", "light") if config.polarity == "auto" else (config.polarity,)
-    best: DisplayReading | None = None
     # Each display window found, straightened; then the whole photo, for a display with no
-    # frame of its own (LEDs on a panel) or a window cut short by glare. Each region: (pixels,
-    # matrix back to the photo, stroke kernel). A window's digits fill most of its height, so
-    # their strokes are about a tenth of it and the kernel twice that; in the whole photo digits
-    # may be small or large, so two kernels.
-    regions = [(w, to_photo @ back, max(15, w.shape[0] * 2 // 9) | 1) for w, back in _windows(small)]
-    regions += [
-        (small, to_photo, k | 1) for k in (max(15, max(small.shape) // 30), max(15, max(small.shape) // 12))
-    ]
-    sure: list[DisplayReading] = []
-    for n, (region, back, kernel) in enumerate(regions):
-        if n == len(regions) - 1 and best.value is not None and best.confidence >= config.min_confidence:
-            break  # the larger kernel only when nothing sure was read
+    # frame of its own (LEDs on a panel) or a window cut short by glare; and, when the photo was
+    # taken at an angle, the whole photo levelled (its digits' bars made horizontal): a window is
+    # straightened by its own corners, but an LED panel or a close-up has none. Each region:
+    # (pixels, matrix back to the photo, stroke kernel, whether it is the levelled photo). A
+    # window's digits fill most of its height, so their strokes are about a tenth of it and the
+    # kernel twice that; in the whole photo digits may be small or large, so two kernels.
+    regions = [(w, to_photo @ back, max(15, w.shape[0] * 2 // 9) | 1, False) for w, back in _windows(small)]
+    whole = [(small, to_photo, False)]
+    tilt = _tilt(small)
+    if abs(tilt) >= MIN_TILT:
+        turned, back = _turned(small, tilt)
+        whole.append((turned, to_photo @ back, True))
+    fine, coarse = max(15, max(small.shape) // 30) | 1, max(15, max(small.shape) // 12) | 1
+    regions += [(region, back, fine, level) for region, back, level in whole]
+    regions.append((whole[-1][0], whole[-1][1], coarse, whole[-1][2]))
+    places: list[_Found] = []  # the best reading at each place in the photo, most display-like first
+    for n, (region, back, kernel, levelled) in enumerate(regions):
+        if n == len(regions) - 1 and _settled(places, config) and _fits(places[0], fine, scale):
+            break  # the larger kernel only when nothing sure was read, or digits large for the finer
         for polarity in polarities:
-            for reading in _read_polarity(region, polarity, config, kernel):
-                reading = _map(reading, back)
-                if reading.value is not None and len(reading.digits) >= 2 and reading.confidence >= 0.9:
-                    sure.append(reading)
-                if best is None or _rank(reading) > _rank(best):
-                    best = reading
-    assert best is not None
+            for row in _read_polarity(region, polarity, config, kernel):
+                reading = _map(row, back)
+                # the second look reads a levelled row level, any other along the photo's axes: in
+                # a straightened window the frame would stand beside the digits as upright as a "1"
+                found = _Found(reading, row.box, back) if levelled else _Found(reading, reading.box, _SAME)
+                _keep(places, found, _rank if kernel != coarse else _evidence)
+    if words is not None:
+        places = _not_printed(gray, places, words)
+        if not places:
+            return DisplayReading("", None, 0.0, reason="printed text only: no display digits found")
+    best = places[0].reading
     # Read again around the row, from the full photo: when unsure, or when the digits were small in
     # the working copy (a decimal point of two or three pixels is easily lost there).
-    if best.box is not None and (
-        best.value is None or best.confidence < config.min_confidence or best.box[3] * scale < SMALL_DIGITS
-    ):
-        best = _second_look(gray, best, polarities, config)
+    if best.box is not None and (not _settled(places, config) or best.box[3] * scale < SMALL_DIGITS):
+        best = _second_look(gray, places[0], polarities, config)
     glared = [d for d in best.digits if d.glare]
     if best.value is not None and not best.reason and glared:
         best = replace(
@@ -126,10 +148,83 @@ def read_display(image: np.ndarray, config: DisplayConfig = DisplayConfig()) -> 
             best,
             reason="something dark lies over or beside the digits (a finger?): a digit may be hidden",
         )
-    displays = _distinct(sure)
+    displays = _distinct([place.reading for place in places if _sure(place.reading)])
     if displays > 1:
         return replace(best, rows=displays, reason=f"{displays} displays in the photo: the clearest was read")
     return replace(best, rows=displays)
+
+
+_SAME = np.eye(3)
+
+
+@dataclass(frozen=True)
+class _Found:
+    reading: DisplayReading  # boxes in the photo's pixels
+    row: tuple[int, int, int, int] | None  # the digits' row in the region's pixels
+    back: np.ndarray  # the region's pixels to the photo's
+
+
+def _settled(places: list[_Found], config: DisplayConfig) -> bool:
+    """The best reading so far has a value, every digit sure enough and nothing flagged."""
+    best = places[0].reading if places else None
+    return (
+        best is not None
+        and best.value is not None
+        and best.confidence >= config.min_confidence
+        and not best.reason
+    )
+
+
+def _fits(found: _Found, kernel: int, scale: float) -> bool:
+    """The place's digits are small enough for ``kernel`` (working-copy pixels; ``scale``: of
+    the working copy to the photo): their strokes, about a seventh of their height, clearly
+    narrower than it. A kernel narrower than the strokes hollows them out, and their edges read
+    as 1s."""
+    if found.reading.box is None:
+        return True
+    height = found.row[3] if found.back is not _SAME else found.reading.box[3] * scale
+    return height <= FITS * kernel
+
+
+def _keep(places: list[_Found], found: _Found, better) -> None:
+    """Keep ``found`` among ``places`` (most display-like first) if it is ``better`` than what was
+    read at its place so far (a reading that mostly overlaps it is of the same place: the same
+    display in a window and in the whole photo)."""
+    box = found.reading.box
+    for i, place in enumerate(places):
+        if box is not None and place.reading.box is not None and _iou(place.reading.box, box) >= SAME_PLACE:
+            if better(found.reading) <= better(place.reading):
+                return
+            del places[i]
+            break
+    places.append(found)
+    places.sort(key=lambda place: _display_like(place.reading), reverse=True)
+
+
+def _not_printed(gray: np.ndarray, places: list[_Found], words: Words) -> list[_Found]:
+    """``places`` less the first ``WORD_CHECKED`` that a text engine reads as a printed word: its
+    letters read with a sureness no 7-segment row gets (a 7 read as T, a 5 as S) from it."""
+    first = [place for place in places[:WORD_CHECKED] if place.reading.box is not None]
+    crops = [_margin(gray, place.reading.box) for place in first]
+    printed = {
+        id(place) for place, (text, score) in zip(first, words(crops), strict=True) if _word(text, score)
+    }
+    return [place for place in places if id(place) not in printed]
+
+
+def _margin(gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    x, y, w, h = box
+    m = h // 4
+    return gray[max(0, y - m) : y + h + m, max(0, x - m) : x + w + m]
+
+
+def _word(text: str, score: float) -> bool:
+    letters = sum(c.isalpha() for c in text)
+    return score >= WORD_SURE and letters >= 3 and letters > sum(c.isdigit() for c in text)
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return min(a[0] + a[2], b[0] + b[2]) > max(a[0], b[0]) and min(a[1] + a[3], b[1] + b[3]) > max(a[1], b[1])
 
 
 def _covered(gray: np.ndarray, reading: DisplayReading) -> bool:
@@ -153,24 +248,24 @@ def _covered(gray: np.ndarray, reading: DisplayReading) -> bool:
     return False
 
 
-def _second_look(
-    gray: np.ndarray, first: DisplayReading, polarities, config: DisplayConfig
-) -> DisplayReading:
+def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayConfig) -> DisplayReading:
     """An unsure reading read again from the full-resolution photo around its digits' row, with
-    room above and below for the segments and the decimal point a tight window cut off."""
-    x, y, w, h = first.box
-    x0, x1 = max(0, x - h), min(gray.shape[1], x + w + h)
-    y0, y1 = max(0, y - h // 2), min(gray.shape[0], y + h + h // 2)
-    crop = gray[y0:y1, x0:x1]
-    if crop.size == 0:
-        return first
-    factor = SECOND / max(1, crop.shape[0])
-    region = cv2.resize(
-        crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
-    )
-    back = np.array([[1 / factor, 0, x0], [0, 1 / factor, y0], [0, 0, 1]], np.float64)
+    room above and below for the segments and the decimal point a tight window cut off. A row
+    read in a levelled photo is taken level; any other along the photo's axes."""
+    if found.row is None:
+        return found.reading
+    if found.back is _SAME:
+        cut = _crop(gray, found.row)
+    else:
+        x, y, w, h = found.row
+        factor = SECOND / max(1, 2 * h)  # of the region's pixels
+        to_region = np.array([[1 / factor, 0, x - h], [0, 1 / factor, y - h / 2], [0, 0, 1]], np.float64)
+        cut = _resample(gray, found.back @ to_region, (int((w + 2 * h) * factor), SECOND))
+    if cut is None:
+        return found.reading
+    region, back = cut
     kernel = max(15, region.shape[0] // 9) | 1
-    best = first
+    best = found.reading
     for polarity in polarities:
         for reading in _read_polarity(region, polarity, config, kernel):
             reading = _map(reading, back)
@@ -179,16 +274,68 @@ def _second_look(
     return best
 
 
+def _crop(gray: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The row ``box`` of the photo with room around it, ``SECOND`` pixels high, and the matrix
+    from its pixels to the photo's."""
+    x, y, w, h = box
+    x0, x1 = max(0, x - h), min(gray.shape[1], x + w + h)
+    y0, y1 = max(0, y - h // 2), min(gray.shape[0], y + h + h // 2)
+    crop = gray[y0:y1, x0:x1]
+    if crop.size == 0:
+        return None
+    factor = SECOND / max(1, crop.shape[0])
+    region = cv2.resize(
+        crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
+    )
+    return region, np.array([[1 / factor, 0, x0], [0, 1 / factor, y0], [0, 0, 1]], np.float64)
+
+
+def _resample(
+    gray: np.ndarray, matrix: np.ndarray, size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``size`` (w, h) image that ``matrix`` (its pixels to ``gray``'s) sees of ``gray``, cut
+    to the part inside the photo, and the matrix from its pixels to ``gray``'s. A photo shrunk on
+    the way is averaged first (area resampling), not sampled."""
+    w, h = size
+    photo = np.float32([[0, 0], [gray.shape[1], 0], [gray.shape[1], gray.shape[0]], [0, gray.shape[0]]])
+    inside = cv2.perspectiveTransform(photo.reshape(-1, 1, 2), np.linalg.inv(matrix)).reshape(-1, 2)
+    u0, v0 = np.maximum(np.floor(inside.min(axis=0)), 0).astype(int)
+    u1, v1 = np.minimum(np.ceil(inside.max(axis=0)), (w, h)).astype(int)
+    if u1 - u0 < 2 or v1 - v0 < 2:
+        return None
+    matrix = matrix @ np.array([[1, 0, u0], [0, 1, v0], [0, 0, 1]], np.float64)
+    w, h = int(u1 - u0), int(v1 - v0)
+    seen = cv2.perspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2), matrix)
+    seen = seen.reshape(-1, 2)
+    (x0, y0), (x1, y1) = np.floor(seen.min(axis=0)).astype(int), np.ceil(seen.max(axis=0)).astype(int)
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(gray.shape[1], x1), min(gray.shape[0], y1)
+    source = gray[y0:y1, x0:x1]
+    shrink = min(1.0, float(np.sqrt(w * h / max(1.0, cv2.contourArea(seen)))))  # output px per photo px
+    to_source = np.array([[shrink, 0, 0], [0, shrink, 0], [0, 0, 1]]) @ np.array(
+        [[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64
+    )
+    if shrink < 1:
+        source = cv2.resize(source, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA)
+    pixels = cv2.warpPerspective(
+        source,
+        to_source @ matrix,
+        (w, h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return pixels, matrix
+
+
+def _sure(reading: DisplayReading) -> bool:
+    return reading.value is not None and len(reading.digits) >= 2 and reading.confidence >= 0.9
+
+
 def _distinct(readings: list[DisplayReading]) -> int:
-    """How many places in the photo gave a sure reading (the same display found in a window and
-    in the whole photo, or in both polarities, counts once)."""
+    """How many places in the photo gave a sure reading (places that touch count once)."""
     places: list[tuple[int, int, int, int]] = []
     for reading in readings:
-        x, y, w, h = reading.box
-        for px, py, pw, ph in places:
-            if min(x + w, px + pw) - max(x, px) > 0 and min(y + h, py + ph) - max(y, py) > 0:
-                break
-        else:
+        if not any(_overlap(reading.box, box) for box in places):
             places.append(reading.box)
     return len(places)
 
@@ -220,6 +367,45 @@ def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.n
                 found.append((area, box, _corners(contour)))
     found.sort(key=lambda item: -item[0])
     return [_warp(gray, quad, height) for _, _, quad in found[:3]]
+
+
+def _tilt(gray: np.ndarray) -> float:
+    """Degrees to turn ``gray`` by (counter-clockwise, as OpenCV turns) to level its digits: the
+    turn that stacks the strokes' pixels into the sharpest rows. The bars a, g and d of every
+    digit in a row line up when it is level; an italic slant leaves them horizontal."""
+    k = max(15, max(gray.shape) // 30) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    blur = cv2.GaussianBlur(gray, (3, 3), 0)
+    hat = cv2.add(
+        cv2.morphologyEx(blur, cv2.MORPH_BLACKHAT, kernel), cv2.morphologyEx(blur, cv2.MORPH_TOPHAT, kernel)
+    )
+    ys, xs = np.nonzero(_stroke_map(hat))
+    if ys.size < 50:
+        return 0.0
+    step = max(1, ys.size // 15000)
+    ys, xs = ys[::step].astype(np.float32), xs[::step].astype(np.float32)
+
+    def sharpness(degrees: float) -> float:
+        t = np.deg2rad(degrees)
+        rows = ys * np.cos(t) - xs * np.sin(t)
+        # bins of whole pixels: any other width favours the untouched grid (0 degrees)
+        counts = np.bincount((rows - rows.min()).astype(np.int32))
+        return float((counts.astype(np.float64) ** 2).sum())
+
+    coarse = max(np.arange(-MAX_TILT, MAX_TILT + 1, 1.0), key=sharpness)
+    return float(max(np.arange(coarse - 0.75, coarse + 0.8, 0.25), key=sharpness))
+
+
+def _turned(gray: np.ndarray, degrees: float) -> tuple[np.ndarray, np.ndarray]:
+    """``gray`` turned by ``degrees`` on a canvas that holds all of it (the corners filled with
+    its median grey), and the matrix that takes its pixels back to ``gray``."""
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    size = (int(w * cos + h * sin), int(w * sin + h * cos))
+    matrix[:, 2] += (size[0] - w) / 2, (size[1] - h) / 2
+    turned = cv2.warpAffine(gray, matrix, size, flags=cv2.INTER_LINEAR, borderValue=int(np.median(gray)))
+    return turned, np.linalg.inv(np.vstack([matrix, [0, 0, 1]]))
 
 
 def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -287,6 +473,19 @@ def _rank(reading: DisplayReading) -> tuple:
     beside sure ones (a frame edge, a mark on the housing) adds nothing."""
     sure = [d.confidence for d in reading.digits if d.confidence >= 0.5]
     return (len(sure), reading.value is not None, reading.confidence >= 0.5, sum(sure))
+
+
+def _evidence(reading: DisplayReading) -> float:
+    """How much the sure digits show a display: a sure "1" counts half. It is one upright bar,
+    which any frame edge, shadow border or printed I also is; every other digit is a pattern of
+    segments."""
+    return sum(0.5 if d.char == "1" else 1.0 for d in reading.digits if d.confidence >= 0.5)
+
+
+def _display_like(reading: DisplayReading) -> tuple:
+    """For choosing among places: the evidence, a value, then the longer row, then ``_rank``'s
+    order."""
+    return (_evidence(reading), reading.value is not None, len(reading.digits), *_rank(reading)[2:])
 
 
 def _read_polarity(

@@ -1,11 +1,13 @@
 """The 7-segment reader on photos made here (LCD and LED, slant, tilt, blur), and its clear
 results for photos it cannot read."""
 
+import cv2
 import numpy as np
 import pytest
 
 from inspection.demo import display_photo
 from inspection.vision.sevenseg import DisplayConfig, read_display
+from ocr.pipeline.text import get_engine
 
 
 @pytest.mark.parametrize(
@@ -238,3 +240,53 @@ def test_a_point_touching_a_digit_is_placed_by_its_own_ink_not_by_segment_ends(t
     # leaves as much ink at the baseline between them as that point, but none of its own
     reading = read_display(display_photo(text, **options))
     assert reading.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity", "turn"),
+    [("38.01", "light", 8), ("204.0", "light", -12), ("7.45", "dark", 15), ("5613", "light", -5)],
+)
+def test_a_photo_taken_at_an_angle_is_read_level(text, polarity, turn):
+    # an LED panel has no window whose corners would straighten it: the photo itself is levelled
+    reading = read_display(display_photo(text, polarity=polarity, turn=turn, digit_height=100))
+    assert reading.text == text
+    assert reading.reason == ""
+
+
+@pytest.mark.parametrize(("text", "turn"), [("38.01", 0), ("5613", 0), ("204.0", 7), ("90.5", -10)])
+def test_a_close_up_that_the_digits_fill_is_read(text, turn):
+    # no housing around the window, strokes wider than the whole photo's finer kernel
+    photo = display_photo(text, digit_height=200, size=(1600, 900), turn=turn)
+    width = 180 * len(text.replace(".", ""))
+    close = photo[260:640, 800 - width // 2 - 60 : 800 + width // 2 + 60]
+    reading = read_display(close)
+    assert reading.text == text
+    assert reading.reason == ""
+
+
+def _printed(photo: np.ndarray, word: str, at: tuple[int, int], scale: float = 3.0) -> np.ndarray:
+    photo = photo.copy()
+    cv2.putText(photo, word, at, cv2.FONT_HERSHEY_SIMPLEX, scale, (20, 20, 20), int(4 * scale))
+    return photo
+
+
+@pytest.fixture(scope="module")
+def words():
+    return get_engine("rapidocr").recognise
+
+
+@pytest.mark.parametrize(("text", "word"), [("7.45", "LITRES"), ("12", "TOTAL")])
+def test_a_printed_word_beside_the_display_is_not_read_as_its_digits(text, word, words):
+    photo = _printed(display_photo(text, digit_height=90), word, (400, 660))
+    reading = read_display(photo, words=words)
+    assert reading.text == text
+    assert reading.reason == ""
+    assert reading.box[1] + reading.box[3] < 560  # the display's row, above the word
+
+
+@pytest.mark.parametrize("word", ["LITRES", "PRICE", "kWh"])
+def test_a_photo_of_a_printed_word_alone_gives_no_reading(word, words):
+    photo = _printed(np.full((720, 1280, 3), 225, np.uint8), word, (380, 420), scale=4.0)
+    reading = read_display(photo, words=words)
+    assert reading.value is None
+    assert reading.reason == "printed text only: no display digits found"
