@@ -202,12 +202,16 @@ def _keep(places: list[_Found], found: _Found, better) -> None:
 
 
 def _not_printed(gray: np.ndarray, places: list[_Found], words: Words) -> list[_Found]:
-    """``places`` less the first ``WORD_CHECKED`` that a text engine reads as a printed word: its
-    letters read with a sureness no 7-segment row gets (a 7 read as T, a 5 as S) from it."""
-    first = [place for place in places[:WORD_CHECKED] if place.reading.box is not None]
-    crops = [_margin(gray, place.reading.box) for place in first]
+    """``places`` less those of the first ``WORD_CHECKED`` that a text engine reads as a printed
+    word. It may take a 7-segment digit for a letter (a 7 for a T, a 5 for an S), but not a row
+    of them for a word with that sureness."""
+    asked = [
+        (place, _margin(gray, place.reading.box)) for place in places[:WORD_CHECKED] if place.reading.box
+    ]
+    asked = [(place, crop) for place, crop in asked if crop.size]  # one bad crop would fail the batch
+    answers = words([crop for _, crop in asked]) if asked else []
     printed = {
-        id(place) for place, (text, score) in zip(first, words(crops), strict=True) if _word(text, score)
+        id(place) for (place, _), (text, score) in zip(asked, answers, strict=True) if _word(text, score)
     }
     return [place for place in places if id(place) not in printed]
 
