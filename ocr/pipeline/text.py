@@ -296,12 +296,18 @@ class UnknownEngine(ValueError):
     pass
 
 
-@cache
 def get_engine(name: str, model_dir: str = "", options: tuple = ()) -> TextEngine:
     """One engine instance per process, model directory and option set: models load once, on
-    first use. ``options`` are engine settings as (key, value) pairs (RapidOCR's params)."""
+    first use. ``options`` are engine settings as (key, value) pairs (RapidOCR's params).
+    RapidOCR's models ship inside its package: asked for with or without a model directory
+    (the reading job passes one, the meter reader's word check does not), it is one instance."""
     if name not in ENGINES:
         raise UnknownEngine(f"unknown text engine {name!r}; choose from {sorted(ENGINES)}")
+    return _engine(name, "" if name == "rapidocr" else model_dir, options)
+
+
+@cache
+def _engine(name: str, model_dir: str, options: tuple) -> TextEngine:
     logger.info("loading text engine %s %s", name, dict(options))
     if name == "rapidocr":
         return RapidOcrEngine(options)

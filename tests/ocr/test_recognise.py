@@ -19,3 +19,8 @@ def test_a_grey_crop_is_read_as_its_colour_copy_is():
     (from_colour, score), (from_grey, grey_score) = get_engine("rapidocr").recognise([colour, grey])
     assert from_colour.replace(" ", "") == "LOT4711" and score > 0.9
     assert from_grey == from_colour and abs(grey_score - score) < 0.05
+
+
+def test_rapidocr_is_one_instance_with_or_without_a_model_directory(tmp_path):
+    # the reading job passes the models directory; the meter reader's word check does not
+    assert get_engine("rapidocr", str(tmp_path)) is get_engine("rapidocr")
