@@ -385,12 +385,7 @@ def _tilt(gray: np.ndarray) -> float:
     turn that stacks the strokes' pixels into the sharpest rows. The bars a, g and d of every
     digit in a row line up when it is level; an italic slant leaves them horizontal."""
     k = max(15, max(gray.shape) // 30) | 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    blur = cv2.GaussianBlur(gray, (3, 3), 0)
-    hat = cv2.add(
-        cv2.morphologyEx(blur, cv2.MORPH_BLACKHAT, kernel), cv2.morphologyEx(blur, cv2.MORPH_TOPHAT, kernel)
-    )
-    ys, xs = np.nonzero(_stroke_map(hat))
+    ys, xs = np.nonzero(_stroke_map(cv2.add(_contrast(gray, "dark", k), _contrast(gray, "light", k))))
     if ys.size < 50:
         return 0.0
     step = max(1, ys.size // 15000)
@@ -494,9 +489,16 @@ def _evidence(reading: DisplayReading) -> float:
 
 
 def _display_like(reading: DisplayReading) -> tuple:
-    """For choosing among places: the evidence, a value, then the longer row, then ``_rank``'s
-    order."""
-    return (_evidence(reading), reading.value is not None, len(reading.digits), *_rank(reading)[2:])
+    """For choosing among places: the evidence; then a value; then the longer row; then, among
+    equals, the surer digits."""
+    sure = [d.confidence for d in reading.digits if d.confidence >= 0.5]
+    return (
+        _evidence(reading),
+        reading.value is not None,
+        len(reading.digits),
+        reading.confidence >= 0.5,
+        sum(sure),
+    )
 
 
 def _read_polarity(
