@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from ocr import services
+from ocr.watchdog import hard_limit
 
 
 @shared_task(
@@ -14,11 +15,13 @@ from ocr import services
     retry_backoff_max=60,
     retry_jitter=True,
     max_retries=8,
-    time_limit=settings.JOB_TIME_LIMIT,  # a hung read is killed (prefork pools); the relay sends it again
 )
 def run_reading(job_id: int) -> str:
-    """Read one capture. Safe to deliver twice: the second delivery finds the job claimed."""
-    return services.perform_reading(job_id=job_id)
+    """Read one capture. Safe to deliver twice: the second delivery finds the job claimed. A
+    read hung past ``JOB_TIME_LIMIT`` ends its process (``ocr.watchdog``); the relay sends the
+    job again."""
+    with hard_limit(settings.JOB_TIME_LIMIT):
+        return services.perform_reading(job_id=job_id)
 
 
 @shared_task(ignore_result=True)

@@ -72,6 +72,12 @@ def assert_each_read_once(stack, ids: set[int]) -> None:
     assert wrong == [], f"not read exactly once: {wrong[:10]}\n{stack.tail()}"
 
 
+def pool_deaths(stack) -> int:
+    """Reading processes the worker's pool saw die (killed, or ended by a hard time limit)."""
+    log = stack.logs / "worker.log"
+    return log.read_text().count("exited with") if log.exists() else 0
+
+
 def record(name: str, figures: dict) -> None:
     FIGURES[name] = figures
     out = ROOT / "test-artifacts"
@@ -116,10 +122,13 @@ def test_redis_down_for_thirty_seconds_loses_nothing_and_reads_nothing_twice(sta
         stack.start_redis()
         return during, time.monotonic() - down_at
 
+    deaths = pool_deaths(stack)
     ids, _, (during, down_s) = cameras_during(stack, "outage", 100_000, outage)
     wait_all_read(stack, 300)
     assert_each_read_once(stack, ids)
     assert during > 0, "no capture was acknowledged while Redis was down"
+    # the worker's main loop stops while it reconnects; no finished read may be taken for a hung one
+    assert pool_deaths(stack) == deaths, f"a reading process was killed during the outage\n{stack.tail()}"
     record(
         "redis_outage",
         {
