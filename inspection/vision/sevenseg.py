@@ -581,15 +581,18 @@ def _blobs(mask: np.ndarray, stroke: float) -> list[tuple[int, int, int, int]]:
     for label, (x, y, w, h, _) in enumerate(stats[1:], start=1):
         # take the box back to the undilated strokes
         box = (int(x + gap // 2), int(y + gap), int(max(1, w - gap)), int(max(1, h - 2 * gap)))
-        out.extend(_apart(mask, labels == label, box, stroke) if not _upright(box) else [box])
+        out.extend(_apart(mask, labels, label, box, stroke) if not _upright(box) else [box])
     return out
 
 
-def _apart(mask: np.ndarray, blob: np.ndarray, box, stroke: float) -> list[tuple[int, int, int, int]]:
-    """``box``'s strokes split at the columns with no ink above its baseline (a decimal point
-    joins the digits beside it only there); the box itself when no such column parts it."""
+def _apart(
+    mask: np.ndarray, labels: np.ndarray, label: int, box, stroke: float
+) -> list[tuple[int, int, int, int]]:
+    """``box``'s strokes (those of blob ``label``) split at the columns with no ink above its
+    baseline (a decimal point joins the digits beside it only there); the box itself when no
+    such column parts it."""
     x, y, w, h = box
-    ink = (mask[y : y + h, x : x + w] > 0) & blob[y : y + h, x : x + w]
+    ink = (mask[y : y + h, x : x + w] > 0) & (labels[y : y + h, x : x + w] == label)
     runs = _runs(ink[: int(0.72 * h)].sum(axis=0) > 0, bridge=max(1, int(0.2 * stroke)))
     parts = []
     for a, b in runs:
@@ -671,8 +674,8 @@ def _slant(mask: np.ndarray) -> float:
 
 
 def _column_score(mask: np.ndarray) -> float:
-    cols = mask.sum(axis=0, dtype=np.float64)
-    return float((cols**2).sum())
+    cols = cv2.reduce(mask, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).astype(np.int64)
+    return float((cols * cols).sum())
 
 
 def _shear(mask: np.ndarray, s: float) -> np.ndarray:
