@@ -17,12 +17,14 @@ if {in_pool}:
 with hard_limit(1):
     time.sleep({sleep})
 print("finished")
+time.sleep({after})  # past the limit, outside the block: a timer left running would end it here
+print("after")
 """
 
 
-def run(in_pool: bool, sleep: float) -> tuple[subprocess.CompletedProcess, float]:
+def run(in_pool: bool, sleep: float, after: float = 0) -> tuple[subprocess.CompletedProcess, float]:
     began = time.monotonic()
-    code = HUNG.format(in_pool=in_pool, sleep=sleep)
+    code = HUNG.format(in_pool=in_pool, sleep=sleep, after=after)
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     return done, time.monotonic() - began
 
@@ -36,11 +38,11 @@ def test_a_read_hung_past_the_limit_ends_its_pool_process_and_logs_where_it_hung
 
 
 def test_a_read_within_the_limit_is_left_alone_and_the_timer_is_cancelled():
-    done, _ = run(in_pool=True, sleep=0.1)
-    assert done.returncode == 0 and done.stdout.strip() == "finished"
+    done, _ = run(in_pool=True, sleep=0.1, after=1.5)
+    assert done.returncode == 0 and done.stdout.split() == ["finished", "after"]
     assert "Timeout" not in done.stderr
 
 
 def test_outside_a_pool_process_the_limit_never_ends_the_process():
     done, took = run(in_pool=False, sleep=2.5)
-    assert done.returncode == 0 and done.stdout.strip() == "finished" and took >= 2.5
+    assert done.returncode == 0 and done.stdout.split() == ["finished", "after"] and took >= 2.5
