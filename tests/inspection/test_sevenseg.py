@@ -131,7 +131,7 @@ def test_a_window_that_a_shadow_touches_is_still_found_as_a_window(gap):
     # a part of the region it joined.
     import cv2
 
-    from inspection.vision.sevenseg import _windows
+    from inspection.vision.sevenseg.places import _windows
 
     gray = cv2.cvtColor(display_photo("88.14", digit_height=100), cv2.COLOR_BGR2GRAY).astype(np.float32)
     gray[280:440, 470:810] *= 0.5  # the window (x 470-810, y 280-440), darker than the housing

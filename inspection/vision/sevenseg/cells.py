@@ -1,0 +1,187 @@
+"""A straightened row cut into digit cells on the digits' regular pitch, and the decimal point
+between two of them."""
+
+import cv2
+import numpy as np
+
+from .strokes import _runs
+
+# An edge lies on the digits' grid within this share of the pitch. Looser, a wrong pitch catches
+# broken strokes' edges (glare, a reflection) a few pixels off; tighter, a display that leaves
+# a little more room at its decimal point falls off its own grid.
+ON_GRID = 0.08
+
+# A point joined to a digit has ink of its own at the baseline, beside the digits' upright strokes:
+# at least this many stroke-width squares (a round point a stroke wide has 0.8; the segment
+# ends that a "1" before a "2" leaves there, 0.15 at most on rendered displays).
+POINT_OWN = 0.4
+
+
+def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
+    """Split the straightened row into digit cells (left, width) by its empty columns, and find
+    the digits' true top and bottom there. A "1" lights only the right-hand segments, so its cell
+    is a full digit width ending at its strokes. Returns (cells, top, bottom)."""
+    height = bottom - top
+    y0 = max(0, top - int(0.15 * height))
+    band = upright[y0 : bottom + int(0.15 * height)] > 0
+    # Columns are split by their ink above the baseline, so a decimal point cannot join or
+    # widen the digits beside it.
+    counts = band[: top - y0 + int(0.72 * height)].sum(axis=0)
+    runs = _runs(counts >= max(2, 0.4 * stroke), bridge=max(1, int(0.2 * stroke)))
+    digits, firsts, lasts = [], [], []
+    for a, b in runs:
+        rows = np.flatnonzero(band[:, a:b].sum(axis=1) >= max(1, 0.3 * stroke))
+        if rows.size and rows[-1] - rows[0] + 1 >= 0.55 * height:
+            digits.append((a, b))
+            firsts.append(rows[0])
+            lasts.append(rows[-1])
+    if not digits:
+        return [], top, bottom
+    edge = band.shape[0] - 1
+    if 2 * sum(f == 0 and last == edge for f, last in zip(firsts, lasts, strict=True)) > len(digits):
+        return [], top, bottom  # the strokes run past the band both ways: the row's blobs were fragments
+    top, bottom = y0 + int(np.median(firsts)), y0 + int(np.median(lasts)) + 1
+    height = bottom - top
+    wide = [b - a for a, b in digits if 0.4 * height <= b - a <= 0.9 * height]
+    width = int(np.median(wide)) if wide else int(0.55 * height)
+    # Right edges for the pitch: each blob's, and each tall vertical stroke's (b and c end every
+    # digit on the right), so two digits whose blobs touch still give their own edges.
+    strokes = _runs(band.sum(axis=0) >= 0.38 * height, bridge=max(1, int(0.2 * stroke)))
+    grid = _grid([b for _, b in digits], width, [b for _, b in strokes])
+    if grid is not None:
+        pitch, phase = grid
+        ink = np.flatnonzero(counts >= max(2, 0.4 * stroke))
+        first = int(np.floor((ink[0] - phase) / pitch))
+        last = int(np.ceil((ink[-1] - phase) / pitch))
+        cells = []
+        for k in range(first, last + 1):
+            right = int(round(phase + k * pitch))
+            left = right - width
+            if left < 0 or right > len(counts):
+                continue  # a cell cut by the region's edge: the frame, not a digit
+            if counts[left:right].sum() >= 0.3 * height * stroke:
+                cells.append((left, right - left))
+        return cells, top, bottom
+    gaps = [c - b for (_, b), (c, _) in zip(digits, digits[1:], strict=False) if 0 < c - b < width]
+    gap = int(np.median(gaps)) if gaps else int(0.3 * width)
+    cells = []
+    for a, b in digits:
+        for left, right in _split(counts, a, b, width, gap):
+            cells.append((right - width, width) if right - left < 0.7 * width else (left, right - left))
+    return cells, top, bottom
+
+
+def _grid(rights: list[int], width: int, strokes: list[int]) -> tuple[float, float] | None:
+    """Digits sit on a regular pitch, and every digit's right edge is lit (b or c): fit the pitch
+    and phase that put the most right edges on the grid. ``strokes``: right edges of tall
+    strokes, which count half (a left-hand e or f is one too). None with fewer than three blobs."""
+    if len(rights) < 3:
+        return None
+    edges = np.array([*rights, *strokes], np.float64)
+    weights = np.array([1.0] * len(rights) + [0.5] * len(strokes))
+    # every (pitch, phase) candidate at once: pitches x phases (each edge's) x edges
+    pitches = np.arange(1.05 * width, 2.2 * width, 0.5)[:, None, None]
+    phases = edges[None, :, None] % pitches
+    offset = (edges[None, None, :] - phases) / pitches
+    residual = np.abs(offset - np.round(offset)) * pitches
+    fits = residual <= ON_GRID * pitches
+    count = (fits * weights).sum(axis=2)
+    spread = np.where(fits, residual, 0).sum(axis=2)
+    key = count * 1e6 - spread  # most edges on the grid, then the tightest fit
+    p, q = np.unravel_index(int(np.argmax(key)), key.shape)
+    if count[p, q] < 3:
+        return None
+    pitch, phase = float(pitches[p, 0, 0]), float(phases[p, q, 0])
+    # least squares on the edges that fit, for a sub-pixel pitch and phase
+    k = np.round((edges - phase) / pitch)
+    fit = np.abs(edges - (phase + k * pitch)) <= ON_GRID * pitch
+    if fit.sum() >= 3 and np.ptp(k[fit]) > 0:
+        pitch, phase = np.polyfit(k[fit], edges[fit], 1, w=weights[fit])
+    return float(pitch), float(phase)
+
+
+def _split(counts: np.ndarray, a: int, b: int, width: int, gap: int) -> list[tuple[int, int]]:
+    """A run wider than a digit holds several touching ones: cut at the emptiest columns near
+    each expected boundary."""
+    parts = int(round((b - a + gap) / (width + gap))) if b - a > 1.5 * width else 1
+    if parts <= 1:
+        return [(a, b)]
+    cuts, step, slack = [a], (b - a) / parts, max(1, width // 4)
+    for k in range(1, parts):
+        guess = int(a + k * step)
+        lo, hi = max(cuts[-1] + 1, guess - slack), min(b - 1, guess + slack)
+        cuts.append(lo + int(np.argmin(counts[lo:hi])) if hi > lo else guess)
+    return list(zip(cuts, [*cuts[1:], b], strict=True))
+
+
+def _decimal_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
+    """Index of the digit the decimal point follows: a small solid mark near the baseline,
+    between that digit and the next."""
+    height = bottom - top
+    n, _, stats, centroids = cv2.connectedComponentsWithStats(upright, connectivity=8)
+    best, best_score = None, 0.0
+    largest = max(0.25 * height, 2.5 * stroke)
+    for (_, _, w, h, area), (cx, _cy) in zip(stats[1:], centroids[1:], strict=True):
+        if not (0.5 * stroke <= w <= largest and 0.5 * stroke <= h <= largest and 0.5 <= w / h <= 2):
+            continue
+        if not top + 0.75 * height <= _cy <= bottom + 0.2 * height:
+            continue
+        for i in range(len(cells) - 1):
+            (l0, w0), (l1, w1) = cells[i], cells[i + 1]
+            if l0 + 0.75 * w0 <= cx <= l1 + 0.25 * w1:
+                score = area / (w * h)
+                if score > best_score:
+                    best, best_score = i, score
+    return best
+
+
+def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
+    """A decimal point joined to a digit beside it: the gap between two cells whose baseline
+    holds clearly more ink than every other gap's (a display has one point). The segment ends
+    of a digit lighting c and of the next lighting e (a "1" before a "2") fill that baseline too,
+    so the gap needs ink of its own, in columns that do not run up the digits (``POINT_OWN``).
+    Where such segment ends make another gap as heavy, the point's gap is still the one with
+    by far the most ink of its own."""
+    height = bottom - top
+    base = bottom - int(1.5 * stroke)  # a point is at most this high
+    low_rows = slice(base, bottom + int(0.15 * height))
+    above_rows = slice(base - max(2, int(0.15 * height)), base)
+    total, own = [], []
+    for (l0, w0), (l1, _) in zip(cells, cells[1:], strict=False):
+        a = max(0, int(l0 + w0 - 0.1 * w0))
+        b = max(a + 1, int(l1 + 0.1 * w0))
+        low = mask[low_rows, a:b] > 0
+        above = mask[above_rows, a:b] > 0
+        upright = above.mean(axis=0) >= 0.5 if above.shape[0] else np.zeros(low.shape[1], bool)
+        total.append(float(low.sum()) / (stroke * stroke))
+        own.append(float(low[:, ~upright].sum()) / (stroke * stroke))
+    for scores, lead, least in ((total, 1.5, 1.0), (own, 3.0, POINT_OWN)):
+        order = np.argsort(scores)[::-1]
+        best = scores[order[0]]
+        second = scores[order[1]] if len(scores) > 1 else 0.0
+        if best >= least and best >= lead * second and own[order[0]] >= POINT_OWN:
+            return int(order[0])
+    return None
+
+
+def _groups(cells) -> list[tuple[int, int]]:
+    """Digits sit on a regular pitch; a blob further off than that (a mark beside the display,
+    a second display) starts a new group."""
+    rights = [left + width for left, width in cells]
+    steps = np.diff(rights)
+    if not len(steps):
+        return [(0, len(cells))]
+    pitch = float(np.median(steps))
+    groups, start = [], 0
+    for i, step in enumerate(steps):
+        if step > 1.6 * pitch:
+            groups.append((start, i + 1))
+            start = i + 1
+    groups.append((start, len(cells)))
+    return groups
+
+
+def _level(band: np.ndarray) -> float:
+    """The level that splits strokes from background in ``band`` (Otsu), at least 8."""
+    level, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return max(float(level), 8.0)

@@ -1,0 +1,154 @@
+"""A digit cell to a character: the lit share of each segment, the character whose pattern fits
+best and how sure; and the row's digits, point and sign composed into a reading."""
+
+import numpy as np
+
+from .reading import PATTERNS, VARIANTS, Digit, DisplayReading
+
+GLARE_HIDES = 0.5  # share of a segment's zone under glare that may hide it
+
+
+def _segments(mask: np.ndarray, left: int, top: int, width: int, height: int) -> list[float]:
+    """Lit share of each segment a..g: the best-covered line across the segment's zone."""
+    cell = mask[top : top + height, max(0, left) : left + width].astype(np.float32) / 255
+    h, w = cell.shape
+    if h < 3 or w < 2:
+        return [0.0] * 7
+
+    def across(r0: float, r1: float) -> float:  # a horizontal bar somewhere in rows r0..r1
+        band = cell[
+            int(r0 * h) : max(int(r0 * h) + 1, int(r1 * h)),
+            int(0.3 * w) : max(int(0.3 * w) + 1, int(0.7 * w)),
+        ]
+        return float(band.mean(axis=1).max())
+
+    def down(c0: float, c1: float, r0: float, r1: float) -> float:  # a vertical bar in cols c0..c1
+        band = cell[int(r0 * h) : int(r1 * h), int(c0 * w) : max(int(c0 * w) + 1, int(c1 * w))]
+        return float(band.mean(axis=0).max())
+
+    def hole(r0: float, r1: float) -> float:  # a digit's counters are never lit
+        return float(
+            cell[int(r0 * h) : int(r1 * h), int(0.35 * w) : max(int(0.35 * w) + 1, int(0.65 * w))].mean()
+        )
+
+    return [
+        across(0.0, 0.22),  # a
+        down(0.65, 1.0, 0.15, 0.4),  # b
+        down(0.65, 1.0, 0.6, 0.85),  # c
+        across(0.78, 1.0),  # d
+        down(0.0, 0.35, 0.6, 0.85),  # e
+        down(0.0, 0.35, 0.15, 0.4),  # f
+        across(0.36, 0.64),  # g
+        hole(0.24, 0.34),
+        hole(0.66, 0.76),
+    ]
+
+
+_CODES = [(char, np.array([int(c) for c in code], np.float32)) for char, code in PATTERNS.items()] + [
+    (char, np.array([int(c) for c in code], np.float32)) for code, char in VARIANTS.items()
+]
+
+
+def _decode(shares: list[float]) -> tuple[str, float]:
+    """The character whose segments best match, and how sure: the margin to the next best."""
+    # Ink where no segment is (glare, a finger, a printed mark) makes any reading less sure.
+    clean = float(np.clip(1 - (max(shares[7:], default=0.0) - 0.15) / 0.35, 0, 1))
+    costs = _costs(_lit(shares))
+    ranked = sorted(costs.items(), key=lambda kv: kv[1])
+    (char, best), (_, second) = ranked[0], ranked[1]
+    confidence = float(np.clip(second - best, 0, 1) * np.clip(1.5 - best, 0, 1)) * clean
+    return (char if best <= 1.5 else "?"), round(confidence, 3)
+
+
+def _lit(shares: list[float]) -> np.ndarray:
+    return np.clip((np.array(shares[:7], np.float32) - 0.25) / 0.35, 0, 1)
+
+
+def _costs(lit: np.ndarray, seen: np.ndarray | None = None) -> dict[str, float]:
+    """Each character's mismatch with the segments, over the ``seen`` ones (default: all)."""
+    costs: dict[str, float] = {}
+    for char, code in _CODES:
+        diff = np.abs(lit - code) if seen is None else np.abs(lit - code) * seen
+        costs[char] = min(float(diff.sum()), costs.get(char, float("inf")))
+    return costs
+
+
+def _under_glare(shares: list[float], glare: list[float], char: str) -> str:
+    """Other characters the digit may be: an unlit segment whose zone lies under glare may be a
+    lit one washed out (a 9 whose b is under glare reads as a 5)."""
+    lit = _lit(shares)
+    unseen = (np.array(glare[:7], np.float32) >= GLARE_HIDES) & (lit < 0.5)
+    if char == "?" or not unseen.any():
+        return ""
+    costs = _costs(lit, ~unseen)  # half a segment's mismatch: as good a fit
+    return "".join(sorted(c for c, cost in costs.items() if c != char and cost <= costs[char] + 0.5))
+
+
+def _trim(digits: list[Digit], start: int, end: int) -> tuple[int, int]:
+    """Drop blobs that fit no digit at either end of the row: the display's frame, a finger, a
+    label. A digit that is only unsure stays (and makes the reading unsure): dropping it would
+    give a silently wrong number."""
+    while start < end and digits[start].char == "?":
+        start += 1
+    while end > start and digits[end - 1].char == "?":
+        end -= 1
+    return start, end
+
+
+def _lost(dropped: list[Digit]) -> bool:
+    """A cell dropped at the row's end lit like part of a digit (three segments or more), not like
+    a frame's edge (one vertical stroke: two at most)."""
+    return any(sum(share >= 0.6 for share in d.segments) >= 3 for d in dropped)
+
+
+def _minus(mask, first, top: int, bottom: int) -> bool:
+    """A short bar at mid-height just left of the first digit."""
+    height, (x1, width) = bottom - top, first
+    zone = mask[top + int(0.4 * height) : top + int(0.6 * height), max(0, x1 - int(1.2 * width)) : x1]
+    if zone.size == 0:
+        return False
+    return bool((zone.mean(axis=0) > 60).mean() > 0.35)
+
+
+def _compose(digits, point, minus, polarity, config) -> DisplayReading:
+    chars = "".join(d.char for d in digits)
+    decimal_seen = point is not None
+    if point is None and config.decimals:
+        point = len(chars) - config.decimals - 1
+    if config.digits and len(chars) > config.digits:
+        return DisplayReading(
+            chars,
+            None,
+            0.0,
+            tuple(digits),
+            polarity=polarity,
+            reason=f"{len(chars)} digits where the display has {config.digits}",
+        )
+    text = chars if point is None or point < 0 else chars[: point + 1] + "." + chars[point + 1 :]
+    text = ("-" if minus else "") + text
+    confidence = min(d.confidence for d in digits)
+    box = _union([d.box for d in digits])
+    if "?" in chars:
+        return DisplayReading(
+            text, None, confidence, tuple(digits), box, polarity, decimal_seen, "a digit fits no pattern"
+        )
+    reason = "" if confidence >= config.min_confidence else "uncertain digit"
+    decimals = len(chars) - point - 1 if decimal_seen else None
+    if not reason and decimals is not None and config.decimals is not None and decimals != config.decimals:
+        reason = f"a decimal point {decimals} digits from the end, where the display has {config.decimals}"
+    return DisplayReading(text, float(text), confidence, tuple(digits), box, polarity, decimal_seen, reason)
+
+
+def _union(boxes):
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _unshear_box(x, y, w, h, s, crop_h, pad, x0, y0):
+    corners = [(x, y), (x + w, y), (x, y + h), (x + w, y + h)]
+    xs = [cx - pad - s * (cy - crop_h / 2) for cx, cy in corners]
+    left, right = int(min(xs)), int(max(xs))
+    return (left + x0, y + y0, right - left, h)

@@ -1,0 +1,227 @@
+"""``read_display``: every place where digits may be is read (each display window, the whole photo,
+the photo levelled), the most display-like kept; printed words beside the display are told
+apart, an unsure or small row is read again from the full-resolution photo, and what cannot be
+trusted (glare, something over the digits, two displays) is flagged."""
+
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
+from .reading import DisplayConfig, DisplayReading, Words, _display_like, _evidence, _map, _rank
+from .row import _read_polarity
+
+COVERED = 0.7  # share of a cell as dark as the segments: something lies over it
+SMALL_DIGITS = 48  # px in the working copy
+FITS = 4  # digits up to this many kernels high are read with it
+WORD_CHECKED = 3  # places a text engine is asked about, while each one before was a word
+SAME_PLACE = 0.3  # overlap (IoU) from which two readings are of one place: a window's and the photo's
+WORD_SURE = 0.9  # a text engine's score from which a line of letters is a printed word
+
+
+def read_display(
+    image: np.ndarray, config: DisplayConfig = DisplayConfig(), words: Words | None = None
+) -> DisplayReading:
+    """The display's reading in ``image``. ``words``: a text engine's recognition, to tell a
+    printed word beside the display (LITRES, TOTAL) from its digits (None: not told)."""
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    scale = min(1.0, config.work_px / max(gray.shape))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    to_photo = np.diag([1 / scale, 1 / scale, 1.0])
+    polarities = ("dark", "light") if config.polarity == "auto" else (config.polarity,)
+    # Each display window found, straightened; then the whole photo, for a display with no
+    # frame of its own (LEDs on a panel) or a window cut short by glare; and, when the photo was
+    # taken at an angle, the whole photo levelled (its digits' bars made horizontal): a window is
+    # straightened by its own corners, but an LED panel or a close-up has none. Each region:
+    # (pixels, matrix back to the photo, stroke kernel, whether it is the levelled photo). A
+    # window's digits fill most of its height, so their strokes are about a tenth of it and the
+    # kernel twice that; in the whole photo digits may be small or large, so two kernels.
+    regions = [(w, to_photo @ back, max(15, w.shape[0] * 2 // 9) | 1, False) for w, back in _windows(small)]
+    whole = [(small, to_photo, False)]
+    tilt = _tilt(small)
+    if abs(tilt) >= MIN_TILT:
+        turned, back = _turned(small, tilt)
+        whole.append((turned, to_photo @ back, True))
+    fine, coarse = max(15, max(small.shape) // 30) | 1, max(15, max(small.shape) // 12) | 1
+    regions += [(region, back, fine, level) for region, back, level in whole]
+    regions.append((whole[-1][0], whole[-1][1], coarse, whole[-1][2]))
+    places: list[_Found] = []  # the best reading at each place in the photo, most display-like first
+    for n, (region, back, kernel, levelled) in enumerate(regions):
+        if n == len(regions) - 1 and _settled(places, config) and _fits(places[0], fine, scale):
+            break  # the larger kernel only when nothing sure was read, or digits large for the finer
+        for polarity in polarities:
+            for row in _read_polarity(region, polarity, config, kernel):
+                reading = _map(row, back)
+                # the second look reads a levelled row level, any other along the photo's axes: in
+                # a straightened window the frame would stand beside the digits as upright as a "1"
+                found = _Found(reading, row.box, back) if levelled else _Found(reading, reading.box, _SAME)
+                _keep(places, found, _rank if kernel != coarse else _evidence)
+    if words is not None:
+        places = _not_printed(gray, places, words)
+        if not places:
+            return DisplayReading("", None, 0.0, reason="printed text only: no display digits found")
+    best = places[0].reading
+    # Read again around the row, from the full photo: when unsure, or when the digits were small in
+    # the working copy (a decimal point of two or three pixels is easily lost there).
+    if best.box is not None and (not _settled(places, config) or best.box[3] * scale < SMALL_DIGITS):
+        best = _second_look(gray, places[0], polarities, config)
+    glared = [d for d in best.digits if d.glare]
+    if best.value is not None and not best.reason and glared:
+        best = replace(
+            best,
+            reason=f"glare over a digit: {glared[0].char} may be {' or '.join(glared[0].glare)}",
+        )
+    if best.value is not None and not best.reason and best.polarity == "dark" and _covered(gray, best):
+        best = replace(
+            best,
+            reason="something dark lies over or beside the digits (a finger?): a digit may be hidden",
+        )
+    # other places read as surely: other displays, unless printed words (asked only then)
+    others = [p for p in places[1:] if _sure(p.reading) and not (words and _printed(gray, p, words))]
+    displays = _distinct([place.reading for place in places[:1] + others if _sure(place.reading)])
+    if displays > 1:
+        return replace(best, rows=displays, reason=f"{displays} displays in the photo: the clearest was read")
+    return replace(best, rows=displays)
+
+
+_SAME = np.eye(3)
+
+
+@dataclass(frozen=True)
+class _Found:
+    reading: DisplayReading  # boxes in the photo's pixels
+    row: tuple[int, int, int, int] | None  # the digits' row in the region's pixels
+    back: np.ndarray  # the region's pixels to the photo's
+
+
+def _settled(places: list[_Found], config: DisplayConfig) -> bool:
+    """The best reading so far has a value, every digit sure enough and nothing flagged."""
+    best = places[0].reading if places else None
+    return (
+        best is not None
+        and best.value is not None
+        and best.confidence >= config.min_confidence
+        and not best.reason
+    )
+
+
+def _fits(found: _Found, kernel: int, scale: float) -> bool:
+    """The place's digits are small enough for ``kernel`` (working-copy pixels; ``scale``: of
+    the working copy to the photo): their strokes, about a seventh of their height, clearly
+    narrower than it. A kernel narrower than the strokes hollows them out, and their edges read
+    as 1s."""
+    if found.reading.box is None:
+        return True
+    height = found.row[3] if found.back is not _SAME else found.reading.box[3] * scale
+    return height <= FITS * kernel
+
+
+def _keep(places: list[_Found], found: _Found, better) -> None:
+    """Keep ``found`` among ``places`` (most display-like first) if it is ``better`` than what was
+    read at its place so far (a reading that mostly overlaps it is of the same place: the same
+    display in a window and in the whole photo)."""
+    box = found.reading.box
+    for i, place in enumerate(places):
+        if box is not None and place.reading.box is not None and _iou(place.reading.box, box) >= SAME_PLACE:
+            if better(found.reading) <= better(place.reading):
+                return
+            del places[i]
+            break
+    places.append(found)
+    places.sort(key=lambda place: _display_like(place.reading), reverse=True)
+
+
+def _not_printed(gray: np.ndarray, places: list[_Found], words: Words) -> list[_Found]:
+    """``places`` less the printed words at their head: the first is asked about, and the next
+    while the one before was a word (``WORD_CHECKED`` at most; one call costs ~30 ms)."""
+    kept = list(places)
+    for _ in range(WORD_CHECKED):
+        if not kept or not _printed(gray, kept[0], words):
+            break
+        kept.pop(0)
+    return kept
+
+
+def _printed(gray: np.ndarray, place: _Found, words: Words) -> bool:
+    """A text engine reads the place as a printed word. It may take a 7-segment digit for a
+    letter (a 7 for a T, a 5 for an S), but not a row of them for a word with that sureness."""
+    if place.reading.box is None:
+        return False
+    crop = _margin(gray, place.reading.box)
+    return bool(crop.size) and _word(*words([crop])[0])
+
+
+def _margin(gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    x, y, w, h = box
+    m = h // 4
+    return gray[max(0, y - m) : y + h + m, max(0, x - m) : x + w + m]
+
+
+def _word(text: str, score: float) -> bool:
+    letters = sum(c.isalpha() for c in text)
+    return score >= WORD_SURE and letters >= 3 and letters > sum(c.isdigit() for c in text)
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return min(a[0] + a[2], b[0] + b[2]) > max(a[0], b[0]) and min(a[1] + a[3], b[1] + b[3]) > max(a[1], b[1])
+
+
+def _covered(gray: np.ndarray, reading: DisplayReading) -> bool:
+    """Something dark lies over a digit or just beside the row (an LCD's segments are dark, and
+    so is a finger): a digit's cell, or the cell one pitch before the first or after the last,
+    is mostly as dark as the segments' ink. Lit segments fill well under two thirds of a cell."""
+    boxes = [d.box for d in reading.digits]
+    pitch = float(np.median(np.diff([b[0] for b in boxes]))) if len(boxes) > 1 else 0.7 * boxes[0][3]
+    ink = np.concatenate([gray[y : y + h, x : x + w].ravel() for x, y, w, h in boxes])
+    if ink.size == 0:
+        return False
+    level = float(np.percentile(ink, 15)) + 0.25 * (
+        float(np.percentile(ink, 85)) - float(np.percentile(ink, 15))
+    )
+    first, last = boxes[0], boxes[-1]
+    cells = [*boxes, (int(first[0] - pitch), *first[1:]), (int(last[0] + pitch), *last[1:])]
+    for x, y, w, h in cells:
+        cell = gray[max(0, y) : y + h, max(0, x) : x + w]
+        if cell.size and (cell <= level).mean() >= COVERED:
+            return True
+    return False
+
+
+def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayConfig) -> DisplayReading:
+    """An unsure reading read again from the full-resolution photo around its digits' row, with
+    room above and below for the segments and the decimal point a tight window cut off. A row
+    read in a levelled photo is taken level; any other along the photo's axes."""
+    if found.row is None:
+        return found.reading
+    if found.back is _SAME:
+        cut = _crop(gray, found.row)
+    else:
+        x, y, w, h = found.row
+        factor = SECOND / max(1, 2 * h)  # of the region's pixels
+        to_region = np.array([[1 / factor, 0, x - h], [0, 1 / factor, y - h / 2], [0, 0, 1]], np.float64)
+        cut = _resample(gray, found.back @ to_region, (int((w + 2 * h) * factor), SECOND))
+    if cut is None:
+        return found.reading
+    region, back = cut
+    kernel = max(15, region.shape[0] // 9) | 1
+    best = found.reading
+    for polarity in polarities:
+        for reading in _read_polarity(region, polarity, config, kernel):
+            reading = _map(reading, back)
+            if _rank(reading) > _rank(best):
+                best = reading
+    return best
+
+
+def _sure(reading: DisplayReading) -> bool:
+    return reading.value is not None and len(reading.digits) >= 2 and reading.confidence >= 0.9
+
+
+def _distinct(readings: list[DisplayReading]) -> int:
+    """How many places in the photo gave a sure reading (places that touch count once)."""
+    places: list[tuple[int, int, int, int]] = []
+    for reading in readings:
+        if not any(_overlap(reading.box, box) for box in places):
+            places.append(reading.box)
+    return len(places)

@@ -1,0 +1,122 @@
+"""What a reading is: the display's configuration, the digits and reading the reader returns, and
+how two readings of one place compare."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+# Which segments (a b c d e f g) each character lights.
+PATTERNS: dict[str, str] = {
+    "0": "1111110",
+    "1": "0110000",
+    "2": "1101101",
+    "3": "1111001",
+    "4": "0110011",
+    "5": "1011011",
+    "6": "1011111",
+    "7": "1110000",
+    "8": "1111111",
+    "9": "1111011",
+}
+
+# Displays draw 6 without its top bar, 7 with f and 9 without d on some models.
+VARIANTS: dict[str, str] = {"0011111": "6", "1110010": "7", "1110011": "9"}
+
+
+@dataclass(frozen=True)
+class DisplayConfig:
+    polarity: str = "auto"  # "dark" (LCD: dark segments), "light" (LED), or "auto"
+    digits: int | None = None  # digits the display has; None: as many as are lit
+    decimals: int | None = None  # fixed decimals; None: from the decimal point seen
+    signed: bool = False  # a minus sign may be lit
+    work_px: int = 960  # long side of the working copy
+    min_digit_height: float = 0.03  # of the working copy's short side
+    min_confidence: float = 0.5  # a digit below this makes the reading uncertain
+
+
+@dataclass(frozen=True)
+class Digit:
+    char: str  # "0"-"9", "-", or "?" when no pattern fits
+    confidence: float
+    box: tuple[int, int, int, int]  # x, y, w, h in the photo's pixels
+    segments: tuple[float, ...] = ()  # lit share of a..g
+    glare: str = ""  # other characters it may be: glare lies where an unlit segment would be
+
+
+@dataclass(frozen=True)
+class DisplayReading:
+    text: str  # e.g. "-12.50"; "" when nothing was read
+    value: float | None
+    confidence: float  # the least sure digit's
+    digits: tuple[Digit, ...] = ()
+    box: tuple[int, int, int, int] | None = None  # the digits' row in the photo
+    polarity: str = ""
+    decimal_seen: bool = False
+    reason: str = ""  # why there is no value, or why it is uncertain
+    rows: int = 0  # places in the photo that gave a sure reading (two displays: flagged)
+
+
+# A text engine's recognition of one line per crop: (text, score) each.
+Words = Callable[[list[np.ndarray]], list[tuple[str, float]]]
+
+
+def scaled(reading: DisplayReading, factor: float) -> DisplayReading:
+    """The reading with its boxes in pixels ``factor`` times larger (a reduced copy was read)."""
+    return _map(reading, np.diag([factor, factor, 1.0]))
+
+
+def _map(reading: DisplayReading, matrix: np.ndarray) -> DisplayReading:
+    """Boxes from the region's pixels to the photo's."""
+
+    def box(b):
+        x, y, w, h = b
+        pts = np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]]).reshape(-1, 1, 2)
+        out = cv2.perspectiveTransform(pts, matrix.astype(np.float64)).reshape(-1, 2)
+        x0, y0 = out.min(axis=0)
+        x1, y1 = out.max(axis=0)
+        return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+
+    digits = tuple(replace(d, box=box(d.box)) for d in reading.digits)
+    return replace(reading, digits=digits, box=box(reading.box) if reading.box else None)
+
+
+def _rank(reading: DisplayReading) -> tuple:
+    """The most sure digits; then a value; then, among equals, the surer digits. An unsure digit
+    beside sure ones (a frame edge, a mark on the housing) adds nothing."""
+    sure = [d.confidence for d in reading.digits if d.confidence >= 0.5]
+    return (len(sure), reading.value is not None, reading.confidence >= 0.5, sum(sure))
+
+
+def _evidence(reading: DisplayReading) -> float:
+    """How much the sure digits show a display: a sure "1" counts half. It is one upright bar,
+    which any frame edge, shadow border or printed I also is; every other digit is a pattern of
+    segments."""
+    return sum(0.5 if d.char == "1" else 1.0 for d in reading.digits if d.confidence >= 0.5)
+
+
+def _display_like(reading: DisplayReading) -> tuple:
+    """For choosing among places: the evidence; then a value; then the longer row; then, among
+    equals, the surer digits."""
+    sure = [d.confidence for d in reading.digits if d.confidence >= 0.5]
+    return (
+        _evidence(reading),
+        reading.value is not None,
+        len(reading.digits),
+        reading.confidence >= 0.5,
+        sum(sure),
+    )
+
+
+NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def parse_number(text: str) -> float | None:
+    """The number with the most digits in a text engine's line (for displays an engine reads,
+    and the benchmark's engine peers): "TOTAL 12,50 L" -> 12.5."""
+    found = NUMBER.findall(text.replace(" ", ""))
+    if not found:
+        return None
+    return float(max(found, key=lambda t: sum(c.isdigit() for c in t)).replace(",", "."))

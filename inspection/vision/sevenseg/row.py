@@ -1,0 +1,88 @@
+"""One region read: its rows of digit-like blobs, each straightened, cut into cells and decoded."""
+
+from dataclasses import replace
+
+import numpy as np
+
+from .cells import _cells, _decimal_point, _groups, _level, _point_in_gaps
+from .decode import _compose, _decode, _lost, _minus, _segments, _trim, _under_glare, _unshear_box
+from .reading import Digit, DisplayConfig, DisplayReading, _rank
+from .strokes import (
+    _contrast,
+    _digit_rows,
+    _glare,
+    _Row,
+    _shear,
+    _slant,
+    _stroke_map,
+    _upright,
+    _without_lines,
+)
+
+
+def _read_polarity(
+    gray: np.ndarray, polarity: str, config: DisplayConfig, kernel: int
+) -> list[DisplayReading]:
+    """One reading per row of digit-like blobs in ``gray``."""
+    hat = _contrast(gray, polarity, kernel)
+    rows = _digit_rows(_without_lines(_stroke_map(hat)), config)
+    if not rows:
+        return [DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")]
+    # Glare is looked for on LCDs only: on an LED panel the lit segments are the clipped pixels.
+    lcd = gray if polarity == "dark" else None
+    return [_read_row(hat, row, polarity, config, lcd) for row in rows]
+
+
+def _read_row(
+    hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig, gray: np.ndarray | None = None
+) -> DisplayReading:
+    """The row's digits, decimal point and sign. ``gray``: the region's pixels, where clipped
+    glare over a digit is looked for (None: not looked for)."""
+    stroke = row.stroke
+    tall = list(filter(_upright, row.boxes))  # not digits joined into a wide blob
+    top = int(np.median([b[1] for b in tall]))
+    bottom = int(np.median([b[1] + b[3] for b in tall]))
+    height = bottom - top
+    x0 = max(0, min(b[0] for b in row.boxes) - 2 * height)
+    x1 = min(hat.shape[1], max(b[0] + b[2] for b in row.boxes) + 2 * height)
+    y0, y1 = max(0, top - int(0.2 * height)), min(hat.shape[0], bottom + int(0.2 * height))
+    level = _level(hat[top:bottom, x0:x1])
+    crop = (hat[y0:y1, x0:x1] > level).astype(np.uint8) * 255
+    s = _slant(crop[top - y0 : bottom - y0])
+    upright = _shear(crop, s)
+    glare = None if gray is None else _glare(gray[y0:y1, x0:x1])
+    bright = None if glare is None else _shear(glare, s)
+    pad = (upright.shape[1] - crop.shape[1]) // 2
+    top, bottom = top - y0, bottom - y0
+    # the digits' cells and their top and bottom, without a frame edge or shadow border along them
+    cells, top, bottom = _cells(_without_lines(upright, 1.5 * (bottom - top)), top, bottom, stroke)
+    height = bottom - top
+    point = _decimal_point(upright, cells, top, bottom, stroke)
+    if point is None and len(cells) > 1:
+        point = _point_in_gaps(upright, cells, top, bottom, stroke)
+    if not cells:
+        return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
+    digits: list[Digit] = []
+    for left, width in cells:
+        shares = _segments(upright, left, top, width, height)
+        char, conf = _decode(shares)
+        glare = (
+            "" if bright is None else _under_glare(shares, _segments(bright, left, top, width, height), char)
+        )
+        box = _unshear_box(left, top, width, height, s, upright.shape[0], pad, x0, y0)
+        digits.append(Digit(char, conf, box, tuple(round(v, 2) for v in shares[:7]), glare))
+    best = None
+    for first, last in _groups(cells):
+        start, end = _trim(digits, first, last)
+        if start >= end:
+            continue
+        dot = point - start if point is not None and start <= point < end - 1 else None
+        minus = config.signed and _minus(upright, cells[start], top, bottom)
+        reading = _compose(digits[start:end], dot, minus, polarity, config)
+        if reading.value is not None and not reading.reason and _lost(digits[first:start] + digits[end:last]):
+            reading = replace(
+                reading, reason="a digit at the end of the row fits no pattern: it may be missing"
+            )
+        if best is None or _rank(reading) > _rank(best):
+            best = reading
+    return best or DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
