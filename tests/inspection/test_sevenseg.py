@@ -264,6 +264,44 @@ def test_a_close_up_that_the_digits_fill_is_read(text, turn):
     assert reading.reason == ""
 
 
+def _close_up(photo: np.ndarray, margin: float) -> np.ndarray:
+    """``photo`` cut to its digits' row and ``margin`` digit heights around it."""
+    x, y, w, h = read_display(photo).box
+    m = int(margin * h)
+    return photo[max(0, y - m) : y + h + m, max(0, x - m) : x + w + m].copy()
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity", "margin"),
+    [("90.5", "dark", 0.35), ("487", "light", 0.35), ("38.01", "dark", 0.2), ("5613", "dark", 0.2)],
+)
+def test_a_close_up_of_large_digits_is_not_read_as_one_edge(text, polarity, margin):
+    # The window fills the photo, so it is no window; the whole photo's finer kernel is narrower
+    # than the strokes and reads nothing but a "1" from some edge. A lone "1" is no settled
+    # reading: the coarser kernel must still be tried.
+    photo = display_photo(text, polarity=polarity, digit_height=220, size=(1980, 900), seed=len(text))
+    reading = read_display(_close_up(photo, margin))
+    assert (reading.text, reading.reason) == (text, "")
+
+
+@pytest.mark.parametrize("text", ["38.01", "5613", "204.0"])
+def test_a_close_up_cut_at_the_windows_dark_frame_is_not_flagged_as_a_finger(text):
+    # the photo's edge cuts the cell beside the last digit to a strip of the window's dark frame
+    close = _close_up(display_photo(text, digit_height=200, size=(1600, 900)), 0.35)
+    close[:, -40:] = 40
+    reading = read_display(close)
+    assert (reading.text, reading.reason) == (text, "")
+
+
+def test_two_parallel_bars_beside_the_display_are_not_a_second_display():
+    # a row of 1s is what any two parallel bars read as (a frame's edges, stripes of light)
+    photo = display_photo("54.07", size=(1800, 720)).copy()
+    for x in (1500, 1570):
+        photo[300:420, x : x + 16] = 35
+    reading = read_display(photo)
+    assert (reading.text, reading.reason, reading.rows) == ("54.07", "", 1)
+
+
 def _printed(photo: np.ndarray, word: str, at: tuple[int, int], scale: float = 3.0) -> np.ndarray:
     photo = photo.copy()
     cv2.putText(photo, word, at, cv2.FONT_HERSHEY_SIMPLEX, scale, (20, 20, 20), int(4 * scale))

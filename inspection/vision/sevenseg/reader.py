@@ -96,13 +96,15 @@ class _Found:
 
 
 def _settled(places: list[_Found], config: DisplayConfig) -> bool:
-    """The best reading so far has a value, every digit sure enough and nothing flagged."""
+    """The best reading so far has a value, every digit sure enough, nothing flagged, and more
+    than a lone "1" (one upright bar: any edge in the photo is one)."""
     best = places[0].reading if places else None
     return (
         best is not None
         and best.value is not None
         and best.confidence >= config.min_confidence
         and not best.reason
+        and _evidence(best) > 0.5
     )
 
 
@@ -183,7 +185,9 @@ def _covered(gray: np.ndarray, reading: DisplayReading) -> bool:
     cells = [*boxes, (int(first[0] - pitch), *first[1:]), (int(last[0] + pitch), *last[1:])]
     for x, y, w, h in cells:
         cell = gray[max(0, y) : y + h, max(0, x) : x + w]
-        if cell.size and (cell <= level).mean() >= COVERED:
+        # a cell the photo's edge cuts to under half is not judged: in a close-up, what is left
+        # of the cell beside the row is the window's dark frame
+        if cell.size >= 0.5 * w * h and (cell <= level).mean() >= COVERED:
             return True
     return False
 
@@ -215,7 +219,14 @@ def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayCon
 
 
 def _sure(reading: DisplayReading) -> bool:
-    return reading.value is not None and len(reading.digits) >= 2 and reading.confidence >= 0.9
+    """A reading sure enough to count as a display: two digits or more, not all 1s (any parallel
+    bars read as a row of 1s: a window frame's edges, stripes of light)."""
+    return (
+        reading.value is not None
+        and len(reading.digits) >= 2
+        and reading.confidence >= 0.9
+        and any(d.char != "1" for d in reading.digits)
+    )
 
 
 def _distinct(readings: list[DisplayReading]) -> int:
