@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from inspection.demo import display_photo
-from inspection.vision.sevenseg import DisplayConfig, read_display
+from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
 from ocr.pipeline.text import get_engine
 
 
@@ -328,3 +328,28 @@ def test_a_photo_of_a_printed_word_alone_gives_no_reading(word, words):
     reading = read_display(photo, words=words)
     assert reading.value is None
     assert reading.reason == "printed text only: no display digits found"
+
+
+def _row_reading(chars: str, confidences: list[float], left: int = 100) -> DisplayReading:
+    digits = tuple(
+        Digit(c, conf, (left + 60 * i, 50, 50, 90))
+        for i, (c, conf) in enumerate(zip(chars, confidences, strict=True))
+    )
+    box = (left, 50, 60 * len(chars) - 10, 90)
+    return DisplayReading(chars, float(chars), min(confidences), digits, box)
+
+
+def test_a_row_read_sure_but_a_digit_short_of_another_reading_of_it_is_flagged():
+    # One region reads 1460 with its 6 unsure, another 602 all sure: as many sure digits, and the
+    # all-sure one is kept. The 1 before a row is an edge as often as a digit, but a clear 4 is
+    # not: the reading that lost it must say so.
+    from inspection.vision.sevenseg.reader import _SAME, _beyond, _Found, _keep, _rank
+
+    for longer, lost in (("1460", True), ("1602", False)):
+        places: list = []
+        confidences = [1.0, 1.0, 0.1, 0.6] if longer == "1460" else [1.0, 0.1, 0.6, 1.0]
+        left = 100 if longer == "1460" else 160  # both share the 0 with the 602
+        _keep(places, _Found(_row_reading(longer, confidences, left=left), None, _SAME), _rank)
+        _keep(places, _Found(_row_reading("602", [1.0, 1.0, 1.0], left=220), None, _SAME), _rank)
+        assert places[0].reading.text == "602"
+        assert _beyond(places[0].reading, places[0].seen) is lost

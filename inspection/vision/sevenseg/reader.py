@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
-from .reading import DisplayConfig, DisplayReading, Words, _display_like, _evidence, _map, _rank
+from .reading import Digit, DisplayConfig, DisplayReading, Words, _display_like, _evidence, _map, _rank
 from .row import _read_polarity
 
 COVERED = 0.7  # share of a cell as dark as the segments: something lies over it
@@ -72,6 +72,8 @@ def read_display(
             best,
             reason=f"glare over a digit: {glared[0].char} may be {' or '.join(glared[0].glare)}",
         )
+    if best.value is not None and not best.reason and _beyond(best, places[0].seen):
+        best = replace(best, reason="another reading of the row has a digit more at one end: one may be lost")
     if best.value is not None and not best.reason and best.polarity == "dark" and _covered(gray, best):
         best = replace(
             best,
@@ -93,6 +95,7 @@ class _Found:
     reading: DisplayReading  # boxes in the photo's pixels
     row: tuple[int, int, int, int] | None  # the digits' row in the region's pixels
     back: np.ndarray  # the region's pixels to the photo's
+    seen: tuple[tuple[Digit, ...], ...] = ()  # the sure digits of each other reading of this place
 
 
 def _settled(places: list[_Found], config: DisplayConfig) -> bool:
@@ -127,11 +130,36 @@ def _keep(places: list[_Found], found: _Found, better) -> None:
     for i, place in enumerate(places):
         if box is not None and place.reading.box is not None and _iou(place.reading.box, box) >= SAME_PLACE:
             if better(found.reading) <= better(place.reading):
+                places[i] = replace(place, seen=place.seen + found.seen + _sure_digits(found.reading))
                 return
+            found = replace(found, seen=found.seen + place.seen + _sure_digits(place.reading))
             del places[i]
             break
     places.append(found)
     places.sort(key=lambda place: _display_like(place.reading), reverse=True)
+
+
+def _sure_digits(reading: DisplayReading) -> tuple[tuple[Digit, ...], ...]:
+    sure = tuple(d for d in reading.digits if d.confidence >= 0.5 and d.char != "?")
+    return (sure,) if sure else ()
+
+
+def _beyond(reading: DisplayReading, seen: tuple[tuple[Digit, ...], ...]) -> bool:
+    """Another reading of the place read the same row (one of the reading's digits or more, the
+    same at the same place) and a clear digit more just past one end of it, not a "1" (any edge
+    beside a row reads as one): the reading may have lost an end digit."""
+    x, y, w, h = reading.box
+    for other in seen:
+        if not any(d.char == o.char and _iou(d.box, o.box) >= 0.5 for d in reading.digits for o in other):
+            continue
+        for o in other:
+            bx, by, bw, bh = o.box
+            centre = bx + bw / 2
+            past = x - 1.5 * bw <= centre < x or x + w < centre <= x + w + 1.5 * bw
+            level = min(y + h, by + bh) - max(y, by) >= 0.5 * bh
+            if o.char != "1" and o.confidence >= 0.9 and past and level:
+                return True
+    return False
 
 
 def _not_printed(gray: np.ndarray, places: list[_Found], words: Words) -> list[_Found]:
