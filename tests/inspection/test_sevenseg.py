@@ -243,6 +243,18 @@ def test_a_point_touching_a_digit_is_placed_by_its_own_ink_not_by_segment_ends(t
 
 
 @pytest.mark.parametrize(
+    ("text", "polarity", "slant", "blur"),
+    [("53", "light", 0.2, 1.0), ("53", "dark", 0.1, 1.5), ("43", "dark", 0.2, 2.5), ("93", "dark", 0.2, 2.5)],
+)
+def test_the_bottom_bar_of_a_3_after_a_digit_is_not_a_decimal_point(text, polarity, slant, blur):
+    # two digits give one gap: nothing to compare its baseline ink with, so its own ink decides
+    photo = display_photo(text, polarity=polarity, digit_height=90, slant=slant, blur=blur, seed=20)
+    assert read_display(photo).text == text
+    point = display_photo(text[0] + "." + text[1], polarity=polarity, digit_height=90, slant=slant, blur=blur)
+    assert read_display(point).text == text[0] + "." + text[1]
+
+
+@pytest.mark.parametrize(
     ("text", "polarity", "turn"),
     [("38.01", "light", 8), ("204.0", "light", -12), ("7.45", "dark", 15), ("5613", "light", -5)],
 )
