@@ -12,10 +12,11 @@ from .strokes import _runs
 ON_GRID = 0.08
 
 # A point joined to a digit has ink of its own at the baseline, beside the digits' upright strokes:
-# at least this many stroke-width squares (a round point a stroke wide has 0.8; the segment
-# ends that a "1" before a "2" leaves there, 0.15 at most on rendered displays; the bottom bar's
-# end of a 3, which no e stands on, after a 4, 5, 6 or 9 on an italic display, up to 0.44).
-POINT_OWN = 0.55
+# at least this many stroke-width squares (a round point a stroke wide has 0.8, blurred on a small
+# display 0.46; the segment ends that a "1" before a "2" leaves there, 0.15 at most on rendered
+# displays). With one gap, none to compare it with, more: the bottom bar's end of a 3, which no e
+# stands on, after a 4, 5, 6 or 9 on an italic display leaves up to 0.44.
+POINT_OWN, LONE_GAP_OWN = 0.4, 0.55
 
 
 def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
@@ -156,11 +157,12 @@ def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float
         upright = above.mean(axis=0) >= 0.5 if above.shape[0] else np.zeros(low.shape[1], bool)
         total.append(float(low.sum()) / (stroke * stroke))
         own.append(float(low[:, ~upright].sum()) / (stroke * stroke))
-    for scores, lead, least in ((total, 1.5, 1.0), (own, 3.0, POINT_OWN)):
+    least_own = POINT_OWN if len(own) > 1 else LONE_GAP_OWN
+    for scores, lead, least in ((total, 1.5, 1.0), (own, 3.0, least_own)):
         order = np.argsort(scores)[::-1]
         best = scores[order[0]]
         second = scores[order[1]] if len(scores) > 1 else 0.0
-        if best >= least and best >= lead * second and own[order[0]] >= POINT_OWN:
+        if best >= least and best >= lead * second and own[order[0]] >= least_own:
             return int(order[0])
     return None
 
