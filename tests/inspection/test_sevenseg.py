@@ -314,6 +314,29 @@ def test_a_close_up_of_large_digits_is_not_read_as_one_edge(text, polarity, marg
     assert (reading.text, reading.reason) == (text, "")
 
 
+def test_a_cell_in_the_columns_that_straightening_pads_is_cut_by_the_regions_edge():
+    # Straightening a slant pads the row's columns; the housing's edge, sheared into that padding,
+    # lay on the digits' pitch and was read as digits beyond the photo (an LQ photo: 6570.89 for
+    # 17.89, its box starting left of the photo)
+    from inspection.vision.sevenseg.cells import _cells
+
+    mask = np.zeros((140, 520), np.uint8)
+    for k in range(4):  # four 0s, 60 px wide on a 100 px pitch
+        cv2.rectangle(mask, (40 + 100 * k, 20), (99 + 100 * k, 119), 255, 12)
+    whole, _, _ = _cells(mask, 20, 120, 12.0, (0, 520))
+    cut, _, _ = _cells(mask, 20, 120, 12.0, (70, 520))  # the region's pixels start at column 70
+    assert len(whole) == 4 and cut == whole[1:]
+
+
+def test_a_lone_1_is_flagged_it_may_be_an_edge():
+    bar = np.full((720, 1280, 3), 200, np.uint8)
+    bar[250:450, 600:622] = 30  # one dark upright bar: a frame's edge, a shadow's border, or a 1
+    reading = read_display(bar)
+    assert reading.value is None or reading.reason == "a lone 1: it may be an edge in the photo, not a digit"
+    one = read_display(display_photo("1"))
+    assert (one.text, one.reason) == ("1", "a lone 1: it may be an edge in the photo, not a digit")
+
+
 @pytest.mark.parametrize("text", ["38.01", "5613", "204.0"])
 def test_a_close_up_cut_at_the_windows_dark_frame_is_not_flagged_as_a_finger(text):
     # the photo's edge cuts the cell beside the last digit to a strip of the window's dark frame

@@ -19,10 +19,11 @@ ON_GRID = 0.08
 POINT_OWN, LONE_GAP_OWN = 0.4, 0.55
 
 
-def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
+def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float, inside: tuple[int, int]):
     """Split the straightened row into digit cells (left, width) by its empty columns, and find
     the digits' true top and bottom there. A "1" lights only the right-hand segments, so its cell
-    is a full digit width ending at its strokes. Returns (cells, top, bottom)."""
+    is a full digit width ending at its strokes. ``inside``: the columns the region's pixels
+    fill at mid-height (straightening a slant pads them). Returns (cells, top, bottom)."""
     height = bottom - top
     y0 = max(0, top - int(0.15 * height))
     band = upright[y0 : bottom + int(0.15 * height)] > 0
@@ -59,7 +60,7 @@ def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float):
         for k in range(first, last + 1):
             right = int(round(phase + k * pitch))
             left = right - width
-            if left < 0 or right > len(counts):
+            if left < inside[0] or right > inside[1]:
                 continue  # a cell cut by the region's edge: the frame, not a digit
             if counts[left:right].sum() >= 0.3 * height * stroke:
                 cells.append((left, right - left))

@@ -66,6 +66,8 @@ def read_display(
     # the working copy (a decimal point of two or three pixels is easily lost there).
     if best.box is not None and (not _settled(places, config) or best.box[3] * scale < SMALL_DIGITS):
         best = _second_look(gray, places[0], polarities, config)
+    if best.value is not None and not best.reason and _evidence(best) <= 0.5:
+        best = replace(best, reason="a lone 1: it may be an edge in the photo, not a digit")
     glared = [d for d in best.digits if d.glare]
     if best.value is not None and not best.reason and glared:
         best = replace(

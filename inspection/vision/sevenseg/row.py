@@ -55,7 +55,8 @@ def _read_row(
     pad = (upright.shape[1] - crop.shape[1]) // 2
     top, bottom = top - y0, bottom - y0
     # the digits' cells and their top and bottom, without a frame edge or shadow border along them
-    cells, top, bottom = _cells(_without_lines(upright, 1.5 * (bottom - top)), top, bottom, stroke)
+    inside = (pad, pad + crop.shape[1])
+    cells, top, bottom = _cells(_without_lines(upright, 1.5 * (bottom - top)), top, bottom, stroke, inside)
     height = bottom - top
     point = _decimal_point(upright, cells, top, bottom, stroke)
     if point is None and len(cells) > 1:
