@@ -148,6 +148,27 @@ def test_a_window_that_a_shadow_touches_is_still_found_as_a_window(gap):
     assert any(np.allclose(box, (470, 280, 810, 440), atol=25) for box in found), found
 
 
+@pytest.mark.parametrize("bezel", [25, 70])
+def test_a_light_window_in_a_black_bezel_is_found_as_a_window(bezel):
+    # an LCD whose grey window sits in a black bezel is lighter than what is around it
+    from inspection.vision.sevenseg.places import _windows
+
+    photo = display_photo("88.14", digit_height=100, turn=5)
+    gray = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    gray[gray > 190] = bezel  # the housing around the window, black
+    found = []
+    for window, back in _windows(gray):
+        h, w = window.shape
+        ends = np.float32([[[0, 0]], [[w, h]]])
+        found.append(cv2.perspectiveTransform(ends, back).reshape(-1))
+    centre = (640, 360)  # the window's, where the photo was turned about
+    assert any(
+        abs((x0 + x1) / 2 - centre[0]) < 20 and abs((y0 + y1) / 2 - centre[1]) < 20
+        for x0, y0, x1, y1 in found
+    )
+    assert read_display(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)).text == "88.14"
+
+
 def _glare_over(photo: np.ndarray, box, light: float) -> np.ndarray:
     """Light reflected off the glass over the upper right of a digit (its b segment): it adds
     to what the display shows, and the camera clips what goes past white."""

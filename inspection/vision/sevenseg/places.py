@@ -12,15 +12,24 @@ SECOND = 240  # px: the height the second look reads its row at
 
 
 def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Display windows: large dark rectangles against a lighter housing, each warped to an
-    upright rectangle ``height`` pixels high (perspective corrected), with the matrix that takes
-    its pixels back to ``gray``. Largest first.
-
-    The dark parts are cut at Otsu's level and at two lower ones: a shadow across the housing
-    can be as dark as Otsu's level and join the window, but is lighter than the window itself."""
+    """Display windows: large rectangles darker than the housing around them (an LCD in a light
+    housing, an LED panel) or lighter (an LCD in a black bezel), each warped to an upright
+    rectangle ``height`` pixels high (perspective corrected), with the matrix that takes its
+    pixels back to ``gray``. The three largest dark ones, then the two largest light ones."""
     blur = cv2.GaussianBlur(gray, (0, 0), 3)
+    dark = _rectangles(blur)
+    light = [
+        item for item in _rectangles(255 - blur) if not any(_iou(item[1], seen) > 0.5 for _, seen, _ in dark)
+    ]
+    return [_warp(gray, quad, height) for _, _, quad in dark[:3] + light[:2]]
+
+
+def _rectangles(blur: np.ndarray) -> list[tuple[float, tuple[int, int, int, int], np.ndarray]]:
+    """Large dark rectangles in ``blur``, largest first: (area, bounding box, corners). The dark
+    parts are cut at Otsu's level and at two lower ones: a shadow across the housing can be as
+    dark as Otsu's level and join the window, but is lighter than the window itself."""
     otsu, _ = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    k = max(3, int(min(gray.shape) / 60)) | 1
+    k = max(3, int(min(blur.shape) / 60)) | 1
     found: list[tuple[float, tuple[int, int, int, int], np.ndarray]] = []
     for level in LEVELS:
         dark = (blur <= level * otsu).astype(np.uint8) * 255
@@ -28,7 +37,7 @@ def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.n
         contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         for contour in contours:
             area = cv2.contourArea(contour)
-            if area < 0.01 * gray.size or area > 0.9 * gray.size:
+            if area < 0.01 * blur.size or area > 0.9 * blur.size:
                 continue
             (cx, cy), (w, h), angle = cv2.minAreaRect(contour)
             if w * h == 0 or area / (w * h) < 0.6 or not 1.2 <= max(w, h) / min(w, h) <= 10:
@@ -37,7 +46,7 @@ def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.n
             if not any(_iou(box, seen) > 0.5 for _, seen, _ in found):
                 found.append((area, box, _corners(contour)))
     found.sort(key=lambda item: -item[0])
-    return [_warp(gray, quad, height) for _, _, quad in found[:3]]
+    return found
 
 
 def _tilt(gray: np.ndarray) -> float:
