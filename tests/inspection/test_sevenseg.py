@@ -140,7 +140,7 @@ def test_a_window_that_a_shadow_touches_is_still_found_as_a_window(gap):
     cv2.fillPoly(shade, [np.array(corners, np.int32)], 1.0)
     gray = (gray * (1 - 0.85 * cv2.GaussianBlur(shade, (0, 0), 25))).astype(np.uint8)
     found = []
-    for window, back in _windows(gray):
+    for window, back, _ in _windows(gray):
         h, w = window.shape
         ends = np.float32([[[0, 0]], [[w, h]]])
         (x0, y0), (x1, y1) = cv2.perspectiveTransform(ends, back).reshape(-1, 2)
@@ -157,7 +157,7 @@ def test_a_light_window_in_a_black_bezel_is_found_as_a_window(bezel):
     gray = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
     gray[gray > 190] = bezel  # the housing around the window, black
     found = []
-    for window, back in _windows(gray):
+    for window, back, _ in _windows(gray):
         h, w = window.shape
         ends = np.float32([[[0, 0]], [[w, h]]])
         found.append(cv2.perspectiveTransform(ends, back).reshape(-1))
@@ -167,6 +167,22 @@ def test_a_light_window_in_a_black_bezel_is_found_as_a_window(bezel):
         for x0, y0, x1, y1 in found
     )
     assert read_display(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)).text == "88.14"
+
+
+@pytest.mark.parametrize("turn", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE])
+@pytest.mark.parametrize(
+    ("text", "both_ways"), [("147.3", False), ("38.01", False), ("60.28", True), ("225.0", True)]
+)
+def test_a_display_on_its_side_is_read_the_right_way_up_or_flagged(text, turn, both_ways):
+    # The window is read along its long edge both ways up. Upside down a 3, 4 or 7 fits no
+    # pattern, but 0 2 5 6 8 9 are digits still: 60.28 is 8209 the other way up, and only a
+    # person can tell which.
+    reading = read_display(cv2.rotate(display_photo(text, digit_height=100), turn))
+    if both_ways:
+        assert reading.reason.startswith("the display stands on its side: it reads ")
+        assert text in reading.reason
+    else:
+        assert (reading.text, reading.reason) == (text, "")
 
 
 def _glare_over(photo: np.ndarray, box, light: float) -> np.ndarray:

@@ -11,17 +11,18 @@ MIN_TILT, MAX_TILT = 2.0, 20  # degrees: a photo turned by less is read as it is
 SECOND = 240  # px: the height the second look reads its row at
 
 
-def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.ndarray]]:
+def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.ndarray, bool]]:
     """Display windows: large rectangles darker than the housing around them (an LCD in a light
     housing, an LED panel) or lighter (an LCD in a black bezel), each warped to an upright
     rectangle ``height`` pixels high (perspective corrected), with the matrix that takes its
-    pixels back to ``gray``. The three largest dark ones, then the two largest light ones."""
+    pixels back to ``gray`` and whether it is the half-turned view of the window before it (see
+    ``_warp``). The three largest dark ones, then the two largest light ones."""
     blur = cv2.GaussianBlur(gray, (0, 0), 3)
     dark = _rectangles(blur)
     light = [
         item for item in _rectangles(255 - blur) if not any(_iou(item[1], seen) > 0.5 for _, seen, _ in dark)
     ]
-    return [_warp(gray, quad, height) for _, _, quad in dark[:3] + light[:2]]
+    return [view for _, _, quad in dark[:3] + light[:2] for view in _warp(gray, quad, height)]
 
 
 def _rectangles(blur: np.ndarray) -> list[tuple[float, tuple[int, int, int, int], np.ndarray]]:
@@ -107,10 +108,15 @@ def _corners(contour: np.ndarray) -> np.ndarray:
     return np.roll(quad, -start, axis=0)
 
 
-def _warp(gray: np.ndarray, quad: np.ndarray, height: int) -> tuple[np.ndarray, np.ndarray]:
+def _warp(gray: np.ndarray, quad: np.ndarray, height: int) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """The window ``quad`` straightened, with the matrix back to ``gray``. A window standing on
+    its side is read along its long edge both ways up: the photo may have been turned either
+    way (a phone held sideways, a camera mounted so), and which way the digits stand only
+    reading them tells (upside down, most of them fit no pattern)."""
     top = np.linalg.norm(quad[1] - quad[0])
     side = np.linalg.norm(quad[3] - quad[0])
-    if side > top:  # a window standing on its side: keep the reading direction along the long edge
+    standing = side > top
+    if standing:
         quad = np.roll(quad, -1, axis=0)
         top, side = side, top
     width = max(int(height * top / max(side, 1)), height)
@@ -120,7 +126,11 @@ def _warp(gray: np.ndarray, quad: np.ndarray, height: int) -> tuple[np.ndarray, 
     target = np.float32([[-mx, -my], [width + mx, -my], [width + mx, height + my], [-mx, height + my]])
     matrix = cv2.getPerspectiveTransform(quad, target)
     window = cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_LINEAR)
-    return window, np.linalg.inv(matrix)
+    back = np.linalg.inv(matrix)
+    if not standing:
+        return [(window, back, False)]
+    half_turn = np.array([[-1, 0, width - 1], [0, -1, height - 1], [0, 0, 1]], np.float64)
+    return [(window, back, False), (cv2.rotate(window, cv2.ROTATE_180), back @ half_turn, True)]
 
 
 def _crop(gray: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray] | None:

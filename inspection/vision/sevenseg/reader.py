@@ -37,7 +37,8 @@ def read_display(
     # (pixels, matrix back to the photo, stroke kernel, whether it is the levelled photo). A
     # window's digits fill most of its height, so their strokes are about a tenth of it and the
     # kernel twice that; in the whole photo digits may be small or large, so two kernels.
-    regions = [(w, to_photo @ back, max(15, w.shape[0] * 2 // 9) | 1, False) for w, back in _windows(small)]
+    windows = _windows(small)
+    regions = [(w, to_photo @ back, max(15, w.shape[0] * 2 // 9) | 1, False) for w, back, _ in windows]
     whole = [(small, to_photo, False)]
     tilt = _tilt(small)
     if abs(tilt) >= MIN_TILT:
@@ -47,12 +48,18 @@ def read_display(
     regions += [(region, back, fine, level) for region, back, level in whole]
     regions.append((whole[-1][0], whole[-1][1], coarse, whole[-1][2]))
     places: list[_Found] = []  # the best reading at each place in the photo, most display-like first
+    views: dict[int, DisplayReading] = {}  # a window standing on its side: its best reading each way up
+    sideways = {m for m, (_, _, half) in enumerate(windows) if half} | {
+        m - 1 for m, (_, _, half) in enumerate(windows) if half
+    }
     for n, (region, back, kernel, levelled) in enumerate(regions):
         if n == len(regions) - 1 and _settled(places, config) and _fits(places[0], fine, scale):
             break  # the larger kernel only when nothing sure was read, or digits large for the finer
         for polarity in polarities:
             for row in _read_polarity(region, polarity, config, kernel):
                 reading = _map(row, back)
+                if n in sideways and (n not in views or _rank(reading) > _rank(views[n])):
+                    views[n] = reading
                 # the second look reads a levelled row level, any other along the photo's axes: in
                 # a straightened window the frame would stand beside the digits as upright as a "1"
                 found = _Found(reading, row.box, back) if levelled else _Found(reading, reading.box, _SAME)
@@ -66,6 +73,11 @@ def read_display(
     # the working copy (a decimal point of two or three pixels is easily lost there).
     if best.box is not None and (not _settled(places, config) or best.box[3] * scale < SMALL_DIGITS):
         best = _second_look(gray, places[0], polarities, config)
+    ways = _both_ways(best, windows, views)
+    if ways and not best.reason:
+        best = replace(
+            best, reason=f"the display stands on its side: it reads {ways[0]} one way up, {ways[1]} the other"
+        )
     if best.value is not None and not best.reason and _evidence(best) <= 0.5:
         best = replace(best, reason="a lone 1: it may be an edge in the photo, not a digit")
     glared = [d for d in best.digits if d.glare]
@@ -139,6 +151,26 @@ def _keep(places: list[_Found], found: _Found, better) -> None:
             break
     places.append(found)
     places.sort(key=lambda place: _display_like(place.reading), reverse=True)
+
+
+def _both_ways(best: DisplayReading, windows, views: dict[int, DisplayReading]) -> tuple[str, str] | None:
+    """The two readings of the window standing on its side where ``best`` was read, when both
+    ways up give a value, sure or not, with about as many sure digits other than 1 (upside down,
+    0 2 5 6 8 9 are still digits; a 1 stands either way; 3 4 7 fit no pattern)."""
+    for n, (_, _, half) in enumerate(windows):
+        pair = [views.get(n - 1), views.get(n)] if half else []
+        if not all(pair) or best.box is None:
+            continue
+        if not any(v.box is not None and _iou(v.box, best.box) >= SAME_PLACE for v in pair):
+            continue
+        shown = [sum(d.confidence >= 0.5 and d.char != "1" for d in v.digits) for v in pair]
+        if (
+            all(v.value is not None for v in pair)
+            and pair[0].text != pair[1].text
+            and min(shown) >= max(shown) - 1
+        ):
+            return pair[0].text, pair[1].text
+    return None
 
 
 def _sure_digits(reading: DisplayReading) -> tuple[tuple[Digit, ...], ...]:
