@@ -54,9 +54,8 @@ def _tilt(gray: np.ndarray) -> float:
     """Degrees to turn ``gray`` by (counter-clockwise, as OpenCV turns) to level its digits: the
     direction most of its strong, near-horizontal edges share. The bars a, g and d of every digit,
     the ends of its upright strokes and the display's frame run level when the photo is; an
-    italic slant leaves them so. (Stacking the strokes' pixels into the sharpest rows, as this
-    did before, is pulled towards turning the upright strokes flat where a row has few bars: a
-    7 1 4 came out 19 degrees off.)"""
+    italic slant leaves them so. (Stacking the strokes' pixels into the sharpest rows instead is
+    pulled towards laying the upright strokes flat where a row has few bars.)"""
     blur = cv2.GaussianBlur(gray, (0, 0), 1.5)
     gx = cv2.Sobel(blur, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(blur, cv2.CV_32F, 0, 1, ksize=3)

@@ -48,10 +48,10 @@ def read_display(
     regions += [(region, back, fine, level) for region, back, level in whole]
     regions.append((whole[-1][0], whole[-1][1], coarse, whole[-1][2]))
     places: list[_Found] = []  # the best reading at each place in the photo, most display-like first
-    views: dict[int, DisplayReading] = {}  # a window standing on its side: its best reading each way up
-    sideways = {m for m, (_, _, half) in enumerate(windows) if half} | {
-        m - 1 for m, (_, _, half) in enumerate(windows) if half
-    }
+    # a window standing on its side is two regions, one each way up: their best readings
+    upright_and_turned = [(m - 1, m) for m, (_, _, half) in enumerate(windows) if half]
+    sideways = {m for pair in upright_and_turned for m in pair}
+    views: dict[int, DisplayReading] = {}
     for n, (region, back, kernel, levelled) in enumerate(regions):
         if n == len(regions) - 1 and _settled(places, config) and _fits(places[0], fine, scale):
             break  # the larger kernel only when nothing sure was read, or digits large for the finer
@@ -73,7 +73,7 @@ def read_display(
     # the working copy (a decimal point of two or three pixels is easily lost there).
     if best.box is not None and (not _settled(places, config) or best.box[3] * scale < SMALL_DIGITS):
         best = _second_look(gray, places[0], polarities, config)
-    ways = _both_ways(best, windows, views)
+    ways = _both_ways(best, upright_and_turned, views)
     if ways and not best.reason:
         best = replace(
             best, reason=f"the display stands on its side: it reads {ways[0]} one way up, {ways[1]} the other"
@@ -153,23 +153,24 @@ def _keep(places: list[_Found], found: _Found, better) -> None:
     places.sort(key=lambda place: _display_like(place.reading), reverse=True)
 
 
-def _both_ways(best: DisplayReading, windows, views: dict[int, DisplayReading]) -> tuple[str, str] | None:
-    """The two readings of the window standing on its side where ``best`` was read, when both
-    ways up give a value, sure or not, with about as many sure digits other than 1 (upside down,
-    0 2 5 6 8 9 are still digits; a 1 stands either way; 3 4 7 fit no pattern)."""
-    for n, (_, _, half) in enumerate(windows):
-        pair = [views.get(n - 1), views.get(n)] if half else []
-        if not all(pair) or best.box is None:
+def _both_ways(best: DisplayReading, pairs, views: dict[int, DisplayReading]) -> tuple[str, str] | None:
+    """The two readings of the window standing on its side where ``best`` was read (``pairs``: its
+    regions each way up), when both ways give a value, sure or not, with about as many sure digits
+    other than 1 (upside down, 0 2 5 6 8 9 are still digits; a 1 stands either way; 3 4 7 fit no
+    pattern)."""
+    if best.box is None:
+        return None
+    for pair in pairs:
+        ways = [views.get(n) for n in pair]
+        if not all(ways) or not any(v.box is not None and _iou(v.box, best.box) >= SAME_PLACE for v in ways):
             continue
-        if not any(v.box is not None and _iou(v.box, best.box) >= SAME_PLACE for v in pair):
-            continue
-        shown = [sum(d.confidence >= 0.5 and d.char != "1" for d in v.digits) for v in pair]
+        shown = [sum(d.confidence >= 0.5 and d.char != "1" for d in v.digits) for v in ways]
         if (
-            all(v.value is not None for v in pair)
-            and pair[0].text != pair[1].text
+            all(v.value is not None for v in ways)
+            and ways[0].text != ways[1].text
             and min(shown) >= max(shown) - 1
         ):
-            return pair[0].text, pair[1].text
+            return ways[0].text, ways[1].text
     return None
 
 
