@@ -443,3 +443,43 @@ def test_a_row_read_sure_but_a_digit_short_of_another_reading_of_it_is_flagged()
         _keep(places, _Found(_row_reading("602", [1.0, 1.0, 1.0], left=220), None, _SAME), _rank)
         assert places[0].reading.text == "602"
         assert _beyond(places[0].reading, places[0].seen) is lost
+
+
+def _digit_lefts(text: str, photo_width: int = 1280, h: int = 120) -> list[int]:
+    """Where display_photo draws each digit's left edge (its layout, default size)."""
+    w, gap = int(0.55 * h), int(0.25 * h)
+    n = len(text.replace(".", ""))
+    x0 = int(0.5 * (photo_width - n * (w + gap))) - h // 2
+    return [x0 + h // 2 + k * (w + gap) for k in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity", "side", "share"),
+    [
+        ("42.75", "dark", "left", 0.5),
+        ("42.75", "dark", "left", 0.7),
+        ("608.3", "light", "left", 0.55),
+        ("42.75", "dark", "right", 0.5),
+        ("36.09", "light", "right", 0.6),
+    ],
+)
+def test_a_digit_the_photos_edge_cuts_off_is_flagged(text, polarity, side, share):
+    # The photo's edge runs through the first or last digit, leaving ``share`` of it: the rest
+    # of the row was read as the whole reading, silently (60.00 as 0.00)
+    photo = display_photo(text, polarity=polarity)
+    lefts, w = _digit_lefts(text), int(0.55 * 120)
+    if side == "left":
+        photo = photo[:, lefts[0] + int((1 - share) * w) :]
+    else:
+        photo = photo[:, : lefts[-1] + int(share * w)]
+    reading = read_display(photo)
+    assert reading.value is None or reading.reason == "the photo's edge cuts a digit off: one may be missing"
+
+
+@pytest.mark.parametrize(("text", "polarity"), [("42.75", "dark"), ("608.3", "light")])
+def test_a_photo_cut_close_beside_the_digits_is_read(text, polarity):
+    photo = display_photo(text, polarity=polarity)
+    lefts, w = _digit_lefts(text), int(0.55 * 120)
+    photo = photo[:, lefts[0] - 12 : lefts[-1] + w + 12]  # the window's frame cut, no digit
+    reading = read_display(photo)
+    assert (reading.text, reading.reason) == (text, "")

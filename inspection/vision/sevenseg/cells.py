@@ -74,6 +74,38 @@ def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float, inside: tu
     return cells, top, bottom
 
 
+def _cut_off(mask: np.ndarray, cells, top: int, bottom: int, stroke: float, inside: tuple[int, int]):
+    """Whether the region's edge cuts a digit off just before the first cell and just after the
+    last (left, right): the cell one pitch beyond lies partly past the edge, and what is left of
+    it holds part of a digit (a frame's edge is one upright stroke)."""
+    if not cells:
+        return False, False
+    height = bottom - top
+    width = int(np.median([w for _, w in cells]))
+    pitch = float(np.median(np.diff([left for left, _ in cells]))) if len(cells) > 1 else 1.3 * width
+    first, last = cells[0][0], cells[-1][0] + cells[-1][1]
+    before = (int(round(first - pitch)), int(round(first - pitch + width)))
+    after = (int(round(last + pitch - width)), int(round(last + pitch)))
+    ends = []
+    for a, b in (before, after):
+        cut = a < inside[0] < b - stroke or a + stroke < inside[1] < b
+        a, b = max(a, inside[0], 0), min(b, inside[1], mask.shape[1])
+        ends.append(cut and b > a and _part_of_digit(mask[top:bottom, a:b] > 0, height, stroke))
+    return ends[0], ends[1]
+
+
+def _part_of_digit(ink: np.ndarray, height: int, stroke: float) -> bool:
+    """``ink`` (a cut cell's visible part) runs down most of the digits' height and holds a bar's
+    stub (a run across one and a half strokes wide at the height of a, g or d), which an upright
+    edge has not. Texture beside a window's frame passes too: a reading is flagged, not lost."""
+    rows = np.flatnonzero(ink.sum(axis=1) >= max(1, 0.3 * stroke))
+    if not rows.size or rows[-1] - rows[0] + 1 < 0.55 * height:
+        return False
+    wide = [any(b - a >= 1.5 * stroke for a, b in _runs(line, bridge=1)) for line in ink]
+    zones = [wide[int(r0 * height) : int(r1 * height)] for r0, r1 in ((0, 0.2), (0.4, 0.6), (0.8, 1))]
+    return any(map(any, zones))
+
+
 def _grid(rights: list[int], width: int, strokes: list[int]) -> tuple[float, float] | None:
     """Digits sit on a regular pitch, and every digit's right edge is lit (b or c): fit the pitch
     and phase that put the most right edges on the grid. ``strokes``: right edges of tall

@@ -10,7 +10,7 @@ import numpy as np
 
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
 from .reading import Digit, DisplayConfig, DisplayReading, Words, _display_like, _evidence, _map, _rank
-from .row import _read_polarity
+from .row import CUT_OFF, _read_polarity
 
 COVERED = 0.7  # share of a cell as dark as the segments: something lies over it
 SMALL_DIGITS = 48  # px in the working copy
@@ -56,13 +56,14 @@ def read_display(
         if n == len(regions) - 1 and _settled(places, config) and _fits(places[0], fine, scale):
             break  # the larger kernel only when nothing sure was read, or digits large for the finer
         for polarity in polarities:
-            for row in _read_polarity(region, polarity, config, kernel):
+            for row in _read_polarity(region, polarity, config, kernel, (region is small,) * 2):
                 reading = _map(row, back)
                 if n in sideways and (n not in views or _rank(reading) > _rank(views[n])):
                     views[n] = reading
                 # the second look reads a levelled row level, any other along the photo's axes: in
                 # a straightened window the frame would stand beside the digits as upright as a "1"
                 found = _Found(reading, row.box, back) if levelled else _Found(reading, reading.box, _SAME)
+                found = replace(found, cut=(reading.box,) if reading.reason == CUT_OFF else ())
                 _keep(places, found, _rank if kernel != coarse else _evidence)
     if words is not None:
         places = _not_printed(gray, places, words)
@@ -88,6 +89,8 @@ def read_display(
         )
     if best.value is not None and not best.reason and _beyond(best, places[0].seen):
         best = replace(best, reason="another reading of the row has a digit more at one end: one may be lost")
+    if best.value is not None and not best.reason and _read_short(best, places[0].cut):
+        best = replace(best, reason=CUT_OFF)
     if best.value is not None and not best.reason and best.polarity == "dark" and _covered(gray, best):
         best = replace(
             best,
@@ -110,6 +113,7 @@ class _Found:
     row: tuple[int, int, int, int] | None  # the digits' row in the region's pixels
     back: np.ndarray  # the region's pixels to the photo's
     seen: tuple[tuple[Digit, ...], ...] = ()  # the sure digits of each other reading of this place
+    cut: tuple[tuple[int, int, int, int], ...] = ()  # rows of this place read with a digit cut off past them
 
 
 def _settled(places: list[_Found], config: DisplayConfig) -> bool:
@@ -143,10 +147,13 @@ def _keep(places: list[_Found], found: _Found, better) -> None:
     box = found.reading.box
     for i, place in enumerate(places):
         if box is not None and place.reading.box is not None and _iou(place.reading.box, box) >= SAME_PLACE:
+            cut = place.cut + found.cut
             if better(found.reading) <= better(place.reading):
-                places[i] = replace(place, seen=place.seen + found.seen + _sure_digits(found.reading))
+                places[i] = replace(
+                    place, seen=place.seen + found.seen + _sure_digits(found.reading), cut=cut
+                )
                 return
-            found = replace(found, seen=found.seen + place.seen + _sure_digits(place.reading))
+            found = replace(found, seen=found.seen + place.seen + _sure_digits(place.reading), cut=cut)
             del places[i]
             break
     places.append(found)
@@ -195,6 +202,17 @@ def _beyond(reading: DisplayReading, seen: tuple[tuple[Digit, ...], ...]) -> boo
             if o.char != "1" and o.confidence >= 0.9 and past and level:
                 return True
     return False
+
+
+def _read_short(reading: DisplayReading, cut: tuple[tuple[int, int, int, int], ...]) -> bool:
+    """Another reading of the place, of the same digits as ``reading`` (its row's ends within half
+    a pitch of the reading's), found a digit cut off by the photo's edge past one of its ends.
+    A display window that the edge cuts is read short of the cut digit: its inset drops what
+    the edge left of it."""
+    lefts = [d.box[0] for d in reading.digits]
+    pitch = float(np.median(np.diff(lefts))) if len(lefts) > 1 else reading.digits[0].box[3] * 0.75
+    x, _, w, _ = reading.box
+    return any(abs(x - cx) < pitch / 2 and abs(x + w - cx - cw) < pitch / 2 for cx, _, cw, _ in cut)
 
 
 def _not_printed(gray: np.ndarray, places: list[_Found], words: Words) -> list[_Found]:
@@ -261,8 +279,11 @@ def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayCon
     read in a levelled photo is taken level; any other along the photo's axes."""
     if found.row is None:
         return found.reading
+    edges = (False, False)
     if found.back is _SAME:
         cut = _crop(gray, found.row)
+        x, _, w, h = found.row
+        edges = (x - h <= 0, x + w + h >= gray.shape[1])
     else:
         x, y, w, h = found.row
         factor = SECOND / max(1, 2 * h)  # of the region's pixels
@@ -274,7 +295,7 @@ def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayCon
     kernel = max(15, region.shape[0] // 9) | 1
     best = found.reading
     for polarity in polarities:
-        for reading in _read_polarity(region, polarity, config, kernel):
+        for reading in _read_polarity(region, polarity, config, kernel, edges):
             reading = _map(reading, back)
             if _rank(reading) > _rank(best):
                 best = reading

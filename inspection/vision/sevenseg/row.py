@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .cells import _cells, _decimal_point, _groups, _level, _point_in_gaps
+from .cells import _cells, _cut_off, _decimal_point, _groups, _level, _point_in_gaps
 from .decode import _compose, _decode, _lost, _minus, _segments, _trim, _under_glare, _unshear_box
 from .reading import Digit, DisplayConfig, DisplayReading, _rank
 from .strokes import (
@@ -19,22 +19,34 @@ from .strokes import (
     _without_lines,
 )
 
+CUT_OFF = "the photo's edge cuts a digit off: one may be missing"
+
 
 def _read_polarity(
-    gray: np.ndarray, polarity: str, config: DisplayConfig, kernel: int
+    gray: np.ndarray,
+    polarity: str,
+    config: DisplayConfig,
+    kernel: int,
+    edges: tuple[bool, bool] = (False, False),
 ) -> list[DisplayReading]:
-    """One reading per row of digit-like blobs in ``gray``."""
+    """One reading per row of digit-like blobs in ``gray``. ``edges``: whether its left and right
+    edges are the photo's (a digit cut there is cut off)."""
     hat = _contrast(gray, polarity, kernel)
     rows = _digit_rows(_without_lines(_stroke_map(hat)), config)
     if not rows:
         return [DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")]
     # Glare is looked for on LCDs only: on an LED panel the lit segments are the clipped pixels.
     lcd = gray if polarity == "dark" else None
-    return [_read_row(hat, row, polarity, config, lcd) for row in rows]
+    return [_read_row(hat, row, polarity, config, lcd, edges) for row in rows]
 
 
 def _read_row(
-    hat: np.ndarray, row: _Row, polarity: str, config: DisplayConfig, gray: np.ndarray | None = None
+    hat: np.ndarray,
+    row: _Row,
+    polarity: str,
+    config: DisplayConfig,
+    gray: np.ndarray | None = None,
+    edges: tuple[bool, bool] = (False, False),
 ) -> DisplayReading:
     """The row's digits, decimal point and sign. ``gray``: the region's pixels, where clipped
     glare over a digit is looked for (None: not looked for)."""
@@ -56,7 +68,8 @@ def _read_row(
     top, bottom = top - y0, bottom - y0
     # the digits' cells and their top and bottom, without a frame edge or shadow border along them
     inside = (pad, pad + crop.shape[1])
-    cells, top, bottom = _cells(_without_lines(upright, 1.5 * (bottom - top)), top, bottom, stroke, inside)
+    unlined = _without_lines(upright, 1.5 * (bottom - top))
+    cells, top, bottom = _cells(unlined, top, bottom, stroke, inside)
     height = bottom - top
     point = _decimal_point(upright, cells, top, bottom, stroke)
     if point is None and len(cells) > 1:
@@ -72,6 +85,11 @@ def _read_row(
         )
         box = _unshear_box(left, top, width, height, s, upright.shape[0], pad, x0, y0)
         digits.append(Digit(char, conf, box, tuple(round(v, 2) for v in shares[:7]), glare))
+    # the photo's edges, where a digit beyond the row would be cut off (a window's or a crop's
+    # are not: a frame's edge or glare lies there)
+    left = pad if edges[0] and x0 == 0 else -upright.shape[1]
+    right = pad + crop.shape[1] if edges[1] and x1 == hat.shape[1] else 2 * upright.shape[1]
+    cut = _cut_off(unlined, cells, top, bottom, stroke, (left, right))
     best = None
     for first, last in _groups(cells):
         start, end = _trim(digits, first, last)
@@ -84,6 +102,12 @@ def _read_row(
             reading = replace(
                 reading, reason="a digit at the end of the row fits no pattern: it may be missing"
             )
+        if (
+            reading.value is not None
+            and not reading.reason
+            and ((cut[0] and start == first == 0) or (cut[1] and end == last == len(cells)))
+        ):
+            reading = replace(reading, reason=CUT_OFF)
         if best is None or _rank(reading) > _rank(best):
             best = reading
     return best or DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
