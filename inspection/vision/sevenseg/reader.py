@@ -56,14 +56,19 @@ def read_display(
         if n == len(regions) - 1 and _settled(places, config) and _fits(places[0], fine, scale):
             break  # the larger kernel only when nothing sure was read, or digits large for the finer
         for polarity in polarities:
+            # only the whole photo's edges are the photo's: a window's are its frame
             for row in _read_polarity(region, polarity, config, kernel, (region is small,) * 2):
                 reading = _map(row, back)
                 if n in sideways and (n not in views or _rank(reading) > _rank(views[n])):
                     views[n] = reading
                 # the second look reads a levelled row level, any other along the photo's axes: in
                 # a straightened window the frame would stand beside the digits as upright as a "1"
-                found = _Found(reading, row.box, back) if levelled else _Found(reading, reading.box, _SAME)
-                found = replace(found, cut=(reading.box,) if reading.reason == CUT_OFF else ())
+                cut = (reading.box,) if reading.reason == CUT_OFF else ()
+                found = (
+                    _Found(reading, row.box, back, cut=cut)
+                    if levelled
+                    else _Found(reading, reading.box, _SAME, cut=cut)
+                )
                 _keep(places, found, _rank if kernel != coarse else _evidence)
     if words is not None:
         places = _not_printed(gray, places, words)
@@ -209,10 +214,14 @@ def _read_short(reading: DisplayReading, cut: tuple[tuple[int, int, int, int], .
     a pitch of the reading's), found a digit cut off by the photo's edge past one of its ends.
     A display window that the edge cuts is read short of the cut digit: its inset drops what
     the edge left of it."""
-    lefts = [d.box[0] for d in reading.digits]
-    pitch = float(np.median(np.diff(lefts))) if len(lefts) > 1 else reading.digits[0].box[3] * 0.75
+    pitch = _pitch([d.box for d in reading.digits])
     x, _, w, _ = reading.box
     return any(abs(x - cx) < pitch / 2 and abs(x + w - cx - cw) < pitch / 2 for cx, _, cw, _ in cut)
+
+
+def _pitch(boxes: list[tuple[int, int, int, int]]) -> float:
+    """The digits' pitch: the median step between their left edges (one digit: 0.7 of its height)."""
+    return float(np.median(np.diff([b[0] for b in boxes]))) if len(boxes) > 1 else 0.7 * boxes[0][3]
 
 
 def _not_printed(gray: np.ndarray, places: list[_Found], words: Words) -> list[_Found]:
@@ -255,7 +264,7 @@ def _covered(gray: np.ndarray, reading: DisplayReading) -> bool:
     so is a finger): a digit's cell, or the cell one pitch before the first or after the last,
     is mostly as dark as the segments' ink. Lit segments fill well under two thirds of a cell."""
     boxes = [d.box for d in reading.digits]
-    pitch = float(np.median(np.diff([b[0] for b in boxes]))) if len(boxes) > 1 else 0.7 * boxes[0][3]
+    pitch = _pitch(boxes)
     ink = np.concatenate([gray[y : y + h, x : x + w].ravel() for x, y, w, h in boxes])
     if ink.size == 0:
         return False
@@ -279,11 +288,8 @@ def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayCon
     read in a levelled photo is taken level; any other along the photo's axes."""
     if found.row is None:
         return found.reading
-    edges = (False, False)
     if found.back is _SAME:
         cut = _crop(gray, found.row)
-        x, _, w, h = found.row
-        edges = (x - h <= 0, x + w + h >= gray.shape[1])
     else:
         x, y, w, h = found.row
         factor = SECOND / max(1, 2 * h)  # of the region's pixels
@@ -292,6 +298,9 @@ def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayCon
     if cut is None:
         return found.reading
     region, back = cut
+    # the crop's left and right edges where they are the photo's (a levelled row's never are)
+    x0, x1 = back[0, 2], back[0, 2] + region.shape[1] * back[0, 0]
+    edges = (False, False) if found.back is not _SAME else (x0 <= 0, x1 >= gray.shape[1] - 1)
     kernel = max(15, region.shape[0] // 9) | 1
     best = found.reading
     for polarity in polarities:
