@@ -374,6 +374,22 @@ def test_a_lone_1_is_flagged_it_may_be_an_edge():
     assert (one.text, one.reason) == ("1", "a lone 1: it may be an edge in the photo, not a digit")
 
 
+def test_a_row_of_only_1s_is_flagged_they_may_be_edges():
+    # parallel edges (a frame's, stripes of light, a grille) read as a row of sure 1s
+    ones = read_display(display_photo("11.11"))
+    assert (ones.text, ones.reason) == ("11.11", "only 1s: they may be edges in the photo, not digits")
+    assert read_display(display_photo("11.17")).reason == ""
+
+
+@pytest.mark.parametrize("text", ["38.01", "5613"])
+@pytest.mark.parametrize("polarity", ["dark", "light"])
+def test_a_photo_taken_in_dim_light_is_read(text, polarity):
+    # the segments stand 8 grey levels off their ground: a fixed least contrast of 10 found nothing
+    dim = (display_photo(text, polarity=polarity) * 0.07 + 5).astype(np.uint8)
+    reading = read_display(dim)
+    assert (reading.text, reading.reason) == (text, "")
+
+
 @pytest.mark.parametrize("text", ["38.01", "5613", "204.0"])
 def test_a_close_up_cut_at_the_windows_dark_frame_is_not_flagged_as_a_finger(text):
     # the photo's edge cuts the cell beside the last digit to a strip of the window's dark frame

@@ -86,6 +86,8 @@ def read_display(
         )
     if best.value is not None and not best.reason and _evidence(best) <= 0.5:
         best = replace(best, reason="a lone 1: it may be an edge in the photo, not a digit")
+    if best.value is not None and not best.reason and all(d.char == "1" for d in best.digits):
+        best = replace(best, reason="only 1s: they may be edges in the photo, not digits")
     glared = [d for d in best.digits if d.glare]
     if best.value is not None and not best.reason and glared:
         best = replace(

@@ -8,8 +8,10 @@ from .cells import _cells, _cut_off, _decimal_point, _groups, _level, _point_in_
 from .decode import _compose, _decode, _lost, _minus, _segments, _trim, _under_glare, _unshear_box
 from .reading import Digit, DisplayConfig, DisplayReading, _rank
 from .strokes import (
+    FLOOR,
     _contrast,
     _digit_rows,
+    _floor,
     _glare,
     _Row,
     _shear,
@@ -32,12 +34,13 @@ def _read_polarity(
     """One reading per row of digit-like blobs in ``gray``. ``edges``: whether its left and right
     edges are the photo's (a digit cut there is cut off)."""
     hat = _contrast(gray, polarity, kernel)
-    rows = _digit_rows(_without_lines(_stroke_map(hat)), config)
+    floor = _floor(hat)
+    rows = _digit_rows(_without_lines(_stroke_map(hat, floor)), config)
     if not rows:
         return [DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")]
     # Glare is looked for on LCDs only: on an LED panel the lit segments are the clipped pixels.
     lcd = gray if polarity == "dark" else None
-    return [_read_row(hat, row, polarity, config, lcd, edges) for row in rows]
+    return [_read_row(hat, row, polarity, config, lcd, edges, floor) for row in rows]
 
 
 def _read_row(
@@ -47,9 +50,11 @@ def _read_row(
     config: DisplayConfig,
     gray: np.ndarray | None = None,
     edges: tuple[bool, bool] = (False, False),
+    floor: float = FLOOR,
 ) -> DisplayReading:
     """The row's digits, decimal point and sign. ``gray``: the region's pixels, where clipped
-    glare over a digit is looked for (None: not looked for)."""
+    glare over a digit is looked for (None: not looked for); ``floor``: the least contrast of a
+    stroke in ``hat``."""
     stroke = row.stroke
     tall = list(filter(_upright, row.boxes))  # not digits joined into a wide blob
     top = int(np.median([b[1] for b in tall]))
@@ -58,7 +63,7 @@ def _read_row(
     x0 = max(0, min(b[0] for b in row.boxes) - 2 * height)
     x1 = min(hat.shape[1], max(b[0] + b[2] for b in row.boxes) + 2 * height)
     y0, y1 = max(0, top - int(0.2 * height)), min(hat.shape[0], bottom + int(0.2 * height))
-    level = _level(hat[top:bottom, x0:x1])
+    level = _level(hat[top:bottom, x0:x1], 0.8 * floor)
     crop = (hat[y0:y1, x0:x1] > level).astype(np.uint8) * 255
     s = _slant(crop[top - y0 : bottom - y0])
     upright = _shear(crop, s)

@@ -9,6 +9,8 @@ import numpy as np
 from .reading import DisplayConfig
 
 CLIPPED = 235  # grey level from which a pixel counts as clipped (JPEG keeps it a little under 255)
+# The least contrast a stroke has, in grey levels: at most FLOOR, at least LEAST_FLOOR (``_floor``)
+FLOOR, LEAST_FLOOR, NOISE = 10.0, 4.0, 3.0
 
 
 def _contrast(gray: np.ndarray, polarity: str, k: int) -> np.ndarray:
@@ -19,14 +21,27 @@ def _contrast(gray: np.ndarray, polarity: str, k: int) -> np.ndarray:
     return cv2.morphologyEx(cv2.GaussianBlur(gray, (3, 3), 0), op, kernel)
 
 
-def _stroke_map(hat: np.ndarray) -> np.ndarray:
-    """Strokes as a 0/255 mask, each pixel compared with the strongest stroke near it."""
+def _floor(hat: np.ndarray) -> float:
+    """The least contrast a stroke has in ``hat``. A photo taken in dim light, or a dim LCD, has
+    weak strokes throughout (darkening the dataset's photos to 45 % lost a quarter of their
+    readings at a fixed 10), so the floor follows the region's strongest contrast (its 99.9th
+    percentile: small digits fill little of a photo), down to ``LEAST_FLOOR``; but it stays
+    clear of the region's texture and sensor noise (``NOISE`` times the median contrast), or a
+    region with no strokes of this polarity would read its noise as digits."""
+    counts = cv2.calcHist([hat], [0], None, [256], [0, 256]).ravel().cumsum()
+    median, strongest = np.searchsorted(counts, [0.5 * counts[-1], 0.999 * counts[-1]])
+    return float(np.clip(max(strongest / 4, NOISE * median), LEAST_FLOOR, FLOOR))
+
+
+def _stroke_map(hat: np.ndarray, floor: float = FLOOR) -> np.ndarray:
+    """Strokes as a 0/255 mask, each pixel compared with the strongest stroke near it, and with
+    ``floor``."""
     k = max(15, int(max(hat.shape) / 30)) | 1
     # Contrast varies across a display (glare, shade): compare each pixel with the strongest
     # stroke near it, not with one level for the whole photo.
     near = cv2.dilate(hat, cv2.getStructuringElement(cv2.MORPH_RECT, (3 * k, 3 * k)))
     near = cv2.blur(near, (2 * k + 1, 2 * k + 1))
-    mask = (hat.astype(np.float32) > 0.45 * near) & (hat > 10)
+    mask = (hat.astype(np.float32) > 0.45 * near) & (hat > floor)
     return mask.astype(np.uint8) * 255
 
 
