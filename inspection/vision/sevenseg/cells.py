@@ -217,7 +217,7 @@ def _groups(cells) -> list[tuple[int, int]]:
     return groups
 
 
-def _level(band: np.ndarray, least: float = 8.0) -> float:
+def _level(band: np.ndarray, least: float) -> float:
     """The level that splits strokes from background in ``band`` (Otsu), at least ``least``."""
     level, _ = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     return max(float(level), least)

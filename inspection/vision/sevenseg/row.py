@@ -8,7 +8,6 @@ from .cells import _cells, _cut_off, _decimal_point, _groups, _level, _point_in_
 from .decode import _compose, _decode, _lost, _minus, _segments, _trim, _under_glare, _unshear_box
 from .reading import Digit, DisplayConfig, DisplayReading, _rank
 from .strokes import (
-    FLOOR,
     _contrast,
     _digit_rows,
     _floor,
@@ -40,7 +39,7 @@ def _read_polarity(
         return [DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")]
     # Glare is looked for on LCDs only: on an LED panel the lit segments are the clipped pixels.
     lcd = gray if polarity == "dark" else None
-    return [_read_row(hat, row, polarity, config, lcd, edges, floor) for row in rows]
+    return [_read_row(hat, row, polarity, config, floor, lcd, edges) for row in rows]
 
 
 def _read_row(
@@ -48,13 +47,13 @@ def _read_row(
     row: _Row,
     polarity: str,
     config: DisplayConfig,
+    floor: float,
     gray: np.ndarray | None = None,
     edges: tuple[bool, bool] = (False, False),
-    floor: float = FLOOR,
 ) -> DisplayReading:
-    """The row's digits, decimal point and sign. ``gray``: the region's pixels, where clipped
-    glare over a digit is looked for (None: not looked for); ``floor``: the least contrast of a
-    stroke in ``hat``."""
+    """The row's digits, decimal point and sign. ``floor``: the least contrast of a stroke in
+    ``hat``; ``gray``: the region's pixels, where clipped glare over a digit is looked for (None:
+    not looked for)."""
     stroke = row.stroke
     tall = list(filter(_upright, row.boxes))  # not digits joined into a wide blob
     top = int(np.median([b[1] for b in tall]))

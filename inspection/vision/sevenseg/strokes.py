@@ -33,7 +33,7 @@ def _floor(hat: np.ndarray) -> float:
     return float(np.clip(max(strongest / 4, NOISE * median), LEAST_FLOOR, FLOOR))
 
 
-def _stroke_map(hat: np.ndarray, floor: float = FLOOR) -> np.ndarray:
+def _stroke_map(hat: np.ndarray, floor: float) -> np.ndarray:
     """Strokes as a 0/255 mask, each pixel compared with the strongest stroke near it, and with
     ``floor``."""
     k = max(15, int(max(hat.shape) / 30)) | 1
