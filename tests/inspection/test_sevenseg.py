@@ -255,6 +255,27 @@ def test_a_decimal_point_joined_to_the_next_digit_is_read(text, after):
     assert read_display(photo).text == text
 
 
+@pytest.mark.parametrize(("text", "other", "polarity"), [("12.34", 2, "dark"), ("5.678", 1, "light")])
+def test_a_second_mark_like_the_point_in_another_gap_makes_the_point_unsure(text, other, polarity):
+    # a speck of dirt or glare as round and as centred as the point: which one is lit cannot be told
+    h = 120
+    w, t, gap = int(0.55 * h), int(0.13 * h), int(0.25 * h)
+    digits = len(text.replace(".", ""))
+    x0 = int(0.5 * (1280 - digits * (w + gap))) - h // 2
+    top = int(0.5 * 720 - 0.8 * h) + (int(1.6 * h) - h) // 2
+    photo = display_photo(text, polarity=polarity, slant=0.0)
+    assert read_display(photo).reason == ""
+    left = x0 + h // 2 + other * (w + gap)
+    ink = (35, 35, 35) if polarity == "dark" else (78, 78, 235)
+    cv2.circle(photo, (left + w + gap // 2, top + h - t // 2), int(0.6 * t), ink, -1)
+    reading = read_display(photo)
+    plain = text.replace(".", "")
+    mark = plain[: other + 1] + "." + plain[other + 1 :]
+    assert reading.text in (text, mark)
+    rival = mark if reading.text == text else text
+    assert reading.reason == f"the decimal point is unsure: {reading.text} may be {rival}"
+
+
 @pytest.mark.parametrize(("text", "polarity"), [("5.2", "dark"), ("4.21", "light"), ("8.61", "light")])
 def test_digits_joined_through_their_decimal_point_are_each_read(text, polarity):
     # large digits close together: the point bridges the digits beside it into one wide blob

@@ -18,6 +18,11 @@ ON_GRID = 0.08
 # stands on, after a 4, 5, 6 or 9 on an italic display leaves up to 0.44.
 POINT_OWN, LONE_GAP_OWN = 0.4, 0.55
 
+# A decimal point is centred in the gap between two digits: weighing marks for it by that, one off
+# the centre by POINT_SPREAD of the pitch counts for 1/e as much. A mark in another gap weighing
+# POINT_RIVAL of the chosen one's or more makes the point unsure.
+POINT_SPREAD, POINT_RIVAL = 0.15, 0.8
+
 
 def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float, inside: tuple[int, int]):
     """Split the straightened row into digit cells (left, width) by its empty columns, and find
@@ -149,25 +154,38 @@ def _split(counts: np.ndarray, a: int, b: int, width: int, gap: int) -> list[tup
     return list(zip(cuts, [*cuts[1:], b], strict=True))
 
 
-def _decimal_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
-    """Index of the digit the decimal point follows: a small solid mark near the baseline,
-    between that digit and the next."""
+def _decimal_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: float):
+    """The decimal point: (index of the digit it follows, index of a rival or None). The point
+    is a small solid mark near the baseline, between that digit and the next; the most solid
+    one wins. A display lights one point, centred in its gap: weighed also by how centred they
+    are (``POINT_SPREAD``), a mark in another gap at ``POINT_RIVAL`` of the winner's weight or
+    more is a rival (a speck of dirt or glare, the end of a segment), and which of the two is
+    the point cannot be told."""
     height = bottom - top
     n, _, stats, centroids = cv2.connectedComponentsWithStats(upright, connectivity=8)
-    best, best_score = None, 0.0
+    solid: dict[int, float] = {}
+    centred: dict[int, float] = {}
     largest = max(0.25 * height, 2.5 * stroke)
-    for (_, _, w, h, area), (cx, _cy) in zip(stats[1:], centroids[1:], strict=True):
+    for (_, _, w, h, area), (cx, cy) in zip(stats[1:], centroids[1:], strict=True):
         if not (0.5 * stroke <= w <= largest and 0.5 * stroke <= h <= largest and 0.5 <= w / h <= 2):
             continue
-        if not top + 0.75 * height <= _cy <= bottom + 0.2 * height:
+        if not top + 0.75 * height <= cy <= bottom + 0.2 * height:
             continue
         for i in range(len(cells) - 1):
             (l0, w0), (l1, w1) = cells[i], cells[i + 1]
             if l0 + 0.75 * w0 <= cx <= l1 + 0.25 * w1:
+                off = (cx - (l0 + w0 + l1) / 2) / (l1 - l0)
                 score = area / (w * h)
-                if score > best_score:
-                    best, best_score = i, score
-    return best
+                solid[i] = max(solid.get(i, 0.0), score)
+                centred[i] = max(centred.get(i, 0.0), score * float(np.exp(-((off / POINT_SPREAD) ** 2))))
+    if not solid:
+        return None, None
+    point = max(solid, key=solid.get)
+    others = [i for i in centred if i != point]
+    rival = max(others, key=centred.get) if others else None
+    if rival is not None and centred[rival] < POINT_RIVAL * centred[point]:
+        rival = None
+    return point, rival
 
 
 def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:

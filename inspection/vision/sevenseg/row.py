@@ -75,7 +75,7 @@ def _read_row(
     unlined = _without_lines(upright, 1.5 * (bottom - top))
     cells, top, bottom = _cells(unlined, top, bottom, stroke, inside)
     height = bottom - top
-    point = _decimal_point(upright, cells, top, bottom, stroke)
+    point, rival = _decimal_point(upright, cells, top, bottom, stroke)
     if point is None and len(cells) > 1:
         point = _point_in_gaps(upright, cells, top, bottom, stroke)
     if not cells:
@@ -109,9 +109,25 @@ def _read_row(
         if (
             reading.value is not None
             and not reading.reason
+            and dot is not None
+            and rival is not None
+            and start <= rival < end - 1
+        ):
+            reading = replace(reading, reason=_unsure_point(reading.text, rival - start))
+        if (
+            reading.value is not None
+            and not reading.reason
             and ((cut[0] and start == first == 0) or (cut[1] and end == last == len(cells)))
         ):
             reading = replace(reading, reason=CUT_OFF)
         if best is None or _rank(reading) > _rank(best):
             best = reading
     return best or DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
+
+
+def _unsure_point(text: str, rival: int) -> str:
+    """The reason for a reading whose point has a rival mark after digit ``rival``."""
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    digits = digits.replace(".", "")
+    other = sign + digits[: rival + 1] + "." + digits[rival + 1 :]
+    return f"the decimal point is unsure: {text} may be {other}"
