@@ -276,6 +276,27 @@ def test_a_second_mark_like_the_point_in_another_gap_makes_the_point_unsure(text
     assert reading.reason == f"the decimal point is unsure: {reading.text} may be {rival}"
 
 
+def test_a_point_another_reading_of_the_row_found_is_not_lost_silently():
+    # small blurred LED digits seen at an angle: the point, two pixels wide, is lost in the reading
+    # kept, while another reading of the same row, of the same digits, has it
+    photo = display_photo(
+        "9.5", polarity="light", digit_height=47, slant=0.01, tilt=0.19, turn=4.32, blur=1.6, seed=1148
+    )
+    reading = read_display(photo)
+    flagged = ("95", "another reading of the row puts the decimal point elsewhere: 95 may be 9.5")
+    assert (reading.text, reading.reason) in {("9.5", ""), flagged}
+
+
+def test_readings_of_the_same_digits_that_place_the_point_differently_flag_it():
+    from inspection.vision.sevenseg.reader import _point_elsewhere
+
+    reading = DisplayReading("7.30", 7.3, 1.0)
+    assert _point_elsewhere(reading, ("7.30", "73.0")) == "73.0"
+    assert _point_elsewhere(DisplayReading("21201", 21201.0, 1.0), ("212.01",)) == "212.01"
+    # other digits, or the same reading again, or no point at all: nothing to flag
+    assert _point_elsewhere(reading, ("7.30", "2.31", "730")) is None
+
+
 @pytest.mark.parametrize(("text", "polarity"), [("5.2", "dark"), ("4.21", "light"), ("8.61", "light")])
 def test_digits_joined_through_their_decimal_point_are_each_read(text, polarity):
     # large digits close together: the point bridges the digits beside it into one wide blob

@@ -64,10 +64,11 @@ def read_display(
                 # the second look reads a levelled row level, any other along the photo's axes: in
                 # a straightened window the frame would stand beside the digits as upright as a "1"
                 cut = (reading.box,) if reading.reason == CUT_OFF else ()
+                texts = (reading.text,) if reading.value is not None and not reading.reason else ()
                 found = (
-                    _Found(reading, row.box, back, cut=cut)
+                    _Found(reading, row.box, back, cut=cut, texts=texts)
                     if levelled
-                    else _Found(reading, reading.box, _SAME, cut=cut)
+                    else _Found(reading, reading.box, _SAME, cut=cut, texts=texts)
                 )
                 _keep(places, found, _rank if kernel != coarse else _evidence)
     if words is not None:
@@ -96,6 +97,10 @@ def read_display(
         )
     if best.value is not None and not best.reason and _beyond(best, places[0].seen):
         best = replace(best, reason="another reading of the row has a digit more at one end: one may be lost")
+    moved = _point_elsewhere(best, places[0].texts) if best.value is not None and not best.reason else None
+    if moved:
+        reason = f"another reading of the row puts the decimal point elsewhere: {best.text} may be {moved}"
+        best = replace(best, reason=reason)
     if best.value is not None and not best.reason and _read_short(best, places[0].cut):
         best = replace(best, reason=CUT_OFF)
     if best.value is not None and not best.reason and best.polarity == "dark" and _covered(gray, best):
@@ -121,6 +126,7 @@ class _Found:
     back: np.ndarray  # the region's pixels to the photo's
     seen: tuple[tuple[Digit, ...], ...] = ()  # the sure digits of each other reading of this place
     cut: tuple[tuple[int, int, int, int], ...] = ()  # rows of this place read with a digit cut off past them
+    texts: tuple[str, ...] = ()  # the text of each unflagged reading of this place with a value
 
 
 def _settled(places: list[_Found], config: DisplayConfig) -> bool:
@@ -154,13 +160,15 @@ def _keep(places: list[_Found], found: _Found, better) -> None:
     box = found.reading.box
     for i, place in enumerate(places):
         if box is not None and place.reading.box is not None and _iou(place.reading.box, box) >= SAME_PLACE:
-            cut = place.cut + found.cut
+            cut, texts = place.cut + found.cut, place.texts + found.texts
             if better(found.reading) <= better(place.reading):
                 places[i] = replace(
-                    place, seen=place.seen + found.seen + _sure_digits(found.reading), cut=cut
+                    place, seen=place.seen + found.seen + _sure_digits(found.reading), cut=cut, texts=texts
                 )
                 return
-            found = replace(found, seen=found.seen + place.seen + _sure_digits(place.reading), cut=cut)
+            found = replace(
+                found, seen=found.seen + place.seen + _sure_digits(place.reading), cut=cut, texts=texts
+            )
             del places[i]
             break
     places.append(found)
@@ -209,6 +217,14 @@ def _beyond(reading: DisplayReading, seen: tuple[tuple[Digit, ...], ...]) -> boo
             if o.char != "1" and o.confidence >= 0.9 and past and level:
                 return True
     return False
+
+
+def _point_elsewhere(reading: DisplayReading, texts: tuple[str, ...]) -> str | None:
+    """Another reading of the place, unflagged, of the very same digits with the decimal point in
+    another gap (or with one where this reading has none): its text. The point is the least ink
+    on a display; two readings that agree on every digit differ on it only when it is unsure."""
+    digits = reading.text.replace(".", "")
+    return next((t for t in texts if t != reading.text and t.replace(".", "") == digits and "." in t), None)
 
 
 def _read_short(reading: DisplayReading, cut: tuple[tuple[int, int, int, int], ...]) -> bool:
