@@ -97,8 +97,7 @@ def read_display(
         )
     if best.value is not None and not best.reason and _beyond(best, places[0].seen):
         best = replace(best, reason="another reading of the row has a digit more at one end: one may be lost")
-    moved = _point_elsewhere(best, places[0].texts) if best.value is not None and not best.reason else None
-    if moved:
+    if best.value is not None and not best.reason and (moved := _point_elsewhere(best, places[0].texts)):
         reason = f"another reading of the row puts the decimal point elsewhere: {best.text} may be {moved}"
         best = replace(best, reason=reason)
     if best.value is not None and not best.reason and _read_short(best, places[0].cut):
