@@ -171,12 +171,13 @@ def test_a_light_window_in_a_black_bezel_is_found_as_a_window(bezel):
 
 @pytest.mark.parametrize("turn", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE])
 @pytest.mark.parametrize(
-    ("text", "both_ways"), [("147.3", False), ("38.01", False), ("60.28", True), ("225.0", True)]
+    ("text", "both_ways"),
+    [("147.3", False), ("38.01", False), ("60.28", False), ("225.0", False), ("6028", True), ("2250", True)],
 )
 def test_a_display_on_its_side_is_read_the_right_way_up_or_flagged(text, turn, both_ways):
     # The window is read along its long edge both ways up. Upside down a 3, 4 or 7 fits no
-    # pattern, but 0 2 5 6 8 9 are digits still: 60.28 is 8209 the other way up, and only a
-    # person can tell which.
+    # pattern, but 0 2 5 6 8 9 are digits still: 60.28 is 8209 the other way up, with its point
+    # at the digits' top, which tells the way up; 6028 has no point, and only a person can tell.
     reading = read_display(cv2.rotate(display_photo(text, digit_height=100), turn))
     if both_ways:
         assert reading.reason.startswith("the display stands on its side: it reads ")
@@ -285,6 +286,44 @@ def test_a_point_another_reading_of_the_row_found_is_not_lost_silently():
     reading = read_display(photo)
     flagged = ("95", "another reading of the row puts the decimal point elsewhere: 95 may be 9.5")
     assert (reading.text, reading.reason) in {("9.5", ""), flagged}
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity", "as_it_stands"), [("25.06", "dark", "9052"), ("520.9", "light", "6025")]
+)
+def test_a_display_upside_down_is_read_turned_round_and_flagged(text, polarity, as_it_stands):
+    # 0 2 5 6 9 are digits either way up: as it stands the photo reads 9052, with the point at the
+    # digits' top, where no display has one
+    photo = display_photo(text, polarity=polarity)
+    upright = read_display(photo)
+    assert (upright.text, upright.reason) == (text, "")
+    height, width = photo.shape[:2]
+    reading = read_display(cv2.rotate(photo, cv2.ROTATE_180))
+    assert (reading.text, reading.value) == (text, float(text))
+    turned = f"the display is upside down in the photo: read turned round (as it stands, {as_it_stands})"
+    assert reading.reason == turned
+    x, y, w, h = upright.box  # the turned reading's boxes are in the photo's pixels
+    assert abs(reading.box[0] - (width - x - w)) <= 3 and abs(reading.box[1] - (height - y - h)) <= 3
+
+
+def test_a_point_at_the_digits_top_flags_the_row_as_upside_down():
+    from inspection.vision.sevenseg.cells import _point_at_top
+
+    # a row of two 8s standing upright on their cells, 20 px wide and 40 high, strokes 4 wide
+    row = np.zeros((60, 80), np.uint8)
+    cells, top, bottom = [(10, 20), (45, 20)], 10, 50
+    for left, width in cells:
+        cv2.rectangle(row, (left, top), (left + width, bottom), 255, 4)
+        cv2.line(row, (left, 30), (left + width, 30), 255, 4)
+    point = row.copy()
+    cv2.rectangle(point, (37, bottom - 4), (41, bottom), 255, -1)  # the point, at the baseline
+    above = row.copy()
+    cv2.rectangle(above, (37, top), (41, top + 4), 255, -1)  # the same mark at the top
+    assert not _point_at_top(point, cells, top, bottom, 4.0)
+    assert _point_at_top(above, cells, top, bottom, 4.0)
+    # as solid at the baseline as at the top: a speck, not a display turned round
+    both = above | point
+    assert not _point_at_top(both, cells, top, bottom, 4.0)
 
 
 def test_readings_of_the_same_digits_that_place_the_point_differently_flag_it():

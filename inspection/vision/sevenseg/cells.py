@@ -23,6 +23,13 @@ POINT_OWN, LONE_GAP_OWN = 0.4, 0.55
 # POINT_RIVAL of the chosen one's or more makes the point unsure.
 POINT_SPREAD, POINT_RIVAL = 0.15, 0.8
 
+# Upside down, a display's point stands at the digits' top. A mark there weighing this much
+# (solid, centred in its gap), and more than any baseline mark's weight over POINT_RIVAL, is that
+# point. On the dataset's photos turned round the point weighed 0.66 to 0.97 (once 0.43) and
+# the mark at the baseline half as much at most; the right way up, glare at the top weighed up to
+# 0.65, beside a point of 0.62.
+TOP_POINT = 0.5
+
 
 def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float, inside: tuple[int, int]):
     """Split the straightened row into digit cells (left, width) by its empty columns, and find
@@ -157,10 +164,24 @@ def _split(counts: np.ndarray, a: int, b: int, width: int, gap: int) -> list[tup
 def _decimal_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: float):
     """The decimal point: (index of the digit it follows, index of a rival or None). The point
     is a small solid mark near the baseline, between that digit and the next; the most solid
-    one wins. A display lights one point, centred in its gap: weighed also by how centred they
-    are (``POINT_SPREAD``), a mark in another gap at ``POINT_RIVAL`` of the winner's weight or
+    one wins. A display lights one point, centred in its gap: weighed also by how centred it
+    is (``POINT_SPREAD``), a mark in another gap at ``POINT_RIVAL`` of the winner's weight or
     more is a rival (a speck of dirt or glare, the end of a segment), and which of the two is
     the point cannot be told."""
+    solid, centred = _marks(upright, cells, top, bottom, stroke)
+    if not solid:
+        return None, None
+    point = max(solid, key=solid.get)
+    others = [i for i in centred if i != point]
+    rival = max(others, key=centred.get) if others else None
+    if rival is not None and centred[rival] < POINT_RIVAL * centred[point]:
+        rival = None
+    return point, rival
+
+
+def _marks(upright: np.ndarray, cells, top: int, bottom: int, stroke: float):
+    """The point-like marks at the baseline, per gap (the index of the digit before it): the
+    most solid one's solidity, and its weight centred in the gap."""
     height = bottom - top
     n, _, stats, centroids = cv2.connectedComponentsWithStats(upright, connectivity=8)
     solid: dict[int, float] = {}
@@ -178,14 +199,19 @@ def _decimal_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: fl
                 score = area / (w * h)
                 solid[i] = max(solid.get(i, 0.0), score)
                 centred[i] = max(centred.get(i, 0.0), score * float(np.exp(-((off / POINT_SPREAD) ** 2))))
-    if not solid:
-        return None, None
-    point = max(solid, key=solid.get)
-    others = [i for i in centred if i != point]
-    rival = max(others, key=centred.get) if others else None
-    if rival is not None and centred[rival] < POINT_RIVAL * centred[point]:
-        rival = None
-    return point, rival
+    return solid, centred
+
+
+def _point_at_top(upright: np.ndarray, cells, top: int, bottom: int, stroke: float) -> bool:
+    """A mark between two digits at their top, where a decimal point stands when the display is
+    upside down (the row turned half round has it at its baseline): weighed as a point is, at
+    least ``TOP_POINT`` and clearly more than any mark at the baseline."""
+    height, width = upright.shape
+    turned = [(width - left - w, w) for left, w in reversed(cells)]
+    _, above = _marks(upright[::-1, ::-1].copy(), turned, height - bottom, height - top, stroke)
+    _, below = _marks(upright, cells, top, bottom, stroke)
+    weight = max(above.values(), default=0.0)
+    return weight >= TOP_POINT and POINT_RIVAL * weight > max(below.values(), default=0.0)
 
 
 def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:

@@ -10,7 +10,7 @@ import numpy as np
 
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
 from .reading import Digit, DisplayConfig, DisplayReading, Words, _display_like, _evidence, _map, _rank
-from .row import CUT_OFF, _read_polarity
+from .row import CUT_OFF, UPSIDE_DOWN, _read_polarity
 
 COVERED = 0.7  # share of a cell as dark as the segments: something lies over it
 SMALL_DIGITS = 48  # px in the working copy
@@ -24,8 +24,24 @@ def read_display(
     image: np.ndarray, config: DisplayConfig = DisplayConfig(), words: Words | None = None
 ) -> DisplayReading:
     """The display's reading in ``image``. ``words``: a text engine's recognition, to tell a
-    printed word beside the display (LITRES, TOTAL) from its digits (None: not told)."""
+    printed word beside the display (LITRES, TOTAL) from its digits (None: not told). A display
+    that seems upside down (its point at the digits' top) is read again turned round: a clear
+    reading that way is given, still flagged, since 0 1 2 5 6 8 9 are digits either way up."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    reading = _read(gray, config, words)
+    if reading.reason != UPSIDE_DOWN:
+        return reading
+    turned = _read(cv2.rotate(gray, cv2.ROTATE_180), config, words)
+    if turned.value is None or turned.reason:
+        return reading
+    height, width = gray.shape
+    back = np.array([[-1.0, 0.0, width], [0.0, -1.0, height], [0.0, 0.0, 1.0]])
+    reason = f"the display is upside down in the photo: read turned round (as it stands, {reading.text})"
+    return replace(_map(turned, back), reason=reason)
+
+
+def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> DisplayReading:
+    """``read_display`` on the photo as it stands."""
     scale = min(1.0, config.work_px / max(gray.shape))
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
     to_photo = np.diag([1 / scale, 1 / scale, 1.0])
@@ -81,10 +97,13 @@ def read_display(
     if best.box is not None and (not _settled(places, config) or best.box[3] * scale < SMALL_DIGITS):
         best = _second_look(gray, places[0], polarities, config)
     ways = _both_ways(best, upright_and_turned, views)
-    if ways and not best.reason:
-        best = replace(
-            best, reason=f"the display stands on its side: it reads {ways[0]} one way up, {ways[1]} the other"
-        )
+    told = [way for way in ways if way.reason != UPSIDE_DOWN]
+    if len(told) == 1 and not told[0].reason:
+        best = told[0]  # the other way up has its point at the digits' top
+    elif ways and not best.reason:
+        one, other = (way.text for way in ways)
+        reason = f"the display stands on its side: it reads {one} one way up, {other} the other"
+        best = replace(best, reason=reason)
     if best.value is not None and not best.reason and _evidence(best) <= 0.5:
         best = replace(best, reason="a lone 1: it may be an edge in the photo, not a digit")
     if best.value is not None and not best.reason and all(d.char == "1" for d in best.digits):
@@ -174,13 +193,13 @@ def _keep(places: list[_Found], found: _Found, better) -> None:
     places.sort(key=lambda place: _display_like(place.reading), reverse=True)
 
 
-def _both_ways(best: DisplayReading, pairs, views: dict[int, DisplayReading]) -> tuple[str, str] | None:
+def _both_ways(best: DisplayReading, pairs, views: dict[int, DisplayReading]) -> tuple[DisplayReading, ...]:
     """The two readings of the window standing on its side where ``best`` was read (``pairs``: its
     regions each way up), when both ways give a value, sure or not, with about as many sure digits
     other than 1 (upside down, 0 2 5 6 8 9 are still digits; a 1 stands either way; 3 4 7 fit no
-    pattern)."""
+    pattern); none when there are not."""
     if best.box is None:
-        return None
+        return ()
     for pair in pairs:
         ways = [views.get(n) for n in pair]
         if not all(ways) or not any(v.box is not None and _iou(v.box, best.box) >= SAME_PLACE for v in ways):
@@ -191,8 +210,8 @@ def _both_ways(best: DisplayReading, pairs, views: dict[int, DisplayReading]) ->
             and ways[0].text != ways[1].text
             and min(shown) >= max(shown) - 1
         ):
-            return ways[0].text, ways[1].text
-    return None
+            return tuple(ways)
+    return ()
 
 
 def _sure_digits(reading: DisplayReading) -> tuple[tuple[Digit, ...], ...]:

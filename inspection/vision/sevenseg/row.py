@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .cells import _cells, _cut_off, _decimal_point, _groups, _level, _point_in_gaps
+from .cells import _cells, _cut_off, _decimal_point, _groups, _level, _point_at_top, _point_in_gaps
 from .decode import _compose, _decode, _lost, _minus, _segments, _trim, _under_glare, _unshear_box
 from .reading import Digit, DisplayConfig, DisplayReading, _rank
 from .strokes import (
@@ -21,6 +21,7 @@ from .strokes import (
 )
 
 CUT_OFF = "the photo's edge cuts a digit off: one may be missing"
+UPSIDE_DOWN = "a point-like mark at the digits' top, between two of them: the display may be upside down"
 
 
 def _read_polarity(
@@ -78,6 +79,7 @@ def _read_row(
     point, rival = _decimal_point(upright, cells, top, bottom, stroke)
     if point is None and len(cells) > 1:
         point = _point_in_gaps(upright, cells, top, bottom, stroke)
+    turned = len(cells) > 1 and _point_at_top(upright, cells, top, bottom, stroke)
     if not cells:
         return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
     digits: list[Digit] = []
@@ -114,6 +116,10 @@ def _read_row(
             and start <= rival < end - 1
         ):
             reading = replace(reading, reason=_unsure_point(reading.text, rival - start))
+        # upside down, a 3, 4 or 7 fits no pattern and a 1 stands on the wrong side of its cell
+        unsure = "?" in reading.text or reading.confidence < config.min_confidence
+        if turned and (unsure or (reading.value is not None and not reading.reason)):
+            reading = replace(reading, reason=UPSIDE_DOWN)
         if (
             reading.value is not None
             and not reading.reason
