@@ -455,6 +455,18 @@ def test_a_lone_1_is_flagged_it_may_be_an_edge():
     assert (one.text, one.reason) == ("1", "a lone 1: it may be an edge in the photo, not a digit")
 
 
+def test_a_lone_7_is_flagged_it_may_be_a_corner():
+    corner = np.full((720, 1280, 3), 200, np.uint8)
+    corner[250:270, 500:640] = 30  # a frame's dark corner: a top edge and a right-hand edge
+    corner[250:450, 620:640] = 30
+    reading = read_display(corner)
+    lone = "a lone 7: it may be a corner in the photo (a frame's), not a digit"
+    assert reading.value is None or reading.reason == lone
+    seven = read_display(display_photo("7", polarity="light"))
+    assert (seven.text, seven.reason) == ("7", lone)
+    assert read_display(display_photo("77")).reason == ""  # two of them are a display's
+
+
 def test_a_row_of_only_1s_is_flagged_they_may_be_edges():
     # parallel edges (a frame's, stripes of light, a grille) read as a row of sure 1s
     ones = read_display(display_photo("11.11"))

@@ -126,6 +126,9 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
             best,
             reason="something dark lies over or beside the digits (a finger?): a digit may be hidden",
         )
+    # a top bar and a right-hand bar: the corner of a window or a box shows as much
+    if best.value is not None and not best.reason and [d.char for d in best.digits] == ["7"]:
+        best = replace(best, reason="a lone 7: it may be a corner in the photo (a frame's), not a digit")
     # other places read as surely: other displays, unless printed words (asked only then)
     others = [p for p in places[1:] if _sure(p.reading) and not (words and _printed(gray, p, words))]
     displays = _distinct([place.reading for place in places[:1] + others if _sure(place.reading)])
