@@ -104,9 +104,15 @@
     }
   }
 
+  // a full-resolution still where the camera gives one; the video's frame where it refuses, or
+  // does not answer within PHOTO_WAIT_MS (some cameras' takePhoto never settles)
+  const PHOTO_WAIT_MS = 4000;
   function grab() {
     if (window.ImageCapture && track) {
-      return new ImageCapture(track).takePhoto().catch(() => frame());
+      const late = new Promise((resolve) => setTimeout(() => resolve(null), PHOTO_WAIT_MS));
+      return Promise.race([new ImageCapture(track).takePhoto(), late])
+        .then((blob) => blob || frame())
+        .catch(() => frame());
     }
     return frame();
   }
