@@ -307,7 +307,11 @@ def test_a_display_upside_down_is_read_turned_round_and_flagged(text, polarity, 
 
 
 def test_a_point_at_the_digits_top_flags_the_row_as_upside_down():
-    from inspection.vision.sevenseg.cells import _point_at_top
+    from inspection.vision.sevenseg.cells import _marks
+    from inspection.vision.sevenseg.cells import _point_at_top as at_top
+
+    def _point_at_top(mask, cells, top, bottom, stroke):
+        return at_top(mask, cells, top, bottom, stroke, _marks(mask, cells, top, bottom, stroke)[1])
 
     # a row of two 8s standing upright on their cells, 20 px wide and 40 high, strokes 4 wide
     row = np.zeros((60, 80), np.uint8)

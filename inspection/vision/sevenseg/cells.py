@@ -161,14 +161,13 @@ def _split(counts: np.ndarray, a: int, b: int, width: int, gap: int) -> list[tup
     return list(zip(cuts, [*cuts[1:], b], strict=True))
 
 
-def _decimal_point(upright: np.ndarray, cells, top: int, bottom: int, stroke: float):
-    """The decimal point: (index of the digit it follows, index of a rival or None). The point
-    is a small solid mark near the baseline, between that digit and the next; the most solid
-    one wins. A display lights one point, centred in its gap: weighed also by how centred it
-    is (``POINT_SPREAD``), a mark in another gap at ``POINT_RIVAL`` of the winner's weight or
-    more is a rival (a speck of dirt or glare, the end of a segment), and which of the two is
-    the point cannot be told."""
-    solid, centred = _marks(upright, cells, top, bottom, stroke)
+def _decimal_point(solid: dict[int, float], centred: dict[int, float]):
+    """The decimal point, from the marks at the baseline (``_marks``): (index of the digit it
+    follows, index of a rival or None). The point is a small solid mark near the baseline,
+    between that digit and the next; the most solid one wins. A display lights one point,
+    centred in its gap: weighed also by how centred it is (``POINT_SPREAD``), a mark in another
+    gap at ``POINT_RIVAL`` of the winner's weight or more is a rival (a speck of dirt or glare,
+    the end of a segment), and which of the two is the point cannot be told."""
     if not solid:
         return None, None
     point = max(solid, key=solid.get)
@@ -202,14 +201,14 @@ def _marks(upright: np.ndarray, cells, top: int, bottom: int, stroke: float):
     return solid, centred
 
 
-def _point_at_top(upright: np.ndarray, cells, top: int, bottom: int, stroke: float) -> bool:
+def _point_at_top(upright: np.ndarray, cells, top: int, bottom: int, stroke: float, below) -> bool:
     """A mark between two digits at their top, where a decimal point stands when the display is
     upside down (the row turned half round has it at its baseline): weighed as a point is, at
-    least ``TOP_POINT`` and clearly more than any mark at the baseline."""
+    least ``TOP_POINT`` and clearly more than any mark at the baseline (``below``: their
+    centred weights, from ``_marks``)."""
     height, width = upright.shape
     turned = [(width - left - w, w) for left, w in reversed(cells)]
     _, above = _marks(upright[::-1, ::-1].copy(), turned, height - bottom, height - top, stroke)
-    _, below = _marks(upright, cells, top, bottom, stroke)
     weight = max(above.values(), default=0.0)
     return weight >= TOP_POINT and POINT_RIVAL * weight > max(below.values(), default=0.0)
 

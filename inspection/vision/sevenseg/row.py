@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .cells import _cells, _cut_off, _decimal_point, _groups, _level, _point_at_top, _point_in_gaps
+from .cells import _cells, _cut_off, _decimal_point, _groups, _level, _marks, _point_at_top, _point_in_gaps
 from .decode import _compose, _decode, _lost, _minus, _segments, _trim, _under_glare, _unshear_box
 from .reading import Digit, DisplayConfig, DisplayReading, _rank
 from .strokes import (
@@ -76,10 +76,11 @@ def _read_row(
     unlined = _without_lines(upright, 1.5 * (bottom - top))
     cells, top, bottom = _cells(unlined, top, bottom, stroke, inside)
     height = bottom - top
-    point, rival = _decimal_point(upright, cells, top, bottom, stroke)
+    solid, centred = _marks(upright, cells, top, bottom, stroke)
+    point, rival = _decimal_point(solid, centred)
     if point is None and len(cells) > 1:
         point = _point_in_gaps(upright, cells, top, bottom, stroke)
-    turned = len(cells) > 1 and _point_at_top(upright, cells, top, bottom, stroke)
+    turned = len(cells) > 1 and _point_at_top(upright, cells, top, bottom, stroke, centred)
     if not cells:
         return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
     digits: list[Digit] = []
