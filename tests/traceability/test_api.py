@@ -158,7 +158,7 @@ def test_swagger_ui_is_served_locally(supervisor, client, make_user):
     page = client.get("/api/docs/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "swagger-ui" in html and "cdn" not in html.lower()
+    assert "swagger-ui" in html and "cdn." not in html.lower()  # "cdn" alone can be in the CSRF token
 
 
 def test_inspect_associate_hold_and_release(supervisor, client_for):
