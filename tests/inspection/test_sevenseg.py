@@ -471,6 +471,42 @@ def test_a_lone_7_is_flagged_it_may_be_a_corner():
     assert read_display(display_photo("77")).reason == ""  # two of them are a display's
 
 
+def _bar_into_first_digit(photo, digit, reach):
+    """A dark bar a stroke thick at the digits' top, from beyond the first digit's cell into it
+    (to ``reach`` of its width), and down its left side: a reflection or a window's corner."""
+    x, y, w, h = digit.box
+    t = int(0.13 * h)
+    ink = (35, 35, 35) if photo[y + h // 2, x].mean() > 100 else (235, 235, 235)
+    barred = photo.copy()
+    cv2.rectangle(barred, (x - w, y), (x + int(reach * w), y + t), ink, -1)
+    if reach > 0:
+        cv2.rectangle(barred, (x + t // 2, y), (x + t // 2 + t, y + int(0.42 * h)), ink, -1)
+    return barred
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity", "read", "other"),
+    [
+        ("120.00", "dark", "720.00", "1"),
+        ("13.5", "dark", "73.5", "1"),
+        ("120.00", "light", "720.00", "1"),
+        ("31.5", "dark", "91.5", "3"),
+    ],
+)
+def test_ink_running_into_the_first_digit_from_its_left_is_flagged(text, polarity, read, other):
+    # a 1 with a bar joining its top from the left reads as a 7; a 3 with it, as a 9
+    photo = display_photo(text, polarity=polarity)
+    clean = read_display(photo)
+    assert (clean.text, clean.reason) == (text, "")
+    barred = read_display(_bar_into_first_digit(photo, clean.digits[0], 0.8))
+    joined = "something runs into a digit from its left (a reflection, the frame)"
+    assert barred.text in (text, read)
+    assert barred.text == text or barred.reason == f"{joined}: {read[0]} may be {other}"
+    # a bar that stops short of the digit's cell is not the digit's: nothing to flag
+    short = read_display(_bar_into_first_digit(photo, clean.digits[0], -0.2))
+    assert (short.text, short.reason) == (text, "")
+
+
 def test_a_row_of_only_1s_is_flagged_they_may_be_edges():
     # parallel edges (a frame's, stripes of light, a grille) read as a row of sure 1s
     ones = read_display(display_photo("11.11"))

@@ -114,6 +114,13 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
             best,
             reason=f"glare over a digit: {glared[0].char} may be {' or '.join(glared[0].glare)}",
         )
+    joined = [d for d in best.digits if d.joined]
+    if best.value is not None and not best.reason and joined:
+        best = replace(
+            best,
+            reason="something runs into a digit from its left (a reflection, the frame): "
+            f"{joined[0].char} may be {' or '.join(joined[0].joined)}",
+        )
     if best.value is not None and not best.reason and _beyond(best, places[0].seen):
         best = replace(best, reason="another reading of the row has a digit more at one end: one may be lost")
     if best.value is not None and not best.reason and (moved := _point_elsewhere(best, places[0].texts)):

@@ -5,7 +5,17 @@ from dataclasses import replace
 import numpy as np
 
 from .cells import _cells, _cut_off, _decimal_point, _groups, _level, _marks, _point_at_top, _point_in_gaps
-from .decode import _compose, _decode, _lost, _minus, _segments, _trim, _under_glare, _unshear_box
+from .decode import (
+    _compose,
+    _decode,
+    _joined,
+    _lost,
+    _minus,
+    _segments,
+    _trim,
+    _under_glare,
+    _unshear_box,
+)
 from .reading import Digit, DisplayConfig, DisplayReading, _rank
 from .strokes import (
     _contrast,
@@ -84,14 +94,17 @@ def _read_row(
     if not cells:
         return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
     digits: list[Digit] = []
+    before = pad  # where the room before a cell starts: the region's edge, then the cell before
     for left, width in cells:
         shares = _segments(upright, left, top, width, height)
         char, conf = _decode(shares)
         glare = (
             "" if bright is None else _under_glare(shares, _segments(bright, left, top, width, height), char)
         )
+        joined = _joined(unlined, shares, char, (left, top, width, height), left - before)
+        before = left + width
         box = _unshear_box(left, top, width, height, s, upright.shape[0], pad, x0, y0)
-        digits.append(Digit(char, conf, box, tuple(round(v, 2) for v in shares[:7]), glare))
+        digits.append(Digit(char, conf, box, tuple(round(v, 2) for v in shares[:7]), glare, joined))
     # the photo's edges, where a digit beyond the row would be cut off (a window's or a crop's
     # are not: a frame's edge or glare lies there)
     left = pad if edges[0] and x0 == 0 else -upright.shape[1]
