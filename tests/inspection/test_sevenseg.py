@@ -172,12 +172,21 @@ def test_a_light_window_in_a_black_bezel_is_found_as_a_window(bezel):
 @pytest.mark.parametrize("turn", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE])
 @pytest.mark.parametrize(
     ("text", "both_ways"),
-    [("147.3", False), ("38.01", False), ("60.28", False), ("225.0", False), ("6028", True), ("2250", True)],
+    [
+        ("147.3", False),
+        ("38.01", False),
+        ("60.28", False),
+        ("225.0", False),
+        ("2250", False),
+        ("6028", True),
+        ("2258", True),
+    ],
 )
 def test_a_display_on_its_side_is_read_the_right_way_up_or_flagged(text, turn, both_ways):
     # The window is read along its long edge both ways up. Upside down a 3, 4 or 7 fits no
     # pattern, but 0 2 5 6 8 9 are digits still: 60.28 is 8209 the other way up, with its point
-    # at the digits' top, which tells the way up; 6028 has no point, and only a person can tell.
+    # at the digits' top, which tells the way up; 2250 is 0522, led by a 0 that displays leave
+    # blank; 6028 (8209) has neither, and only a person can tell.
     reading = read_display(cv2.rotate(display_photo(text, digit_height=100), turn))
     if both_ways:
         assert reading.reason.startswith("the display stands on its side: it reads ")
@@ -505,6 +514,40 @@ def test_ink_running_into_the_first_digit_from_its_left_is_flagged(text, polarit
     # a bar that stops short of the digit's cell is not the digit's: nothing to flag
     short = read_display(_bar_into_first_digit(photo, clean.digits[0], -0.2))
     assert (short.text, short.reason) == (text, "")
+
+
+LEADING_ZERO = (
+    "a leading 0, where displays leave leading digits blank: a digit before it may be lost, "
+    "or the display upside down"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "config", "reason"),
+    [
+        ("06.01", DisplayConfig(), LEADING_ZERO),  # 206.01 with its 2 lost
+        ("00.50", DisplayConfig(), LEADING_ZERO),
+        ("0.25", DisplayConfig(), ""),  # the 0 before the point is the display's
+        ("0", DisplayConfig(), ""),
+        ("0123", DisplayConfig(digits=4), ""),  # a display registered with 4 digits shows all four
+        ("0123", DisplayConfig(digits=5), LEADING_ZERO),
+    ],
+)
+def test_a_leading_0_is_flagged_a_digit_before_it_may_be_lost(text, config, reason):
+    reading = read_display(display_photo(text, polarity="light"), config)
+    assert (reading.text, reading.reason) == (text, reason)
+
+
+@pytest.mark.parametrize(("text", "polarity"), [("650", "dark"), ("9500", "dark"), ("80", "light")])
+def test_a_display_upside_down_with_no_point_is_told_by_its_leading_0(text, polarity):
+    # turned round, a trailing 0 leads: 650 reads 059, and no point stands at the top to tell
+    turned = cv2.rotate(display_photo(text, polarity=polarity), cv2.ROTATE_180)
+    reading = read_display(turned)
+    as_it_stands = "".join(reversed(text.translate(str.maketrans("69", "96"))))
+    assert (reading.text, reading.reason) == (
+        text,
+        f"the display is upside down in the photo: read turned round (as it stands, {as_it_stands})",
+    )
 
 
 def test_a_row_of_only_1s_is_flagged_they_may_be_edges():

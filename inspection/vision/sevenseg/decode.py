@@ -5,6 +5,14 @@ import numpy as np
 
 from .reading import PATTERNS, VARIANTS, Digit, DisplayReading
 
+# Displays leave leading digits blank, unless registered with a fixed count of digits (an
+# odometer's 000123): a 0 before another whole digit is a digit lost before it (a photo's edge,
+# a finger), or a display upside down, whose trailing 0 leads (650 turned round reads 059).
+LEADING_ZERO = (
+    "a leading 0, where displays leave leading digits blank: a digit before it may be lost, "
+    "or the display upside down"
+)
+
 GLARE_HIDES = 0.5  # share of a segment's zone under glare that may hide it
 # Ink in the gap before a cell, at the digits' top (a gap holds no segment), that fills this
 # share of the gap's top rows and of its far column, and crosses its near column, beside the
@@ -164,6 +172,9 @@ def _compose(digits, point, minus, polarity, config) -> DisplayReading:
             text, None, confidence, tuple(digits), box, polarity, decimal_seen, "a digit fits no pattern"
         )
     reason = "" if confidence >= config.min_confidence else "uncertain digit"
+    whole = chars if point is None or point < 0 else chars[: point + 1]
+    if not reason and whole[:1] == "0" and len(whole) > 1 and len(chars) != config.digits:
+        reason = LEADING_ZERO
     decimals = len(chars) - point - 1 if decimal_seen else None
     if not reason and decimals is not None and config.decimals is not None and decimals != config.decimals:
         reason = f"a decimal point {decimals} digits from the end, where the display has {config.decimals}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from .decode import LEADING_ZERO
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
 from .reading import Digit, DisplayConfig, DisplayReading, Words, _display_like, _evidence, _map, _rank
 from .row import CUT_OFF, UPSIDE_DOWN, _read_polarity
@@ -25,11 +26,12 @@ def read_display(
 ) -> DisplayReading:
     """The display's reading in ``image``. ``words``: a text engine's recognition, to tell a
     printed word beside the display (LITRES, TOTAL) from its digits (None: not told). A display
-    that seems upside down (its point at the digits' top) is read again turned round: a clear
-    reading that way is given, still flagged, since 0 1 2 5 6 8 9 are digits either way up."""
+    that seems upside down (its point at the digits' top, or a leading 0) is read again turned
+    round: a clear reading that way is given, still flagged, since 0 1 2 5 6 8 9 are digits
+    either way up."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _read(gray, config, words)
-    if reading.reason != UPSIDE_DOWN:
+    if reading.reason not in (UPSIDE_DOWN, LEADING_ZERO):
         return reading
     turned = _read(cv2.rotate(gray, cv2.ROTATE_180), config, words)
     if turned.value is None or turned.reason:
@@ -97,7 +99,7 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
     if best.box is not None and (not _settled(places, config) or best.box[3] * scale < SMALL_DIGITS):
         best = _second_look(gray, places[0], polarities, config)
     ways = _both_ways(best, upright_and_turned, views)
-    told = [way for way in ways if way.reason != UPSIDE_DOWN]
+    told = [way for way in ways if way.reason not in (UPSIDE_DOWN, LEADING_ZERO)]
     if len(told) == 1 and not told[0].reason:
         best = told[0]  # the other way up has its point at the digits' top
     elif ways and not best.reason:

@@ -6,6 +6,7 @@ import numpy as np
 
 from .cells import _cells, _cut_off, _decimal_point, _groups, _level, _marks, _point_at_top, _point_in_gaps
 from .decode import (
+    LEADING_ZERO,
     _compose,
     _decode,
     _joined,
@@ -132,11 +133,11 @@ def _read_row(
             reading = replace(reading, reason=_unsure_point(reading.text, rival - start))
         # upside down, a 3, 4 or 7 fits no pattern and a 1 stands on the wrong side of its cell
         unsure = "?" in reading.text or reading.confidence < config.min_confidence
-        if turned and (unsure or (reading.value is not None and not reading.reason)):
+        if turned and (unsure or (reading.value is not None and reading.reason in ("", LEADING_ZERO))):
             reading = replace(reading, reason=UPSIDE_DOWN)
         if (
             reading.value is not None
-            and not reading.reason
+            and reading.reason in ("", LEADING_ZERO)  # a digit cut off leaves a 0 leading
             and ((cut[0] and start == first == 0) or (cut[1] and end == last == len(cells)))
         ):
             reading = replace(reading, reason=CUT_OFF)
