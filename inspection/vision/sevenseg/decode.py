@@ -13,6 +13,8 @@ LEADING_ZERO = (
     "or the display upside down"
 )
 
+UNCERTAIN = "uncertain digit"
+
 GLARE_HIDES = 0.5  # share of a segment's zone under glare that may hide it
 # Ink in the gap before a cell, at the digits' top (a gap holds no segment), that fills this
 # share of the gap's top rows and of its far column, and crosses its near column, beside the
@@ -171,7 +173,7 @@ def _compose(digits, point, minus, polarity, config) -> DisplayReading:
         return DisplayReading(
             text, None, confidence, tuple(digits), box, polarity, decimal_seen, "a digit fits no pattern"
         )
-    reason = "" if confidence >= config.min_confidence else "uncertain digit"
+    reason = "" if confidence >= config.min_confidence else UNCERTAIN
     whole = chars if point is None or point < 0 else chars[: point + 1]
     if not reason and whole[:1] == "0" and len(whole) > 1 and len(chars) != config.digits:
         reason = LEADING_ZERO

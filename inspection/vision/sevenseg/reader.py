@@ -36,10 +36,27 @@ def read_display(
     turned = _read(cv2.rotate(gray, cv2.ROTATE_180), config, words)
     if turned.value is None or turned.reason:
         return reading
+    # a leading 0 alone says little: turned round, the digits must be the very same ones
+    if reading.reason == LEADING_ZERO and _digits(turned.text) != _turned_round(reading.text):
+        return reading
     height, width = gray.shape
     back = np.array([[-1.0, 0.0, width], [0.0, -1.0, height], [0.0, 0.0, 1.0]])
     reason = f"the display is upside down in the photo: read turned round (as it stands, {reading.text})"
     return replace(_map(turned, back), reason=reason)
+
+
+# What each digit shows turned round: 3, 4 and 7 show no digit.
+TURNED = str.maketrans("0125689", "0125986")
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def _turned_round(text: str) -> str | None:
+    """The digits of ``text`` as the display turned round shows them (None: some show none)."""
+    digits = _digits(text)
+    return None if set(digits) - set("0125689") else digits[::-1].translate(TURNED)
 
 
 def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> DisplayReading:

@@ -7,6 +7,7 @@ import numpy as np
 from .cells import _cells, _cut_off, _decimal_point, _groups, _level, _marks, _point_at_top, _point_in_gaps
 from .decode import (
     LEADING_ZERO,
+    UNCERTAIN,
     _compose,
     _decode,
     _joined,
@@ -137,7 +138,8 @@ def _read_row(
             reading = replace(reading, reason=UPSIDE_DOWN)
         if (
             reading.value is not None
-            and reading.reason in ("", LEADING_ZERO)  # a digit cut off leaves a 0 leading
+            # a digit cut off leaves a 0 leading, or a part of it as an unsure digit
+            and reading.reason in ("", LEADING_ZERO, UNCERTAIN)
             and ((cut[0] and start == first == 0) or (cut[1] and end == last == len(cells)))
         ):
             reading = replace(reading, reason=CUT_OFF)
