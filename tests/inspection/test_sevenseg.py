@@ -516,6 +516,37 @@ def test_ink_running_into_the_first_digit_from_its_left_is_flagged(text, polarit
     assert (short.text, short.reason) == (text, "")
 
 
+def _faint(photo, keep):
+    """The LCD's segments ``keep`` as dark against its window (150) as they were: a display of
+    little contrast, lit from the front."""
+    pixels = photo.astype(np.float32)
+    return np.where(pixels < 150, 150 - (150 - pixels) * keep, pixels).astype(np.uint8)
+
+
+def _window_edge_before(photo, digits, keep):
+    """The window's left edge one pitch before the first digit, where a "1" would stand: a
+    shadow along it as dark as the segments, the light housing beyond."""
+    (x, y, w, h), (next_x, *_) = digits[0].box, digits[1].box
+    right, t = x - (next_x - x) + w, int(0.13 * h)
+    edged = photo.copy()
+    edged[y - h // 4 : y + h + h // 4, : right - t] = 215
+    edged[y - h // 4 : y + h + h // 4, right - t : right] = int(150 - 115 * keep)
+    return edged
+
+
+@pytest.mark.parametrize(
+    ("text", "slant"), [("85.00", 0.0), ("85.00", 0.15), ("20.5", 0.1), ("185.00", 0.1)]
+)
+def test_a_window_edge_beside_the_digits_is_not_read_as_a_1(text, slant):
+    # on a faint LCD, the shadow along the window's edge is as dark as a segment: a 1 before the
+    # digits, but past it lies the housing, far lighter than the window's ground
+    photo = _faint(display_photo(text, slant=slant), 0.12)
+    clean = read_display(photo)
+    assert (clean.text, clean.reason) == (text, "")
+    edged = read_display(_window_edge_before(photo, clean.digits, 0.12))
+    assert (edged.text, edged.reason) == (text, "")
+
+
 LEADING_ZERO = (
     "a leading 0, where displays leave leading digits blank: a digit before it may be lost, "
     "or the display upside down"

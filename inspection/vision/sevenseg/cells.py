@@ -30,6 +30,13 @@ POINT_SPREAD, POINT_RIVAL = 0.15, 0.8
 # 0.65, beside a point of 0.62.
 TOP_POINT = 0.5
 
+# A "1" at the row's end may be the window's edge: beside its bar lies the housing, not the
+# display's ground. Past the bar, pixels NOT_GROUND times the bar's contrast with the ground on
+# its other side, away from the ground on the side away from the ink, are not ground. Over the
+# dataset's photos, real 1s: at most 1.0 (the ground lit unevenly by a reflection); a window's
+# edge read as a 1, upside down: 7.7 to 15. Bars fainter than FAINT grey levels are not judged.
+NOT_GROUND, FAINT = 3.0, 8
+
 
 def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float, inside: tuple[int, int]):
     """Split the straightened row into digit cells (left, width) by its empty columns, and find
@@ -241,6 +248,32 @@ def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float
         if best >= least and best >= lead * second and own[order[0]] >= least_own:
             return int(order[0])
     return None
+
+
+def _on_frame(gray: np.ndarray, ink: np.ndarray, cells, n: int, top: int, bottom: int) -> bool:
+    """Whether the ``n``-th cell (the row's first or last, read as a "1") stands on the window's
+    edge: past its bar (before it in the cell, for the first; after the cell, for the last) the
+    straightened row's pixels ``gray`` (NaN where the straightening padded) are ``NOT_GROUND``,
+    against the ground on the bar's other side (the gap to the next cell, for the first; the
+    cell before the bar, for the last) and the bar's ink. ``ink``: the row's stroke mask."""
+    if len(cells) < 2:
+        return False
+    band, lit = gray[top:bottom], ink[top:bottom] > 0
+    left, width = cells[n]
+    cell = slice(max(0, left), left + width)
+    if n == 0:
+        far = band[:, cell][:, : int(0.45 * width)]
+        near = slice(left + width, cells[1][0])
+    else:
+        far = band[:, left + width : left + width + int(0.3 * width)]
+        near = slice(max(0, left), left + int(0.45 * width))
+    ground = band[:, near][~lit[:, near]]
+    bar = band[:, cell][lit[:, cell]]
+    if not (np.isfinite(far).any() and np.isfinite(ground).any() and np.isfinite(bar).any()):
+        return False
+    ground_level = np.nanmedian(ground)
+    contrast = ground_level - np.nanmedian(bar)
+    return abs(contrast) >= FAINT and (np.nanmedian(far) - ground_level) / contrast >= NOT_GROUND
 
 
 def _groups(cells) -> list[tuple[int, int]]:

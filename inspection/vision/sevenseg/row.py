@@ -4,7 +4,17 @@ from dataclasses import replace
 
 import numpy as np
 
-from .cells import _cells, _cut_off, _decimal_point, _groups, _level, _marks, _point_at_top, _point_in_gaps
+from .cells import (
+    _cells,
+    _cut_off,
+    _decimal_point,
+    _groups,
+    _level,
+    _marks,
+    _on_frame,
+    _point_at_top,
+    _point_in_gaps,
+)
 from .decode import (
     LEADING_ZERO,
     UNCERTAIN,
@@ -50,9 +60,7 @@ def _read_polarity(
     rows = _digit_rows(_without_lines(_stroke_map(hat, floor)), config)
     if not rows:
         return [DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")]
-    # Glare is looked for on LCDs only: on an LED panel the lit segments are the clipped pixels.
-    lcd = gray if polarity == "dark" else None
-    return [_read_row(hat, row, polarity, config, floor, lcd, edges) for row in rows]
+    return [_read_row(hat, row, polarity, config, floor, gray, edges) for row in rows]
 
 
 def _read_row(
@@ -61,12 +69,11 @@ def _read_row(
     polarity: str,
     config: DisplayConfig,
     floor: float,
-    gray: np.ndarray | None = None,
+    gray: np.ndarray,
     edges: tuple[bool, bool] = (False, False),
 ) -> DisplayReading:
     """The row's digits, decimal point and sign. ``floor``: the least contrast of a stroke in
-    ``hat``; ``gray``: the region's pixels, where clipped glare over a digit is looked for (None:
-    not looked for)."""
+    ``hat``; ``gray``: the region's pixels."""
     stroke = row.stroke
     tall = list(filter(_upright, row.boxes))  # not digits joined into a wide blob
     top = int(np.median([b[1] for b in tall]))
@@ -79,7 +86,8 @@ def _read_row(
     crop = (hat[y0:y1, x0:x1] > level).astype(np.uint8) * 255
     s = _slant(crop[top - y0 : bottom - y0])
     upright = _shear(crop, s)
-    glare = None if gray is None else _glare(gray[y0:y1, x0:x1])
+    # Glare is looked for on LCDs only: on an LED panel the lit segments are the clipped pixels.
+    glare = _glare(gray[y0:y1, x0:x1]) if polarity == "dark" else None
     bright = None if glare is None else _shear(glare, s)
     pad = (upright.shape[1] - crop.shape[1]) // 2
     top, bottom = top - y0, bottom - y0
@@ -97,9 +105,15 @@ def _read_row(
         return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
     digits: list[Digit] = []
     before = pad  # where the room before a cell starts: the region's edge, then the cell before
-    for left, width in cells:
+    pixels = None  # the straightened row's pixels, when a "1" at an end may be the window's edge
+    for n, (left, width) in enumerate(cells):
         shares = _segments(upright, left, top, width, height)
         char, conf = _decode(shares)
+        if char == "1" and n in (0, len(cells) - 1):
+            if pixels is None:
+                pixels = _shear(gray[y0:y1, x0:x1].astype(np.float32), s, padding=np.nan)
+            if _on_frame(pixels, upright, cells, n, top, bottom):
+                char = "?"  # dropped, as the row's ends that fit no digit are
         glare = (
             "" if bright is None else _under_glare(shares, _segments(bright, left, top, width, height), char)
         )

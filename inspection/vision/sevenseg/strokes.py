@@ -190,11 +190,13 @@ def _column_score(mask: np.ndarray) -> float:
     return float((cols * cols).sum())
 
 
-def _shear(mask: np.ndarray, s: float) -> np.ndarray:
+def _shear(mask: np.ndarray, s: float, padding: float = 0) -> np.ndarray:
+    """``mask`` sheared by ``s`` (its columns' shift per row from its middle), padded at both
+    sides with ``padding`` by the most a row shifts."""
     h, w = mask.shape
     pad = int(abs(s) * h / 2) + 1
     matrix = np.float32([[1, s, pad - s * h / 2], [0, 1, 0]])
-    return cv2.warpAffine(mask, matrix, (w + 2 * pad, h), flags=cv2.INTER_NEAREST)
+    return cv2.warpAffine(mask, matrix, (w + 2 * pad, h), flags=cv2.INTER_NEAREST, borderValue=padding)
 
 
 def _runs(flags: np.ndarray, bridge: int) -> list[tuple[int, int]]:
