@@ -581,6 +581,27 @@ def test_a_display_upside_down_with_no_point_is_told_by_its_leading_0(text, pola
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "polarity", "as_it_stands"),
+    [("38", "dark", "86"), ("49", "light", "66"), ("393", "dark", "666"), ("2634", "light", "6692")],
+)
+def test_a_3_4_or_7_upside_down_tells_the_display_is_upside_down(text, polarity, as_it_stands):
+    # turned round, a 3 shows a 6 without its lower right bar, a 4 a 6 without its top and bottom
+    # bars: no point at the top, no leading 0, but digits that fit better turned round
+    assert read_display(display_photo(text, polarity=polarity)).reason == ""
+    reading = read_display(cv2.rotate(display_photo(text, polarity=polarity), cv2.ROTATE_180))
+    assert (reading.text, reading.reason) == (
+        text,
+        f"the display is upside down in the photo: read turned round (as it stands, {as_it_stands})",
+    )
+
+
+def test_a_digit_that_fits_better_turned_round_is_flagged():
+    # 74 turned round: the turned photo reads no clearer, so the reading as it stands is flagged
+    reading = read_display(cv2.rotate(display_photo("74"), cv2.ROTATE_180))
+    assert reading.reason == "a digit is a 3, 4 or 7 turned round: the display may be upside down"
+
+
 def test_a_row_of_only_1s_is_flagged_they_may_be_edges():
     # parallel edges (a frame's, stripes of light, a grille) read as a row of sure 1s
     ones = read_display(display_photo("11.11"))

@@ -15,6 +15,11 @@ LEADING_ZERO = (
 
 UNCERTAIN = "uncertain digit"
 
+# Turned half round, a 3 shows a, d, e, f, g (a 6 without c), a 4 shows c, e, f, g (a 6 without
+# its top bar and d), and a 7 shows d, e, f: no digit, but one segment from one.
+TURNED_DIGIT = "a digit is a 3, 4 or 7 turned round: the display may be upside down"
+HALF_TURN = [3, 4, 5, 0, 1, 2, 6]  # the segment each segment shows turned round (a<->d, b<->e, c<->f)
+
 GLARE_HIDES = 0.5  # share of a segment's zone under glare that may hide it
 # Ink in the gap before a cell, at the digits' top (a gap holds no segment), that fills this
 # share of the gap's top rows and of its far column, and crosses its near column, beside the
@@ -86,6 +91,16 @@ def _costs(lit: np.ndarray, seen: np.ndarray | None = None) -> dict[str, float]:
         diff = np.abs(lit - code) if seen is None else np.abs(lit - code) * seen
         costs[char] = min(float(diff.sum()), costs.get(char, float("inf")))
     return costs
+
+
+def _turned_digit(segments) -> str:
+    """The 3, 4 or 7 that a digit's ``segments`` show turned half round, when that fits them
+    clearly better (by half a segment) than any character as they stand ("": none)."""
+    lit = _lit(list(segments))
+    standing = min(_costs(lit).values())
+    turned = _costs(lit[HALF_TURN])
+    char = min("347", key=turned.get)
+    return char if turned[char] + 0.5 <= standing else ""
 
 
 def _under_glare(shares: list[float], glare: list[float], char: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from .decode import LEADING_ZERO
+from .decode import LEADING_ZERO, TURNED_DIGIT, _turned_digit
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
 from .reading import Digit, DisplayConfig, DisplayReading, Words, _display_like, _evidence, _map, _rank
 from .row import CUT_OFF, UPSIDE_DOWN, _read_polarity
@@ -31,13 +31,14 @@ def read_display(
     either way up."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _read(gray, config, words)
-    if reading.reason not in (UPSIDE_DOWN, LEADING_ZERO):
+    if reading.reason not in (UPSIDE_DOWN, LEADING_ZERO, TURNED_DIGIT):
         return reading
     turned = _read(cv2.rotate(gray, cv2.ROTATE_180), config, words)
     if turned.value is None or turned.reason:
         return reading
-    # a leading 0 alone says little: turned round, the digits must be the very same ones
-    if reading.reason == LEADING_ZERO and _digits(turned.text) != _turned_round(reading.text):
+    # a leading 0 or a digit that fits better turned round says little alone: turned round, the
+    # digits must be the very same ones
+    if reading.reason != UPSIDE_DOWN and _digits(turned.text) != _turned_round(reading.digits):
         return reading
     height, width = gray.shape
     back = np.array([[-1.0, 0.0, width], [0.0, -1.0, height], [0.0, 0.0, 1.0]])
@@ -53,10 +54,19 @@ def _digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit())
 
 
-def _turned_round(text: str) -> str | None:
-    """The digits of ``text`` as the display turned round shows them (None: some show none)."""
-    digits = _digits(text)
-    return None if set(digits) - set("0125689") else digits[::-1].translate(TURNED)
+def _turned_round(digits: tuple[Digit, ...]) -> str | None:
+    """The digits as the display turned round shows them: a 3, 4 or 7 where a digit's segments
+    are one turned round (``_turned_digit``); None where a 3, 4 or 7 was read, which shows no
+    digit turned round."""
+    chars = []
+    for digit in reversed(digits):
+        shown = _turned_digit(digit.segments) or (
+            digit.char.translate(TURNED) if digit.char in "0125689" else ""
+        )
+        if not shown:
+            return None
+        chars.append(shown)
+    return "".join(chars)
 
 
 def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> DisplayReading:
@@ -116,7 +126,7 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
     if best.box is not None and (not _settled(places, config) or best.box[3] * scale < SMALL_DIGITS):
         best = _second_look(gray, places[0], polarities, config)
     ways = _both_ways(best, upright_and_turned, views)
-    told = [way for way in ways if way.reason not in (UPSIDE_DOWN, LEADING_ZERO)]
+    told = [way for way in ways if way.reason not in (UPSIDE_DOWN, LEADING_ZERO, TURNED_DIGIT)]
     if len(told) == 1 and not told[0].reason:
         best = told[0]  # the other way up has its point at the digits' top
     elif ways and not best.reason:

@@ -17,6 +17,7 @@ from .cells import (
 )
 from .decode import (
     LEADING_ZERO,
+    TURNED_DIGIT,
     UNCERTAIN,
     _compose,
     _decode,
@@ -25,6 +26,7 @@ from .decode import (
     _minus,
     _segments,
     _trim,
+    _turned_digit,
     _under_glare,
     _unshear_box,
 )
@@ -150,6 +152,12 @@ def _read_row(
         unsure = "?" in reading.text or reading.confidence < config.min_confidence
         if turned and (unsure or (reading.value is not None and reading.reason in ("", LEADING_ZERO))):
             reading = replace(reading, reason=UPSIDE_DOWN)
+        if (
+            reading.value is not None
+            and reading.reason in ("", LEADING_ZERO)
+            and any(_turned_digit(d.segments) for d in reading.digits)
+        ):
+            reading = replace(reading, reason=TURNED_DIGIT)
         if (
             reading.value is not None
             # a digit cut off leaves a 0 leading, or a part of it as an unsure digit
