@@ -315,12 +315,26 @@ def test_a_display_upside_down_is_read_turned_round_and_flagged(text, polarity, 
     assert abs(reading.box[0] - (width - x - w)) <= 3 and abs(reading.box[1] - (height - y - h)) <= 3
 
 
+@pytest.mark.parametrize(
+    ("text", "slant", "polarity", "as_it_stands"),
+    [("98.86", 0.2, "dark", "9886"), ("9.6", 0.15, "light", "96"), ("18.5", 0.2, "light", "58")],
+)
+def test_a_point_joined_to_a_digits_top_tells_the_display_upside_down(text, slant, polarity, as_it_stands):
+    # turned round, an italic display leans back and its point touches the next digit's top bar:
+    # no mark of its own, but a point joined to a digit, as one at the baseline may be
+    photo = cv2.rotate(display_photo(text, polarity=polarity, slant=slant), cv2.ROTATE_180)
+    reading = read_display(photo)
+    turned = f"the display is upside down in the photo: read turned round (as it stands, {as_it_stands})"
+    assert (reading.text, reading.reason) == (text, turned)
+
+
 def test_a_point_at_the_digits_top_flags_the_row_as_upside_down():
-    from inspection.vision.sevenseg.cells import _marks
+    from inspection.vision.sevenseg.cells import _decimal_point, _marks
     from inspection.vision.sevenseg.cells import _point_at_top as at_top
 
     def _point_at_top(mask, cells, top, bottom, stroke):
-        return at_top(mask, cells, top, bottom, stroke, _marks(mask, cells, top, bottom, stroke)[1])
+        solid, centred = _marks(mask, cells, top, bottom, stroke)
+        return at_top(mask, cells, top, bottom, stroke, centred, _decimal_point(solid, centred)[0])
 
     # a row of two 8s standing upright on their cells, 20 px wide and 40 high, strokes 4 wide
     row = np.zeros((60, 80), np.uint8)
@@ -337,6 +351,11 @@ def test_a_point_at_the_digits_top_flags_the_row_as_upside_down():
     # as solid at the baseline as at the top: a speck, not a display turned round
     both = above | point
     assert not _point_at_top(both, cells, top, bottom, 4.0)
+    # a point at the top joined to the digit before it: not a mark of its own, but ink of its own
+    joined = row.copy()
+    cv2.rectangle(joined, (30, top), (40, top + 4), 255, -1)
+    assert _point_at_top(joined, cells, top, bottom, 4.0)
+    assert not _point_at_top(joined | point, cells, top, bottom, 4.0)  # the point is at the baseline
 
 
 def test_readings_of_the_same_digits_that_place_the_point_differently_flag_it():
@@ -534,9 +553,7 @@ def _window_edge_before(photo, digits, keep):
     return edged
 
 
-@pytest.mark.parametrize(
-    ("text", "slant"), [("85.00", 0.0), ("85.00", 0.15), ("20.5", 0.1), ("185.00", 0.1)]
-)
+@pytest.mark.parametrize(("text", "slant"), [("85.00", 0.0), ("85.00", 0.15), ("20.5", 0.1), ("185.00", 0.1)])
 def test_a_window_edge_beside_the_digits_is_not_read_as_a_1(text, slant):
     # on a faint LCD, the shadow along the window's edge is as dark as a segment: a 1 before the
     # digits, but past it lies the housing, far lighter than the window's ground

@@ -208,16 +208,24 @@ def _marks(upright: np.ndarray, cells, top: int, bottom: int, stroke: float):
     return solid, centred
 
 
-def _point_at_top(upright: np.ndarray, cells, top: int, bottom: int, stroke: float, below) -> bool:
+def _point_at_top(
+    upright: np.ndarray, cells, top: int, bottom: int, stroke: float, below, point: int | None
+) -> bool:
     """A mark between two digits at their top, where a decimal point stands when the display is
     upside down (the row turned half round has it at its baseline): weighed as a point is, at
     least ``TOP_POINT`` and clearly more than any mark at the baseline (``below``: their
-    centred weights, from ``_marks``)."""
+    centred weights, from ``_marks``); or, where the baseline has no point (``point``: the one
+    found there), a point joined to a digit's top bar (``_point_in_gaps``, turned round)."""
     height, width = upright.shape
     turned = [(width - left - w, w) for left, w in reversed(cells)]
-    _, above = _marks(upright[::-1, ::-1].copy(), turned, height - bottom, height - top, stroke)
+    flipped = upright[::-1, ::-1].copy()
+    _, above = _marks(flipped, turned, height - bottom, height - top, stroke)
     weight = max(above.values(), default=0.0)
-    return weight >= TOP_POINT and POINT_RIVAL * weight > max(below.values(), default=0.0)
+    if weight >= TOP_POINT and POINT_RIVAL * weight > max(below.values(), default=0.0):
+        return True
+    return (
+        point is None and _point_in_gaps(flipped, turned, height - bottom, height - top, stroke) is not None
+    )
 
 
 def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:

@@ -102,7 +102,7 @@ def _read_row(
     point, rival = _decimal_point(solid, centred)
     if point is None and len(cells) > 1:
         point = _point_in_gaps(upright, cells, top, bottom, stroke)
-    turned = len(cells) > 1 and _point_at_top(upright, cells, top, bottom, stroke, centred)
+    turned = len(cells) > 1 and _point_at_top(upright, cells, top, bottom, stroke, centred, point)
     if not cells:
         return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
     digits: list[Digit] = []
