@@ -46,6 +46,31 @@ def test_minus_sign_only_where_the_display_has_one():
     assert read_display(photo, DisplayConfig(signed=False)).value == 8.07
 
 
+@pytest.mark.parametrize(
+    ("text", "polarity", "slant", "tilt", "turn"),
+    [
+        ("-34", "dark", 0.19, 0.14, 1.2),
+        ("-66.167", "light", 0.02, 0.15, -2.8),
+        ("-33.63", "light", 0.07, 0.14, -3.0),
+    ],
+)
+def test_a_minus_sign_seen_at_an_angle_is_read(text, polarity, slant, tilt, turn):
+    # seen at an angle the sign, a digit's width before the first digit, stands off the row's
+    # mid-height: a bar is looked for two digits' widths back and across the middle of the row
+    photo = display_photo(text, polarity=polarity, slant=slant, tilt=tilt, turn=turn)
+    reading = read_display(photo, DisplayConfig(signed=True))
+    assert (reading.text, reading.reason) == (text, "")
+
+
+@pytest.mark.parametrize(("text", "as_it_stands"), [("-89", "68"), ("-5.6", "95")])
+@pytest.mark.parametrize("polarity", ["dark", "light"])
+def test_a_minus_sign_after_the_digits_tells_the_display_upside_down(text, as_it_stands, polarity):
+    turned = cv2.rotate(display_photo(text, polarity=polarity), cv2.ROTATE_180)
+    reading = read_display(turned, DisplayConfig(signed=True))
+    flagged = f"the display is upside down in the photo: read turned round (as it stands, {as_it_stands})"
+    assert (reading.text, reading.reason) == (text, flagged)
+
+
 def test_fixed_decimals_apply_when_no_point_is_lit():
     reading = read_display(display_photo("1250"), DisplayConfig(decimals=2))
     assert (reading.text, reading.value, reading.decimal_seen) == ("12.50", 12.5, False)

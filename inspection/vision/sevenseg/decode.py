@@ -4,6 +4,7 @@ best and how sure; and the row's digits, point and sign composed into a reading.
 import numpy as np
 
 from .reading import PATTERNS, VARIANTS, Digit, DisplayReading
+from .strokes import _runs
 
 # Displays leave leading digits blank, unless registered with a fixed count of digits (an
 # odometer's 000123): a 0 before another whole digit is a digit lost before it (a photo's edge,
@@ -18,6 +19,8 @@ UNCERTAIN = "uncertain digit"
 # Turned half round, a 3 shows a, d, e, f, g (a 6 without c), a 4 shows c, e, f, g (a 6 without
 # its top bar and d), and a 7 shows d, e, f: no digit, but one segment from one.
 TURNED_DIGIT = "a digit is a 3, 4 or 7 turned round: the display may be upside down"
+# Turned round, a display's minus sign stands after its digits.
+SIGN_AFTER = "a minus sign after the digits: the display may be upside down"
 HALF_TURN = [3, 4, 5, 0, 1, 2, 6]  # the segment each segment shows turned round (a<->d, b<->e, c<->f)
 
 GLARE_HIDES = 0.5  # share of a segment's zone under glare that may hide it
@@ -158,12 +161,30 @@ def _lost(dropped: list[Digit]) -> bool:
 
 
 def _minus(mask, first, top: int, bottom: int) -> bool:
-    """A short bar at mid-height just left of the first digit."""
+    """A bar about mid-height before the first digit, within two digit widths of it: lit across
+    a third of a digit's width or more, with nothing near the digits' top and bottom above and
+    below it (a digit's g has upright strokes there, a frame's edge is upright)."""
     height, (x1, width) = bottom - top, first
-    zone = mask[top + int(0.4 * height) : top + int(0.6 * height), max(0, x1 - int(1.2 * width)) : x1]
+    x0 = max(0, x1 - 2 * width)
+    zone = mask[top + int(0.3 * height) : top + int(0.7 * height), x0:x1]
     if zone.size == 0:
         return False
-    return bool((zone.mean(axis=0) > 60).mean() > 0.35)
+    lit = zone.mean(axis=0) > 60
+    runs = _runs(lit, bridge=1)
+    if not runs:
+        return False
+    a, b = max(runs, key=lambda run: run[1] - run[0])
+    above = mask[top + int(0.05 * height) : top + int(0.2 * height), x0 + a : x0 + b]
+    below = mask[top + int(0.8 * height) : top + int(0.95 * height), x0 + a : x0 + b]
+    beside = [band.mean() / 255 for band in (above, below) if band.size]
+    return b - a >= 0.3 * width and max(beside, default=0.0) < 0.2
+
+
+def _minus_after(mask, last, top: int, bottom: int) -> bool:
+    """A minus sign after the ``last`` digit's cell (``_minus`` on the row turned round)."""
+    height, width = mask.shape
+    left, cell = last
+    return _minus(mask[::-1, ::-1], (width - left - cell, cell), height - bottom, height - top)
 
 
 def _compose(digits, point, minus, polarity, config) -> DisplayReading:

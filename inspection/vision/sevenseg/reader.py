@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from .decode import LEADING_ZERO, TURNED_DIGIT, _turned_digit
+from .decode import LEADING_ZERO, SIGN_AFTER, TURNED_DIGIT, _turned_digit
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
 from .reading import Digit, DisplayConfig, DisplayReading, Words, _display_like, _evidence, _map, _rank
 from .row import CUT_OFF, UPSIDE_DOWN, _read_polarity
@@ -21,6 +21,10 @@ SAME_PLACE = 0.3  # overlap (IoU) from which two readings are of one place: a wi
 WORD_SURE = 0.9  # a text engine's score from which a line of letters is a printed word
 
 
+# The reasons a row gives for a display that may be upside down: the photo is read turned round.
+TOLD_TURNED = (UPSIDE_DOWN, LEADING_ZERO, TURNED_DIGIT, SIGN_AFTER)
+
+
 def read_display(
     image: np.ndarray, config: DisplayConfig = DisplayConfig(), words: Words | None = None
 ) -> DisplayReading:
@@ -31,7 +35,7 @@ def read_display(
     either way up."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _read(gray, config, words)
-    if reading.reason not in (UPSIDE_DOWN, LEADING_ZERO, TURNED_DIGIT):
+    if reading.reason not in TOLD_TURNED:
         return reading
     turned = _read(cv2.rotate(gray, cv2.ROTATE_180), config, words)
     if turned.value is None or turned.reason:
@@ -126,7 +130,7 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
     if best.box is not None and (not _settled(places, config) or best.box[3] * scale < SMALL_DIGITS):
         best = _second_look(gray, places[0], polarities, config)
     ways = _both_ways(best, upright_and_turned, views)
-    told = [way for way in ways if way.reason not in (UPSIDE_DOWN, LEADING_ZERO, TURNED_DIGIT)]
+    told = [way for way in ways if way.reason not in TOLD_TURNED]
     if len(told) == 1 and not told[0].reason:
         best = told[0]  # the other way up has its point at the digits' top
     elif ways and not best.reason:

@@ -17,6 +17,7 @@ from .cells import (
 )
 from .decode import (
     LEADING_ZERO,
+    SIGN_AFTER,
     TURNED_DIGIT,
     UNCERTAIN,
     _compose,
@@ -24,6 +25,7 @@ from .decode import (
     _joined,
     _lost,
     _minus,
+    _minus_after,
     _segments,
     _trim,
     _turned_digit,
@@ -158,6 +160,14 @@ def _read_row(
             and any(_turned_digit(d.segments) for d in reading.digits)
         ):
             reading = replace(reading, reason=TURNED_DIGIT)
+        if (
+            config.signed
+            and not minus
+            and reading.value is not None
+            and reading.reason in ("", LEADING_ZERO, TURNED_DIGIT)
+            and _minus_after(upright, cells[end - 1], top, bottom)
+        ):
+            reading = replace(reading, reason=SIGN_AFTER)
         if (
             reading.value is not None
             # a digit cut off leaves a 0 leading, or a part of it as an unsure digit
