@@ -589,6 +589,21 @@ def test_a_window_edge_beside_the_digits_is_not_read_as_a_1(text, slant):
     assert (edged.text, edged.reason) == (text, "")
 
 
+@pytest.mark.parametrize(
+    ("text", "polarity", "at"), [("143.0", "dark", 0.3), ("198.6", "light", 0.5), ("17.25", "dark", 0.3)]
+)
+def test_a_1_the_photos_edge_cuts_before_the_row_is_flagged(text, polarity, at):
+    # the edge cuts the blank left of a 1's cell: its bar is whole, but one upright stroke is what
+    # a frame's edge shows too; a 1's stops at the digits' top and bottom
+    photo = display_photo(text, polarity=polarity)
+    x, _, w, _ = read_display(photo).digits[0].box
+    cut = read_display(photo[:, x + int(at * w) :].copy())
+    assert (cut.text, cut.reason) == (text[1:], "the photo's edge cuts a digit off: one may be missing")
+    # cut in the blank before the row, nothing is flagged
+    blank = read_display(photo[:, x - int(0.3 * w) :].copy())
+    assert (blank.text, blank.reason) == (text, "")
+
+
 LEADING_ZERO = (
     "a leading 0, where displays leave leading digits blank: a digit before it may be lost, "
     "or the display upside down"

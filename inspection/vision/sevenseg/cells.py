@@ -37,6 +37,10 @@ TOP_POINT = 0.5
 # edge read as a 1, upside down: 7.7 to 15. Bars fainter than FAINT grey levels are not judged.
 NOT_GROUND, FAINT = 3.0, 8
 
+# A digit's segments end at the digits' top and bottom; an upright stroke that runs on past both
+# by this share of their height is an edge, not a 1.
+PAST = 0.12
+
 
 def _cells(upright: np.ndarray, top: int, bottom: int, stroke: float, inside: tuple[int, int]):
     """Split the straightened row into digit cells (left, width) by its empty columns, and find
@@ -108,9 +112,29 @@ def _cut_off(mask: np.ndarray, cells, top: int, bottom: int, stroke: float, insi
     ends = []
     for a, b in (before, after):
         cut = a < inside[0] < b - stroke or a + stroke < inside[1] < b
+        bar = (int(a + 0.65 * width), b)  # where a 1 before the row has its strokes, b and c
         a, b = max(a, inside[0], 0), min(b, inside[1], mask.shape[1])
-        ends.append(cut and b > a and _part_of_digit(mask[top:bottom, a:b] > 0, height, stroke))
+        digit = b > a and _part_of_digit(mask[top:bottom, a:b] > 0, height, stroke)
+        one = not ends and a <= bar[0] and _a_one(mask, bar, top, bottom)
+        ends.append(cut and (digit or one))
     return ends[0], ends[1]
+
+
+def _a_one(mask: np.ndarray, bar: tuple[int, int], top: int, bottom: int) -> bool:
+    """An upright stroke in the columns ``bar`` down most of the digits' height (a segment gap,
+    and the top and bottom bars' thickness, may be missing) that stops at their top and bottom:
+    a 1's b and c. A frame's edge runs on past them (``PAST``)."""
+    a, b = max(0, bar[0]), min(mask.shape[1], bar[1])
+    height = bottom - top
+    margin = int(PAST * height)
+    if b <= a or margin < 2 or top - margin < 0 or bottom + margin > mask.shape[0]:
+        return False
+    lit = (mask[:, a:b] > 0).any(axis=1)
+    return bool(
+        lit[top:bottom].mean() >= 0.7
+        and lit[top - margin : top].mean() < 0.5
+        and lit[bottom : bottom + margin].mean() < 0.5
+    )
 
 
 def _part_of_digit(ink: np.ndarray, height: int, stroke: float) -> bool:
