@@ -30,9 +30,9 @@ def read_display(
 ) -> DisplayReading:
     """The display's reading in ``image``. ``words``: a text engine's recognition, to tell a
     printed word beside the display (LITRES, TOTAL) from its digits (None: not told). A display
-    that seems upside down (its point at the digits' top, or a leading 0) is read again turned
-    round: a clear reading that way is given, still flagged, since 0 1 2 5 6 8 9 are digits
-    either way up."""
+    that seems upside down (its point at the digits' top, a leading 0, a digit that is a 3, 4 or
+    7 turned round, a minus sign after the digits) is read again turned round: a clear reading
+    that way is given, still flagged, since 0 1 2 5 6 8 9 are digits either way up."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _read(gray, config, words)
     if reading.reason not in TOLD_TURNED:
