@@ -240,16 +240,19 @@ def _point_at_top(
     least ``TOP_POINT`` and clearly more than any mark at the baseline (``below``: their
     centred weights, from ``_marks``); or, where the baseline has no point (``point``: the one
     found there), a point joined to a digit's top bar (``_point_in_gaps``, turned round)."""
-    height, width = upright.shape
-    turned = [(width - left - w, w) for left, w in reversed(cells)]
-    flipped = upright[::-1, ::-1].copy()
-    _, above = _marks(flipped, turned, height - bottom, height - top, stroke)
+    flipped, turned, turned_top, turned_bottom = _half_turned(upright, cells, top, bottom)
+    _, above = _marks(flipped, turned, turned_top, turned_bottom, stroke)
     weight = max(above.values(), default=0.0)
     if weight >= TOP_POINT and POINT_RIVAL * weight > max(below.values(), default=0.0):
         return True
-    return (
-        point is None and _point_in_gaps(flipped, turned, height - bottom, height - top, stroke) is not None
-    )
+    return point is None and _point_in_gaps(flipped, turned, turned_top, turned_bottom, stroke) is not None
+
+
+def _half_turned(mask: np.ndarray, cells, top: int, bottom: int):
+    """The row turned half round: its mask, its cells (left to right again), top and bottom."""
+    height, width = mask.shape
+    turned = [(width - left - w, w) for left, w in reversed(cells)]
+    return mask[::-1, ::-1].copy(), turned, height - bottom, height - top
 
 
 def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:

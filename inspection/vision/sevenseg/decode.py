@@ -3,6 +3,7 @@ best and how sure; and the row's digits, point and sign composed into a reading.
 
 import numpy as np
 
+from .cells import _half_turned
 from .reading import PATTERNS, VARIANTS, Digit, DisplayReading
 from .strokes import _runs
 
@@ -182,9 +183,8 @@ def _minus(mask, first, top: int, bottom: int) -> bool:
 
 def _minus_after(mask, last, top: int, bottom: int) -> bool:
     """A minus sign after the ``last`` digit's cell (``_minus`` on the row turned round)."""
-    height, width = mask.shape
-    left, cell = last
-    return _minus(mask[::-1, ::-1], (width - left - cell, cell), height - bottom, height - top)
+    flipped, (turned,), turned_top, turned_bottom = _half_turned(mask, [last], top, bottom)
+    return _minus(flipped, turned, turned_top, turned_bottom)
 
 
 def _compose(digits, point, minus, polarity, config) -> DisplayReading:
