@@ -2,9 +2,12 @@
 alerting on synthetic series.
 
 DIR is one dataset folder (images + labels.jsonl) or a folder of them; a folder whose rows carry
-a numeric ``value`` is a display set (``quality`` gives the tier, if any). A photo counts as read
-when round(reading) == value, half up. Figures per tier: exact share, the share the reader
-flagged as unsure (it goes to review), and the share wrong and not flagged (a silent error).
+a numeric ``value`` is a display set (``quality`` gives the tier, if any). The photos of every
+display set found are scored together. A photo counts as read when round(reading) == value, half
+up. Figures per tier: exact share, the share the reader flagged as unsure (it goes to review),
+and the share wrong and not flagged (a silent error). ``--misses FILE`` writes one JSON line per
+photo not read exactly or flagged (its path, label, reading and reason), so that each miss can
+be looked at beside its photo: a reader's error, or a label's.
 
 Peers in the same run, on the same photos: RapidOCR as it comes on the whole photo, the longest
 number in its text taken as the reading; ssocr as it comes (``ssocr -d -1``) on the whole photo;
@@ -26,6 +29,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from django.core.management.base import CommandError
 
 from inspection import series
 from inspection.vision.sevenseg import DisplayConfig, parse_number, read_display
@@ -39,11 +43,13 @@ def add_arguments(parser):
     parser.add_argument("--no-peers", action="store_true", help="skip RapidOCR and ssocr")
     parser.add_argument("--series", type=int, default=20, help="synthetic drift series for the alerting")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--misses", help="write each photo not read exactly, or flagged, as a JSON line here")
 
 
 def run(options, out) -> dict:
     figures: dict = {"peers": {}}
     if options.get("dataset"):
+        photos = []
         for folder in find_datasets(Path(options["dataset"])):
             rows = _rows(folder)
             if not rows or not all(isinstance(r.get("value"), int | float) for r in rows):
@@ -51,7 +57,9 @@ def run(options, out) -> dict:
             if options.get("limit"):
                 rows = rows[: options["limit"]]
             out.write(f"{folder.name}: {len(rows)} photos\n")
-            _displays(folder, rows, options, figures)
+            photos += [(folder / row["image"], row) for row in rows]
+        if photos:
+            _displays(photos, options, figures)
     figures.update(_alerting(options.get("series", 20), options.get("seed", 0)))
     return figures
 
@@ -64,7 +72,7 @@ def half_up(value: float) -> int:
     return math.floor(value + 0.5)
 
 
-def _displays(folder: Path, rows: list[dict], options, figures: dict) -> None:
+def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
     peers = not options.get("no_peers")
     ssocr = shutil.which("ssocr") if peers else None
     ours: dict[str, list] = {}
@@ -73,16 +81,20 @@ def _displays(folder: Path, rows: list[dict], options, figures: dict) -> None:
     times: list[float] = []
     peer_hits: dict[str, dict[str, list]] = {"rapidocr": {}, "ssocr": {}, "rapidocr_on_row": {}}
     peer_times: dict[str, list[float]] = {"rapidocr": [], "ssocr": [], "rapidocr_on_row": []}
-    for row in rows:
-        path = folder / row["image"]
+    misses = []
+    for path, row in photos:
         tier = str(row.get("quality", "all"))
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            raise CommandError(f"{path}: no such image, or not one OpenCV can read")
         start = time.perf_counter()
         reading = read_display(image, DisplayConfig(), words=words)
         times.append((time.perf_counter() - start) * 1000)
         right = reading.value is not None and half_up(reading.value) == half_up(row["value"])
         flagged = reading.value is None or bool(reading.reason)
         ours.setdefault(tier, []).append((right, flagged))
+        if flagged or not right:
+            misses.append(_miss(path, row, reading, right))
         if not peers:
             continue
         start = time.perf_counter()
@@ -108,6 +120,8 @@ def _displays(folder: Path, rows: list[dict], options, figures: dict) -> None:
             peer_hits["ssocr"].setdefault(tier, []).append(
                 value is not None and half_up(value) == row["value"]
             )
+    if options.get("misses"):
+        Path(options["misses"]).write_text("".join(json.dumps(m) + "\n" for m in misses))
     prefix = "meters"
     for tier, results in sorted(ours.items()):
         n = len(results)
@@ -125,6 +139,20 @@ def _displays(folder: Path, rows: list[dict], options, figures: dict) -> None:
             figures["peers"][f"{peer}.{tier}.exact"] = round(sum(hits) / len(hits), 3)
         if peer_times[peer]:
             figures["peers"][f"{peer}.median_ms"] = round(statistics.median(peer_times[peer]), 1)
+
+
+def _miss(path: Path, row: dict, reading, right: bool) -> dict:
+    """A photo not read exactly, or flagged: what it shows by its label, what was read, and why
+    the reader was unsure (a flagged reading goes to review, a silent one would enter a series)."""
+    return {
+        "image": str(path),
+        "quality": row.get("quality"),
+        "value": row["value"],
+        "read": reading.text,
+        "right": right,
+        "reason": reading.reason,
+        "box": list(reading.box) if reading.box is not None else None,
+    }
 
 
 def _crop(image: np.ndarray, box, margin: float = 0.25) -> np.ndarray:

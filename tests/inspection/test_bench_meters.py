@@ -1,0 +1,74 @@
+"""`bench meters` on display photos the test renders: every display set under the folder is
+scored together, recognised by its labels' keys; the misses are written for audit."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from inspection.demo import display_photo
+
+
+def _dataset(folder, photos: dict[str, tuple[np.ndarray, dict]]) -> None:
+    (folder / "images").mkdir(parents=True)
+    rows = []
+    for name, (image, row) in photos.items():
+        cv2.imwrite(str(folder / "images" / name), image)
+        rows.append({"image": f"images/{name}", **row})
+    (folder / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_bench_meters_pools_display_sets_and_writes_the_misses(tmp_path):
+    _dataset(
+        tmp_path / "pumps",
+        {
+            "a.jpg": (display_photo("128.40", seed=1), {"value": 128, "quality": "HQ"}),
+            "b.jpg": (display_photo("37.50", polarity="light", seed=2), {"value": 38, "quality": "HQ"}),
+        },
+    )
+    blank = np.full((480, 640, 3), 200, np.uint8)
+    _dataset(
+        tmp_path / "meters-b",
+        {
+            "c.jpg": (display_photo("905", slant=0.1, seed=3), {"value": 905, "quality": "LQ"}),
+            "blank.jpg": (blank, {"value": 12, "quality": "LQ"}),
+        },
+    )
+    # a set of another kind (codes) in the same folder is not a display set
+    _dataset(tmp_path / "codes", {"code.png": (blank, {"codes": []})})
+    out, misses = tmp_path / "meters.json", tmp_path / "misses.jsonl"
+    call_command(
+        "bench",
+        "meters",
+        "--dataset",
+        str(tmp_path),
+        "--series",
+        "2",
+        "--json",
+        str(out),
+        "--misses",
+        str(misses),
+    )
+    figures = json.loads(out.read_text())
+    assert figures["meters.HQ.photos"] == 2 and figures["meters.LQ.photos"] == 2
+    assert figures["meters.HQ.exact"] == 1.0 and figures["meters.HQ.silent_wrong"] == 0
+    # the blank photo has no display: no reading, flagged, never a silent number
+    assert figures["meters.LQ.exact"] == 0.5 and figures["meters.LQ.flagged"] == 0.5
+    assert figures["meters.LQ.silent_wrong"] == 0
+    assert figures["meters.median_ms"] > 0
+    assert "rapidocr.HQ.exact" in figures["peers"] and "rapidocr_on_row.LQ.exact" in figures["peers"]
+    assert figures["alerting.series"] == 2 and figures["alerting.missed"] == 0
+    [miss] = [json.loads(line) for line in misses.read_text().splitlines()]
+    assert miss["image"].endswith("meters-b/images/blank.jpg")
+    assert (miss["value"], miss["read"], miss["right"]) == (12, "", False)
+    assert miss["reason"]
+
+
+def test_bench_meters_names_a_photo_it_cannot_read(tmp_path):
+    folder = tmp_path / "displays"
+    folder.mkdir()
+    (folder / "labels.jsonl").write_text(json.dumps({"image": "images/gone.jpg", "value": 3}) + "\n")
+    with pytest.raises(CommandError, match="gone.jpg"):
+        call_command("bench", "meters", "--dataset", str(folder), "--no-peers", "--series", "1")
