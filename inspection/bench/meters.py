@@ -72,6 +72,11 @@ def half_up(value: float) -> int:
     return math.floor(value + 0.5)
 
 
+def _hit(value: float | None, row: dict) -> bool:
+    """A reading counts when it rounds, half up, to the label's value (rounded the same way)."""
+    return value is not None and half_up(value) == half_up(row["value"])
+
+
 def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
     peers = not options.get("no_peers")
     ssocr = shutil.which("ssocr") if peers else None
@@ -90,7 +95,7 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
         start = time.perf_counter()
         reading = read_display(image, DisplayConfig(), words=words)
         times.append((time.perf_counter() - start) * 1000)
-        right = reading.value is not None and half_up(reading.value) == half_up(row["value"])
+        right = _hit(reading.value, row)
         flagged = reading.value is None or bool(reading.reason)
         ours.setdefault(tier, []).append((right, flagged))
         if flagged or not right:
@@ -100,9 +105,7 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
         start = time.perf_counter()
         value = parse_number(_rapidocr_text(image))
         peer_times["rapidocr"].append((time.perf_counter() - start) * 1000)
-        peer_hits["rapidocr"].setdefault(tier, []).append(
-            value is not None and half_up(value) == row["value"]
-        )
+        peer_hits["rapidocr"].setdefault(tier, []).append(_hit(value, row))
         if reading.box is not None:
             crop = _crop(image, reading.box)
             start = time.perf_counter()
@@ -110,16 +113,12 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
             peer_times["rapidocr_on_row"].append((time.perf_counter() - start) * 1000)
         else:
             value = None
-        peer_hits["rapidocr_on_row"].setdefault(tier, []).append(
-            value is not None and half_up(value) == row["value"]
-        )
+        peer_hits["rapidocr_on_row"].setdefault(tier, []).append(_hit(value, row))
         if ssocr:
             start = time.perf_counter()
             value = _ssocr(ssocr, path)
             peer_times["ssocr"].append((time.perf_counter() - start) * 1000)
-            peer_hits["ssocr"].setdefault(tier, []).append(
-                value is not None and half_up(value) == row["value"]
-            )
+            peer_hits["ssocr"].setdefault(tier, []).append(_hit(value, row))
     if options.get("misses"):
         Path(options["misses"]).write_text("".join(json.dumps(m) + "\n" for m in misses))
     prefix = "meters"
