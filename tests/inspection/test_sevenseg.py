@@ -149,6 +149,23 @@ def test_digits_joined_by_a_smear_across_their_gap_are_all_read(text, after):
     assert len(reading.digits) == digits
 
 
+@pytest.mark.parametrize(("text", "first"), [("46.45", 0), ("246.0", 1), ("146.2", 1), ("74.00", 0)])
+def test_a_band_across_two_digits_tops_is_no_segment_of_either(text, first):
+    # glare that stops short of the window's top leaves a dark band along it, as thick as a bar,
+    # over two digits and their gap: it made a 4 under it a 9, unflagged (96.45)
+    h, slant = 120, 0.15
+    w, t, gap = int(0.55 * h), int(0.13 * h), int(0.25 * h)
+    digits = len(text.replace(".", ""))
+    x0 = int(0.5 * (1280 - digits * (w + gap))) - h // 2
+    top = int(0.5 * 720 - 0.8 * h) + (int(1.6 * h) - h) // 2
+    photo = display_photo(text, slant=slant).copy()
+    left = x0 + h // 2 + first * (w + gap) + int(slant * h / 2)
+    photo[top : top + t, left : left + 2 * w + gap] = 35
+    reading = read_display(photo)
+    assert reading.reason.startswith("something runs into a digit from beside it")
+    assert reading.text == text or text.startswith("7")  # a 7's own top bar is taken away too
+
+
 @pytest.mark.parametrize("gap", [0, 5])
 def test_a_window_that_a_shadow_touches_is_still_found_as_a_window(gap):
     # An LCD window and a shadow whose soft edge reaches it: at Otsu's level they are one dark
@@ -569,7 +586,7 @@ def test_ink_running_into_the_first_digit_from_its_left_is_flagged(text, polarit
     clean = read_display(photo)
     assert (clean.text, clean.reason) == (text, "")
     barred = read_display(_bar_into_first_digit(photo, clean.digits[0], 0.8))
-    joined = "something runs into a digit from its left (a reflection, the frame)"
+    joined = "something runs into a digit from beside it (a reflection, the frame, glare's edge)"
     assert barred.text in (text, read)
     assert barred.text == text or barred.reason == f"{joined}: {read[0]} may be {other}"
     # a bar that stops short of the digit's cell is not the digit's: nothing to flag

@@ -151,7 +151,7 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
     if best.value is not None and not best.reason and joined:
         best = replace(
             best,
-            reason="something runs into a digit from its left (a reflection, the frame): "
+            reason="something runs into a digit from beside it (a reflection, the frame, glare's edge): "
             f"{joined[0].char} may be {' or '.join(joined[0].joined)}",
         )
     if best.value is not None and not best.reason and _beyond(best, places[0].seen):
