@@ -278,7 +278,7 @@ def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float
         total.append(float(low.sum()) / (stroke * stroke))
         # a bar's end is no ink of a point's; a lone gap's higher floor already stands clear of one
         # (taking it away there lost a faint point joined to a 5's bar, small and blurred: 9.5)
-        if len(cells) > 2:
+        if len(cells) > 2 and low[:, ~upright].any():
             low = low & ~_bar_ends(lows, aboves, uppers, (l0, w0), (l1, w1), stroke)[:, a:b]
         own.append(float(low[:, ~upright].sum()) / (stroke * stroke))
     least_own = POINT_OWN if len(own) > 1 else LONE_GAP_OWN
