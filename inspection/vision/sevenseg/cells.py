@@ -269,17 +269,19 @@ def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float
     above_rows = slice(base - max(2, int(0.15 * height)), base)
     total, own = [], []
     lows, aboves, uppers = mask[low_rows] > 0, mask[above_rows] > 0, mask[top : base - int(stroke)] > 0
+    runs = None  # each baseline row's runs, found once when a gap needs them
     for (l0, w0), (l1, w1) in zip(cells, cells[1:], strict=False):
         a = max(0, int(l0 + w0 - 0.1 * w0))
         b = max(a + 1, int(l1 + 0.1 * w0))
-        low = mask[low_rows, a:b] > 0
-        above = mask[above_rows, a:b] > 0
+        low, above = lows[:, a:b], aboves[:, a:b]
         upright = above.mean(axis=0) >= 0.5 if above.shape[0] else np.zeros(low.shape[1], bool)
         total.append(float(low.sum()) / (stroke * stroke))
         # a bar's end is no ink of a point's; a lone gap's higher floor already stands clear of one
         # (taking it away there lost a faint point joined to a 5's bar, small and blurred: 9.5)
         if len(cells) > 2 and low[:, ~upright].any():
-            low = low & ~_bar_ends(lows, aboves, uppers, (l0, w0), (l1, w1), stroke)[:, a:b]
+            if runs is None:
+                runs = [_runs(line, bridge=1) for line in lows]
+            low = low & ~_bar_ends(runs, lows.shape, aboves, uppers, (l0, w0), (l1, w1), stroke)[:, a:b]
         own.append(float(low[:, ~upright].sum()) / (stroke * stroke))
     least_own = POINT_OWN if len(own) > 1 else LONE_GAP_OWN
     for scores, lead, least in ((total, 1.5, 1.0), (own, 3.0, least_own)):
@@ -291,15 +293,16 @@ def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float
     return None
 
 
-def _bar_ends(low, above, upper, before, after, stroke: float) -> np.ndarray:
-    """The ink of ``low`` (a row's baseline rows) that is the end of a bottom bar with no upright
-    stroke standing on it (``above``: the rows just over the baseline): a 3, 5 or 9 has no e on
-    its bar's left end, a 2 no c on its right end, so that end lies in the gap's margin as a
-    point would. It is the part, in the cell ``before`` or ``after`` (left, width) the gap, of
-    runs that reach a quarter of the digit's width into it and stop where its strokes higher up
-    (``upper``: its a and g) stop; a point joined to the bar stands out past them, and is kept."""
+def _bar_ends(runs, shape, above, upper, before, after, stroke: float) -> np.ndarray:
+    """The ink of a row's baseline rows (``runs``: each one's runs; ``shape``: theirs) that is the
+    end of a bottom bar with no upright stroke standing on it (``above``: the rows just over the
+    baseline): a 3, 5 or 9 has no e on its bar's left end, a 2 no c on its right end, so that end
+    lies in the gap's margin as a point would. It is the part, in the cell ``before`` or
+    ``after`` (left, width) the gap, of runs that reach a quarter of the digit's width into it
+    and stop where its strokes higher up (``upper``: its a and g) stop; a point joined to the bar
+    stands out past them, and is kept."""
     out = 0.25 * stroke  # past the digit's strokes by this much, a run stands out into the gap
-    ends = np.zeros(low.shape, bool)
+    ends = np.zeros(shape, bool)
     for (left, width), far in ((before, True), (after, False)):
         half = int(left + 0.5 * width)
         part = slice(max(0, half), left + width) if far else slice(max(0, left), max(0, half))
@@ -309,8 +312,8 @@ def _bar_ends(low, above, upper, before, after, stroke: float) -> np.ndarray:
         if not lit.size:
             continue
         edge = part.start + (int(lit[-1]) + 1 if far else int(lit[0]))
-        for r, line in enumerate(low):
-            for start, end in _runs(line, bridge=1):
+        for r, line in enumerate(runs):
+            for start, end in line:
                 if far and start <= left + 0.75 * width and end <= edge + out:
                     ends[r, part.start : end] = True
                 if not far and end >= left + 0.25 * width and start >= edge - out:
