@@ -19,6 +19,12 @@ ON_GRID = 0.08
 # compare it with, more, and the bar's end counted.
 POINT_OWN, LONE_GAP_OWN = 0.4, 0.55
 
+# A gap that would hold a joined point at MAYBE_POINT of those floors (and stands as clear of the
+# other gaps) may hold one, blurred into the digit beside it: a reading without a point is then
+# flagged. Rendered, small and blurred, 9.4 read 94 and 8.12 read 812, unflagged; at 0.5 they
+# are flagged, and of 60 rendered displays without a point one more is (43: "may be 4.3").
+MAYBE_POINT = 0.5
+
 # A decimal point is centred in the gap between two digits: weighing marks for it by that, one off
 # the centre by POINT_SPREAD of the pitch counts for 1/e as much. A mark in another gap weighing
 # POINT_RIVAL of the chosen one's or more makes the point unsure.
@@ -256,13 +262,15 @@ def _half_turned(mask: np.ndarray, cells, top: int, bottom: int):
     return mask[::-1, ::-1].copy(), turned, height - bottom, height - top
 
 
-def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float) -> int | None:
+def _point_in_gaps(
+    mask: np.ndarray, cells, top: int, bottom: int, stroke: float, floor: float = 1.0
+) -> int | None:
     """A decimal point joined to a digit beside it: the gap between two cells whose baseline
     holds clearly more ink than every other gap's (a display has one point). The segment ends
     of a digit lighting c and of the next lighting e (a "1" before a "2") fill that baseline too,
     so the gap needs ink of its own, in columns that do not run up the digits (``POINT_OWN``).
     Where such segment ends make another gap as heavy, the point's gap is still the one with
-    by far the most ink of its own."""
+    by far the most ink of its own. ``floor``: those floors' share to use (``MAYBE_POINT``)."""
     height = bottom - top
     base = bottom - int(1.5 * stroke)  # a point is at most this high
     low_rows = slice(base, bottom + int(0.15 * height))
@@ -283,8 +291,8 @@ def _point_in_gaps(mask: np.ndarray, cells, top: int, bottom: int, stroke: float
                 runs = [_runs(line, bridge=1) for line in lows]
             low = low & ~_bar_ends(runs, lows.shape, aboves, uppers, (l0, w0), (l1, w1), stroke)[:, a:b]
         own.append(float(low[:, ~upright].sum()) / (stroke * stroke))
-    least_own = POINT_OWN if len(own) > 1 else LONE_GAP_OWN
-    for scores, lead, least in ((total, 1.5, 1.0), (own, 3.0, least_own)):
+    least_own = floor * (POINT_OWN if len(own) > 1 else LONE_GAP_OWN)
+    for scores, lead, least in ((total, 1.5, floor), (own, 3.0, least_own)):
         order = np.argsort(scores)[::-1]
         best = scores[order[0]]
         second = scores[order[1]] if len(scores) > 1 else 0.0

@@ -5,6 +5,7 @@ from dataclasses import replace
 import numpy as np
 
 from .cells import (
+    MAYBE_POINT,
     _cells,
     _cut_off,
     _decimal_point,
@@ -106,8 +107,11 @@ def _read_row(
     height = bottom - top
     solid, centred = _marks(upright, cells, top, bottom, stroke)
     point, rival = _decimal_point(solid, centred)
+    maybe = None  # a gap with some ink of a point's, too little to say it is one
     if point is None and len(cells) > 1:
         point = _point_in_gaps(upright, cells, top, bottom, stroke)
+        if point is None:
+            maybe = _point_in_gaps(upright, cells, top, bottom, stroke, MAYBE_POINT)
     turned = len(cells) > 1 and _point_at_top(upright, cells, top, bottom, stroke, centred, point)
     if not cells:
         return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
@@ -186,6 +190,14 @@ def _read_row(
             and ((cut[0] and start == first == 0) or (cut[1] and end == last == len(cells)))
         ):
             reading = replace(reading, reason=CUT_OFF)
+        if (
+            reading.value is not None
+            and not reading.reason
+            and dot is None
+            and maybe is not None
+            and start <= maybe < end - 1
+        ):
+            reading = replace(reading, reason=_unsure_point(reading.text, maybe - start))
         if best is None or _rank(reading) > _rank(best):
             best = reading
     return best or DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
