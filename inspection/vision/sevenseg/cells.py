@@ -252,7 +252,7 @@ def _point_at_top(
     weight = max(above.values(), default=0.0)
     if weight >= TOP_POINT and POINT_RIVAL * weight > max(below.values(), default=0.0):
         return True
-    return point is None and _point_in_gaps(flipped, turned, turned_top, turned_bottom, stroke) is not None
+    return point is None and _point_in_gaps(flipped, turned, turned_top, turned_bottom, stroke)[0] is not None
 
 
 def _half_turned(mask: np.ndarray, cells, top: int, bottom: int):
@@ -263,14 +263,15 @@ def _half_turned(mask: np.ndarray, cells, top: int, bottom: int):
 
 
 def _point_in_gaps(
-    mask: np.ndarray, cells, top: int, bottom: int, stroke: float, floor: float = 1.0
-) -> int | None:
+    mask: np.ndarray, cells, top: int, bottom: int, stroke: float
+) -> tuple[int | None, int | None]:
     """A decimal point joined to a digit beside it: the gap between two cells whose baseline
     holds clearly more ink than every other gap's (a display has one point). The segment ends
     of a digit lighting c and of the next lighting e (a "1" before a "2") fill that baseline too,
     so the gap needs ink of its own, in columns that do not run up the digits (``POINT_OWN``).
     Where such segment ends make another gap as heavy, the point's gap is still the one with
-    by far the most ink of its own. ``floor``: those floors' share to use (``MAYBE_POINT``)."""
+    by far the most ink of its own. Returns that gap, and where there is none, a gap that passes
+    at ``MAYBE_POINT`` of the floors (it may hold a point blurred into a digit)."""
     height = bottom - top
     base = bottom - int(1.5 * stroke)  # a point is at most this high
     low_rows = slice(base, bottom + int(0.15 * height))
@@ -291,6 +292,13 @@ def _point_in_gaps(
                 runs = [_runs(line, bridge=1) for line in lows]
             low = low & ~_bar_ends(runs, lows.shape, aboves, uppers, (l0, w0), (l1, w1), stroke)[:, a:b]
         own.append(float(low[:, ~upright].sum()) / (stroke * stroke))
+    point = _clear_gap(total, own, 1.0)
+    return point, None if point is not None else _clear_gap(total, own, MAYBE_POINT)
+
+
+def _clear_gap(total: list[float], own: list[float], floor: float) -> int | None:
+    """The gap whose baseline ink (``total``), or ink of its own (``own``), passes ``floor`` of
+    its floor and leads every other gap's (``_point_in_gaps``)."""
     least_own = floor * (POINT_OWN if len(own) > 1 else LONE_GAP_OWN)
     for scores, lead, least in ((total, 1.5, floor), (own, 3.0, least_own)):
         order = np.argsort(scores)[::-1]

@@ -5,7 +5,6 @@ from dataclasses import replace
 import numpy as np
 
 from .cells import (
-    MAYBE_POINT,
     _cells,
     _cut_off,
     _decimal_point,
@@ -109,9 +108,7 @@ def _read_row(
     point, rival = _decimal_point(solid, centred)
     maybe = None  # a gap with some ink of a point's, too little to say it is one
     if point is None and len(cells) > 1:
-        point = _point_in_gaps(upright, cells, top, bottom, stroke)
-        if point is None:
-            maybe = _point_in_gaps(upright, cells, top, bottom, stroke, MAYBE_POINT)
+        point, maybe = _point_in_gaps(upright, cells, top, bottom, stroke)
     turned = len(cells) > 1 and _point_at_top(upright, cells, top, bottom, stroke, centred, point)
     if not cells:
         return DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
