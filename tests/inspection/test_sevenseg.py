@@ -478,6 +478,19 @@ def test_a_point_blurred_into_the_digit_before_it_is_not_lost_silently():
     )
 
 
+def test_a_mark_beside_the_window_and_glare_in_it_do_not_replace_the_rows_value():
+    # the larger kernel reads the mark on the housing as a 1 and the glare spot as a digit that
+    # fits no pattern: a wider row with a half digit more evidence, which is no reason to give up
+    # the window's value for it
+    photo = display_photo("197.4", digit_height=74, slant=0.15, blur=1.6, seed=251)
+    spot = np.zeros(photo.shape[:2], np.float32)
+    cv2.ellipse(spot, (537, 378), (14, 18), 25, 0, 360, 1.0, -1)
+    photo = np.clip(photo + 96 * cv2.GaussianBlur(spot, (0, 0), 4)[..., None], 0, 255).astype(np.uint8)
+    cv2.fillPoly(photo, [np.array([[445, 333], [452, 333], [452, 392], [445, 380]], np.int32)], (48, 48, 48))
+    reading = read_display(photo)
+    assert reading.text == "197.4"
+
+
 @pytest.mark.parametrize(
     ("text", "polarity", "turn"),
     [("38.01", "light", 8), ("204.0", "light", -12), ("7.45", "dark", 15), ("5613", "light", -5)],

@@ -119,7 +119,7 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
                     if levelled
                     else _Found(reading, reading.box, _SAME, cut=cut, texts=texts)
                 )
-                _keep(places, found, _rank if kernel != coarse else _evidence)
+                _keep(places, found, _rank if kernel != coarse else _coarse)
     if words is not None:
         places = _not_printed(gray, places, words)
         if not places:
@@ -212,6 +212,13 @@ def _fits(found: _Found, kernel: int, scale: float) -> bool:
         return True
     height = found.row[3] if found.back is not _SAME else found.reading.box[3] * scale
     return height <= FITS * kernel
+
+
+def _coarse(reading: DisplayReading) -> float:
+    """For the larger kernel's readings: the evidence, a value counting as one digit more. A
+    wider row that fits no pattern (a mark on the housing read as a 1, glare as a digit) takes
+    the place of a row read with a value only when it shows a whole digit more than it."""
+    return _evidence(reading) + (reading.value is not None)
 
 
 def _keep(places: list[_Found], found: _Found, better) -> None:
