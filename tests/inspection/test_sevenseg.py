@@ -565,6 +565,23 @@ def test_a_cell_in_the_columns_that_straightening_pads_is_cut_by_the_regions_edg
     assert len(whole) == 4 and cut == whole[1:]
 
 
+def test_a_cell_that_starts_before_the_regions_edge_is_measured_inside_it():
+    # Touching digits are cut on the digits' width from their right edge, which can put a cell's
+    # left before column 0 (a blurred, noisy, JPEG-coded LED photo). Slicing from a negative
+    # column reads from the row's far end: a band across the digits' tops raised IndexError, and
+    # a minus sign was looked for across the whole row.
+    from inspection.vision.sevenseg.decode import _minus
+    from inspection.vision.sevenseg.row import _bridged
+
+    mask = np.zeros((40, 100), np.uint8)
+    mask[4:10] = 255  # a band across every digit's top and every gap
+    cells = [(-14, 17), (5, 15), (24, 16)]
+    assert _bridged(mask, cells, 4, 32) == {1, 2}  # the first cell's middle lies past the edge
+    row = np.zeros((40, 100), np.uint8)
+    row[18:24, 40:95] = 255  # a digit's g far to the right of the first cell
+    assert not _minus(row, (-14, 17), 4, 36)
+
+
 def test_a_lone_1_is_flagged_it_may_be_an_edge():
     bar = np.full((720, 1280, 3), 200, np.uint8)
     bar[250:450, 600:622] = 30  # one dark upright bar: a frame's edge, a shadow's border, or a 1

@@ -167,7 +167,7 @@ def _minus(mask, first, top: int, bottom: int) -> bool:
     below it (a digit's g has upright strokes there, a frame's edge is upright)."""
     height, (x1, width) = bottom - top, first
     x0 = max(0, x1 - 2 * width)
-    zone = mask[top + int(0.3 * height) : top + int(0.7 * height), x0:x1]
+    zone = mask[top + int(0.3 * height) : top + int(0.7 * height), x0 : max(0, x1)]
     if zone.size == 0:
         return False
     lit = zone.mean(axis=0) > 60

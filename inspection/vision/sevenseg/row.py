@@ -212,15 +212,17 @@ def _bridged(mask: np.ndarray, cells, top: int, height: int) -> set[int]:
     for i, ((l0, w0), (l1, w1)) in enumerate(zip(cells, cells[1:], strict=False)):
         if l1 <= l0 + w0:
             continue  # touching cells: no gap to cross
-        middles = [thick[int(x + 0.3 * w) : int(x + 0.7 * w) + 1] for x, w in ((l0, w0), (l1, w1))]
+        middles = [
+            thick[max(0, int(x + 0.3 * w)) : max(0, int(x + 0.7 * w) + 1)] for x, w in ((l0, w0), (l1, w1))
+        ]
         bar = min(float(np.median(m)) if m.size else 0.0 for m in middles)
-        gap = thick[l0 + w0 : l1]
+        gap = thick[max(0, l0 + w0) : l1]
         if not bar or not gap.size or gap.min() < BRIDGE * bar:
             continue
         # a row lit from the first digit's last quarter to the second's first (one-pixel breaks
         # bridged)
-        band = zone[:, int(l0 + 0.75 * w0) : int(l1 + 0.25 * w1) + 1]
-        if (band[:, 0] & band[:, -1] & (band[:, :-1] | band[:, 1:]).all(axis=1)).any():
+        band = zone[:, max(0, int(l0 + 0.75 * w0)) : int(l1 + 0.25 * w1) + 1]
+        if band.shape[1] and (band[:, 0] & band[:, -1] & (band[:, :-1] | band[:, 1:]).all(axis=1)).any():
             found.update((i, i + 1))
     return found
 
