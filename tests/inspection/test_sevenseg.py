@@ -478,6 +478,29 @@ def test_a_point_blurred_into_the_digit_before_it_is_not_lost_silently():
     )
 
 
+def _faint_point(text: str, keep: float, **options) -> np.ndarray:
+    """A photo of ``text`` whose decimal point keeps ``keep`` of its contrast with the window
+    (glare over it, a point segment lit less than the digits')."""
+    photo = display_photo(text, slant=0.0, **options)
+    digits = read_display(photo).digits
+    before = text.index(".") - 1
+    (x, y, w, h), (after, *_) = digits[before].box, digits[before + 1].box
+    gap = photo[y + h - h // 4 : y + h + h // 8, x + w : after]
+    ground = np.percentile(gap, 90)
+    photo[y + h - h // 4 : y + h + h // 8, x + w : after] = ground - keep * (ground - gap.astype(np.float32))
+    return photo
+
+
+@pytest.mark.parametrize("text", ["22.8", "470.18", "66.76"])
+def test_a_point_fainter_than_the_digits_is_not_lost_silently(text):
+    reading = read_display(_faint_point(text, 0.4, digit_height=90))
+    bare = text.replace(".", "")
+    assert reading.text == text or (reading.text, reading.reason) == (
+        bare,
+        f"the decimal point is unsure: {bare} may be {text}",
+    )
+
+
 def test_a_mark_beside_the_window_and_glare_in_it_do_not_replace_the_rows_value():
     # the larger kernel reads the mark on the housing as a 1 and the glare spot as a digit that
     # fits no pattern: a wider row with a half digit more evidence, which is no reason to give up
