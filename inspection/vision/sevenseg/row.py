@@ -210,7 +210,9 @@ def _read_row(
     return best or DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
 
 
-def _faint_point(hat: np.ndarray, level: float, slant: float, cells, top: int, bottom: int, stroke: float):
+def _faint_point(
+    hat: np.ndarray, level: float, slant: float, cells, top: int, bottom: int, stroke: float
+) -> int | None:
     """The gap of a point-like mark at ``FAINT_POINT`` of the strokes' ``level`` in ``hat`` (the
     row's contrast, before straightening by ``slant``): a point fainter than the segments (glare
     over it, a point segment lit less), too faint to place, too clear to read the row as sure
