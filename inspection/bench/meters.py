@@ -9,10 +9,10 @@ and the share wrong and not flagged (a silent error). ``--misses FILE`` writes o
 photo not read exactly or flagged (its path, label, reading and reason), so that each miss can
 be looked at beside its photo: a reader's error, or a label's.
 
-Peers in the same run, on the same photos: RapidOCR as it comes on the whole photo, the longest
-number in its text taken as the reading; ssocr as it comes (``ssocr -d -1``) on the whole photo;
-and RapidOCR on the digits' row that our reader found (does a general engine do better once the
-display is found?).
+Peers in the same run, on the same photos (``meter_peers``): RapidOCR and Tesseract as they
+come, on the whole photo and on the digits' row our reader found (does a general engine do better
+once the display is found?), EasyOCR the same way when ``--models DIR`` holds its weights, and
+ssocr as it comes (``ssocr -d -1``) on the whole photo.
 
 Alerting: series of in-control noise with a known drift injected at a known point; CUSUM
 detection delay (points after the drift starts) and false alarms per 10,000 in-control points,
@@ -21,9 +21,7 @@ and the time-to-limit estimate at detection against the true crossing."""
 import datetime as dt
 import json
 import math
-import shutil
 import statistics
-import subprocess
 import time
 from pathlib import Path
 
@@ -32,7 +30,8 @@ import numpy as np
 from django.core.management.base import CommandError
 
 from inspection import series
-from inspection.vision.sevenseg import DisplayConfig, parse_number, read_display
+from inspection.bench import meter_peers
+from inspection.vision.sevenseg import DisplayConfig, read_display
 from ocr.bench.reading import find_datasets
 from ocr.pipeline.text import get_engine, thread_options
 
@@ -40,7 +39,8 @@ from ocr.pipeline.text import get_engine, thread_options
 def add_arguments(parser):
     parser.add_argument("--dataset", help="a dataset folder, or a folder of them (omit: alerting only)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many photos per folder (0: all)")
-    parser.add_argument("--no-peers", action="store_true", help="skip RapidOCR and ssocr")
+    parser.add_argument("--no-peers", action="store_true", help="skip the general engines and ssocr")
+    parser.add_argument("--models", help="MODELS_DIR with EasyOCR's weights: it joins the peers")
     parser.add_argument("--series", type=int, default=20, help="synthetic drift series for the alerting")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--misses", help="write each photo not read exactly, or flagged, as a JSON line here")
@@ -78,14 +78,13 @@ def _hit(value: float | None, row: dict) -> bool:
 
 
 def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
-    peers = not options.get("no_peers")
-    ssocr = shutil.which("ssocr") if peers else None
+    engines = {} if options.get("no_peers") else meter_peers.text_engines(options.get("models") or "")
     ours: dict[str, list] = {}
     words = get_engine("rapidocr", options=thread_options(1)).recognise  # as the workers load it
     words([np.full((32, 96, 3), 255, np.uint8)])  # its first call loads the model: not timed
     times: list[float] = []
-    peer_hits: dict[str, dict[str, list]] = {"rapidocr": {}, "ssocr": {}, "rapidocr_on_row": {}}
-    peer_times: dict[str, list[float]] = {"rapidocr": [], "ssocr": [], "rapidocr_on_row": []}
+    peer_hits: dict[str, dict[str, list]] = {}
+    peer_times: dict[str, list[float]] = {}
     misses = []
     for path, row in photos:
         tier = str(row.get("quality", "all"))
@@ -100,25 +99,12 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
         ours.setdefault(tier, []).append((right, flagged))
         if flagged or not right:
             misses.append(_miss(path, row, reading, right))
-        if not peers:
+        if not engines:
             continue
-        start = time.perf_counter()
-        value = parse_number(_rapidocr_text(image))
-        peer_times["rapidocr"].append((time.perf_counter() - start) * 1000)
-        peer_hits["rapidocr"].setdefault(tier, []).append(_hit(value, row))
-        if reading.box is not None:
-            crop = _crop(image, reading.box)
-            start = time.perf_counter()
-            value = parse_number(_rapidocr_text(crop))
-            peer_times["rapidocr_on_row"].append((time.perf_counter() - start) * 1000)
-        else:
-            value = None
-        peer_hits["rapidocr_on_row"].setdefault(tier, []).append(_hit(value, row))
-        if ssocr:
-            start = time.perf_counter()
-            value = _ssocr(ssocr, path)
-            peer_times["ssocr"].append((time.perf_counter() - start) * 1000)
-            peer_hits["ssocr"].setdefault(tier, []).append(_hit(value, row))
+        for peer, (value, ms) in meter_peers.measure(engines, image, path, reading.box).items():
+            peer_hits.setdefault(peer, {}).setdefault(tier, []).append(_hit(value, row))
+            if ms is not None:
+                peer_times.setdefault(peer, []).append(ms)
     if options.get("misses"):
         Path(options["misses"]).write_text("".join(json.dumps(m) + "\n" for m in misses))
     prefix = "meters"
@@ -136,7 +122,7 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
     for peer, tiers in peer_hits.items():
         for tier, hits in sorted(tiers.items()):
             figures["peers"][f"{peer}.{tier}.exact"] = round(sum(hits) / len(hits), 3)
-        if peer_times[peer]:
+        if peer_times.get(peer):
             figures["peers"][f"{peer}.median_ms"] = round(statistics.median(peer_times[peer]), 1)
 
 
@@ -152,33 +138,6 @@ def _miss(path: Path, row: dict, reading, right: bool) -> dict:
         "reason": reading.reason,
         "box": list(reading.box) if reading.box is not None else None,
     }
-
-
-def _crop(image: np.ndarray, box, margin: float = 0.25) -> np.ndarray:
-    x, y, w, h = box
-    mx, my = int(margin * h), int(margin * h)
-    return image[max(0, y - my) : y + h + my, max(0, x - mx) : x + w + mx]
-
-
-_engine = None
-
-
-def _rapidocr_text(image: np.ndarray) -> str:
-    global _engine
-    if _engine is None:
-        from rapidocr import RapidOCR
-
-        _engine = RapidOCR(params={"Global.log_level": "error"})  # the package's own defaults
-    result = _engine(image)
-    return " ".join(result.txts or ()) if result is not None and result.txts else ""
-
-
-def _ssocr(binary: str, path: Path) -> float | None:
-    try:
-        done = subprocess.run([binary, "-d", "-1", str(path)], capture_output=True, text=True, timeout=20)
-    except subprocess.TimeoutExpired:
-        return None
-    return parse_number(done.stdout) if done.returncode == 0 else None
 
 
 def drift_series(rng: np.random.Generator, *, points: int, start: int, slope: float) -> np.ndarray:

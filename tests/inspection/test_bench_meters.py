@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from inspection.demo import display_photo
+from ocr.management.commands.install_models import install_easyocr, packaged_easyocr_weights
 
 
 def _dataset(folder, photos: dict[str, tuple[np.ndarray, dict]]) -> None:
@@ -59,6 +60,8 @@ def test_bench_meters_pools_display_sets_and_writes_the_misses(tmp_path):
     assert figures["meters.LQ.silent_wrong"] == 0
     assert figures["meters.median_ms"] > 0
     assert "rapidocr.HQ.exact" in figures["peers"] and "rapidocr_on_row.LQ.exact" in figures["peers"]
+    assert "tesseract.HQ.exact" in figures["peers"] and "tesseract_on_row.median_ms" in figures["peers"]
+    assert "easyocr.HQ.exact" not in figures["peers"]  # only with --models
     assert figures["alerting.series"] == 2 and figures["alerting.missed"] == 0
     [miss] = [json.loads(line) for line in misses.read_text().splitlines()]
     assert miss["image"].endswith("meters-b/images/blank.jpg")
@@ -72,3 +75,16 @@ def test_bench_meters_names_a_photo_it_cannot_read(tmp_path):
     (folder / "labels.jsonl").write_text(json.dumps({"image": "images/gone.jpg", "value": 3}) + "\n")
     with pytest.raises(CommandError, match="gone.jpg"):
         call_command("bench", "meters", "--dataset", str(folder), "--no-peers", "--series", "1")
+
+
+def test_bench_meters_measures_easyocr_with_its_weights_from_the_models_folder(tmp_path):
+    install_easyocr(packaged_easyocr_weights(), tmp_path / "models" / "easyocr")
+    _dataset(tmp_path / "panel", {"a.png": (display_photo("905", seed=1), {"value": 905})})
+    out = tmp_path / "meters.json"
+    models = str(tmp_path / "models")
+    call_command(
+        "bench", "meters", "--dataset", str(tmp_path / "panel"), "--models", models, "--json", str(out)
+    )
+    peers = json.loads(out.read_text())["peers"]
+    assert peers["easyocr.all.exact"] == 1.0  # EasyOCR reads this clean rendered panel as a whole
+    assert peers["easyocr.median_ms"] > 0 and "easyocr_on_row.all.exact" in peers
