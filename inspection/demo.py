@@ -1,7 +1,7 @@
 """Synthetic pictures for the demo data and the tests: a bare board (dark traces and a pad on a
 light ground) and the same board with known defects put in (each at a known place, of a known
-kind); photos of 7-segment displays showing a known value. Made here so that neither ships a
-photo it may not redistribute."""
+kind); photos of 7-segment, dot-matrix and general digital displays showing a known value. Made
+here so that neither ships a photo it may not redistribute."""
 
 import cv2
 import numpy as np
@@ -85,6 +85,13 @@ def display_photo(
             cx = left + w + gap // 2 - int(slant * t)
             cv2.circle(seg, (cx, top + h - t // 2), int(0.6 * t), 255, -1)
     image[seg > 0] = ink
+    return _finish(image, polarity, ground, tilt=tilt, turn=turn, blur=blur, rng=rng)
+
+
+def _finish(image, polarity, ground, *, tilt, turn, blur, rng) -> np.ndarray:
+    """The drawn display photographed: seen at an angle, turned, blurred, with sensor noise;
+    red for an LED panel. BGR."""
+    height, width = image.shape
     if tilt:
         src = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
         shrink = tilt * height / 2
@@ -103,6 +110,93 @@ def display_photo(
         colour[..., 0] = colour[..., 0] // 3  # red LEDs
         colour[..., 1] = colour[..., 1] // 3
     return colour
+
+
+# 5x7 dot-matrix characters (rows top to bottom), as character LCD controllers draw them
+DOTS = {
+    "0": "01110 10001 10011 10101 11001 10001 01110",
+    "1": "00100 01100 00100 00100 00100 00100 01110",
+    "2": "01110 10001 00001 00010 00100 01000 11111",
+    "3": "11111 00010 00100 00010 00001 10001 01110",
+    "4": "00010 00110 01010 10010 11111 00010 00010",
+    "5": "11111 10000 11110 00001 00001 10001 01110",
+    "6": "00110 01000 10000 11110 10001 10001 01110",
+    "7": "11111 00001 00010 00100 01000 01000 01000",
+    "8": "01110 10001 10001 01110 10001 10001 01110",
+    "9": "01110 10001 10001 01111 00001 00010 01100",
+    "-": "00000 00000 00000 11111 00000 00000 00000",
+    ".": "00000 00000 00000 00000 00000 01100 01100",
+    ":": "00000 01100 01100 00000 01100 01100 00000",
+    "=": "00000 00000 11111 00000 11111 00000 00000",
+    "/": "00000 00001 00010 00100 01000 10000 00000",
+    "%": "11000 11001 00010 00100 01000 10011 00011",
+    " ": "00000 00000 00000 00000 00000 00000 00000",
+    "A": "01110 10001 10001 10001 11111 10001 10001",
+    "B": "11110 10001 10001 11110 10001 10001 11110",
+    "C": "01110 10001 10000 10000 10000 10001 01110",
+    "E": "11111 10000 10000 11110 10000 10000 11111",
+    "F": "11111 10000 10000 11110 10000 10000 10000",
+    "H": "10001 10001 10001 11111 10001 10001 10001",
+    "I": "01110 00100 00100 00100 00100 00100 01110",
+    "K": "10001 10010 10100 11000 10100 10010 10001",
+    "L": "10000 10000 10000 10000 10000 10000 11111",
+    "M": "10001 11011 10101 10101 10001 10001 10001",
+    "N": "10001 10001 11001 10101 10011 10001 10001",
+    "O": "01110 10001 10001 10001 10001 10001 01110",
+    "P": "11110 10001 10001 11110 10000 10000 10000",
+    "R": "11110 10001 10001 11110 10100 10010 10001",
+    "S": "01111 10000 10000 01110 00001 00001 11110",
+    "T": "11111 00100 00100 00100 00100 00100 00100",
+    "U": "10001 10001 10001 10001 10001 10001 01110",
+    "V": "10001 10001 10001 10001 10001 01010 00100",
+    "W": "10001 10001 10001 10101 10101 10101 01010",
+    "Z": "11111 00001 00010 00100 01000 10000 11111",
+}
+
+
+def text_display_photo(
+    text: str,
+    *,
+    kind: str = "dot_matrix",
+    polarity: str = "dark",
+    char_height: int = 90,
+    tilt: float = 0.0,
+    turn: float = 0.0,
+    size: tuple[int, int] = (1280, 720),
+    blur: float = 1.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """A photo of a display that is not 7-segment, showing ``text``: ``dot_matrix``, each
+    character on a 5x7 grid of dots (the unlit dots faintly visible, as on a character LCD;
+    digits, ". - : = / %", space and the capitals in ``DOTS``), or ``digital``, a plain
+    sans-serif face (any printable ASCII). LCD or LED, seen as ``display_photo`` sees one. BGR."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    h = char_height
+    pitch = h / 7
+    advance = 6 * pitch if kind == "dot_matrix" else 0.75 * h
+    row_w = int(len(text) * advance)
+    x0, y0 = int(0.5 * (width - row_w)) - h // 2, int(0.5 * height - 0.8 * h)
+    ww, wh = row_w + h, int(1.6 * h)
+    ground, window, ink = (215, 150, 35) if polarity == "dark" else (60, 15, 235)
+    image = np.full((height, width), ground, np.float32)
+    image[y0 : y0 + wh, x0 : x0 + ww] = window
+    top, left = y0 + (wh - h) // 2, x0 + h // 2
+    if kind == "dot_matrix":
+        lit, unlit = np.zeros((height, width), np.uint8), np.zeros((height, width), np.uint8)
+        for k, char in enumerate(text.upper()):
+            for row, bits in enumerate(DOTS[char].split()):
+                for col, bit in enumerate(bits):
+                    centre = (int(left + k * advance + (col + 0.5) * pitch), int(top + (row + 0.5) * pitch))
+                    cv2.circle(lit if bit == "1" else unlit, centre, max(1, int(0.42 * pitch)), 255, -1)
+        image[unlit > 0] = window + 0.12 * (ink - window)
+        image[lit > 0] = ink
+    else:
+        scale = cv2.getFontScaleFromHeight(cv2.FONT_HERSHEY_SIMPLEX, h, max(2, h // 9))
+        mask = np.zeros((height, width), np.uint8)
+        cv2.putText(mask, text, (left, top + h), cv2.FONT_HERSHEY_SIMPLEX, scale, 255, max(2, h // 9))
+        image[mask > 0] = ink
+    return _finish(image, polarity, ground, tilt=tilt, turn=turn, blur=blur, rng=rng)
 
 
 def _segment(name: str, left: int, top: int, w: int, h: int, t: int, slant: float) -> np.ndarray:

@@ -557,15 +557,17 @@ def _audit_reading(capture: Capture, reading: Reading, config: ReadConfig) -> No
 
 
 def _reads_text(capture: Capture) -> bool:
-    """A photo of a machine's 7-segment display (``metadata.display``) is read by the inspection
-    app's segment reader, not by the text engine (which reads those displays far worse)."""
+    """A photo of a machine's 7-segment or dot-matrix display (``metadata.display``) is read by
+    the inspection app's meter reader, not by the text pipeline (which reads those displays far
+    worse); a general digital display's number comes from the text pipeline's lines."""
     display_id = (capture.metadata or {}).get("display")
     if not display_id:
         return True
     from inspection.models import Display
+    from inspection.services.meters import reader_for
 
     kind = Display.objects.filter(pk=display_id).values_list("kind", flat=True).first()
-    return kind is None or not kind.startswith("7seg")
+    return kind is None or reader_for(kind) == "text"
 
 
 def perform_reading(*, job_id: int) -> str:

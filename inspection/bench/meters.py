@@ -1,13 +1,16 @@
-"""``bench meters [--dataset DIR]``: the 7-segment reader on real photos, and the maintenance
+"""``bench meters [--dataset DIR]``: the meter readers on real photos, and the maintenance
 alerting on synthetic series.
 
 DIR is one dataset folder (images + labels.jsonl) or a folder of them; a folder whose rows carry
-a numeric ``value`` is a display set (``quality`` gives the tier, if any). The photos of every
-display set found are scored together. A photo counts as read when round(reading) == value, half
-up. Figures per tier: exact share, the share the reader flagged as unsure (it goes to review),
-and the share wrong and not flagged (a silent error). ``--misses FILE`` writes one JSON line per
-photo not read exactly or flagged (its path, label, reading and reason), so that each miss can
-be looked at beside its photo: a reader's error, or a label's.
+a numeric ``value`` is a display set (``quality`` gives the tier, if any; ``kind``, a display kind,
+sends the photo to that kind's reader as ``read_meter`` does, 7-segment where none is given). The
+photos of every display set found are scored together. A photo counts as read when
+round(reading) == value, half up. Figures per tier (per kind for dot-matrix and general digital
+photos): exact share, the share the reader flagged as unsure (it goes to review), and the share
+wrong and not flagged (a silent error); with the peers, each other kind's reader on the same
+photos too. ``--misses FILE`` writes one JSON line per photo not read exactly or flagged (its
+path, label, reading and reason), so that each miss can be looked at beside its photo: a
+reader's error, or a label's.
 
 Peers in the same run, on the same photos (``meter_peers``): RapidOCR and Tesseract as they
 come, on the whole photo and on the digits' row our reader found (does a general engine do better
@@ -23,16 +26,22 @@ import json
 import math
 import statistics
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import cv2
 import numpy as np
+from django.conf import settings
 from django.core.management.base import CommandError
 
 from inspection import series
 from inspection.bench import meter_peers
-from inspection.vision.sevenseg import DisplayConfig, read_display
+from inspection.services.meters import reader_for
+from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display
+from inspection.vision.text_display import number_in_text, read_dot_matrix
 from ocr.bench.reading import find_datasets
+from ocr.pipeline import ReadConfig, decode_image, read_image
+from ocr.pipeline.intake import READ_SIDE
 from ocr.pipeline.text import get_engine, thread_options
 
 
@@ -77,6 +86,9 @@ def _hit(value: float | None, row: dict) -> bool:
     return value is not None and half_up(value) == half_up(row["value"])
 
 
+UNSURE = DisplayConfig().min_confidence
+
+
 def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
     engines = {} if options.get("no_peers") else meter_peers.text_engines(options.get("models") or "")
     ours: dict[str, list] = {}
@@ -85,24 +97,33 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
     times: list[float] = []
     peer_hits: dict[str, dict[str, list]] = {}
     peer_times: dict[str, list[float]] = {}
+    other_route: dict[str, dict[str, list]] = {}
     misses = []
     for path, row in photos:
-        tier = str(row.get("quality", "all"))
+        kind = str(row.get("kind", ""))
+        route = reader_for(kind) if kind else "sevenseg"  # as read_meter routes a display's photo
+        group = str(row.get("quality", "all")) if route == "sevenseg" else kind
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if image is None:
             raise CommandError(f"{path}: no such image, or not one OpenCV can read")
         start = time.perf_counter()
-        reading = read_display(image, DisplayConfig(), words=words)
+        reading = _read(route, image, path, words)
         times.append((time.perf_counter() - start) * 1000)
         right = _hit(reading.value, row)
-        flagged = reading.value is None or bool(reading.reason)
-        ours.setdefault(tier, []).append((right, flagged))
+        # what judge() sends to review for a display with the default threshold
+        flagged = reading.value is None or bool(reading.reason) or reading.confidence < UNSURE
+        ours.setdefault(group, []).append((right, flagged))
         if flagged or not right:
             misses.append(_miss(path, row, reading, right))
         if not engines:
             continue
-        for peer, (value, ms) in meter_peers.measure(engines, image, path, reading.box).items():
-            peer_hits.setdefault(peer, {}).setdefault(tier, []).append(_hit(value, row))
+        box = reading.box  # the peers on the row: the row the 7-segment reader found
+        for other in [r for r in ("sevenseg", "dots", "text") if r != route]:
+            other_reading = _read(other, image, path, words)
+            other_route.setdefault(group, {}).setdefault(other, []).append(_hit(other_reading.value, row))
+            box = other_reading.box if other == "sevenseg" else box
+        for peer, (value, ms) in meter_peers.measure(engines, image, path, box).items():
+            peer_hits.setdefault(peer, {}).setdefault(group, []).append(_hit(value, row))
             if ms is not None:
                 peer_times.setdefault(peer, []).append(ms)
     if options.get("misses"):
@@ -117,6 +138,9 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
         figures[f"{prefix}.{tier}.exact_unflagged"] = round(
             sum(r for r, f in results if not f) / max(1, sum(not f for _, f in results)), 3
         )
+    for group, routes in sorted(other_route.items()):
+        for route, hits in routes.items():
+            figures[f"{prefix}.{group}.{route}_route_exact"] = round(sum(hits) / len(hits), 3)
     figures[f"{prefix}.median_ms"] = round(statistics.median(times), 1)
     figures[f"{prefix}.p95_ms"] = round(sorted(times)[int(0.95 * (len(times) - 1))], 1)
     for peer, tiers in peer_hits.items():
@@ -126,12 +150,28 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
             figures["peers"][f"{peer}.median_ms"] = round(statistics.median(peer_times[peer]), 1)
 
 
+def _read(route: str, image: np.ndarray, path: Path, words) -> DisplayReading:
+    """A display photo read as ``read_meter`` reads one of a kind that goes to ``route``: the
+    7-segment reader, a dot-matrix panel's text read with its dots merged, or a general digital
+    panel's number in the reading job's text lines (the photo decoded as the job decodes it).
+    RapidOCR runs on one thread throughout."""
+    if route == "sevenseg":
+        return read_display(image, DisplayConfig(), words=words)
+    engine = get_engine("rapidocr", options=thread_options(1))
+    if route == "dots":
+        return read_dot_matrix(image, engine.read)
+    image = decode_image(path.read_bytes(), max_pixels=settings.MAX_IMAGE_PIXELS, reduce_to=READ_SIDE)
+    result = read_image(image, ReadConfig(engine="rapidocr", engine_options=thread_options(1)))
+    return number_in_text(asdict(line) for line in result.lines)
+
+
 def _miss(path: Path, row: dict, reading, right: bool) -> dict:
     """A photo not read exactly, or flagged: what it shows by its label, what was read, and why
     the reader was unsure (a flagged reading goes to review, a silent one would enter a series)."""
     return {
         "image": str(path),
         "quality": row.get("quality"),
+        "kind": row.get("kind"),
         "value": row["value"],
         "read": reading.text,
         "right": right,

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from inspection import series
-from inspection.choices import AlertKind, AlertStatus, ReadingStatus
+from inspection.choices import AlertKind, AlertStatus, DisplayKind, ReadingStatus
 from inspection.models import Alert, AlertRule, Display, MaintenanceTicket, MeterReading
-from inspection.vision.sevenseg import DisplayConfig, DisplayReading, parse_number, read_display, scaled
+from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display, scaled
+from inspection.vision.text_display import number_in_text, read_dot_matrix
 from integrations.choices import WebhookEvent
 from integrations.services import emit
 from ocr import storage
@@ -49,39 +50,39 @@ def read_meter(*, display: Display, capture, image: np.ndarray | None = None) ->
     with no display in it: that is a reading with no value, sent to review). ``image``: the photo
     as the reading job decoded it (orientation applied, maybe reduced); boxes are stored in the
     stored photo's pixels either way."""
-    if not display.kind.startswith("7seg"):
-        reading = number_in_text(getattr(capture, "reading", None))
+    reader = reader_for(display.kind)
+    if reader == "text":
+        text = getattr(capture, "reading", None)
+        reading = number_in_text((text.lines if text is not None else []) or [])
+        if reading.box and text.width and capture.image.width and capture.image.width != text.width:
+            reading = scaled(reading, capture.image.width / text.width)  # the job read a reduced copy
         return record_meter_reading(display=display, reading=reading, capture=capture, at=capture.created_at)
     if image is None:
         image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
-    reading = read_display(image, display_config(display), words=printed_words())
+    if reader == "dots":
+        reading = read_dot_matrix(image, text_engine().read)
+    else:
+        reading = read_display(image, display_config(display), words=text_engine().recognise)
     scale = (capture.image.width or image.shape[1]) / image.shape[1]
     if scale != 1:
         reading = scaled(reading, scale)
     return record_meter_reading(display=display, reading=reading, capture=capture, at=capture.created_at)
 
 
-def printed_words():
-    """RapidOCR's recognition, which tells the reader a printed word beside a display (LITRES,
-    TOTAL) from its digits: the reading jobs' own engine instance, loaded once per process."""
-    return get_engine("rapidocr", options=thread_options(settings.OCR_THREADS)).recognise
+def reader_for(kind: str) -> str:
+    """Which reader a display's photo goes to: ``sevenseg`` (the segment reader), ``dots`` (a
+    dot-matrix panel, its dots merged for the text engine) or ``text`` (a general digital
+    panel: the number in the reading job's own text lines)."""
+    if kind.startswith("7seg"):
+        return "sevenseg"
+    return "dots" if kind == DisplayKind.DOT_MATRIX else "text"
 
 
-def number_in_text(reading) -> DisplayReading:
-    """For dot-matrix and general digital displays, which the text engine reads: the line with
-    the most digits in the capture's reading, its number and its confidence."""
-    best = None
-    for line in (reading.lines if reading is not None else []) or []:
-        value = parse_number(line.get("text", ""))
-        if value is None:
-            continue
-        digits = sum(c.isdigit() for c in line["text"])
-        if best is None or digits > best[0]:
-            best = (digits, value, line)
-    if best is None:
-        return DisplayReading("", None, 0.0, reason="no number in the text read")
-    _, value, line = best
-    return DisplayReading(line["text"][:40], value, float(line.get("confidence", 0.0)))
+def text_engine():
+    """RapidOCR, the reading jobs' own engine instance, loaded once per process. Its recognition
+    tells the segment reader a printed word beside a display (LITRES, TOTAL) from its digits;
+    it reads dot-matrix panels whole."""
+    return get_engine("rapidocr", options=thread_options(settings.OCR_THREADS))
 
 
 def _last_accepted(display: Display, before) -> tuple[float, object] | None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from inspection.demo import display_photo
+from inspection.demo import display_photo, text_display_photo
 from ocr.management.commands.install_models import install_easyocr, packaged_easyocr_weights
 
 
@@ -37,6 +37,8 @@ def test_bench_meters_pools_display_sets_and_writes_the_misses(tmp_path):
             "blank.jpg": (blank, {"value": 12, "quality": "LQ"}),
         },
     )
+    panel = text_display_photo("T= 42.7 C", tilt=0.1, turn=3, seed=3)
+    _dataset(tmp_path / "ovens", {"d.jpg": (panel, {"value": 42.7, "kind": "dot_matrix"})})
     # a set of another kind (codes) in the same folder is not a display set
     _dataset(tmp_path / "codes", {"code.png": (blank, {"codes": []})})
     out, misses = tmp_path / "meters.json", tmp_path / "misses.jsonl"
@@ -62,6 +64,9 @@ def test_bench_meters_pools_display_sets_and_writes_the_misses(tmp_path):
     assert "rapidocr.HQ.exact" in figures["peers"] and "rapidocr_on_row.LQ.exact" in figures["peers"]
     assert "tesseract.HQ.exact" in figures["peers"] and "tesseract_on_row.median_ms" in figures["peers"]
     assert "easyocr.HQ.exact" not in figures["peers"]  # only with --models
+    # a dot-matrix panel goes to its own reader; the other readers are measured on it too
+    assert figures["meters.dot_matrix.exact"] == 1.0 and figures["meters.dot_matrix.silent_wrong"] == 0
+    assert "meters.dot_matrix.sevenseg_route_exact" in figures and "meters.HQ.text_route_exact" in figures
     assert figures["alerting.series"] == 2 and figures["alerting.missed"] == 0
     [miss] = [json.loads(line) for line in misses.read_text().splitlines()]
     assert miss["image"].endswith("meters-b/images/blank.jpg")

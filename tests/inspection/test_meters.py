@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.choices import Role
 from inspection.choices import AlertKind, ReadingStatus
-from inspection.demo import display_photo
+from inspection.demo import display_photo, text_display_photo
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
 from inspection.services.meters import check_stale, record_meter_reading
 from inspection.vision.sevenseg import DisplayReading
@@ -246,6 +246,20 @@ def test_a_general_digital_display_is_read_by_the_text_engine(station, make_user
     reading = MeterReading.objects.get(capture=capture)
     assert (reading.value, reading.status) == (42.7, ReadingStatus.ACCEPTED)
     assert capture.reading.lines  # the text engine ran for this kind
+
+
+@pytest.mark.django_db
+def test_a_dot_matrix_display_is_read_with_its_dots_merged_and_its_box(station, make_user, settings):
+    settings.MQTT_URL = ""
+    equipment = Equipment.objects.create(code="OVEN-1", name="Oven", line=station.line, station=station)
+    display = Display.objects.create(equipment=equipment, name="zone 1", kind="dot_matrix", unit="kPa")
+    photo = text_display_photo("P 92.6 KPA", turn=-3, seed=3)
+    capture = read_capture(actor=make_user(), station=station, image=photo, metadata={"display": display.pk})
+    reading = MeterReading.objects.get(capture=capture)
+    assert (reading.value, reading.status) == (92.6, ReadingStatus.ACCEPTED)
+    assert capture.reading.lines == []  # the meter reader read it; the text pipeline did not
+    x, y, w, h = reading.box
+    assert 150 <= x and x + w <= 1100 and 200 <= y and y + h <= 500  # the panel's line, not the photo
 
 
 @pytest.mark.django_db

@@ -1,0 +1,70 @@
+"""Displays a text engine reads: general digital panels (a plain face) and dot-matrix panels.
+
+A text engine reads a dot-matrix panel badly as it is: each character is a 5x7 grid of separate
+dots, and the engine sees specks or reads the panel upside down. Blurred by about half a dot's
+size, the dots run together into strokes the engine reads like print. The panel is read both
+ways and the surer reading is kept; a reading under ``SURE`` goes to review."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+
+import cv2
+import numpy as np
+
+from inspection.vision.sevenseg import DisplayReading, parse_number
+from ocr.pipeline.enhance import dot_size, gray
+
+SURE = 0.85  # a text engine's line scored below this is not trusted with a meter's value
+
+
+def number_in_text(lines: Iterable[dict]) -> DisplayReading:
+    """The line with the most digits among a text engine's lines (each with its text, confidence
+    and, if known, its corner points ``box``): its number and box, flagged when the engine was
+    unsure of it."""
+    best = None
+    for line in lines:
+        value = parse_number(line.get("text", ""))
+        if value is None:
+            continue
+        digits = sum(c.isdigit() for c in line["text"])
+        if best is None or digits > best[0]:
+            best = (digits, value, line)
+    if best is None:
+        return DisplayReading("", None, 0.0, reason="no number in the text read")
+    _, value, line = best
+    confidence = float(line.get("confidence", 0.0))
+    reason = "" if confidence >= SURE else f"the text engine is unsure of it (score {confidence:.2f})"
+    corners = np.asarray(line.get("box") or np.zeros((0, 2)), np.float32).reshape(-1, 2)
+    box = tuple(int(v) for v in cv2.boundingRect(corners)) if len(corners) else None
+    return DisplayReading(line["text"][:40], value, confidence, box=box, reason=reason)
+
+
+def merged_dots(image: np.ndarray) -> np.ndarray | None:
+    """The photo with its dots blurred into strokes (dark on light, BGR), or None when no ink
+    made of dots is found. Ink is what stands out from its neighbourhood, darker or lighter,
+    whichever stands out more (lit LED dots, or dark LCD dots in a grey window; the photo as a
+    whole says little, a dark housing or a light one)."""
+    g = gray(image)
+    darker = cv2.GaussianBlur(g, (0, 0), 15).astype(np.int16) - g
+    if np.percentile(-darker, 99.5) > np.percentile(darker, 99.5):  # light ink on a dark ground
+        g, darker = 255 - g, -darker
+    _, ink = cv2.threshold(
+        np.clip(darker, 0, 255).astype(np.uint8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU
+    )
+    size = dot_size(ink)
+    if size is None:
+        return None
+    return cv2.cvtColor(cv2.GaussianBlur(g, (0, 0), 0.5 * size), cv2.COLOR_GRAY2BGR)
+
+
+def read_dot_matrix(image: np.ndarray, read: Callable[[np.ndarray], Iterable]) -> DisplayReading:
+    """A dot-matrix panel read by ``read`` (a text engine's ``TextLine``s) as it is and with
+    its dots merged: the surer reading, the one with more digits where both are as sure."""
+    looks = [image]
+    if (merged := merged_dots(image)) is not None:
+        looks.append(merged)
+    readings = [number_in_text(asdict(line) for line in read(look)) for look in looks]
+    valued = [r for r in readings if r.value is not None]
+    if not valued:
+        return readings[0]
+    return max(valued, key=lambda r: (r.confidence, sum(c.isdigit() for c in r.text)))

@@ -1,0 +1,34 @@
+"""Displays a text engine reads: the number among its lines, flagged when the engine was
+unsure; a dot-matrix panel read with its dots merged into strokes, which the engine reads where
+it finds no number in the separate dots."""
+
+from dataclasses import asdict
+
+import numpy as np
+
+from inspection.demo import text_display_photo
+from inspection.vision.text_display import SURE, merged_dots, number_in_text, read_dot_matrix
+from ocr.pipeline.text import get_engine
+
+
+def test_the_line_with_the_most_digits_gives_the_number_and_an_unsure_one_is_flagged():
+    lines = [{"text": "FLOW", "confidence": 0.99}, {"text": "12,50 L/min", "confidence": 0.97}]
+    reading = number_in_text(lines)
+    assert (reading.value, reading.reason) == (12.5, "")
+    unsure = number_in_text([{"text": "12.50", "confidence": SURE - 0.1}])
+    assert unsure.value == 12.5 and "unsure" in unsure.reason
+    assert number_in_text([{"text": "OVEN", "confidence": 1.0}]).value is None
+
+
+def test_a_dot_matrix_panel_is_read_with_its_dots_merged():
+    engine = get_engine("rapidocr")
+    photo = text_display_photo("T= 42.7 C", tilt=0.1, turn=3, seed=3)
+    # the engine finds no number in the separate dots of the photo as it is
+    assert number_in_text(asdict(line) for line in engine.read(photo)).value is None
+    reading = read_dot_matrix(photo, engine.read)
+    assert (reading.value, reading.reason) == (42.7, "")
+
+
+def test_a_photo_with_no_dots_is_not_merged():
+    assert merged_dots(np.full((480, 640, 3), 200, np.uint8)) is None
+    assert merged_dots(text_display_photo("42.7", seed=1)) is not None
