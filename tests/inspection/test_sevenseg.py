@@ -5,8 +5,9 @@ import cv2
 import numpy as np
 import pytest
 
-from inspection.demo import display_photo
+from inspection.demo import display_photo, text_display_photo
 from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
+from inspection.vision.sevenseg.reader import DOTTED
 from ocr.pipeline.text import get_engine
 
 
@@ -886,3 +887,11 @@ def test_a_photo_cut_close_beside_the_digits_is_read(text, polarity):
     photo = photo[:, lefts[0] - 12 : lefts[-1] + w + 12]  # the window's frame cut, no digit
     reading = read_display(photo)
     assert (reading.text, reading.reason) == (text, "")
+
+
+@pytest.mark.parametrize(("polarity", "seed", "tilt", "turn"), [("dark", 1, 0.05, -2), ("light", 3, 0.0, 0)])
+def test_a_dot_matrix_display_photographed_as_7_segment_gives_no_silent_number(polarity, seed, tilt, turn):
+    # a display of the wrong kind: the segment reader made 97.26's dots into 37 (or 5), unflagged
+    panel = text_display_photo("97.26", polarity=polarity, seed=seed, tilt=tilt, turn=turn)
+    reading = read_display(panel)
+    assert reading.value is None or reading.reason == DOTTED

@@ -34,6 +34,43 @@ def read_display(
     7 turned round, a minus sign after the digits) is read again turned round: a clear reading
     that way is given, still flagged, since 0 1 2 5 6 8 9 are digits either way up."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    return _made_of_dots(gray, _either_way_up(gray, config, words))
+
+
+DOTTED = "the digits are made of separate dots: a dot-matrix display, not a 7-segment one"
+DOT = (0.07, 0.33)  # of the digits' height: a round piece of ink this size is a dot (a segment is longer)
+
+
+def _made_of_dots(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
+    """A reading whose digits' row is mostly round dots is flagged: a dot-matrix display read as
+    7-segment (a display of the wrong kind) gives numbers that look right and are not. Ink is
+    what stands out from its neighbourhood; specks far smaller than a dot are left out."""
+    if reading.value is None or reading.reason or reading.box is None:
+        return reading
+    x, y, w, h = reading.box  # and a digit's height either side: a row read as one digit
+    crop = gray[max(0, y - h // 4) : y + h + h // 4, max(0, x - h) : x + w + h]
+    if not crop.size:
+        return reading
+    _, _, stats, _ = cv2.connectedComponentsWithStats(_standing_out(crop), connectivity=8)
+    sides = stats[1:, cv2.CC_STAT_WIDTH : cv2.CC_STAT_HEIGHT + 1]
+    longest, area = sides.max(axis=1), stats[1:, cv2.CC_STAT_AREA]
+    pieces = longest >= DOT[0] * h
+    dots = pieces & (longest < DOT[1] * h) & (np.abs(sides[:, 0] - sides[:, 1]) <= 0.5 * longest)
+    dotted = dots.sum() >= 10 and area[dots].sum() >= 0.5 * area[pieces].sum()
+    return replace(reading, reason=DOTTED) if dotted else reading
+
+
+def _standing_out(gray: np.ndarray) -> np.ndarray:
+    """Ink as what stands out from its neighbourhood, darker or lighter, whichever more."""
+    darker = cv2.GaussianBlur(gray, (0, 0), 15).astype(np.int16) - gray
+    if np.percentile(-darker, 99.5) > np.percentile(darker, 99.5):
+        darker = -darker
+    level = np.clip(darker, 0, 255).astype(np.uint8)
+    return cv2.threshold(level, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
+
+
+def _either_way_up(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> DisplayReading:
+    """``read_display`` before the dot check: the photo as it stands, or turned round."""
     reading = _read(gray, config, words)
     if reading.reason not in TOLD_TURNED:
         return reading
