@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from inspection.vision.sevenseg import DisplayReading, parse_number
-from ocr.pipeline.enhance import dot_size, gray
+from ocr.pipeline.enhance import dot_size, gray, standing_out
 
 SURE = 0.85  # a text engine's line scored below this is not trusted with a meter's value
 
@@ -41,16 +41,8 @@ def number_in_text(lines: Iterable[dict]) -> DisplayReading:
 
 def merged_dots(image: np.ndarray) -> np.ndarray | None:
     """The photo with its dots blurred into strokes (dark on light, BGR), or None when no ink
-    made of dots is found. Ink is what stands out from its neighbourhood, darker or lighter,
-    whichever stands out more (lit LED dots, or dark LCD dots in a grey window; the photo as a
-    whole says little, a dark housing or a light one)."""
-    g = gray(image)
-    darker = cv2.GaussianBlur(g, (0, 0), 15).astype(np.int16) - g
-    if np.percentile(-darker, 99.5) > np.percentile(darker, 99.5):  # light ink on a dark ground
-        g, darker = 255 - g, -darker
-    _, ink = cv2.threshold(
-        np.clip(darker, 0, 255).astype(np.uint8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU
-    )
+    made of dots is found (ink: what stands out from its neighbourhood, ``standing_out``)."""
+    ink, g = standing_out(gray(image))
     size = dot_size(ink)
     if size is None:
         return None

@@ -41,6 +41,18 @@ def ink_dot_size(image: np.ndarray) -> float | None:
     return dot_size(ink)
 
 
+def standing_out(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ink as what stands out from its neighbourhood (some 15 px around), darker or lighter,
+    whichever stands out more (lit LED dots in a dark housing, dark LCD dots in a grey window:
+    the image as a whole does not say which): the ink's mask, and the image dark ink on light."""
+    darker = cv2.stackBlur(g, (91, 91)).astype(np.int16) - g  # about a Gaussian of sigma 15
+    lightest, darkest = np.percentile(darker, (0.5, 99.5))
+    if -lightest > darkest:
+        g, darker = 255 - g, -darker
+    level = np.clip(darker, 0, 255).astype(np.uint8)
+    return cv2.threshold(level, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1], g
+
+
 def contrast(g: np.ndarray) -> float:
     low, high = np.percentile(g, (2, 98))
     return float(high - low)

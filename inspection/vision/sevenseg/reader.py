@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from ocr.pipeline.enhance import standing_out
+
 from .decode import LEADING_ZERO, SIGN_AFTER, TURNED_DIGIT, _turned_digit
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
 from .reading import Digit, DisplayConfig, DisplayReading, Words, _display_like, _evidence, _map, _rank
@@ -51,23 +53,13 @@ def _made_of_dots(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     crop = gray[max(0, y - h // 4) : y + h + h // 4, max(0, x - h) : x + w + h]
     if not crop.size:
         return reading
-    _, _, stats, _ = cv2.connectedComponentsWithStats(_standing_out(crop), connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(standing_out(crop)[0], connectivity=8)
     sides = stats[1:, cv2.CC_STAT_WIDTH : cv2.CC_STAT_HEIGHT + 1]
     longest, area = sides.max(axis=1), stats[1:, cv2.CC_STAT_AREA]
     pieces = longest >= DOT[0] * h
     dots = pieces & (longest < DOT[1] * h) & (np.abs(sides[:, 0] - sides[:, 1]) <= 0.5 * longest)
     dotted = dots.sum() >= 10 and area[dots].sum() >= 0.5 * area[pieces].sum()
     return replace(reading, reason=DOTTED) if dotted else reading
-
-
-def _standing_out(gray: np.ndarray) -> np.ndarray:
-    """Ink as what stands out from its neighbourhood, darker or lighter, whichever more."""
-    darker = cv2.stackBlur(gray, (91, 91)).astype(np.int16) - gray  # about a Gaussian of sigma 15
-    lightest, darkest = np.percentile(darker, (0.5, 99.5))
-    if -lightest > darkest:
-        darker = -darker
-    level = np.clip(darker, 0, 255).astype(np.uint8)
-    return cv2.threshold(level, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
 
 
 def _either_way_up(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> DisplayReading:
