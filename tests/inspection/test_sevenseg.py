@@ -889,9 +889,25 @@ def test_a_photo_cut_close_beside_the_digits_is_read(text, polarity):
     assert (reading.text, reading.reason) == (text, "")
 
 
-@pytest.mark.parametrize(("polarity", "seed", "tilt", "turn"), [("dark", 1, 0.05, -2), ("light", 3, 0.0, 0)])
-def test_a_dot_matrix_display_photographed_as_7_segment_gives_no_silent_number(polarity, seed, tilt, turn):
-    # a display of the wrong kind: the segment reader made 97.26's dots into 37 (or 5), unflagged
-    panel = text_display_photo("97.26", polarity=polarity, seed=seed, tilt=tilt, turn=turn)
+@pytest.mark.parametrize(
+    ("text", "polarity", "char_height", "tilt", "turn", "blur", "seed"),
+    [
+        ("97.26", "dark", 90, 0.05, -2, 1.0, 1),
+        ("97.26", "light", 90, 0.0, 0, 1.0, 3),
+        # read as one digit from a column of dots: too few dots lay within a digit's height
+        ("957", "dark", 70, 0.169, 5.3, 0.83, 721111731),
+        ("776.7", "light", 75, 0.106, -0.5, 0.87, 42512527),
+        # dots blurred together where the ink begins: they stand apart in its cores
+        ("FLOW 483.84 L/MIN", "light", 85, 0.074, 4.4, 1.9, 582353128),
+    ],
+)
+def test_a_dot_matrix_display_photographed_as_7_segment_gives_no_silent_number(
+    text, polarity, char_height, tilt, turn, blur, seed
+):
+    # a display of the wrong kind: the segment reader made 97.26's dots into 37 (or 5), 957's
+    # into 3 and 483.84's into 89, unflagged
+    panel = text_display_photo(
+        text, polarity=polarity, char_height=char_height, tilt=tilt, turn=turn, blur=blur, seed=seed
+    )
     reading = read_display(panel)
     assert reading.value is None or reading.reason == DOTTED

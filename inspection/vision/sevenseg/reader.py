@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from ocr.pipeline.enhance import standing_out
+from ocr.pipeline.enhance import standing_out_level
 
 from .decode import LEADING_ZERO, SIGN_AFTER, TURNED_DIGIT, _turned_digit
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
@@ -41,25 +41,42 @@ def read_display(
 
 DOTTED = "the digits are made of separate dots: a dot-matrix display, not a 7-segment one"
 DOT = (0.07, 0.33)  # of the digits' height: a round piece of ink this size is a dot (a segment is longer)
+DOT_SCALE = 64  # px: the digits' height the dot check looks at them in
 
 
 def _made_of_dots(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     """A reading whose digits' row is mostly round dots is flagged: a dot-matrix display read as
-    7-segment (a display of the wrong kind) gives numbers that look right and are not. Ink is
-    what stands out from its neighbourhood; specks far smaller than a dot are left out."""
+    7-segment (a display of the wrong kind) gives numbers that look right and are not. The row
+    is looked at three digits' heights either side (a row read as one digit, or as a column of
+    dots within a character), scaled to digits ``DOT_SCALE`` px high. Ink is what stands out
+    from its neighbourhood, and its cores, halfway up to the ink's top level: dots blurred
+    together stand apart there. Specks far smaller than a dot are left out."""
     if reading.value is None or reading.reason or reading.box is None:
         return reading
-    x, y, w, h = reading.box  # and a digit's height either side: a row read as one digit
-    crop = gray[max(0, y - h // 4) : y + h + h // 4, max(0, x - h) : x + w + h]
+    x, y, w, h = reading.box
+    crop = gray[max(0, y - h // 4) : y + h + h // 4, max(0, x - 3 * h) : x + w + 3 * h]
     if not crop.size:
         return reading
-    _, _, stats, _ = cv2.connectedComponentsWithStats(standing_out(crop)[0], connectivity=8)
+    if h > DOT_SCALE:
+        crop = cv2.resize(crop, None, fx=DOT_SCALE / h, fy=DOT_SCALE / h, interpolation=cv2.INTER_AREA)
+        h = DOT_SCALE
+    level = standing_out_level(crop)[0]
+    threshold, ink = cv2.threshold(level, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if not ink.any():
+        return reading
+    cores = level > (threshold + np.percentile(level[ink > 0], 95)) / 2
+    dotted = _mostly_dots(ink, h) or _mostly_dots(cores.astype(np.uint8), h)
+    return replace(reading, reason=DOTTED) if dotted else reading
+
+
+def _mostly_dots(ink: np.ndarray, h: float) -> bool:
+    """10 or more round pieces of ink, each ``DOT`` of ``h``, hold most of the ink in pieces."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     sides = stats[1:, cv2.CC_STAT_WIDTH : cv2.CC_STAT_HEIGHT + 1]
     longest, area = sides.max(axis=1), stats[1:, cv2.CC_STAT_AREA]
     pieces = longest >= DOT[0] * h
     dots = pieces & (longest < DOT[1] * h) & (np.abs(sides[:, 0] - sides[:, 1]) <= 0.5 * longest)
-    dotted = dots.sum() >= 10 and area[dots].sum() >= 0.5 * area[pieces].sum()
-    return replace(reading, reason=DOTTED) if dotted else reading
+    return bool(dots.sum() >= 10 and area[dots].sum() >= 0.5 * area[pieces].sum())
 
 
 def _either_way_up(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> DisplayReading:
