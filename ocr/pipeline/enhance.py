@@ -41,20 +41,21 @@ def ink_dot_size(image: np.ndarray) -> float | None:
     return dot_size(ink)
 
 
-def standing_out(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Ink as what stands out from its neighbourhood (some 15 px around), darker or lighter,
-    whichever stands out more (lit LED dots in a dark housing, dark LCD dots in a grey window:
-    the image as a whole does not say which): the ink's mask, and the image dark ink on light."""
-    level, g = standing_out_level(g)
+def standing_out(g: np.ndarray, ink: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Ink as what stands out from its neighbourhood (some 15 px around): darker (``ink``
+    "dark") or lighter ("light"), or, where ``ink`` is not given, whichever stands out more (lit
+    LED dots in a dark housing, dark LCD dots in a grey window: the image as a whole does not say
+    which). The ink's mask, and the image dark ink on light."""
+    level, g = standing_out_level(g, ink)
     return cv2.threshold(level, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1], g
 
 
-def standing_out_level(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def standing_out_level(g: np.ndarray, ink: str = "") -> tuple[np.ndarray, np.ndarray]:
     """How far each pixel stands out from its neighbourhood, the way ``standing_out`` finds
     the ink (0 where it does not), and the image dark ink on light."""
     darker = cv2.stackBlur(g, (91, 91)).astype(np.int16) - g  # about a Gaussian of sigma 15
-    lightest, darkest = np.percentile(darker, (0.5, 99.5))
-    if -lightest > darkest:
+    lightest, darkest = np.percentile(darker, (0.5, 99.5)) if not ink else (0, 0)
+    if ink == "light" or -lightest > darkest:
         g, darker = 255 - g, -darker
     return np.clip(darker, 0, 255).astype(np.uint8), g
 

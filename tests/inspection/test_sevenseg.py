@@ -7,7 +7,7 @@ import pytest
 
 from inspection.demo import display_photo, text_display_photo
 from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
-from inspection.vision.sevenseg.reader import DOTTED
+from inspection.vision.sevenseg.reader import DOTTED, UNREAD
 from ocr.pipeline.text import get_engine
 
 
@@ -911,3 +911,30 @@ def test_a_dot_matrix_display_photographed_as_7_segment_gives_no_silent_number(
     )
     reading = read_display(panel)
     assert reading.value is None or reading.reason == DOTTED
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity", "char_height", "tilt", "turn", "blur", "seed", "read"),
+    [
+        ("FLOW 51.88 L/MIN", "light", 59, 0.134, 2.0, 1.43, 633185861, "881"),
+        ("-909.96", "dark", 97, 0.166, -5.9, 1.24, 446015213, "96"),
+        ("-191.8", "light", 92, 0.08, -2.5, 1.13, 881785353, "8"),
+    ],
+)
+def test_a_character_beside_the_digits_that_is_not_read_flags_the_reading(
+    text, polarity, char_height, tilt, turn, blur, seed, read
+):
+    # a general digital display photographed as 7-segment: its 8s and 9s fit segment patterns,
+    # its 5, 1 and sign beside them do not, and the rest was given unflagged as a shorter number
+    panel = text_display_photo(
+        text,
+        kind="digital",
+        polarity=polarity,
+        char_height=char_height,
+        tilt=tilt,
+        turn=turn,
+        blur=blur,
+        seed=seed,
+    )
+    reading = read_display(panel)
+    assert (reading.text, reading.reason) == (read, UNREAD)

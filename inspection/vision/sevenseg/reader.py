@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from ocr.pipeline.enhance import standing_out_level
+from ocr.pipeline.enhance import standing_out, standing_out_level
 
 from .decode import LEADING_ZERO, SIGN_AFTER, TURNED_DIGIT, _turned_digit
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
@@ -36,7 +36,7 @@ def read_display(
     7 turned round, a minus sign after the digits) is read again turned round: a clear reading
     that way is given, still flagged, since 0 1 2 5 6 8 9 are digits either way up."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    return _made_of_dots(gray, _either_way_up(gray, config, words))
+    return _unread_beside(gray, _made_of_dots(gray, _either_way_up(gray, config, words)))
 
 
 DOTTED = "the digits are made of separate dots: a dot-matrix display, not a 7-segment one"
@@ -53,13 +53,9 @@ def _made_of_dots(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     together stand apart there. Specks far smaller than a dot are left out."""
     if reading.value is None or reading.reason or reading.box is None:
         return reading
-    x, y, w, h = reading.box
-    crop = gray[max(0, y - h // 4) : y + h + h // 4, max(0, x - 3 * h) : x + w + 3 * h]
+    crop, _, _, h = _around(gray, reading.box, 3, 0.25)
     if not crop.size:
         return reading
-    if h > DOT_SCALE:
-        crop = cv2.resize(crop, None, fx=DOT_SCALE / h, fy=DOT_SCALE / h, interpolation=cv2.INTER_AREA)
-        h = DOT_SCALE
     level = standing_out_level(crop)[0]
     threshold, ink = cv2.threshold(level, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if not ink.any():
@@ -77,6 +73,55 @@ def _mostly_dots(ink: np.ndarray, h: float) -> bool:
     pieces = longest >= DOT[0] * h
     dots = pieces & (longest < DOT[1] * h) & (np.abs(sides[:, 0] - sides[:, 1]) <= 0.5 * longest)
     return bool(dots.sum() >= 10 and area[dots].sum() >= 0.5 * area[pieces].sum())
+
+
+UNREAD = (
+    "a character of the digits' size beside them is not read: a digit may be missing, "
+    "or the display is not a 7-segment one"
+)
+CHARACTER = (0.7, 1.3, 0.2, 1.5)  # its least and most height, least and most width, of the digits' height
+
+
+def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
+    """A reading is flagged where a character of its digits' height stands beside it, or
+    between its digits, and is no digit of it: a digit the segment reader could not read (a
+    general digital display's 5 or 7, a digit lost in glare), which would leave a shorter number
+    that looks right. Ink is what stands out from its neighbourhood the way the display's
+    digits do; a character is one piece of it, no line or frame edge (too thin or too tall),
+    nor a filled block (under a fifth or over three quarters of its box inked), up to one and a
+    half digits' heights either side, scaled as ``_made_of_dots`` scales."""
+    if reading.value is None or reading.reason or reading.box is None or not reading.digits:
+        return reading
+    crop, scale, (x0, y0), h = _around(gray, reading.box, 1.5, 0.5)
+    if not crop.size:
+        return reading
+    _, _, stats, _ = cv2.connectedComponentsWithStats(standing_out(crop, reading.polarity)[0], connectivity=8)
+    top = (reading.box[1] - y0) * scale
+    spans = [((d.box[0] - x0) * scale, (d.box[0] + d.box[2] - x0) * scale) for d in reading.digits]
+    low, high, narrow, wide = CHARACTER
+    for x, y, w, tall, area in stats[1:]:
+        if not (
+            low * h <= tall <= high * h and narrow * h <= w <= wide * h and 0.2 <= area / (w * tall) <= 0.75
+        ):
+            continue
+        if min(y + tall, top + h) - max(y, top) >= 0.6 * h and all(x + w <= a or x >= b for a, b in spans):
+            return replace(reading, reason=UNREAD)
+    return reading
+
+
+def _around(
+    gray: np.ndarray, box, across: float, up: float
+) -> tuple[np.ndarray, float, tuple[int, int], float]:
+    """The photo around a row's ``box``: ``across`` digits' heights either side, ``up`` above
+    and below, scaled to digits ``DOT_SCALE`` px high where they are higher; with the scale, the
+    crop's origin in the photo and the digits' height in the crop."""
+    x, y, w, h = box
+    x0, y0 = max(0, x - int(across * h)), max(0, y - int(up * h))
+    crop = gray[y0 : y + h + int(up * h), x0 : x + w + int(across * h)]
+    scale = min(1.0, DOT_SCALE / h)
+    if crop.size and scale < 1:
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return crop, scale, (x0, y0), h * scale
 
 
 def _either_way_up(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> DisplayReading:
