@@ -8,9 +8,10 @@ photos of every display set found are scored together. A photo counts as read wh
 round(reading) == value, half up. Figures per tier (per kind for dot-matrix and general digital
 photos): exact share, the share the reader flagged as unsure (it goes to review), and the share
 wrong and not flagged (a silent error); with the peers, each other kind's reader on the same
-photos too. ``--misses FILE`` writes one JSON line per photo not read exactly or flagged (its
-path, label, reading and reason), so that each miss can be looked at beside its photo: a
-reader's error, or a label's.
+photos too: its exact share, and its silent errors (a display photographed as one of another
+kind must give no number, or a flagged one). ``--misses FILE`` writes one JSON line per photo
+not read exactly or flagged (its path, label, reading and reason), so that each miss can be
+looked at beside its photo: a reader's error, or a label's.
 
 Peers in the same run, on the same photos (``meter_peers``): RapidOCR and Tesseract as they
 come, on the whole photo and on the digits' row our reader found (does a general engine do better
@@ -109,9 +110,7 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
         start = time.perf_counter()
         reading = _read(route, image, path, words)
         times.append((time.perf_counter() - start) * 1000)
-        right = _hit(reading.value, row)
-        # what judge() sends to review for a display with the default threshold
-        flagged = reading.value is None or bool(reading.reason) or reading.confidence < UNSURE
+        right, flagged = _hit(reading.value, row), _flagged(reading)
         ours.setdefault(group, []).append((right, flagged))
         if flagged or not right:
             misses.append(_miss(path, row, reading, right))
@@ -120,7 +119,9 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
         box = reading.box  # the peers on the row: the row the 7-segment reader found
         for other in [r for r in ("sevenseg", "dots", "text") if r != route]:
             other_reading = _read(other, image, path, words)
-            other_route.setdefault(group, {}).setdefault(other, []).append(_hit(other_reading.value, row))
+            other_route.setdefault(group, {}).setdefault(other, []).append(
+                (_hit(other_reading.value, row), _flagged(other_reading))
+            )
             box = other_reading.box if other == "sevenseg" else box
         for peer, (value, ms) in meter_peers.measure(engines, image, path, box).items():
             peer_hits.setdefault(peer, {}).setdefault(group, []).append(_hit(value, row))
@@ -139,8 +140,12 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
             sum(r for r, f in results if not f) / max(1, sum(not f for _, f in results)), 3
         )
     for group, routes in sorted(other_route.items()):
-        for route, hits in routes.items():
-            figures[f"{prefix}.{group}.{route}_route_exact"] = round(sum(hits) / len(hits), 3)
+        for route, results in routes.items():
+            n = len(results)
+            figures[f"{prefix}.{group}.{route}_route_exact"] = round(sum(r for r, _ in results) / n, 3)
+            # a display photographed for another kind: a wrong number not flagged would enter a series
+            silent = sum((not r) and not f for r, f in results)
+            figures[f"{prefix}.{group}.{route}_route_silent_wrong"] = round(silent / n, 3)
     figures[f"{prefix}.median_ms"] = round(statistics.median(times), 1)
     figures[f"{prefix}.p95_ms"] = round(sorted(times)[int(0.95 * (len(times) - 1))], 1)
     for peer, tiers in peer_hits.items():
@@ -148,6 +153,11 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
             figures["peers"][f"{peer}.{tier}.exact"] = round(sum(hits) / len(hits), 3)
         if peer_times.get(peer):
             figures["peers"][f"{peer}.median_ms"] = round(statistics.median(peer_times[peer]), 1)
+
+
+def _flagged(reading: DisplayReading) -> bool:
+    """What judge() sends to review for a display with the default threshold."""
+    return reading.value is None or bool(reading.reason) or reading.confidence < UNSURE
 
 
 def _read(route: str, image: np.ndarray, path: Path, words) -> DisplayReading:

@@ -67,6 +67,8 @@ def test_bench_meters_pools_display_sets_and_writes_the_misses(tmp_path):
     # a dot-matrix panel goes to its own reader; the other readers are measured on it too
     assert figures["meters.dot_matrix.exact"] == 1.0 and figures["meters.dot_matrix.silent_wrong"] == 0
     assert "meters.dot_matrix.sevenseg_route_exact" in figures and "meters.HQ.text_route_exact" in figures
+    # photographed as a 7-segment display, the panel gives no number, or a flagged one
+    assert figures["meters.dot_matrix.sevenseg_route_silent_wrong"] == 0
     assert figures["alerting.series"] == 2 and figures["alerting.missed"] == 0
     [miss] = [json.loads(line) for line in misses.read_text().splitlines()]
     assert miss["image"].endswith("meters-b/images/blank.jpg")
