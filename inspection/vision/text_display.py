@@ -3,7 +3,8 @@
 A text engine reads a dot-matrix panel badly as it is: each character is a 5x7 grid of separate
 dots, and the engine sees specks or reads the panel upside down. Blurred by about half a dot's
 size, the dots run together into strokes the engine reads like print. The panel is read both
-ways and the surer reading is kept; a reading under ``SURE`` goes to review."""
+ways and the surer reading is kept; a reading under ``SURE``, or from a line that may be
+misread, goes to review."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -11,7 +12,8 @@ from dataclasses import asdict
 import cv2
 import numpy as np
 
-from inspection.vision.sevenseg import DisplayReading, parse_number
+from inspection.vision.sevenseg import DisplayReading, number_text
+from inspection.vision.sevenseg.reading import NUMBER
 from ocr.pipeline.enhance import dot_size, gray, standing_out
 
 SURE = 0.85  # a text engine's line scored below this is not trusted with a meter's value
@@ -20,23 +22,43 @@ SURE = 0.85  # a text engine's line scored below this is not trusted with a mete
 def number_in_text(lines: Iterable[dict]) -> DisplayReading:
     """The line with the most digits among a text engine's lines (each with its text, confidence
     and, if known, its corner points ``box``): its number and box, flagged when the engine was
-    unsure of it."""
+    unsure of it or when the line may be misread (``_misread``)."""
     best = None
     for line in lines:
-        value = parse_number(line.get("text", ""))
-        if value is None:
+        found = number_text(line.get("text", ""))
+        if found is None:
             continue
         digits = sum(c.isdigit() for c in line["text"])
         if best is None or digits > best[0]:
-            best = (digits, value, line)
+            best = (digits, found, line)
     if best is None:
         return DisplayReading("", None, 0.0, reason="no number in the text read")
-    _, value, line = best
-    confidence = float(line.get("confidence", 0.0))
+    _, number, line = best
+    text, confidence = line["text"], float(line.get("confidence", 0.0))
     reason = "" if confidence >= SURE else f"the text engine is unsure of it (score {confidence:.2f})"
+    if not reason:
+        reason = _misread(text.replace(" ", ""), number)
     corners = np.asarray(line.get("box") or np.zeros((0, 2)), np.float32).reshape(-1, 2)
     box = tuple(int(v) for v in cv2.boundingRect(corners)) if len(corners) else None
-    return DisplayReading(line["text"][:40], value, confidence, box=box, reason=reason)
+    value = float(number.replace(",", "."))
+    return DisplayReading(text[:40], value, confidence, box=box, reason=reason)
+
+
+def _misread(text: str, number: str) -> str:
+    """Why ``number`` in a line (spaces dropped) may not be the panel's value: other numbers
+    in the line (a panel read upside down gives NIWZ7202M073; a unit's digit, m3 or CO2, is no
+    number), or a minus sign after it (-909.96 upside down is 96606-)."""
+    found = NUMBER.finditer(text)
+    others = [
+        m.group() for m in found if not (len(m.group()) == 1 and m.start() and text[m.start() - 1].isalpha())
+    ]
+    if number in others:
+        others.remove(number)
+    if others:
+        return f"the line holds other numbers beside {number} ({', '.join(others)}): the text may be misread"
+    if text[text.find(number) + len(number) :].startswith("-"):
+        return f"a minus sign after {number}: the panel may have been read upside down"
+    return ""
 
 
 def merged_dots(image: np.ndarray) -> np.ndarray | None:

@@ -20,6 +20,21 @@ def test_the_line_with_the_most_digits_gives_the_number_and_an_unsure_one_is_fla
     assert number_in_text([{"text": "OVEN", "confidence": 1.0}]).value is None
 
 
+def test_a_line_that_may_be_misread_is_flagged():
+    # "FLOW 707 L/MIN" and -909.96 read upside down, scored 0.87: no value on the panel
+    for text, reason in [
+        ("NIWZ7202M073", "the line holds other numbers beside 7202 (073)"),
+        ("96606-", "a minus sign after 96606"),
+    ]:
+        reading = number_in_text([{"text": text, "confidence": 0.87}])
+        assert reading.value is not None and reading.reason.startswith(reason)
+    # a label or a sign before the value, a unit after it (with its own digit), spaces the
+    # engine put within the number or left out
+    for text, value in [("T=-5.2C", -5.2), ("P-378 KPA", -378), ("P 1 2.5 KPA", 12.5), ("FLOW 5 M3/H", 5)]:
+        reading = number_in_text([{"text": text, "confidence": 0.9}])
+        assert (reading.value, reading.reason) == (value, ""), text
+
+
 def test_a_dot_matrix_panel_is_read_with_its_dots_merged():
     engine = get_engine("rapidocr")
     photo = text_display_photo("T= 42.7 C", tilt=0.1, turn=3, seed=3)

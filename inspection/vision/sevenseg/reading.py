@@ -118,7 +118,12 @@ NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 def parse_number(text: str) -> float | None:
     """The number with the most digits in a text engine's line (for displays an engine reads,
     and the benchmark's engine peers): "TOTAL 12,50 L" -> 12.5."""
+    found = number_text(text)
+    return None if found is None else float(found.replace(",", "."))
+
+
+def number_text(text: str) -> str | None:
+    """The number ``parse_number`` takes from ``text``, as it stands there once spaces are
+    dropped (an engine may space out the digits)."""
     found = NUMBER.findall(text.replace(" ", ""))
-    if not found:
-        return None
-    return float(max(found, key=lambda t: sum(c.isdigit() for c in t)).replace(",", "."))
+    return max(found, key=lambda t: sum(c.isdigit() for c in t)) if found else None
