@@ -12,8 +12,8 @@ from dataclasses import asdict
 import cv2
 import numpy as np
 
-from inspection.vision.sevenseg import DisplayReading, number_text
-from inspection.vision.sevenseg.reading import NUMBER
+from inspection.vision.sevenseg import DisplayReading
+from inspection.vision.sevenseg.reading import NUMBER, number_text
 from ocr.pipeline.enhance import dot_size, gray, standing_out
 
 SURE = 0.85  # a text engine's line scored below this is not trusted with a meter's value

@@ -54,8 +54,12 @@ def standing_out_level(g: np.ndarray, ink: str = "") -> tuple[np.ndarray, np.nda
     """How far each pixel stands out from its neighbourhood, the way ``standing_out`` finds
     the ink (0 where it does not), and the image dark ink on light."""
     darker = cv2.stackBlur(g, (91, 91)).astype(np.int16) - g  # about a Gaussian of sigma 15
-    lightest, darkest = np.percentile(darker, (0.5, 99.5)) if not ink else (0, 0)
-    if ink == "light" or -lightest > darkest:
+    if ink:
+        light = ink == "light"
+    else:
+        lightest, darkest = np.percentile(darker, (0.5, 99.5))
+        light = -lightest > darkest
+    if light:
         g, darker = 255 - g, -darker
     return np.clip(darker, 0, 255).astype(np.uint8), g
 

@@ -17,7 +17,7 @@ Nothing here knows a particular meter: the layout of the seven segments is the s
 (a top, b top right, c bottom right, d bottom, e bottom left, f top left, g middle)."""
 
 from .reader import read_display
-from .reading import PATTERNS, Digit, DisplayConfig, DisplayReading, Words, number_text, parse_number, scaled
+from .reading import PATTERNS, Digit, DisplayConfig, DisplayReading, Words, parse_number, scaled
 
 __all__ = [
     "PATTERNS",
@@ -25,7 +25,6 @@ __all__ = [
     "DisplayConfig",
     "DisplayReading",
     "Words",
-    "number_text",
     "parse_number",
     "read_display",
     "scaled",
