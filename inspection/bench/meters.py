@@ -39,7 +39,7 @@ from inspection import series
 from inspection.bench import meter_peers
 from inspection.services.meters import reader_for
 from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display
-from inspection.vision.text_display import number_in_text, read_dot_matrix
+from inspection.vision.text_display import checked_by_segments, number_in_text, read_dot_matrix
 from ocr.bench.reading import find_datasets
 from ocr.pipeline import ReadConfig, decode_image, read_image
 from ocr.pipeline.intake import READ_SIDE
@@ -163,16 +163,17 @@ def _flagged(reading: DisplayReading) -> bool:
 def _read(route: str, image: np.ndarray, path: Path, words) -> DisplayReading:
     """A display photo read as ``read_meter`` reads one of a kind that goes to ``route``: the
     7-segment reader, a dot-matrix panel's text read with its dots merged, or a general digital
-    panel's number in the reading job's text lines (the photo decoded as the job decodes it).
+    panel's number in the reading job's text lines (the photo decoded as the job decodes it), both
+    checked against the 7-segment reader.
     RapidOCR runs on one thread throughout."""
     if route == "sevenseg":
         return read_display(image, DisplayConfig(), words=words)
     engine = get_engine("rapidocr", options=thread_options(1))
     if route == "dots":
-        return read_dot_matrix(image, engine.read)
+        return checked_by_segments(read_dot_matrix(image, engine.read), image, words)
     image = decode_image(path.read_bytes(), max_pixels=settings.MAX_IMAGE_PIXELS, reduce_to=READ_SIDE)
     result = read_image(image, ReadConfig(engine="rapidocr", engine_options=thread_options(1)))
-    return number_in_text(asdict(line) for line in result.lines)
+    return checked_by_segments(number_in_text(asdict(line) for line in result.lines), image, words)
 
 
 def _miss(path: Path, row: dict, reading, right: bool) -> dict:

@@ -14,7 +14,7 @@ from inspection import series
 from inspection.choices import AlertKind, AlertStatus, DisplayKind, ReadingStatus
 from inspection.models import Alert, AlertRule, Display, MaintenanceTicket, MeterReading
 from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display, scaled
-from inspection.vision.text_display import number_in_text, read_dot_matrix
+from inspection.vision.text_display import checked_by_segments, number_in_text, read_dot_matrix
 from integrations.choices import WebhookEvent
 from integrations.services import emit
 from ocr import storage
@@ -49,20 +49,22 @@ def read_meter(*, display: Display, capture, image: np.ndarray | None = None) ->
     """Read ``display`` in the capture's photo and record the result (never raises for a photo
     with no display in it: that is a reading with no value, sent to review). ``image``: the photo
     as the reading job decoded it (orientation applied, maybe reduced); boxes are stored in the
-    stored photo's pixels either way."""
+    stored photo's pixels either way. A number a text engine read is checked against the
+    7-segment reader (``checked_by_segments``)."""
     reader = reader_for(display.kind)
+    if image is None:
+        image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
     if reader == "text":
         text = getattr(capture, "reading", None)
         reading = number_in_text((text.lines if text is not None else []) or [])
-        if reading.box and text.width and capture.image.width and capture.image.width != text.width:
-            reading = scaled(reading, capture.image.width / text.width)  # the job read a reduced copy
-        return record_meter_reading(display=display, reading=reading, capture=capture, at=capture.created_at)
-    if image is None:
-        image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
-    if reader == "dots":
+        if reading.box and text.width and text.width != image.shape[1]:
+            reading = scaled(reading, image.shape[1] / text.width)  # the lines' pixels, the image's
+    elif reader == "dots":
         reading = read_dot_matrix(image, text_engine().read)
     else:
         reading = read_display(image, display_config(display), words=text_engine().recognise)
+    if reader != "sevenseg":
+        reading = checked_by_segments(reading, image, words=text_engine().recognise)
     scale = (capture.image.width or image.shape[1]) / image.shape[1]
     if scale != 1:
         reading = scaled(reading, scale)

@@ -4,15 +4,16 @@ A text engine reads a dot-matrix panel badly as it is: each character is a 5x7 g
 dots, and the engine sees specks or reads the panel upside down. Blurred by about half a dot's
 size, the dots run together into strokes the engine reads like print. The panel is read both
 ways and the surer reading is kept; a reading under ``SURE``, or from a line that may be
-misread, goes to review."""
+misread, goes to review, and so does one the 7-segment reader reads otherwise
+(``checked_by_segments``): the display may be a 7-segment one registered as another kind."""
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import cv2
 import numpy as np
 
-from inspection.vision.sevenseg import DisplayReading
+from inspection.vision.sevenseg import DisplayConfig, DisplayReading, Words, read_display
 from inspection.vision.sevenseg.reading import NUMBER, number_text
 from ocr.pipeline.enhance import dot_size, gray, standing_out
 
@@ -82,3 +83,22 @@ def read_dot_matrix(image: np.ndarray, read: Callable[[np.ndarray], Iterable]) -
     if not valued:
         return readings[0]
     return max(valued, key=lambda r: (r.confidence, sum(c.isdigit() for c in r.text)))
+
+
+def checked_by_segments(
+    reading: DisplayReading, image: np.ndarray, words: Words | None = None
+) -> DisplayReading:
+    """A text engine's number checked against the 7-segment reader's reading of the same photo.
+    A 7-segment display registered as another kind gives a text engine numbers that look right
+    and are not (242.00 upside down read as 1002h2, 230.0 as 23001, 161.01 as 161.0); when the
+    segment reader is sure of another number, the reading is flagged. One already flagged, or
+    one the segment reader agrees with, flags or finds nothing in, is as it was."""
+    if reading.value is None or reading.reason:
+        return reading
+    config = DisplayConfig()
+    segments = read_display(image, config, words=words)
+    unsure = segments.reason or segments.confidence < config.min_confidence
+    if segments.value in (None, reading.value) or unsure:
+        return reading
+    why = f"read as a 7-segment display it shows {segments.text}: the display may be a 7-segment one"
+    return replace(reading, reason=why)

@@ -69,6 +69,9 @@ def test_bench_meters_pools_display_sets_and_writes_the_misses(tmp_path):
     assert "meters.dot_matrix.sevenseg_route_exact" in figures and "meters.HQ.text_route_exact" in figures
     # photographed as a 7-segment display, the panel gives no number, or a flagged one
     assert figures["meters.dot_matrix.sevenseg_route_silent_wrong"] == 0
+    # a 7-segment display registered as another kind: the text reading is checked by the segment reader
+    assert figures["meters.HQ.text_route_silent_wrong"] == 0
+    assert figures["meters.HQ.dots_route_silent_wrong"] == 0
     assert figures["alerting.series"] == 2 and figures["alerting.missed"] == 0
     [miss] = [json.loads(line) for line in misses.read_text().splitlines()]
     assert miss["image"].endswith("meters-b/images/blank.jpg")

@@ -1,13 +1,21 @@
 """Displays a text engine reads: the number among its lines, flagged when the engine was
 unsure; a dot-matrix panel read with its dots merged into strokes, which the engine reads where
-it finds no number in the separate dots."""
+it finds no number in the separate dots; a number the 7-segment reader reads otherwise is
+flagged."""
 
 from dataclasses import asdict
 
 import numpy as np
 
-from inspection.demo import text_display_photo
-from inspection.vision.text_display import SURE, merged_dots, number_in_text, read_dot_matrix
+from inspection.demo import display_photo, text_display_photo
+from inspection.vision.sevenseg import DisplayReading
+from inspection.vision.text_display import (
+    SURE,
+    checked_by_segments,
+    merged_dots,
+    number_in_text,
+    read_dot_matrix,
+)
 from ocr.pipeline.text import get_engine
 
 
@@ -47,3 +55,19 @@ def test_a_dot_matrix_panel_is_read_with_its_dots_merged():
 def test_a_photo_with_no_dots_is_not_merged():
     assert merged_dots(np.full((480, 640, 3), 200, np.uint8)) is None
     assert merged_dots(text_display_photo("42.7", seed=1)) is not None
+
+
+def test_a_number_the_segment_reader_reads_otherwise_is_flagged():
+    # a 7-segment display registered as a general digital one: the text engine's 38.5 for 88.5
+    photo = display_photo("88.5", seed=2)
+    misread = checked_by_segments(DisplayReading("38.5", 38.5, 0.95), photo)
+    assert misread.value == 38.5 and "as a 7-segment display it shows 88.5" in misread.reason
+    right = DisplayReading("88.5", 88.5, 0.95)
+    assert checked_by_segments(right, photo) == right
+    # a dot-matrix panel: the segment reader flags its dots, and the text reading stands
+    panel = text_display_photo("T= 42.7 C", tilt=0.1, turn=3, seed=3)
+    reading = DisplayReading("T=42.7C", 42.7, 0.95)
+    assert checked_by_segments(reading, panel) == reading
+    # a reading already flagged is not read again
+    unsure = DisplayReading("38.5", 38.5, 0.6, reason="the text engine is unsure of it (score 0.60)")
+    assert checked_by_segments(unsure, photo) == unsure
