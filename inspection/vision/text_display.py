@@ -74,7 +74,8 @@ def merged_dots(image: np.ndarray) -> np.ndarray | None:
 
 def read_dot_matrix(image: np.ndarray, read: Callable[[np.ndarray], Iterable]) -> DisplayReading:
     """A dot-matrix panel read by ``read`` (a text engine's ``TextLine``s) as it is and with
-    its dots merged: the surer reading, the one with more digits where both are as sure."""
+    its dots merged: the surer reading, the one with more digits where both are as sure,
+    flagged when the other reading shows more of its number (``_partly_seen``)."""
     looks = [image]
     if (merged := merged_dots(image)) is not None:
         looks.append(merged)
@@ -82,7 +83,23 @@ def read_dot_matrix(image: np.ndarray, read: Callable[[np.ndarray], Iterable]) -
     valued = [r for r in readings if r.value is not None]
     if not valued:
         return readings[0]
-    return max(valued, key=lambda r: (r.confidence, sum(c.isdigit() for c in r.text)))
+    best = max(valued, key=lambda r: (r.confidence, sum(c.isdigit() for c in r.text)))
+    return _partly_seen(best, valued)
+
+
+def _partly_seen(best: DisplayReading, readings: list[DisplayReading]) -> DisplayReading:
+    """The surer look's reading, flagged when another look's number holds it and says more: the
+    surer look may have seen part of the panel (2.9 as it is, 802.9 with the dots merged; 0KPA
+    and P 824.0 KPA). A trailing zero more (420.90 and 420.9) is the same number."""
+    if best.reason:
+        return best
+    mine = number_text(best.text) or ""
+    for other in readings:
+        theirs = number_text(other.text) or ""
+        if other.value != best.value and mine in theirs:
+            why = f"read another way the panel shows {other.text}: {mine} may be only part of it"
+            return replace(best, reason=why)
+    return best
 
 
 def checked_by_segments(

@@ -52,6 +52,17 @@ def test_a_dot_matrix_panel_is_read_with_its_dots_merged():
     assert (reading.value, reading.reason) == (42.7, "")
 
 
+def test_a_dot_matrix_reading_the_other_look_shows_more_of_is_flagged():
+    # read as they are, the engine is surest of 2.9 and 225.9; with the dots merged, 802.9, -225.9
+    engine = get_engine("rapidocr")
+    for text, look in [
+        ("802.9", dict(polarity="dark", char_height=105, tilt=0.02, turn=-1.5, blur=1.35, seed=384887726)),
+        ("-225.9", dict(polarity="light", char_height=96, tilt=0.035, turn=3.9, blur=1.16, seed=801247902)),
+    ]:
+        reading = read_dot_matrix(text_display_photo(text, **look), engine.read)
+        assert reading.value != float(text) and f"the panel shows {text}" in reading.reason, text
+
+
 def test_a_photo_with_no_dots_is_not_merged():
     assert merged_dots(np.full((480, 640, 3), 200, np.uint8)) is None
     assert merged_dots(text_display_photo("42.7", seed=1)) is not None
