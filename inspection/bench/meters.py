@@ -39,7 +39,7 @@ from inspection import series
 from inspection.bench import meter_peers
 from inspection.services.meters import reader_for
 from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display
-from inspection.vision.text_display import checked_by_segments, number_in_text, read_dot_matrix
+from inspection.vision.text_display import checked_by_segments, number_in_text, read_text_display
 from ocr.bench.reading import find_datasets
 from ocr.pipeline import ReadConfig, decode_image, read_image
 from ocr.pipeline.intake import READ_SIDE
@@ -162,18 +162,20 @@ def _flagged(reading: DisplayReading) -> bool:
 
 def _read(route: str, image: np.ndarray, path: Path, words) -> DisplayReading:
     """A display photo read as ``read_meter`` reads one of a kind that goes to ``route``: the
-    7-segment reader, a dot-matrix panel's text read with its dots merged, or a general digital
-    panel's number in the reading job's text lines (the photo decoded as the job decodes it), both
-    checked against the 7-segment reader.
+    7-segment reader, or the text display reader: a dot-matrix panel read as it is and with its
+    dots merged, a general digital panel's number in the reading job's text lines (the photo
+    decoded as the job decodes it) and, where its ink is made of dots, merged too; both checked
+    against the 7-segment reader.
     RapidOCR runs on one thread throughout."""
     if route == "sevenseg":
         return read_display(image, DisplayConfig(), words=words)
     engine = get_engine("rapidocr", options=thread_options(1))
     if route == "dots":
-        return checked_by_segments(read_dot_matrix(image, engine.read), image, words)
+        return checked_by_segments(read_text_display(image, engine.read), image, words)
     image = decode_image(path.read_bytes(), max_pixels=settings.MAX_IMAGE_PIXELS, reduce_to=READ_SIDE)
     result = read_image(image, ReadConfig(engine="rapidocr", engine_options=thread_options(1)))
-    return checked_by_segments(number_in_text(asdict(line) for line in result.lines), image, words)
+    as_read = number_in_text(asdict(line) for line in result.lines)
+    return checked_by_segments(read_text_display(image, engine.read, as_read), image, words)
 
 
 def _miss(path: Path, row: dict, reading, right: bool) -> dict:

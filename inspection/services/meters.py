@@ -14,7 +14,7 @@ from inspection import series
 from inspection.choices import AlertKind, AlertStatus, DisplayKind, ReadingStatus
 from inspection.models import Alert, AlertRule, Display, MaintenanceTicket, MeterReading
 from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display, scaled
-from inspection.vision.text_display import checked_by_segments, number_in_text, read_dot_matrix
+from inspection.vision.text_display import checked_by_segments, number_in_text, read_text_display
 from integrations.choices import WebhookEvent
 from integrations.services import emit
 from ocr import storage
@@ -54,15 +54,16 @@ def read_meter(*, display: Display, capture, image: np.ndarray | None = None) ->
     reader = reader_for(display.kind)
     if image is None:
         image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
-    if reader == "text":
-        text = getattr(capture, "reading", None)
-        reading = number_in_text((text.lines if text is not None else []) or [])
-        if reading.box and text.width and text.width != image.shape[1]:
-            reading = scaled(reading, image.shape[1] / text.width)  # the lines' pixels, the image's
-    elif reader == "dots":
-        reading = read_dot_matrix(image, text_engine().read)
-    else:
+    if reader == "sevenseg":
         reading = read_display(image, display_config(display), words=text_engine().recognise)
+    else:
+        as_read = None  # a dot-matrix panel: the text pipeline did not read it
+        if reader == "text":
+            text = getattr(capture, "reading", None)
+            as_read = number_in_text((text.lines if text is not None else []) or [])
+            if as_read.box and text.width and text.width != image.shape[1]:
+                as_read = scaled(as_read, image.shape[1] / text.width)  # the lines' pixels, the image's
+        reading = read_text_display(image, text_engine().read, as_read)
     if reader != "sevenseg":
         reading = checked_by_segments(reading, image, words=text_engine().recognise)
     scale = (capture.image.width or image.shape[1]) / image.shape[1]
@@ -73,8 +74,9 @@ def read_meter(*, display: Display, capture, image: np.ndarray | None = None) ->
 
 def reader_for(kind: str) -> str:
     """Which reader a display's photo goes to: ``sevenseg`` (the segment reader), ``dots`` (a
-    dot-matrix panel, its dots merged for the text engine) or ``text`` (a general digital
-    panel: the number in the reading job's own text lines)."""
+    dot-matrix panel, read by the text display reader) or ``text`` (a general digital panel: the
+    number in the reading job's own text lines, and the panel with its dots merged where its
+    ink is made of dots)."""
     if kind.startswith("7seg"):
         return "sevenseg"
     return "dots" if kind == DisplayKind.DOT_MATRIX else "text"

@@ -2,8 +2,9 @@
 
 A text engine reads a dot-matrix panel badly as it is: each character is a 5x7 grid of separate
 dots, and the engine sees specks or reads the panel upside down. Blurred by about half a dot's
-size, the dots run together into strokes the engine reads like print. The panel is read both
-ways and the surer reading is kept; a reading under ``SURE``, or from a line that may be
+size, the dots run together into strokes the engine reads like print. A panel whose ink is
+made of dots, of either kind (a dot-matrix panel may be registered as general digital), is read
+both ways and the surer reading is kept; a reading under ``SURE``, or from a line that may be
 misread, goes to review, and so does one the 7-segment reader reads otherwise
 (``checked_by_segments``): the display may be a 7-segment one registered as another kind."""
 
@@ -72,14 +73,19 @@ def merged_dots(image: np.ndarray) -> np.ndarray | None:
     return cv2.cvtColor(cv2.GaussianBlur(g, (0, 0), 0.5 * size), cv2.COLOR_GRAY2BGR)
 
 
-def read_dot_matrix(image: np.ndarray, read: Callable[[np.ndarray], Iterable]) -> DisplayReading:
-    """A dot-matrix panel read by ``read`` (a text engine's ``TextLine``s) as it is and with
-    its dots merged: the surer reading, the one with more digits where both are as sure,
-    flagged when the other reading shows more of its number (``_partly_seen``)."""
-    looks = [image]
+def read_text_display(
+    image: np.ndarray, read: Callable[[np.ndarray], Iterable], as_read: DisplayReading | None = None
+) -> DisplayReading:
+    """A dot-matrix or general digital panel read by ``read`` (a text engine's ``TextLine``s)
+    as it is and, where its ink is made of dots, with its dots merged: the surer reading, the
+    one with more digits where both are as sure, flagged when the other reading shows more of
+    its number (``_partly_seen``). ``as_read``: the number in the lines a reading job already
+    read in the photo (a general digital panel's), taken for the look as it is."""
+    if as_read is None:
+        as_read = number_in_text(asdict(line) for line in read(image))
+    readings = [as_read]
     if (merged := merged_dots(image)) is not None:
-        looks.append(merged)
-    readings = [number_in_text(asdict(line) for line in read(look)) for look in looks]
+        readings.append(number_in_text(asdict(line) for line in read(merged)))
     valued = [r for r in readings if r.value is not None]
     if not valued:
         return readings[0]

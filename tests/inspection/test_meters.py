@@ -263,6 +263,22 @@ def test_a_dot_matrix_display_is_read_with_its_dots_merged_and_its_box(station, 
 
 
 @pytest.mark.django_db
+def test_a_dot_matrix_panel_registered_as_general_digital_is_read_with_its_dots_merged(
+    station, make_user, settings
+):
+    settings.MQTT_URL = ""
+    equipment = Equipment.objects.create(code="OVEN-2", name="Oven", line=station.line, station=station)
+    display = Display.objects.create(equipment=equipment, name="zone 2", kind="digital", unit="C")
+    photo = text_display_photo("T= 42.7 C", tilt=0.1, turn=3, seed=3)
+    capture = read_capture(actor=make_user(), station=station, image=photo, metadata={"display": display.pk})
+    reading = MeterReading.objects.get(capture=capture)
+    assert (reading.value, reading.status) == (42.7, ReadingStatus.ACCEPTED)
+    from inspection.vision.text_display import number_in_text
+
+    assert number_in_text(capture.reading.lines).value is None  # the text pipeline's lines hold none
+
+
+@pytest.mark.django_db
 def test_a_7_segment_photo_skips_the_text_engine(display, station, make_user, settings):
     settings.MQTT_URL = ""
     capture = read_capture(

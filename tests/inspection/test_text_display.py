@@ -14,7 +14,7 @@ from inspection.vision.text_display import (
     checked_by_segments,
     merged_dots,
     number_in_text,
-    read_dot_matrix,
+    read_text_display,
 )
 from ocr.pipeline.text import get_engine
 
@@ -48,7 +48,7 @@ def test_a_dot_matrix_panel_is_read_with_its_dots_merged():
     photo = text_display_photo("T= 42.7 C", tilt=0.1, turn=3, seed=3)
     # the engine finds no number in the separate dots of the photo as it is
     assert number_in_text(asdict(line) for line in engine.read(photo)).value is None
-    reading = read_dot_matrix(photo, engine.read)
+    reading = read_text_display(photo, engine.read)
     assert (reading.value, reading.reason) == (42.7, "")
 
 
@@ -59,7 +59,7 @@ def test_a_dot_matrix_reading_the_other_look_shows_more_of_is_flagged():
         ("802.9", dict(polarity="dark", char_height=105, tilt=0.02, turn=-1.5, blur=1.35, seed=384887726)),
         ("-225.9", dict(polarity="light", char_height=96, tilt=0.035, turn=3.9, blur=1.16, seed=801247902)),
     ]:
-        reading = read_dot_matrix(text_display_photo(text, **look), engine.read)
+        reading = read_text_display(text_display_photo(text, **look), engine.read)
         assert reading.value != float(text) and f"the panel shows {text}" in reading.reason, text
 
 
