@@ -1,4 +1,5 @@
-"""The peers ``bench meters`` measures in the same run, on the same photos, each as it comes.
+"""The peers ``bench meters`` measures in the same run, on the same photos, each as it comes
+(RapidOCR and Tesseract from ``ocr.bench.peers``, as the reading bench runs them).
 
 General text engines read the whole photo and the crop around the digits' row our reader found
 (does an engine do better once the display is found?); the number with the most digits in the
@@ -14,19 +15,19 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from inspection.vision.sevenseg import parse_number
+from ocr.bench.peers import raw_rapidocr, raw_tesseract
 
 Text = Callable[[np.ndarray], str]
 
 
 def text_engines(models: str = "") -> dict[str, Text]:
     """The text engines that can run here, by name; EasyOCR when ``models`` is given."""
-    engines: dict[str, Text] = {"rapidocr": _rapidocr}
+    engines: dict[str, Text] = {"rapidocr": raw_rapidocr}
     if shutil.which("tesseract"):
-        engines["tesseract"] = _tesseract
+        engines["tesseract"] = raw_tesseract
     if models:
         from ocr.pipeline.text import get_engine
 
@@ -58,28 +59,6 @@ def crop(image: np.ndarray, box, margin: float = 0.25) -> np.ndarray:
     x, y, w, h = box
     mx, my = int(margin * h), int(margin * h)
     return image[max(0, y - my) : y + h + my, max(0, x - mx) : x + w + mx]
-
-
-_engine = None
-
-
-def _rapidocr(image: np.ndarray) -> str:
-    global _engine
-    if _engine is None:
-        from rapidocr import RapidOCR
-
-        _engine = RapidOCR(params={"Global.log_level": "error"})  # the package's own defaults
-    result = _engine(image)
-    return " ".join(result.txts or ()) if result is not None and result.txts else ""
-
-
-def _tesseract(image: np.ndarray) -> str:
-    ok, png = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-    if not ok:
-        return ""
-    command = ["tesseract", "stdin", "stdout"]
-    done = subprocess.run(command, input=png.tobytes(), capture_output=True, timeout=120)
-    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else ""
 
 
 def _ssocr(binary: str, path: Path) -> str:

@@ -15,9 +15,7 @@ import multiprocessing
 import os
 import re
 import resource
-import shutil
 import statistics
-import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
@@ -29,6 +27,7 @@ from django.core.management.base import CommandError
 from PIL import Image
 
 from ocr.bench.fixed import run_fixed_camera
+from ocr.bench.peers import raw_rapidocr, raw_tesseract
 from ocr.pipeline import ReadConfig, decode_image, inspect_image, read_image
 from ocr.pipeline.checks import accepted as field_accepted
 from ocr.pipeline.codes import GS1_IDENTIFIERS, parse_gs1
@@ -111,26 +110,6 @@ def raw_zxing(image) -> list[str]:
     return [b.text for b in zxingcpp.read_barcodes(image, text_mode=zxingcpp.TextMode.Plain)]
 
 
-@cache
-def _plain_rapidocr():
-    from rapidocr import RapidOCR
-
-    return RapidOCR(params={"Global.log_level": "error"})  # the package's own defaults
-
-
-def raw_rapidocr(image) -> str:
-    """RapidOCR as it comes: default settings, its own box order, one call, no retries."""
-    result = _plain_rapidocr()(image)
-    return " ".join(result.txts or ())
-
-
-def raw_tesseract(path: Path) -> str | None:
-    if shutil.which("tesseract") is None:
-        return None
-    result = subprocess.run(["tesseract", str(path), "-"], capture_output=True, text=True, timeout=120)
-    return normalise_text(result.stdout)
-
-
 def _pattern_hit(text: str, pattern: str, want: str) -> bool:
     compact = re.sub(r"\s+", "", text.upper())
     return want.upper() in {m.group().upper() for m in re.finditer(pattern, compact, re.IGNORECASE)}
@@ -196,6 +175,7 @@ def run_dataset(folder: Path, options, out) -> dict:
                 times["rapidocr"].append(_ms(start))
                 start = time.perf_counter()
                 tess = raw_tesseract(path)
+                tess = normalise_text(tess) if tess is not None else None
                 if tess is not None:
                     times["tesseract"].append(_ms(start))
                 for name, peer_text in (("rapidocr", rapid), ("tesseract", tess)):
