@@ -39,7 +39,7 @@ from inspection import series
 from inspection.bench import meter_peers
 from inspection.services.meters import reader_for
 from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display
-from inspection.vision.text_display import checked_by_segments, number_in_text, read_text_display
+from inspection.vision.text_display import number_in_text, read_text_display
 from ocr.bench.reading import find_datasets
 from ocr.pipeline import ReadConfig, decode_image, read_image
 from ocr.pipeline.intake import READ_SIDE
@@ -170,12 +170,12 @@ def _read(route: str, image: np.ndarray, path: Path, words) -> DisplayReading:
     if route == "sevenseg":
         return read_display(image, DisplayConfig(), words=words)
     engine = get_engine("rapidocr", options=thread_options(1))
-    if route == "dots":
-        return checked_by_segments(read_text_display(image, engine.read), image, words)
-    image = decode_image(path.read_bytes(), max_pixels=settings.MAX_IMAGE_PIXELS, reduce_to=READ_SIDE)
-    result = read_image(image, ReadConfig(engine="rapidocr", engine_options=thread_options(1)))
-    as_read = number_in_text(asdict(line) for line in result.lines)
-    return checked_by_segments(read_text_display(image, engine.read, as_read), image, words)
+    as_read = None
+    if route == "text":
+        image = decode_image(path.read_bytes(), max_pixels=settings.MAX_IMAGE_PIXELS, reduce_to=READ_SIDE)
+        result = read_image(image, ReadConfig(engine="rapidocr", engine_options=thread_options(1)))
+        as_read = number_in_text(asdict(line) for line in result.lines)
+    return read_text_display(image, engine.read, words, as_read)
 
 
 def _miss(path: Path, row: dict, reading, right: bool) -> dict:

@@ -14,7 +14,7 @@ from inspection import series
 from inspection.choices import AlertKind, AlertStatus, DisplayKind, ReadingStatus
 from inspection.models import Alert, AlertRule, Display, MaintenanceTicket, MeterReading
 from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display, scaled
-from inspection.vision.text_display import checked_by_segments, number_in_text, read_text_display
+from inspection.vision.text_display import number_in_text, read_text_display
 from integrations.choices import WebhookEvent
 from integrations.services import emit
 from ocr import storage
@@ -50,7 +50,7 @@ def read_meter(*, display: Display, capture, image: np.ndarray | None = None) ->
     with no display in it: that is a reading with no value, sent to review). ``image``: the photo
     as the reading job decoded it (orientation applied, maybe reduced); boxes are stored in the
     stored photo's pixels either way. A number a text engine read is checked against the
-    7-segment reader (``checked_by_segments``)."""
+    7-segment reader (``read_text_display``)."""
     reader = reader_for(display.kind)
     if image is None:
         image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
@@ -63,9 +63,7 @@ def read_meter(*, display: Display, capture, image: np.ndarray | None = None) ->
             as_read = number_in_text((text.lines if text is not None else []) or [])
             if as_read.box and text.width and text.width != image.shape[1]:
                 as_read = scaled(as_read, image.shape[1] / text.width)  # the lines' pixels, the image's
-        reading = read_text_display(image, text_engine().read, as_read)
-    if reader != "sevenseg":
-        reading = checked_by_segments(reading, image, words=text_engine().recognise)
+        reading = read_text_display(image, text_engine().read, text_engine().recognise, as_read)
     scale = (capture.image.width or image.shape[1]) / image.shape[1]
     if scale != 1:
         reading = scaled(reading, scale)

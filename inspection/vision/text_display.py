@@ -74,13 +74,18 @@ def merged_dots(image: np.ndarray) -> np.ndarray | None:
 
 
 def read_text_display(
-    image: np.ndarray, read: Callable[[np.ndarray], Iterable], as_read: DisplayReading | None = None
+    image: np.ndarray,
+    read: Callable[[np.ndarray], Iterable],
+    words: Words | None = None,
+    as_read: DisplayReading | None = None,
 ) -> DisplayReading:
     """A dot-matrix or general digital panel read by ``read`` (a text engine's ``TextLine``s)
     as it is and, where its ink is made of dots, with its dots merged: the surer reading, the
     one with more digits where both are as sure, flagged when the other reading shows more of
-    its number (``_partly_seen``). ``as_read``: the number in the lines a reading job already
-    read in the photo (a general digital panel's), taken for the look as it is."""
+    its number (``_partly_seen``) or the 7-segment reader reads another (``checked_by_segments``,
+    with ``words``, the text engine's recognition). ``as_read``: the number in the lines a
+    reading job already read in the photo (a general digital panel's), taken for the look as
+    it is."""
     if as_read is None:
         as_read = number_in_text(asdict(line) for line in read(image))
     readings = [as_read]
@@ -90,7 +95,7 @@ def read_text_display(
     if not valued:
         return readings[0]
     best = max(valued, key=lambda r: (r.confidence, sum(c.isdigit() for c in r.text)))
-    return _partly_seen(best, valued)
+    return checked_by_segments(_partly_seen(best, valued), image, words)
 
 
 def _partly_seen(best: DisplayReading, readings: list[DisplayReading]) -> DisplayReading:
