@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from inspection.choices import AlertKind, AlertStatus, DisplayKind, ReadingStatus
+from inspection.vision.sevenseg import DisplayConfig
 
 
 class Equipment(models.Model):
@@ -48,7 +49,7 @@ class Display(models.Model):
     frames = models.PositiveSmallIntegerField(
         default=1, help_text="Fixed cameras: frames that must agree before a value is kept."
     )
-    min_confidence = models.FloatField(default=0.5)
+    min_confidence = models.FloatField(default=DisplayConfig.min_confidence)
 
     class Meta:
         constraints = [

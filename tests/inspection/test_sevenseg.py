@@ -8,6 +8,7 @@ import pytest
 from inspection.demo import display_photo, text_display_photo
 from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
 from inspection.vision.sevenseg.reader import DOTTED, UNREAD
+from inspection.vision.sevenseg.reading import SEGMENT_OFF
 from ocr.pipeline.text import get_engine
 
 
@@ -99,6 +100,19 @@ def test_a_damaged_digit_is_unsure_not_silently_wrong():
     damaged = read_display(photo)
     assert damaged.digits[0].confidence < 0.5
     assert damaged.reason in ("uncertain digit", "a digit fits no pattern")
+
+
+@pytest.mark.parametrize("text", ["40.0", "20.5"])
+def test_a_digit_one_whole_segment_off_its_pattern_is_unsure(text):
+    """A 0 whose top bar is lost in shade fits no digit but is one segment from a 0: unsure (in
+    the same shade a 7 loses its top bar and reads as 1, a number that looks right)."""
+    photo = display_photo(text, slant=0.0)
+    x, y, w, h = read_display(photo).digits[1].box
+    photo[y : y + h // 6, x + w // 5 : x + w - w // 5] = 150
+    shaded = read_display(photo)
+    assert shaded.digits[1].char == "0"
+    assert shaded.digits[1].confidence == SEGMENT_OFF
+    assert shaded.reason == "uncertain digit"
 
 
 def test_two_displays_in_one_photo_are_flagged():

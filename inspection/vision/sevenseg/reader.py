@@ -10,7 +10,7 @@ import numpy as np
 
 from ocr.pipeline.enhance import standing_out, standing_out_level
 
-from .decode import LEADING_ZERO, SIGN_AFTER, TURNED_DIGIT, _turned_digit
+from .decode import LEADING_ZERO, SIGN_AFTER, TURNED_DIGIT, UNCERTAIN, _turned_digit
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
 from .reading import Digit, DisplayConfig, DisplayReading, Words, _display_like, _evidence, _map, _rank
 from .row import CUT_OFF, UPSIDE_DOWN, _read_polarity
@@ -51,7 +51,8 @@ def _made_of_dots(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     dots within a character), scaled to digits ``DOT_SCALE`` px high. Ink is what stands out
     from its neighbourhood, and its cores, halfway up to the ink's top level: dots blurred
     together stand apart there. Specks far smaller than a dot are left out."""
-    if reading.value is None or reading.reason or reading.box is None:
+    # an unsure digit is no reason to stop: that a display is of another kind says more
+    if reading.value is None or reading.reason not in ("", UNCERTAIN) or reading.box is None:
         return reading
     crop, _, _, h = _around(gray, reading.box, 3, 0.25)
     if not crop.size:

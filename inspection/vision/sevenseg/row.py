@@ -174,9 +174,10 @@ def _read_row(
         unsure = "?" in reading.text or reading.confidence < config.min_confidence
         if turned and (unsure or (reading.value is not None and reading.reason in ("", LEADING_ZERO))):
             reading = replace(reading, reason=UPSIDE_DOWN)
+        # a digit that fits better turned round, unsure or not (a 3 turned is a 6 without c)
         if (
             reading.value is not None
-            and reading.reason in ("", LEADING_ZERO)
+            and reading.reason in ("", LEADING_ZERO, UNCERTAIN)
             and any(_turned_digit(d.segments) for d in reading.digits)
         ):
             reading = replace(reading, reason=TURNED_DIGIT)
