@@ -7,7 +7,7 @@ import pytest
 
 from inspection.demo import display_photo, text_display_photo
 from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
-from inspection.vision.sevenseg.reader import DOTTED, UNREAD
+from inspection.vision.sevenseg.reader import DOTTED, UNREAD, _unread_beside
 from inspection.vision.sevenseg.reading import SEGMENT_OFF
 from ocr.pipeline.text import get_engine
 
@@ -952,3 +952,20 @@ def test_a_character_beside_the_digits_that_is_not_read_flags_the_reading(
     )
     reading = read_display(panel)
     assert (reading.text, reading.reason) == (read, UNREAD)
+
+
+@pytest.mark.parametrize("text", ["40.0", "82.06", "350"])
+def test_a_digit_lost_in_a_dark_window_beside_the_row_is_seen(text):
+    """A dark LCD window in a light bezel stands out whole from a wide neighbourhood, digits and
+    all: a digit the row lost in its shade (a noisy photo read 40.01 as 0.01) is found among
+    the strokes that stand out within half a digit's height."""
+    gray = cv2.cvtColor(display_photo(text, slant=0.1), cv2.COLOR_BGR2GRAY)
+    gray = (gray * np.where(cv2.blur(gray, (9, 9)) < 190, 0.3, 1.0)).astype(np.uint8)
+    whole = read_display(gray)
+    assert (whole.text, whole.reason) == (text, "")  # the window's edges are no digit
+    rest = whole.digits[1:]
+    x0, y0 = min(d.box[0] for d in rest), min(d.box[1] for d in rest)
+    x1, y1 = max(d.box[0] + d.box[2] for d in rest), max(d.box[1] + d.box[3] for d in rest)
+    box = (x0, y0, x1 - x0, y1 - y0)
+    lost = DisplayReading(whole.text[1:], float(whole.text[1:]), 1.0, rest, box, "dark")
+    assert _unread_beside(gray, lost).reason == UNREAD

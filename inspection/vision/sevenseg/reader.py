@@ -10,10 +10,21 @@ import numpy as np
 
 from ocr.pipeline.enhance import standing_out, standing_out_level
 
-from .decode import LEADING_ZERO, SIGN_AFTER, TURNED_DIGIT, UNCERTAIN, _turned_digit
+from .decode import LEADING_ZERO, SIGN_AFTER, TURNED_DIGIT, UNCERTAIN, _decode, _segments, _turned_digit
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
-from .reading import Digit, DisplayConfig, DisplayReading, Words, _display_like, _evidence, _map, _rank
+from .reading import (
+    SEGMENT_OFF,
+    Digit,
+    DisplayConfig,
+    DisplayReading,
+    Words,
+    _display_like,
+    _evidence,
+    _map,
+    _rank,
+)
 from .row import CUT_OFF, UPSIDE_DOWN, _read_polarity
+from .strokes import _contrast
 
 COVERED = 0.7  # share of a cell as dark as the segments: something lies over it
 SMALL_DIGITS = 48  # px in the working copy
@@ -81,6 +92,8 @@ UNREAD = (
     "or the display is not a 7-segment one"
 )
 CHARACTER = (0.7, 1.3, 0.2, 1.5)  # its least and most height, least and most width, of the digits' height
+# in strokes standing out: no 1, whose bar a window's shaded edge is like (thick and upright)
+WIDE_CHARACTER = (0.7, 1.15, 0.3, 1.5)
 
 
 def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
@@ -90,24 +103,57 @@ def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     that looks right. Ink is what stands out from its neighbourhood the way the display's
     digits do; a character is one piece of it, no line or frame edge (too thin or too tall),
     nor a filled block (under a fifth or over three quarters of its box inked), up to one and a
-    half digits' heights either side, scaled as ``_made_of_dots`` scales."""
+    half digits' heights either side, scaled as ``_made_of_dots`` scales. Ink is looked for two
+    ways: against a wide neighbourhood, and against the strokes' own (``_strokes_standing_out``)."""
     if reading.value is None or reading.reason or reading.box is None or not reading.digits:
         return reading
     crop, scale, (x0, y0), h = _around(gray, reading.box, 1.5, 0.5)
     if not crop.size:
         return reading
-    _, _, stats, _ = cv2.connectedComponentsWithStats(standing_out(crop, reading.polarity)[0], connectivity=8)
     top = (reading.box[1] - y0) * scale
     spans = [((d.box[0] - x0) * scale, (d.box[0] + d.box[2] - x0) * scale) for d in reading.digits]
-    low, high, narrow, wide = CHARACTER
+    if _character_beside(standing_out(crop, reading.polarity)[0], h, top, spans) or _digit_beside(
+        _strokes_standing_out(crop, reading.polarity, h), h, top, spans
+    ):
+        return replace(reading, reason=UNREAD)
+    return reading
+
+
+def _character_beside(
+    ink: np.ndarray, h: float, top: float, spans: list[tuple[float, float]], shape=CHARACTER
+) -> list[tuple[int, int, int, int]]:
+    """The pieces of ``ink`` of a character's ``shape`` (``CHARACTER``'s kind) for digits ``h``
+    high, level with the row whose top is at ``top``, and outside every digit's span across."""
+    low, high, narrow, wide = shape
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    found = []
     for x, y, w, tall, area in stats[1:]:
         if not (
             low * h <= tall <= high * h and narrow * h <= w <= wide * h and 0.2 <= area / (w * tall) <= 0.75
         ):
             continue
         if min(y + tall, top + h) - max(y, top) >= 0.6 * h and all(x + w <= a or x >= b for a, b in spans):
-            return replace(reading, reason=UNREAD)
-    return reading
+            found.append((int(x), int(y), int(w), int(tall)))
+    return found
+
+
+def _digit_beside(strokes: np.ndarray, h: float, top: float, spans: list[tuple[float, float]]) -> bool:
+    """A piece of the ``strokes`` beside the row (``_character_beside``) that reads as a
+    7-segment digit other than 1, at most one segment off (a window's shaded edge, a thick
+    upright bar or two, reads as none, or with ink in a digit's counters)."""
+    for x, y, w, tall in _character_beside(strokes, h, top, spans, WIDE_CHARACTER):
+        char, confidence = _decode(_segments(strokes, x, y, w, tall))
+        if char not in "?1" and confidence >= SEGMENT_OFF:
+            return True
+    return False
+
+
+def _strokes_standing_out(crop: np.ndarray, polarity: str, h: float) -> np.ndarray:
+    """Ink as what stands out within half a digit's height (``h``): strokes, where a display's
+    whole window stands out from a light bezel around it, and a wide neighbourhood sees the
+    window as one piece (a digit in the window's shade, lost to the row, is then not seen)."""
+    hat = _contrast(crop, polarity, int(0.5 * h) | 1)
+    return cv2.threshold(hat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
 
 
 def _around(
