@@ -112,14 +112,14 @@ def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
         return reading
     top = (reading.box[1] - y0) * scale
     spans = [((d.box[0] - x0) * scale, (d.box[0] + d.box[2] - x0) * scale) for d in reading.digits]
-    if _character_beside(standing_out(crop, reading.polarity)[0], h, top, spans) or _digit_beside(
+    if _characters_beside(standing_out(crop, reading.polarity)[0], h, top, spans) or _digit_beside(
         _strokes_standing_out(crop, reading.polarity, h), h, top, spans
     ):
         return replace(reading, reason=UNREAD)
     return reading
 
 
-def _character_beside(
+def _characters_beside(
     ink: np.ndarray, h: float, top: float, spans: list[tuple[float, float]], shape=CHARACTER
 ) -> list[tuple[int, int, int, int]]:
     """The pieces of ``ink`` of a character's ``shape`` (``CHARACTER``'s kind) for digits ``h``
@@ -138,10 +138,10 @@ def _character_beside(
 
 
 def _digit_beside(strokes: np.ndarray, h: float, top: float, spans: list[tuple[float, float]]) -> bool:
-    """A piece of the ``strokes`` beside the row (``_character_beside``) that reads as a
+    """A piece of the ``strokes`` beside the row (``_characters_beside``) that reads as a
     7-segment digit other than 1, at most one segment off (a window's shaded edge, a thick
     upright bar or two, reads as none, or with ink in a digit's counters)."""
-    for x, y, w, tall in _character_beside(strokes, h, top, spans, WIDE_CHARACTER):
+    for x, y, w, tall in _characters_beside(strokes, h, top, spans, WIDE_CHARACTER):
         char, confidence = _decode(_segments(strokes, x, y, w, tall))
         if char not in "?1" and confidence >= SEGMENT_OFF:
             return True

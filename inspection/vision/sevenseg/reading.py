@@ -27,9 +27,9 @@ VARIANTS: dict[str, str] = {"0011111": "6", "1110010": "7", "1110011": "9"}
 
 
 # A digit's confidence (``decode._decode``) with one whole segment off its pattern, and the next
-# pattern one more off. Readings whose least sure digit scored this went unflagged at a threshold
-# of 0.5: the dataset's 157 photos with gamma 2.2 (an underexposed, shaded panel) gave 5 wrong
-# numbers so, darkened to 35 % 1; as they are, 1 right reading (223.01) is now flagged.
+# pattern one more off. At a threshold of 0.5 such digits passed as sure: of the dataset's 157
+# photos with gamma 2.2 (an underexposed, shaded panel), 5 gave wrong numbers so, unflagged, and
+# 1 darkened to 35 %; as they are, 1 right reading (223.01) is now flagged.
 SEGMENT_OFF = 0.5
 
 
@@ -41,8 +41,8 @@ class DisplayConfig:
     signed: bool = False  # a minus sign may be lit
     work_px: int = 960  # long side of the working copy
     min_digit_height: float = 0.03  # of the working copy's short side
-    # a digit below this makes the reading uncertain: one whole segment off its pattern (a 0
-    # whose top bar is lost in shade) is
+    # a digit below this makes the reading uncertain, as one whole segment off its pattern does
+    # (a 0 whose top bar is lost in shade)
     min_confidence: float = SEGMENT_OFF + 0.01
 
 
