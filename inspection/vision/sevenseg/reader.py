@@ -113,7 +113,7 @@ def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     top = (reading.box[1] - y0) * scale
     spans = [((d.box[0] - x0) * scale, (d.box[0] + d.box[2] - x0) * scale) for d in reading.digits]
     if _characters_beside(standing_out(crop, reading.polarity)[0], h, top, spans) or _digit_beside(
-        _strokes_standing_out(crop, reading.polarity, h), h, top, spans
+        _strokes_standing_out(crop, reading.polarity, h, top), h, top, spans
     ):
         return replace(reading, reason=UNREAD)
     return reading
@@ -148,12 +148,16 @@ def _digit_beside(strokes: np.ndarray, h: float, top: float, spans: list[tuple[f
     return False
 
 
-def _strokes_standing_out(crop: np.ndarray, polarity: str, h: float) -> np.ndarray:
+def _strokes_standing_out(crop: np.ndarray, polarity: str, h: float, top: float) -> np.ndarray:
     """Ink as what stands out within half a digit's height (``h``): strokes, where a display's
     whole window stands out from a light bezel around it, and a wide neighbourhood sees the
-    window as one piece (a digit in the window's shade, lost to the row, is then not seen)."""
+    window as one piece (a digit in the window's shade, lost to the row, is then not seen). The
+    level is set in the digits' band (from ``top``): print above or below the display (a label's
+    bold LITRES) stands out far more than an LCD's digits, and would set it above them all."""
     hat = _contrast(crop, polarity, int(0.5 * h) | 1)
-    return cv2.threshold(hat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
+    band = hat[max(0, int(top)) : int(top + h)]
+    level = cv2.threshold(band if band.size else hat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]
+    return ((hat > level) * 255).astype(np.uint8)
 
 
 def _around(
