@@ -358,6 +358,27 @@ def test_a_point_another_reading_of_the_row_found_is_not_lost_silently():
     assert (reading.text, reading.reason) in {("9.5", ""), *flagged}
 
 
+def test_readings_of_the_same_digits_that_differ_in_their_sign_flag_it():
+    from inspection.vision.sevenseg.reader import _sign_elsewhere
+
+    assert _sign_elsewhere(DisplayReading("40", 40.0, 1.0), ("40", "-40")) == "-40"
+    # other digits, another point, or the same reading again: nothing to flag
+    assert _sign_elsewhere(DisplayReading("40", 40.0, 1.0), ("40", "-41", "-4.0")) is None
+    # a minus that another reading lacks: a bar before the digits is seldom anything else
+    assert _sign_elsewhere(DisplayReading("-8.07", -8.07, 1.0), ("8.07",)) is None
+
+
+def test_a_minus_sign_another_reading_of_the_row_found_is_not_lost_silently():
+    # a signed LED panel turned 7 degrees: as the photo stands, the row's tilt drops the minus
+    # bar out of the band where a sign is looked for; levelled, it is seen
+    photo = display_photo(
+        "-40", polarity="light", digit_height=160, slant=0.05, tilt=0.074, turn=7.07, blur=1.59, seed=270
+    )
+    reading = read_display(photo, DisplayConfig(signed=True))
+    flagged = ("40", "another reading of the row differs in its sign: 40 may be -40")
+    assert (reading.text, reading.reason) in {("-40", ""), flagged}
+
+
 @pytest.mark.parametrize(
     ("text", "polarity", "as_it_stands"), [("25.06", "dark", "9052"), ("520.9", "light", "6025")]
 )

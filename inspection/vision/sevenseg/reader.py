@@ -302,6 +302,9 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
     if best.value is not None and not best.reason and (moved := _point_elsewhere(best, places[0].texts)):
         reason = f"another reading of the row puts the decimal point elsewhere: {best.text} may be {moved}"
         best = replace(best, reason=reason)
+    if best.value is not None and not best.reason and (signed := _sign_elsewhere(best, places[0].texts)):
+        reason = f"another reading of the row differs in its sign: {best.text} may be {signed}"
+        best = replace(best, reason=reason)
     if best.value is not None and not best.reason and _read_short(best, places[0].cut):
         best = replace(best, reason=CUT_OFF)
     if best.value is not None and not best.reason and best.polarity == "dark" and _covered(gray, best):
@@ -436,6 +439,17 @@ def _point_elsewhere(reading: DisplayReading, texts: tuple[str, ...]) -> str | N
     on a display; two readings that agree on every digit differ on it only when it is unsure."""
     digits = reading.text.replace(".", "")
     return next((t for t in texts if t != reading.text and t.replace(".", "") == digits and "." in t), None)
+
+
+def _sign_elsewhere(reading: DisplayReading, texts: tuple[str, ...]) -> str | None:
+    """Another reading of the place, unflagged, of the very same digits and point with a minus
+    sign where this reading has none: its text. A minus is one short bar, which the photo
+    levelled and as it stands may see differently (a tilted row's bar falls out of the band
+    where a sign is looked for); a temperature read without its sign would enter a series
+    silently wrong. The other way round is not flagged: a bar at mid-height before the digits,
+    with nothing above or below it, is seldom anything but a minus (of 180 rendered signed
+    displays, 3 right readings had a view without it, none a view with a minus not shown)."""
+    return next((t for t in texts if t == "-" + reading.text), None)
 
 
 def _read_short(reading: DisplayReading, cut: tuple[tuple[int, int, int, int], ...]) -> bool:
