@@ -226,6 +226,23 @@ def test_a_light_window_in_a_black_bezel_is_found_as_a_window(bezel):
     assert read_display(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)).text == "88.14"
 
 
+def test_an_led_panel_in_a_dark_bezel_is_found_as_a_window_and_squared():
+    # a black LED panel in a dark red bezel: at Otsu's level both are dark, the lit segments
+    # alone light, and the panel is no window of its own. Seen at a steep angle (the far end a
+    # fifth smaller), the photo only levelled read the near 9 as a 3: a digit's width varies
+    # along the row, and the 9's f fell out of its cell. Squared as a window, the row is read.
+    from inspection.vision.sevenseg.places import _windows
+
+    photo = display_photo(
+        "9337", polarity="light", digit_height=208, slant=0.14, tilt=0.22, turn=10.4, blur=1.3, seed=242
+    )
+    gray = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    small = cv2.resize(gray, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA)  # the working copy
+    assert any(window.shape[1] > 2 * window.shape[0] for window, _, _ in _windows(small))  # the long panel
+    reading = read_display(photo)
+    assert (reading.text, reading.reason) == ("9337", "")
+
+
 @pytest.mark.parametrize("turn", [cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE])
 @pytest.mark.parametrize(
     ("text", "both_ways"),

@@ -9,6 +9,10 @@ import numpy as np
 LEVELS = (1.0, 0.8, 0.65)  # of Otsu's level: where display windows are looked for
 MIN_TILT, MAX_TILT = 2.0, 20  # degrees: a photo turned by less is read as it is; by more, not levelled
 SECOND = 240  # px: the height the second look reads its row at
+# The share of the photo on the dark side of Otsu's level from which the housing is taken to be
+# on it too. The dataset's phone photos of LCDs in light housings: at most 0.72; a black LED
+# panel in a dark red bezel: 0.96.
+DARK_HOUSING = 0.8
 
 
 def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.ndarray, bool]]:
@@ -18,22 +22,31 @@ def _windows(gray: np.ndarray, height: int = 180) -> list[tuple[np.ndarray, np.n
     pixels back to ``gray`` and whether it is the half-turned view of the window before it (see
     ``_warp``). The three largest dark ones, then the two largest light ones."""
     blur = cv2.GaussianBlur(gray, (0, 0), 3)
-    dark = _rectangles(blur)
+    dark = _rectangles(blur, housing_too=True)
     light = [
         item for item in _rectangles(255 - blur) if not any(_iou(item[1], seen) > 0.5 for _, seen, _ in dark)
     ]
     return [view for _, _, quad in dark[:3] + light[:2] for view in _warp(gray, quad, height)]
 
 
-def _rectangles(blur: np.ndarray) -> list[tuple[float, tuple[int, int, int, int], np.ndarray]]:
+def _rectangles(
+    blur: np.ndarray, housing_too: bool = False
+) -> list[tuple[float, tuple[int, int, int, int], np.ndarray]]:
     """Large dark rectangles in ``blur``, largest first: (area, bounding box, corners). The dark
     parts are cut at Otsu's level and at two lower ones: a shadow across the housing can be as
-    dark as Otsu's level and join the window, but is lighter than the window itself."""
+    dark as Otsu's level and join the window, but is lighter than the window itself.
+    ``housing_too``: where most of the photo is on the dark side of Otsu's level
+    (``DARK_HOUSING``), the housing is dark too (an LED panel in a dark bezel, whose lit
+    segments alone are light), and the dark side is cut again at its own level."""
     otsu, _ = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     k = max(3, int(min(blur.shape) / 60)) | 1
+    cuts = [level * otsu for level in LEVELS]
+    darker = blur[blur <= otsu]
+    if housing_too and darker.size >= DARK_HOUSING * blur.size:
+        cuts.append(cv2.threshold(darker.reshape(1, -1), 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[0])
     found: list[tuple[float, tuple[int, int, int, int], np.ndarray]] = []
-    for level in LEVELS:
-        dark = (blur <= level * otsu).astype(np.uint8) * 255
+    for cut in cuts:
+        dark = (blur <= cut).astype(np.uint8) * 255
         dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
         contours, _ = cv2.findContours(dark, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         for contour in contours:
