@@ -105,7 +105,13 @@ def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     nor a filled block (under a fifth or over three quarters of its box inked), up to one and a
     half digits' heights either side, scaled as ``_made_of_dots`` scales. Ink is looked for two
     ways: against a wide neighbourhood, and against the strokes' own (``_strokes_standing_out``)."""
-    if reading.value is None or reading.reason or reading.box is None or not reading.digits:
+    # an unsure digit is no reason to stop: a digit missing, or a display of another kind, says more
+    if (
+        reading.value is None
+        or reading.reason not in ("", UNCERTAIN)
+        or reading.box is None
+        or not reading.digits
+    ):
         return reading
     crop, scale, (x0, y0), h = _around(gray, reading.box, 1.5, 0.5)
     if not crop.size:
