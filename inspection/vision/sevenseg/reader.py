@@ -253,9 +253,11 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
     for n, (region, back, kernel, levelled) in enumerate(regions):
         if n == len(regions) - 1 and _settled(places, config) and _fits(places[0], fine, scale):
             break  # the larger kernel only when nothing sure was read, or digits large for the finer
+        # a window's ends are its frame, but where the photo cuts it; the whole photo's edges are
+        # the photo's, the levelled photo's are its canvas's
+        edges = _ends_on_edge(region, back, gray) if n < len(windows) else (region is small,) * 2
         for polarity in polarities:
-            # only the whole photo's edges are the photo's: a window's are its frame
-            for row in _read_polarity(region, polarity, config, kernel, (region is small,) * 2):
+            for row in _read_polarity(region, polarity, config, kernel, edges):
                 reading = _map(row, back)
                 if n in sideways and (n not in views or _rank(reading) > _rank(views[n])):
                     views[n] = reading
@@ -330,6 +332,21 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
 
 
 _SAME = np.eye(3)
+END_INSET = 0.06  # of a window's length: how far inside its quad a straightened window's ends lie
+
+
+def _ends_on_edge(window: np.ndarray, back: np.ndarray, photo: np.ndarray) -> tuple[bool, bool]:
+    """Whether the straightened ``window``'s left and right ends lie on the edge of ``photo``
+    (``back``: the window's pixels to the photo's): there the photo cuts the window, and its
+    end is the photo's edge, not its frame (a digit cut there is cut off)."""
+    h, w = window.shape
+    ends = cv2.perspectiveTransform(np.float32([[[0, h / 2]], [[w - 1, h / 2]]]), back).reshape(-1, 2)
+    margin = END_INSET * float(np.linalg.norm(ends[1] - ends[0])) + 2
+    height, width = photo.shape
+    return tuple(
+        bool(x <= margin or y <= margin or x >= width - 1 - margin or y >= height - 1 - margin)
+        for x, y in ends
+    )
 
 
 @dataclass(frozen=True)
