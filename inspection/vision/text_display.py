@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from inspection.vision.sevenseg import DisplayConfig, DisplayReading, Words, read_display
+from inspection.vision.sevenseg.reader import DOTTED, _digits
 from inspection.vision.sevenseg.reading import NUMBER, number_text
 from ocr.pipeline.enhance import dot_size, gray, standing_out
 
@@ -116,17 +117,28 @@ def _partly_seen(best: DisplayReading, readings: list[DisplayReading]) -> Displa
 def checked_by_segments(
     reading: DisplayReading, image: np.ndarray, words: Words | None = None
 ) -> DisplayReading:
-    """A text engine's number checked against the 7-segment reader's reading of the same photo.
-    A 7-segment display registered as another kind gives a text engine numbers that look right
-    and are not (242.00 upside down read as 1002h2, 230.0 as 23001, 161.01 as 161.0); when the
-    segment reader is sure of another number, the reading is flagged. One already flagged, or
-    one the segment reader agrees with, flags or finds nothing in, is as it was."""
+    """A text engine's number checked against the 7-segment reader's reading of the same photo
+    (``_segments_disagree``). One already flagged, or one the segment reader agrees with, flags
+    or finds nothing in, is as it was."""
     if reading.value is None or reading.reason:
         return reading
-    config = DisplayConfig()
-    segments = read_display(image, config, words=words)
-    unsure = segments.reason or segments.confidence < config.min_confidence
-    if segments.value in (None, reading.value) or unsure:
-        return reading
-    why = f"read as a 7-segment display it shows {segments.text}: the display may be a 7-segment one"
-    return replace(reading, reason=why)
+    why = _segments_disagree(reading, read_display(image, DisplayConfig(), words=words))
+    return replace(reading, reason=why) if why else reading
+
+
+def _segments_disagree(reading: DisplayReading, segments: DisplayReading) -> str:
+    """Why a text engine's ``reading`` of a photo is unsure, given the 7-segment reader's
+    reading of it ("": it is not). A 7-segment display registered as another kind gives a text
+    engine numbers that look right and are not (242.00 upside down read as 1002h2, 230.0 as
+    23001, 161.01 as 161.0): the segment reader sure of another number flags the reading. Unsure
+    for a reason of its own (a digit cut off at the photo's edge), it still flags the very same
+    digits with the point elsewhere: an engine drops a point easily (224.00 read as 22400), the
+    segment reader places one by its own rules. A panel it finds made of dots is no 7-segment
+    display: its reading says nothing there."""
+    if segments.value in (None, reading.value):
+        return ""
+    if not segments.reason and segments.confidence >= DisplayConfig().min_confidence:
+        return f"read as a 7-segment display it shows {segments.text}: the display may be a 7-segment one"
+    if segments.reason != DOTTED and _digits(segments.text) == _digits(reading.text):
+        return f"read as a 7-segment display the point is elsewhere: {reading.text} may be {segments.text}"
+    return ""

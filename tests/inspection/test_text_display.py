@@ -82,3 +82,23 @@ def test_a_number_the_segment_reader_reads_otherwise_is_flagged():
     # a reading already flagged is not read again
     unsure = DisplayReading("38.5", 38.5, 0.6, reason="the text engine is unsure of it (score 0.60)")
     assert checked_by_segments(unsure, photo) == unsure
+
+
+def test_the_segment_readers_point_flags_a_text_reading_of_the_same_digits_without_it():
+    # a 7-segment display read as a dot-matrix one: the text engine drops the point (224.00 as
+    # 22400); the segment reader, unsure only because the photo's edge cuts a digit, has it
+    from dataclasses import replace
+
+    from inspection.vision.sevenseg.reader import DOTTED
+    from inspection.vision.text_display import _segments_disagree
+
+    text = DisplayReading("22400", 22400.0, 0.99)
+    cut = DisplayReading("224.00", 224.0, 1.0, reason="the photo's edge cuts a digit off: one may be missing")
+    assert _segments_disagree(text, cut) == (
+        "read as a 7-segment display the point is elsewhere: 22400 may be 224.00"
+    )
+    assert "it shows 224.00" in _segments_disagree(text, replace(cut, reason=""))  # sure of it
+    # unsure, of other digits, or finding the panel made of dots: it says nothing
+    assert _segments_disagree(text, replace(cut, text="2.2500", value=2.25)) == ""
+    assert _segments_disagree(text, replace(cut, reason=DOTTED)) == ""
+    assert _segments_disagree(text, replace(cut, text="22400", value=22400.0)) == ""
