@@ -41,8 +41,7 @@ def _rectangles(
     otsu, _ = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     k = max(3, int(min(blur.shape) / 60)) | 1
     cuts = [level * otsu for level in LEVELS]
-    darker = blur[blur <= otsu]
-    if housing_too and darker.size >= DARK_HOUSING * blur.size:
+    if housing_too and (darker := blur[blur <= otsu]).size >= DARK_HOUSING * blur.size:
         cuts.append(cv2.threshold(darker.reshape(1, -1), 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[0])
     found: list[tuple[float, tuple[int, int, int, int], np.ndarray]] = []
     for cut in cuts:

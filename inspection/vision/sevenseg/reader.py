@@ -62,8 +62,7 @@ def _made_of_dots(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     dots within a character), scaled to digits ``DOT_SCALE`` px high. Ink is what stands out
     from its neighbourhood, and its cores, halfway up to the ink's top level: dots blurred
     together stand apart there. Specks far smaller than a dot are left out."""
-    # an unsure digit is no reason to stop: that a display is of another kind says more
-    if reading.value is None or reading.reason not in ("", UNCERTAIN) or reading.box is None:
+    if not _open_to_look(reading):
         return reading
     crop, _, _, h = _around(gray, reading.box, 3, 0.25)
     if not crop.size:
@@ -75,6 +74,18 @@ def _made_of_dots(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     cores = level > (threshold + np.percentile(level[ink > 0], 95)) / 2
     dotted = _mostly_dots(ink, h) or _mostly_dots(cores.astype(np.uint8), h)
     return replace(reading, reason=DOTTED) if dotted else reading
+
+
+def _open_to_look(reading: DisplayReading) -> bool:
+    """A reading with a value and a row that the checks around the row (``_made_of_dots``,
+    ``_unread_beside``) look at: unflagged, or flagged only for an unsure digit, which is no
+    reason to stop (a digit missing, or a display of another kind, says more)."""
+    return (
+        reading.value is not None
+        and reading.reason in ("", UNCERTAIN)
+        and reading.box is not None
+        and bool(reading.digits)
+    )
 
 
 def _mostly_dots(ink: np.ndarray, h: float) -> bool:
@@ -105,13 +116,7 @@ def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     nor a filled block (under a fifth or over three quarters of its box inked), up to one and a
     half digits' heights either side, scaled as ``_made_of_dots`` scales. Ink is looked for two
     ways: against a wide neighbourhood, and against the strokes' own (``_strokes_standing_out``)."""
-    # an unsure digit is no reason to stop: a digit missing, or a display of another kind, says more
-    if (
-        reading.value is None
-        or reading.reason not in ("", UNCERTAIN)
-        or reading.box is None
-        or not reading.digits
-    ):
+    if not _open_to_look(reading):
         return reading
     crop, scale, (x0, y0), h = _around(gray, reading.box, 1.5, 0.5)
     if not crop.size:
