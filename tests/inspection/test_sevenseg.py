@@ -1023,3 +1023,20 @@ def test_a_digit_lost_in_a_dark_window_is_seen_with_bold_print_below_it():
     whole = read_display(gray)
     assert (whole.text, whole.reason) == ("350", "")
     assert _unread_beside(gray, _without_first_digit(whole)).reason == UNREAD
+
+
+@pytest.mark.parametrize("row_height, kept", [(72, True), (24, False)])
+def test_the_second_look_reads_the_row_it_was_given_not_a_smaller_one_in_its_crop(row_height, kept):
+    # A place read unsure (72, its 2 unsure: a ghost 8 under glare) is read again from the full
+    # photo around its row. Small digits in that crop (here a display a third as high; in the
+    # rendered case, a speck at glare's edge read as a 3) are not the row read again: the unsure
+    # reading stands, and goes to review. A row of their own height is read as before.
+    from inspection.vision.sevenseg.reader import _SAME, _Found, _second_look
+
+    gray = cv2.cvtColor(display_photo("35", digit_height=24, slant=0.1, size=(640, 360)), cv2.COLOR_BGR2GRAY)
+    left = _digit_lefts("35", photo_width=640, h=24)[0]
+    box = (left, 180 - row_height // 2, 2 * row_height, row_height)
+    digits = (Digit("7", 1.0, box), Digit("2", 0.0, box))
+    unsure = DisplayReading("72", 72.0, 0.0, digits, box, polarity="dark", reason="uncertain digit")
+    again = _second_look(gray, _Found(unsure, box, _SAME), ("dark", "light"), DisplayConfig())
+    assert again.text == ("72" if kept else "35")

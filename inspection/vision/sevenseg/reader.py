@@ -32,6 +32,7 @@ FITS = 4  # digits up to this many kernels high are read with it
 WORD_CHECKED = 3  # places a text engine is asked about, while each one before was a word
 SAME_PLACE = 0.3  # overlap (IoU) from which two readings are of one place: a window's and the photo's
 WORD_SURE = 0.9  # a text engine's score from which a line of letters is a printed word
+SAME_ROW = 0.6  # the least ratio of two rows' digit heights (either way) for one to be the other read again
 
 
 # The reasons a row gives for a display that may be upside down: the photo is read turned round.
@@ -556,7 +557,9 @@ def _covered(gray: np.ndarray, reading: DisplayReading) -> bool:
 def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayConfig) -> DisplayReading:
     """An unsure reading read again from the full-resolution photo around its digits' row, with
     room above and below for the segments and the decimal point a tight window cut off. A row
-    read in a levelled photo is taken level; any other along the photo's axes."""
+    read in a levelled photo is taken level; any other along the photo's axes. Only a reading of
+    digits about as high as the row's is of the row (a speck or glare's edge in the crop, read as
+    a small digit, is not)."""
     if found.row is None:
         return found.reading
     if found.back is _SAME:
@@ -577,9 +580,17 @@ def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayCon
     for polarity in polarities:
         for reading in _read_polarity(region, polarity, config, kernel, edges):
             reading = _map(reading, back)
-            if _rank(reading) > _rank(best):
+            if _rank(reading) > _rank(best) and _same_height(reading, found.reading):
                 best = reading
     return best
+
+
+def _same_height(reading: DisplayReading, row: DisplayReading) -> bool:
+    """Whether ``reading``'s digits are about as high as ``row``'s (``SAME_ROW``)."""
+    if reading.box is None or row.box is None:
+        return True
+    ratio = reading.box[3] / max(1, row.box[3])
+    return SAME_ROW <= ratio <= 1 / SAME_ROW
 
 
 def _sure(reading: DisplayReading) -> bool:
