@@ -1040,3 +1040,26 @@ def test_the_second_look_reads_the_row_it_was_given_not_a_smaller_one_in_its_cro
     unsure = DisplayReading("72", 72.0, 0.0, digits, box, polarity="dark", reason="uncertain digit")
     again = _second_look(gray, _Found(unsure, box, _SAME), ("dark", "light"), DisplayConfig())
     assert again.text == ("72" if kept else "35")
+
+
+@pytest.mark.parametrize("point", [False, True])
+def test_a_bottom_bar_leaning_past_its_digit_is_not_a_decimal_point(point):
+    # 737, small and blurred: the 3 leans a little more than the row, so its bottom bar, which
+    # has no e standing on it, ends half a stroke past its top and middle bars, in the gap before
+    # it. That is still the bar's end, not a point joined to it (read 7.37, unflagged); a point
+    # joined to the bar stands out past it by its own width, and is one.
+    from inspection.vision.sevenseg.cells import _point_in_gaps
+
+    stroke, top, bottom, width = 6, 8, 46, 22
+    lefts = (20, 54, 88)
+    mask = np.zeros((56, 130), np.uint8)
+    for left in lefts:  # each digit's a, b and c
+        cv2.rectangle(mask, (left, top), (left + width - 1, top + stroke - 1), 255, -1)
+        cv2.rectangle(mask, (left + width - stroke, top), (left + width - 1, bottom - 1), 255, -1)
+    three = lefts[1]
+    cv2.rectangle(mask, (three + 1, 24), (three + width - 1, 24 + stroke - 1), 255, -1)  # g
+    cv2.rectangle(mask, (three - stroke // 2, bottom - stroke), (three + width - 1, bottom - 1), 255, -1)  # d
+    if point:
+        cv2.circle(mask, (three - 6, bottom - 4), 4, 255, -1)
+    cells = [(left, width) for left in lefts]
+    assert _point_in_gaps(mask, cells, top, bottom, float(stroke))[0] == (0 if point else None)
