@@ -1063,3 +1063,20 @@ def test_a_bottom_bar_leaning_past_its_digit_is_not_a_decimal_point(point):
         cv2.circle(mask, (three - 6, bottom - 4), 4, 255, -1)
     cells = [(left, width) for left in lefts]
     assert _point_in_gaps(mask, cells, top, bottom, float(stroke))[0] == (0 if point else None)
+
+
+def test_digits_not_clearly_made_of_segments_are_flagged():
+    # A photo of a rough cast surface read 48: its "digits" were streaks and specks that fill
+    # parts of the segments' zones (these lit shares are theirs). A display's segments are lit
+    # wholly or not at all, even blurred and shaded.
+    from inspection.vision.sevenseg.reader import _fuzzy
+
+    def reading(*shares):
+        digits = tuple(Digit("8", 1.0, (0, 0, 10, 20), s) for s in shares)
+        return DisplayReading("48", 48.0, 1.0, digits, (0, 0, 20, 20))
+
+    assert _fuzzy(reading((0.0, 1.0, 0.8, 0.0, 0.0, 0.8, 0.4), (0.6, 1.0, 1.0, 0.6, 0.8, 1.0, 0.6)))
+    assert not _fuzzy(reading((0.0, 1.0, 1.0, 0.05, 0.0, 1.0, 0.95), (1.0, 0.9, 1.0, 1.0, 0.92, 1.0, 1.0)))
+    for text, polarity in (("48", "dark"), ("17.5", "light"), ("302.6", "dark")):
+        photo = read_display(display_photo(text, polarity=polarity, blur=1.6))
+        assert (photo.text, photo.reason, _fuzzy(photo)) == (text, "", False)

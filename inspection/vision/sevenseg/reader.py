@@ -32,6 +32,12 @@ FITS = 4  # digits up to this many kernels high are read with it
 WORD_CHECKED = 3  # places a text engine is asked about, while each one before was a word
 SAME_PLACE = 0.3  # overlap (IoU) from which two readings are of one place: a window's and the photo's
 WORD_SURE = 0.9  # a text engine's score from which a line of letters is a printed word
+# How far, on average, a sure digit's segments lie from fully lit or unlit (their lit shares' distance
+# to 0 or 1), from which the digits are not clearly made of segments. A display's segments are lit
+# wholly or not at all: on the dataset's photos, as they are, darkened and with noise, unflagged
+# readings reach 0.11. Streaks and specks of a texture (a machined, cast or rough surface) fill
+# parts of the seven segments' zones: 0.07 to 0.18 on such photos read as digits.
+FUZZY = 0.12
 SAME_ROW = 0.6  # the least ratio of two rows' digit heights (either way) for one to be the other read again
 
 
@@ -46,9 +52,16 @@ def read_display(
     printed word beside the display (LITRES, TOTAL) from its digits (None: not told). A display
     that seems upside down (its point at the digits' top, a leading 0, a digit that is a 3, 4 or
     7 turned round, a minus sign after the digits) is read again turned round: a clear reading
-    that way is given, still flagged, since 0 1 2 5 6 8 9 are digits either way up."""
+    that way is given, still flagged, since 0 1 2 5 6 8 9 are digits either way up. Digits not
+    clearly made of segments (``_fuzzy``) are flagged, where nothing more telling was found."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    return _unread_beside(gray, _made_of_dots(gray, _either_way_up(gray, config, words)))
+    reading = _unread_beside(gray, _made_of_dots(gray, _either_way_up(gray, config, words)))
+    if reading.value is not None and not reading.reason and _fuzzy(reading):
+        return replace(reading, reason=FUZZY_DIGITS)
+    return reading
+
+
+FUZZY_DIGITS = "the digits are not clearly made of segments (a texture?): it may not be a display"
 
 
 DOTTED = "the digits are made of separate dots: a dot-matrix display, not a 7-segment one"
@@ -583,6 +596,12 @@ def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayCon
             if _rank(reading) > _rank(best) and _same_height(reading, found.reading):
                 best = reading
     return best
+
+
+def _fuzzy(reading: DisplayReading) -> bool:
+    """Whether ``reading``'s sure digits are on average ``FUZZY`` or more from clean segments."""
+    shares = [s for d in reading.digits if d.confidence >= 0.5 for s in d.segments]
+    return bool(shares) and float(np.mean([min(s, 1 - s) for s in shares])) >= FUZZY
 
 
 def _same_height(reading: DisplayReading, row: DisplayReading) -> bool:
