@@ -13,6 +13,10 @@ kind must give no number, or a flagged one). ``--misses FILE`` writes one JSON l
 not read exactly or flagged (its path, label, reading and reason), so that each miss can be
 looked at beside its photo: a reader's error, or a label's.
 
+A folder whose rows carry no ``value`` at all (codes, printed labels, surfaces) holds photos with
+no display: each is read as a photo sent to a 7-segment display is, and must give no number, or
+a flagged one (``meters.no_display``: the shares with no reading, flagged, and silent numbers).
+
 Peers in the same run, on the same photos (``meter_peers``): RapidOCR and Tesseract as they
 come, on the whole photo and on the digits' row our reader found (does a general engine do better
 once the display is found?), EasyOCR the same way when ``--models DIR`` holds its weights, and
@@ -59,17 +63,19 @@ def add_arguments(parser):
 def run(options, out) -> dict:
     figures: dict = {"peers": {}}
     if options.get("dataset"):
-        photos = []
+        photos, blanks = [], []
         for folder in find_datasets(Path(options["dataset"])):
-            rows = _rows(folder)
-            if not rows or not all(isinstance(r.get("value"), int | float) for r in rows):
-                continue
-            if options.get("limit"):
-                rows = rows[: options["limit"]]
-            out.write(f"{folder.name}: {len(rows)} photos\n")
-            photos += [(folder / row["image"], row) for row in rows]
+            rows = _rows(folder)[: options.get("limit") or None]
+            if rows and all(isinstance(r.get("value"), int | float) for r in rows):
+                out.write(f"{folder.name}: {len(rows)} photos\n")
+                photos += [(folder / row["image"], row) for row in rows]
+            elif rows and not any("value" in r for r in rows):
+                out.write(f"{folder.name}: {len(rows)} photos with no display\n")
+                blanks += [folder / row["image"] for row in rows if "image" in row]
         if photos:
             _displays(photos, options, figures)
+        if blanks:
+            figures.update(_no_display(blanks))
     figures.update(_alerting(options.get("series", 20), options.get("seed", 0)))
     return figures
 
@@ -153,6 +159,22 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
             figures["peers"][f"{peer}.{tier}.exact"] = round(sum(hits) / len(hits), 3)
         if peer_times.get(peer):
             figures["peers"][f"{peer}.median_ms"] = round(statistics.median(peer_times[peer]), 1)
+
+
+def _no_display(paths: list[Path]) -> dict:
+    """Photos with no display, each read as a 7-segment display's photo: the shares that give
+    no reading, a flagged one, and a number not flagged (a silent error)."""
+    words = get_engine("rapidocr", options=thread_options(1)).recognise
+    counts = {"no_reading": 0, "flagged": 0, "silent": 0}
+    for path in paths:
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            raise CommandError(f"{path}: no such image, or not one OpenCV can read")
+        reading = read_display(image, DisplayConfig(), words=words)
+        counts["no_reading" if reading.value is None else "flagged" if _flagged(reading) else "silent"] += 1
+    figures = {"meters.no_display.photos": len(paths)}
+    figures.update({f"meters.no_display.{k}": round(v / len(paths), 3) for k, v in counts.items()})
+    return figures
 
 
 def _flagged(reading: DisplayReading) -> bool:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from inspection.demo import display_photo, text_display_photo
+from inspection.demo import board, display_photo, text_display_photo
 from ocr.management.commands.install_models import install_easyocr, packaged_easyocr_weights
 
 
@@ -39,8 +39,10 @@ def test_bench_meters_pools_display_sets_and_writes_the_misses(tmp_path):
     )
     panel = text_display_photo("T= 42.7 C", tilt=0.1, turn=3, seed=3)
     _dataset(tmp_path / "ovens", {"d.jpg": (panel, {"value": 42.7, "kind": "dot_matrix"})})
-    # a set of another kind (codes) in the same folder is not a display set
+    # sets of other kinds (codes, boards) in the same folder are not display sets: their photos
+    # have no display, and are read as photos with none
     _dataset(tmp_path / "codes", {"code.png": (blank, {"codes": []})})
+    _dataset(tmp_path / "boards", {"board.png": (board(), {"boxes": []})})
     out, misses = tmp_path / "meters.json", tmp_path / "misses.jsonl"
     call_command(
         "bench",
@@ -61,6 +63,8 @@ def test_bench_meters_pools_display_sets_and_writes_the_misses(tmp_path):
     assert figures["meters.LQ.exact"] == 0.5 and figures["meters.LQ.flagged"] == 0.5
     assert figures["meters.LQ.silent_wrong"] == 0
     assert figures["meters.median_ms"] > 0
+    assert figures["meters.no_display.photos"] == 2 and figures["meters.no_display.silent"] == 0
+    assert figures["meters.no_display.no_reading"] + figures["meters.no_display.flagged"] == 1.0
     assert "rapidocr.HQ.exact" in figures["peers"] and "rapidocr_on_row.LQ.exact" in figures["peers"]
     assert "tesseract.HQ.exact" in figures["peers"] and "tesseract_on_row.median_ms" in figures["peers"]
     assert "easyocr.HQ.exact" not in figures["peers"]  # only with --models
