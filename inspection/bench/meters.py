@@ -46,7 +46,7 @@ from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_displ
 from inspection.vision.text_display import number_in_text, read_text_display
 from ocr.bench.reading import find_datasets
 from ocr.pipeline import ReadConfig, decode_image, read_image
-from ocr.pipeline.intake import READ_SIDE
+from ocr.pipeline.intake import READ_SIDE, ImageRejected
 from ocr.pipeline.text import get_engine, thread_options
 
 
@@ -162,14 +162,17 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
 
 
 def _no_display(paths: list[Path]) -> dict:
-    """Photos with no display, each read as a 7-segment display's photo: the shares that give
-    no reading, a flagged one, and a number not flagged (a silent error)."""
+    """Photos with no display, each decoded and read as ``read_meter`` reads a 7-segment
+    display's capture: the shares that give no reading (a photo the intake refuses gives none),
+    a flagged one, and a number not flagged (a silent error)."""
     words = get_engine("rapidocr", options=thread_options(1)).recognise
     counts = {"no_reading": 0, "flagged": 0, "silent": 0}
     for path in paths:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if image is None:
-            raise CommandError(f"{path}: no such image, or not one OpenCV can read")
+        try:
+            image = decode_image(path.read_bytes(), max_pixels=settings.MAX_IMAGE_PIXELS)
+        except ImageRejected:
+            counts["no_reading"] += 1
+            continue
         reading = read_display(image, DisplayConfig(), words=words)
         counts["no_reading" if reading.value is None else "flagged" if _flagged(reading) else "silent"] += 1
     figures = {"meters.no_display.photos": len(paths)}

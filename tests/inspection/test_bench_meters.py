@@ -43,6 +43,9 @@ def test_bench_meters_pools_display_sets_and_writes_the_misses(tmp_path):
     # have no display, and are read as photos with none
     _dataset(tmp_path / "codes", {"code.png": (blank, {"codes": []})})
     _dataset(tmp_path / "boards", {"board.png": (board(), {"boxes": []})})
+    (tmp_path / "boards" / "images" / "broken.png").write_bytes(b"not an image")  # the intake refuses it
+    with (tmp_path / "boards" / "labels.jsonl").open("a") as labels:
+        labels.write(json.dumps({"image": "images/broken.png", "boxes": []}) + "\n")
     out, misses = tmp_path / "meters.json", tmp_path / "misses.jsonl"
     call_command(
         "bench",
@@ -63,8 +66,9 @@ def test_bench_meters_pools_display_sets_and_writes_the_misses(tmp_path):
     assert figures["meters.LQ.exact"] == 0.5 and figures["meters.LQ.flagged"] == 0.5
     assert figures["meters.LQ.silent_wrong"] == 0
     assert figures["meters.median_ms"] > 0
-    assert figures["meters.no_display.photos"] == 2 and figures["meters.no_display.silent"] == 0
+    assert figures["meters.no_display.photos"] == 3 and figures["meters.no_display.silent"] == 0
     assert figures["meters.no_display.no_reading"] + figures["meters.no_display.flagged"] == 1.0
+    assert figures["meters.no_display.no_reading"] >= 0.333  # the broken file at least
     assert "rapidocr.HQ.exact" in figures["peers"] and "rapidocr_on_row.LQ.exact" in figures["peers"]
     assert "tesseract.HQ.exact" in figures["peers"] and "tesseract_on_row.median_ms" in figures["peers"]
     assert "easyocr.HQ.exact" not in figures["peers"]  # only with --models
