@@ -173,7 +173,7 @@ def _no_display(paths: list[Path]) -> dict:
         except ImageRejected:
             counts["no_reading"] += 1
             continue
-        reading = read_display(image, DisplayConfig(), words=words)
+        reading = _read("sevenseg", image, path, words)
         counts["no_reading" if reading.value is None else "flagged" if _flagged(reading) else "silent"] += 1
     figures = {"meters.no_display.photos": len(paths)}
     figures.update({f"meters.no_display.{k}": round(v / len(paths), 3) for k, v in counts.items()})

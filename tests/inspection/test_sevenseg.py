@@ -1066,7 +1066,7 @@ def test_a_bottom_bar_leaning_past_its_digit_is_not_a_decimal_point(point):
 
 
 def test_digits_not_clearly_made_of_segments_are_flagged():
-    # A photo of a rough cast surface read 48: its "digits" were streaks and specks that fill
+    # A photo of a magnetic tile's surface read 48: its "digits" were streaks and specks that fill
     # parts of the segments' zones (these lit shares are theirs). A display's segments are lit
     # wholly or not at all, even blurred and shaded.
     from inspection.vision.sevenseg.reader import _fuzzy
