@@ -13,6 +13,13 @@ kind must give no number, or a flagged one). ``--misses FILE`` writes one JSON l
 not read exactly or flagged (its path, label, reading and reason), so that each miss can be
 looked at beside its photo: a reader's error, or a label's.
 
+``--variants``: every photo sent to the 7-segment reader is read again taken worse, each way in
+``VARIANTS`` (darker, a low-quality JPEG, sensor noise, turned half round, underexposed), and
+scored as above per way (``meters.variants.dark.silent_wrong``), with the silent errors that are
+the variant's own: another number than the photo as it is gave (a label's error would count in
+every variant). A harder photo may lose a reading to review; it must not give a wrong number
+unflagged. Not timed, and without the peers.
+
 A folder whose rows carry no ``value`` at all (codes, printed labels, surfaces) holds photos with
 no display: each is read as a photo sent to a 7-segment display is, and must give no number, or
 a flagged one (``meters.no_display``: the shares with no reading, flagged, and silent numbers).
@@ -58,6 +65,7 @@ def add_arguments(parser):
     parser.add_argument("--series", type=int, default=20, help="synthetic drift series for the alerting")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--misses", help="write each photo not read exactly, or flagged, as a JSON line here")
+    parser.add_argument("--variants", action="store_true", help="read each 7-segment photo again taken worse")
 
 
 def run(options, out) -> dict:
@@ -106,6 +114,7 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
     peer_times: dict[str, list[float]] = {}
     other_route: dict[str, dict[str, list]] = {}
     misses = []
+    as_is: list[tuple[Path, dict, DisplayReading]] = []  # the 7-segment photos, for --variants
     for path, row in photos:
         kind = str(row.get("kind", ""))
         route = reader_for(kind) if kind else "sevenseg"  # as read_meter routes a display's photo
@@ -120,6 +129,8 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
         ours.setdefault(group, []).append((right, flagged))
         if flagged or not right:
             misses.append(_miss(path, row, reading, right))
+        if options.get("variants") and route == "sevenseg":
+            as_is.append((path, row, reading))
         if not engines:
             continue
         box = reading.box  # the peers on the row: the row the 7-segment reader found
@@ -159,6 +170,43 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
             figures["peers"][f"{peer}.{tier}.exact"] = round(sum(hits) / len(hits), 3)
         if peer_times.get(peer):
             figures["peers"][f"{peer}.median_ms"] = round(statistics.median(peer_times[peer]), 1)
+    if as_is:
+        figures.update(_variants(as_is, words, options.get("seed", 0)))
+
+
+# Each 7-segment photo taken worse (``--variants``): a dim room (35 % of the light), a phone's
+# upload at JPEG quality 25, sensor noise (sigma 12 grey levels), the phone held upside down, and
+# underexposed mid-tones (gamma 2.2). Each takes the photo and a random generator.
+VARIANTS = {
+    "dark": lambda image, rng: (image * 0.35).astype(np.uint8),
+    "jpeg": lambda image, rng: cv2.imdecode(
+        cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 25])[1], cv2.IMREAD_COLOR
+    ),
+    "noise": lambda image, rng: np.clip(image + rng.normal(0, 12, image.shape), 0, 255).astype(np.uint8),
+    "turned": lambda image, rng: cv2.rotate(image, cv2.ROTATE_180),
+    "gamma": lambda image, rng: (255 * (image / 255.0) ** 2.2).astype(np.uint8),
+}
+
+
+def _variants(photos: list[tuple[Path, dict, DisplayReading]], words, seed: int) -> dict:
+    """``photos`` (each with its label and its reading as it is) read again in each of
+    ``VARIANTS``: exact, flagged and silently wrong shares, and the share silently wrong with
+    another number than the photo as it is gave (``new_silent_wrong``): a label's error, or the
+    number the photo as it is gave, counts in every variant, and is not the variant's."""
+    figures: dict = {}
+    for name, vary in VARIANTS.items():
+        rng = np.random.default_rng(seed)
+        results = []
+        for path, row, as_is in photos:  # read from the file again: 157 phone photos are 1 GB held
+            reading = _read("sevenseg", vary(cv2.imread(str(path), cv2.IMREAD_COLOR), rng), path, words)
+            right, flagged = _hit(reading.value, row), _flagged(reading)
+            silent = not right and not flagged
+            results.append((right, flagged, silent, silent and reading.text != as_is.text))
+        n, prefix = len(results), f"meters.variants.{name}"
+        figures[f"{prefix}.photos"] = n
+        for key, column in (("exact", 0), ("flagged", 1), ("silent_wrong", 2), ("new_silent_wrong", 3)):
+            figures[f"{prefix}.{key}"] = round(sum(r[column] for r in results) / n, 3)
+    return figures
 
 
 def _no_display(paths: list[Path]) -> dict:

@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
+from inspection.bench.meters import VARIANTS, _variants
 from inspection.demo import board, display_photo, text_display_photo
+from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display
 from ocr.management.commands.install_models import install_easyocr, packaged_easyocr_weights
+from ocr.pipeline.text import get_engine, thread_options
 
 
 def _dataset(folder, photos: dict[str, tuple[np.ndarray, dict]]) -> None:
@@ -106,3 +109,52 @@ def test_bench_meters_measures_easyocr_with_its_weights_from_the_models_folder(t
     peers = json.loads(out.read_text())["peers"]
     assert peers["easyocr.all.exact"] == 1.0  # EasyOCR reads this clean rendered panel as a whole
     assert peers["easyocr.median_ms"] > 0 and "easyocr_on_row.all.exact" in peers
+
+
+def test_bench_meters_reads_each_photo_again_taken_worse(tmp_path):
+    # the first label is wrong (the display shows 128.40): a silent error in every variant, but
+    # the photo's own as it is, not one the variant made
+    _dataset(
+        tmp_path / "pumps",
+        {
+            "a.jpg": (display_photo("128.40", seed=1), {"value": 129, "quality": "HQ"}),
+            "b.jpg": (display_photo("37.50", polarity="light", seed=2), {"value": 38, "quality": "HQ"}),
+        },
+    )
+    out = tmp_path / "meters.json"
+    call_command(
+        "bench",
+        "meters",
+        "--dataset",
+        str(tmp_path),
+        "--no-peers",
+        "--series",
+        "1",
+        "--variants",
+        "--json",
+        str(out),
+    )
+    figures = json.loads(out.read_text())
+    assert figures["meters.HQ.silent_wrong"] == 0.5
+    for name in VARIANTS:
+        assert figures[f"meters.variants.{name}.photos"] == 2
+        assert figures[f"meters.variants.{name}.exact"] == 0.5
+        assert figures[f"meters.variants.{name}.new_silent_wrong"] == 0
+    # held upside down, each display is read turned round and flagged, never silently
+    assert figures["meters.variants.turned.flagged"] == 1.0
+    assert (
+        figures["meters.variants.dark.silent_wrong"] == 0.5 and figures["meters.variants.dark.flagged"] == 0
+    )
+
+
+def test_a_variants_silent_error_is_its_own_where_the_photo_as_it_is_read_otherwise(tmp_path):
+    path = tmp_path / "a.png"
+    cv2.imwrite(str(path), display_photo("128.40", seed=1))
+    words = get_engine("rapidocr", options=thread_options(1)).recognise
+    row = {"value": 129}
+    same = read_display(cv2.imread(str(path)), DisplayConfig(), words=words)
+    assert (same.text, same.reason) == ("128.40", "")
+    other = DisplayReading("12.84", 12.84, 1.0)  # as it is, the photo gave another number
+    figures = [_variants([(path, row, as_is)], words, seed=0) for as_is in (same, other)]
+    assert [f["meters.variants.dark.silent_wrong"] for f in figures] == [1.0, 1.0]
+    assert [f["meters.variants.dark.new_silent_wrong"] for f in figures] == [0.0, 1.0]
