@@ -193,19 +193,21 @@ def _variants(photos: list[tuple[Path, dict, DisplayReading]], words, seed: int)
     ``VARIANTS``: exact, flagged and silently wrong shares, and the share silently wrong with
     another number than the photo as it is gave (``new_silent_wrong``): a label's error, or the
     number the photo as it is gave, counts in every variant, and is not the variant's."""
-    figures: dict = {}
-    for name, vary in VARIANTS.items():
-        rng = np.random.default_rng(seed)
-        results = []
-        for path, row, as_is in photos:  # read from the file again: 157 phone photos are 1 GB held
-            reading = _read("sevenseg", vary(cv2.imread(str(path), cv2.IMREAD_COLOR), rng), path, words)
+    rngs = {name: np.random.default_rng(seed) for name in VARIANTS}
+    results: dict[str, list[tuple[bool, bool, bool, bool]]] = {name: [] for name in VARIANTS}
+    for path, row, as_is in photos:  # read from its file once more: 157 phone photos are 1 GB held
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        for name, vary in VARIANTS.items():
+            reading = _read("sevenseg", vary(image, rngs[name]), path, words)
             right, flagged = _hit(reading.value, row), _flagged(reading)
             silent = not right and not flagged
-            results.append((right, flagged, silent, silent and reading.text != as_is.text))
-        n, prefix = len(results), f"meters.variants.{name}"
-        figures[f"{prefix}.photos"] = n
+            results[name].append((right, flagged, silent, silent and reading.text != as_is.text))
+    figures: dict = {}
+    for name, rows in results.items():
+        prefix = f"meters.variants.{name}"
+        figures[f"{prefix}.photos"] = len(rows)
         for key, column in (("exact", 0), ("flagged", 1), ("silent_wrong", 2), ("new_silent_wrong", 3)):
-            figures[f"{prefix}.{key}"] = round(sum(r[column] for r in results) / n, 3)
+            figures[f"{prefix}.{key}"] = round(sum(r[column] for r in rows) / len(rows), 3)
     return figures
 
 
