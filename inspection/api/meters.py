@@ -43,8 +43,8 @@ class DisplaySerializer(CleanedSerializer):
     class Meta:
         model = Display
         fields = [
-            "id", "equipment", "name", "kind", "digits", "decimals", "signed", "unit", "min_value",
-            "max_value", "max_rate_per_hour", "counter", "frames", "min_confidence",
+            "id", "equipment", "name", "kind", "digits", "decimals", "point_shown", "signed", "unit",
+            "min_value", "max_value", "max_rate_per_hour", "counter", "frames", "min_confidence",
         ]  # fmt: skip
 
 

@@ -38,6 +38,11 @@ class Display(models.Model):
     decimals = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Fixed decimals; empty: read from the decimal point."
     )
+    point_shown = models.BooleanField(
+        default=True,
+        help_text="With fixed decimals: the display lights its decimal point, and a reading with "
+        "none seen goes to review. Off: the decimals are implied, no point is lit.",
+    )
     signed = models.BooleanField(default=False, help_text="A minus sign can be lit.")
     unit = models.CharField(max_length=20, blank=True)
     min_value = models.FloatField(null=True, blank=True)

@@ -40,6 +40,7 @@ def display_config(display: Display) -> DisplayConfig:
         polarity=display.polarity,
         digits=display.digits,
         decimals=display.decimals,
+        point_shown=display.point_shown,
         signed=display.signed,
         min_confidence=display.min_confidence,
     )

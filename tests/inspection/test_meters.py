@@ -83,6 +83,28 @@ def test_a_capture_of_a_display_is_read_and_an_implausible_one_reaches_the_revie
 
 
 @pytest.mark.django_db
+def test_a_display_that_lights_its_point_sends_a_reading_without_one_to_review(
+    display, make_user, station, settings
+):
+    settings.MQTT_URL = ""
+    display.decimals = 1
+    display.save()
+    capture = read_capture(
+        actor=make_user(), station=station, image=display_photo("725"), metadata={"display": display.pk}
+    )
+    reading = MeterReading.objects.get(capture=capture)
+    assert (reading.value, reading.status) == (72.5, ReadingStatus.REVIEW)
+    assert reading.reasons[0].startswith("no decimal point seen, where the display lights one (decimals: 1)")
+    display.point_shown = False  # the decimals are implied: no point is lit
+    display.save()
+    capture = read_capture(
+        actor=make_user(), station=station, image=display_photo("726"), metadata={"display": display.pk}
+    )
+    reading = MeterReading.objects.get(capture=capture)
+    assert (reading.value, reading.status, reading.reasons) == (72.6, ReadingStatus.ACCEPTED, [])
+
+
+@pytest.mark.django_db
 def test_a_threshold_alert_opens_one_ticket_until_it_is_closed(display, make_user, settings):
     settings.MQTT_URL = ""
     display.max_rate_per_hour = None
@@ -168,9 +190,11 @@ def test_registry_refuses_impossible_settings(make_user, station):
     bad = client.post("/api/displays/", {"equipment": "OVEN-2", "name": "t", "min_value": 10, "max_value": 5})
     assert bad.status_code == 400 and "max_value" in bad.json()
     good = client.post(
-        "/api/displays/", {"equipment": "OVEN-2", "name": "t", "kind": "7seg_led", "decimals": 1}
+        "/api/displays/",
+        {"equipment": "OVEN-2", "name": "t", "kind": "7seg_led", "decimals": 1},
+        format="json",  # a form leaving a box out unticks it (DRF's rule for HTML checkboxes)
     )
-    assert good.status_code == 201
+    assert good.status_code == 201 and good.json()["point_shown"] is True  # a lit point by default
     rule = client.post("/api/alert-rules/", {"display": good.json()["id"], "name": "r", "kind": "stale"})
     assert rule.status_code == 400 and "minutes" in str(rule.json())
     client.force_authenticate(make_user(Role.AUDITOR))

@@ -74,8 +74,24 @@ def test_a_minus_sign_after_the_digits_tells_the_display_upside_down(text, as_it
 
 
 def test_fixed_decimals_apply_when_no_point_is_lit():
-    reading = read_display(display_photo("1250"), DisplayConfig(decimals=2))
-    assert (reading.text, reading.value, reading.decimal_seen) == ("12.50", 12.5, False)
+    reading = read_display(display_photo("1250"), DisplayConfig(decimals=2, point_shown=False))
+    assert (reading.text, reading.value, reading.decimal_seen, reading.reason) == ("12.50", 12.5, False, "")
+
+
+def test_a_point_not_seen_on_a_display_that_lights_one_is_placed_and_flagged():
+    # 73.00 that lost its last digit and its point under glare shows 730: placed, it would be 7.30
+    unseen = (
+        "no decimal point seen, where the display lights one (decimals: 2): it was placed there, "
+        "but the point, or a digit with it, may be lost"
+    )
+    for polarity in ("dark", "light"):
+        lost = read_display(display_photo("730", polarity=polarity), DisplayConfig(decimals=2))
+        assert (lost.text, lost.decimal_seen, lost.reason) == ("7.30", False, unseen)
+        whole = read_display(display_photo("73.00", polarity=polarity), DisplayConfig(decimals=2))
+        assert (whole.text, whole.decimal_seen, whole.reason) == ("73.00", True, "")
+    # no fixed decimals, or none: nothing to place
+    assert read_display(display_photo("730"), DisplayConfig()).reason == ""
+    assert read_display(display_photo("730"), DisplayConfig(decimals=0)).reason == ""
 
 
 def test_a_photo_with_no_display_gives_no_value_and_says_why():

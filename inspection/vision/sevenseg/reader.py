@@ -53,15 +53,29 @@ def read_display(
     that seems upside down (its point at the digits' top, a leading 0, a digit that is a 3, 4 or
     7 turned round, a minus sign after the digits) is read again turned round: a clear reading
     that way is given, still flagged, since 0 1 2 5 6 8 9 are digits either way up. Digits not
-    clearly made of segments (``_fuzzy``) are flagged, where nothing more telling was found."""
+    clearly made of segments (``_fuzzy``) are flagged, where nothing more telling was found, and
+    so is a reading with no decimal point seen on a display that lights one (``POINT_UNSEEN``)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _unread_beside(gray, _made_of_dots(gray, _either_way_up(gray, config, words)))
     if reading.value is not None and not reading.reason and _fuzzy(reading):
         return replace(reading, reason=FUZZY_DIGITS)
+    if reading.value is not None and not reading.reason and _point_unseen(reading, config):
+        return replace(reading, reason=POINT_UNSEEN.format(decimals=config.decimals))
     return reading
 
 
 FUZZY_DIGITS = "the digits are not clearly made of segments (a texture?): it may not be a display"
+# Where the point is not seen, the display's fixed decimals place it; but a reading that lost a
+# digit lost its point with it as often as not (73.00 read 730 under glare would be 7.30).
+POINT_UNSEEN = (
+    "no decimal point seen, where the display lights one (decimals: {decimals}): it was placed "
+    "there, but the point, or a digit with it, may be lost"
+)
+
+
+def _point_unseen(reading: DisplayReading, config: DisplayConfig) -> bool:
+    """The display has fixed decimals and lights its point, and the reading shows none."""
+    return bool(config.decimals) and config.point_shown and not reading.decimal_seen
 
 
 DOTTED = "the digits are made of separate dots: a dot-matrix display, not a 7-segment one"

@@ -38,6 +38,9 @@ class DisplayConfig:
     polarity: str = "auto"  # "dark" (LCD: dark segments), "light" (LED), or "auto"
     digits: int | None = None  # digits the display has; None: as many as are lit
     decimals: int | None = None  # fixed decimals; None: from the decimal point seen
+    # with fixed decimals, the display lights its point: a reading with none seen is flagged (the
+    # point, or a digit with it, may be lost); False: the decimals are implied, no point is lit
+    point_shown: bool = True
     signed: bool = False  # a minus sign may be lit
     work_px: int = 960  # long side of the working copy
     min_digit_height: float = 0.03  # of the working copy's short side
