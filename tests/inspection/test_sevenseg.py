@@ -568,6 +568,14 @@ def test_a_point_fainter_than_the_digits_is_not_lost_silently(text):
         bare,
         f"the decimal point is unsure: {bare} may be {text}",
     )
+    # a display registered with as many fixed decimals has its point placed there: the faint
+    # mark is no rival to it, and says so
+    decimals = len(text) - text.index(".") - 1
+    registered = read_display(_faint_point(text, 0.4, digit_height=90), DisplayConfig(decimals=decimals))
+    assert (registered.text, registered.reason) == (
+        text,
+        f"the decimal point is unsure: only a faint mark where {text} has it",
+    )
 
 
 def test_a_mark_beside_the_window_and_glare_in_it_do_not_replace_the_rows_value():

@@ -250,8 +250,11 @@ def _bridged(mask: np.ndarray, cells, top: int, height: int) -> set[int]:
 
 
 def _unsure_point(text: str, rival: int) -> str:
-    """The reason for a reading whose point has a rival mark after digit ``rival``."""
+    """The reason for a reading whose point has a rival mark after digit ``rival`` (where the
+    registry's fixed decimals placed the point there, the mark is all that shows it)."""
     sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
     digits = digits.replace(".", "")
     other = sign + digits[: rival + 1] + "." + digits[rival + 1 :]
+    if other == text:
+        return f"the decimal point is unsure: only a faint mark where {text} has it"
     return f"the decimal point is unsure: {text} may be {other}"
