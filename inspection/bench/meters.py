@@ -10,8 +10,9 @@ photos): exact share, the share the reader flagged as unsure (it goes to review)
 wrong and not flagged (a silent error); with the peers, each other kind's reader on the same
 photos too: its exact share, and its silent errors (a display photographed as one of another
 kind must give no number, or a flagged one). ``--misses FILE`` writes one JSON line per photo
-not read exactly or flagged (its path, label, reading and reason), so that each miss can be
-looked at beside its photo: a reader's error, or a label's.
+not read exactly or flagged (its path, label, reading and reason), and one per photo with no
+display that gave a number (kind "no display"), so that each miss can be looked at beside its
+photo: a reader's error, or a label's.
 
 ``--variants``: every photo sent to the 7-segment reader is read again taken worse, each way in
 ``VARIANTS`` (darker, a low-quality JPEG, sensor noise, turned half round, underexposed), and
@@ -70,6 +71,7 @@ def add_arguments(parser):
 
 def run(options, out) -> dict:
     figures: dict = {"peers": {}}
+    misses: list[dict] = []  # --misses: each photo not read exactly, or flagged
     if options.get("dataset"):
         photos, blanks = [], []
         for folder in find_datasets(Path(options["dataset"])):
@@ -81,9 +83,11 @@ def run(options, out) -> dict:
                 out.write(f"{folder.name}: {len(rows)} photos with no display\n")
                 blanks += [folder / row["image"] for row in rows if "image" in row]
         if photos:
-            _displays(photos, options, figures)
+            _displays(photos, options, figures, misses)
         if blanks:
-            figures.update(_no_display(blanks))
+            figures.update(_no_display(blanks, misses))
+    if options.get("misses"):
+        Path(options["misses"]).write_text("".join(json.dumps(m) + "\n" for m in misses))
     figures.update(_alerting(options.get("series", 20), options.get("seed", 0)))
     return figures
 
@@ -104,7 +108,7 @@ def _hit(value: float | None, row: dict) -> bool:
 UNSURE = DisplayConfig().min_confidence
 
 
-def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
+def _displays(photos: list[tuple[Path, dict]], options, figures: dict, misses: list[dict]) -> None:
     engines = {} if options.get("no_peers") else meter_peers.text_engines(options.get("models") or "")
     ours: dict[str, list] = {}
     words = get_engine("rapidocr", options=thread_options(1)).recognise  # as the workers load it
@@ -113,7 +117,6 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
     peer_hits: dict[str, dict[str, list]] = {}
     peer_times: dict[str, list[float]] = {}
     other_route: dict[str, dict[str, list]] = {}
-    misses = []
     as_is: list[tuple[Path, dict, DisplayReading]] = []  # the 7-segment photos, for --variants
     for path, row in photos:
         kind = str(row.get("kind", ""))
@@ -144,8 +147,6 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict) -> None:
             peer_hits.setdefault(peer, {}).setdefault(group, []).append(_hit(value, row))
             if ms is not None:
                 peer_times.setdefault(peer, []).append(ms)
-    if options.get("misses"):
-        Path(options["misses"]).write_text("".join(json.dumps(m) + "\n" for m in misses))
     prefix = "meters"
     for tier, results in sorted(ours.items()):
         n = len(results)
@@ -211,10 +212,10 @@ def _variants(photos: list[tuple[Path, dict, DisplayReading]], words, seed: int)
     return figures
 
 
-def _no_display(paths: list[Path]) -> dict:
+def _no_display(paths: list[Path], misses: list[dict]) -> dict:
     """Photos with no display, each decoded and read as ``read_meter`` reads a 7-segment
     display's capture: the shares that give no reading (a photo the intake refuses gives none),
-    a flagged one, and a number not flagged (a silent error)."""
+    a flagged one, and a number not flagged (a silent error). Each that gave a number is a miss."""
     words = get_engine("rapidocr", options=thread_options(1)).recognise
     counts = {"no_reading": 0, "flagged": 0, "silent": 0}
     for path in paths:
@@ -225,6 +226,8 @@ def _no_display(paths: list[Path]) -> dict:
             continue
         reading = _read("sevenseg", image, path, words)
         counts["no_reading" if reading.value is None else "flagged" if _flagged(reading) else "silent"] += 1
+        if reading.value is not None:
+            misses.append(_miss(path, {"kind": "no display", "value": None}, reading, False))
     figures = {"meters.no_display.photos": len(paths)}
     figures.update({f"meters.no_display.{k}": round(v / len(paths), 3) for k, v in counts.items()})
     return figures

@@ -84,10 +84,28 @@ def test_bench_meters_pools_display_sets_and_writes_the_misses(tmp_path):
     assert figures["meters.HQ.text_route_silent_wrong"] == 0
     assert figures["meters.HQ.dots_route_silent_wrong"] == 0
     assert figures["alerting.series"] == 2 and figures["alerting.missed"] == 0
-    [miss] = [json.loads(line) for line in misses.read_text().splitlines()]
+    lines = [json.loads(line) for line in misses.read_text().splitlines()]
+    [miss] = [m for m in lines if m["kind"] != "no display"]
     assert miss["image"].endswith("meters-b/images/blank.jpg")
     assert (miss["value"], miss["read"], miss["right"]) == (12, "", False)
     assert miss["reason"]
+
+
+def test_a_number_read_in_a_photo_with_no_display_is_listed_with_the_misses(tmp_path):
+    # a set of another kind whose photo shows a display all the same: its number is no display's
+    # reading, and is listed for a look beside the photo, here unflagged (a silent number)
+    _dataset(tmp_path / "codes", {"meter.png": (display_photo("4711", seed=4), {"codes": []})})
+    out, misses = tmp_path / "meters.json", tmp_path / "misses.jsonl"
+    call_command(
+        "bench", "meters", "--dataset", str(tmp_path), "--no-peers", "--series", "1",
+        "--json", str(out), "--misses", str(misses),
+    )  # fmt: skip
+    assert json.loads(out.read_text())["meters.no_display.silent"] == 1.0
+    [miss] = [json.loads(line) for line in misses.read_text().splitlines()]
+    assert miss["image"].endswith("codes/images/meter.png")
+    assert (miss["kind"], miss["value"], miss["read"], miss["right"], miss["reason"]) == (
+        "no display", None, "4711", False, "",
+    )  # fmt: skip
 
 
 def test_bench_meters_names_a_photo_it_cannot_read(tmp_path):
