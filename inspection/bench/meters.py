@@ -21,6 +21,10 @@ the variant's own: another number than the photo as it is gave (a label's error 
 every variant). A harder photo may lose a reading to review; it must not give a wrong number
 unflagged. Not timed, and without the peers.
 
+``--decimals N``: every photo sent to the 7-segment reader is read as a display registered with
+N fixed decimals and its point lit (``Display.decimals``, ``Display.point_shown``), as
+``read_meter`` reads such a display's captures; without it, as an unregistered display.
+
 A folder whose rows carry no ``value`` at all (codes, printed labels, surfaces) holds photos with
 no display: each is read as a photo sent to a 7-segment display is, and must give no number, or
 a flagged one (``meters.no_display``: the shares with no reading, flagged, and silent numbers).
@@ -67,6 +71,12 @@ def add_arguments(parser):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--misses", help="write each photo not read exactly, or flagged, as a JSON line here")
     parser.add_argument("--variants", action="store_true", help="read each 7-segment photo again taken worse")
+    parser.add_argument(
+        "--decimals",
+        type=int,
+        help="read every photo sent to the 7-segment reader as a display registered with these fixed "
+        "decimals, its point lit (omit: unregistered)",
+    )
 
 
 def run(options, out) -> dict:
@@ -82,10 +92,11 @@ def run(options, out) -> dict:
             elif rows and not any("value" in r for r in rows):
                 out.write(f"{folder.name}: {len(rows)} photos with no display\n")
                 blanks += [folder / row["image"] for row in rows if "image" in row]
+        config = DisplayConfig(decimals=options.get("decimals"))  # as display_config() makes it
         if photos:
-            _displays(photos, options, figures, misses)
+            _displays(photos, options, config, figures, misses)
         if blanks:
-            figures.update(_no_display(blanks, misses))
+            figures.update(_no_display(blanks, config, misses))
     if options.get("misses"):
         Path(options["misses"]).write_text("".join(json.dumps(m) + "\n" for m in misses))
     figures.update(_alerting(options.get("series", 20), options.get("seed", 0)))
@@ -108,7 +119,9 @@ def _hit(value: float | None, row: dict) -> bool:
 UNSURE = DisplayConfig().min_confidence
 
 
-def _displays(photos: list[tuple[Path, dict]], options, figures: dict, misses: list[dict]) -> None:
+def _displays(
+    photos: list[tuple[Path, dict]], options, config: DisplayConfig, figures: dict, misses: list[dict]
+) -> None:
     engines = {} if options.get("no_peers") else meter_peers.text_engines(options.get("models") or "")
     ours: dict[str, list] = {}
     words = get_engine("rapidocr", options=thread_options(1)).recognise  # as the workers load it
@@ -126,7 +139,7 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict, misses: l
         if image is None:
             raise CommandError(f"{path}: no such image, or not one OpenCV can read")
         start = time.perf_counter()
-        reading = _read(route, image, path, words)
+        reading = _read(route, image, path, words, config)
         times.append((time.perf_counter() - start) * 1000)
         right, flagged = _hit(reading.value, row), _flagged(reading)
         ours.setdefault(group, []).append((right, flagged))
@@ -138,7 +151,7 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict, misses: l
             continue
         box = reading.box  # the peers on the row: the row the 7-segment reader found
         for other in [r for r in ("sevenseg", "dots", "text") if r != route]:
-            other_reading = _read(other, image, path, words)
+            other_reading = _read(other, image, path, words, config)
             other_route.setdefault(group, {}).setdefault(other, []).append(
                 (_hit(other_reading.value, row), _flagged(other_reading))
             )
@@ -172,7 +185,7 @@ def _displays(photos: list[tuple[Path, dict]], options, figures: dict, misses: l
         if peer_times.get(peer):
             figures["peers"][f"{peer}.median_ms"] = round(statistics.median(peer_times[peer]), 1)
     if as_is:
-        figures.update(_variants(as_is, words, options.get("seed", 0)))
+        figures.update(_variants(as_is, words, config, options.get("seed", 0)))
 
 
 # Each 7-segment photo taken worse (``--variants``): a dim room (35 % of the light), a phone's
@@ -189,7 +202,9 @@ VARIANTS = {
 }
 
 
-def _variants(photos: list[tuple[Path, dict, DisplayReading]], words, seed: int) -> dict:
+def _variants(
+    photos: list[tuple[Path, dict, DisplayReading]], words, config: DisplayConfig, seed: int
+) -> dict:
     """``photos`` (each with its label and its reading as it is) read again in each of
     ``VARIANTS``: exact, flagged and silently wrong shares, and the share silently wrong with
     another number than the photo as it is gave (``new_silent_wrong``): a label's error, or the
@@ -199,7 +214,7 @@ def _variants(photos: list[tuple[Path, dict, DisplayReading]], words, seed: int)
     for path, row, as_is in photos:  # read from its file once more: 157 phone photos are 1 GB held
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         for name, vary in VARIANTS.items():
-            reading = _read("sevenseg", vary(image, rngs[name]), path, words)
+            reading = _read("sevenseg", vary(image, rngs[name]), path, words, config)
             right, flagged = _hit(reading.value, row), _flagged(reading)
             silent = not right and not flagged
             results[name].append((right, flagged, silent, silent and reading.text != as_is.text))
@@ -212,7 +227,7 @@ def _variants(photos: list[tuple[Path, dict, DisplayReading]], words, seed: int)
     return figures
 
 
-def _no_display(paths: list[Path], misses: list[dict]) -> dict:
+def _no_display(paths: list[Path], config: DisplayConfig, misses: list[dict]) -> dict:
     """Photos with no display, each decoded and read as ``read_meter`` reads a 7-segment
     display's capture: the shares that give no reading (a photo the intake refuses gives none),
     a flagged one, and a number not flagged (a silent error). Each that gave a number is a miss."""
@@ -224,7 +239,7 @@ def _no_display(paths: list[Path], misses: list[dict]) -> dict:
         except ImageRejected:
             counts["no_reading"] += 1
             continue
-        reading = _read("sevenseg", image, path, words)
+        reading = _read("sevenseg", image, path, words, config)
         counts["no_reading" if reading.value is None else "flagged" if _flagged(reading) else "silent"] += 1
         if reading.value is not None:
             misses.append(_miss(path, {"kind": "no display", "value": None}, reading, False))
@@ -238,15 +253,15 @@ def _flagged(reading: DisplayReading) -> bool:
     return reading.value is None or bool(reading.reason) or reading.confidence < UNSURE
 
 
-def _read(route: str, image: np.ndarray, path: Path, words) -> DisplayReading:
+def _read(route: str, image: np.ndarray, path: Path, words, config: DisplayConfig) -> DisplayReading:
     """A display photo read as ``read_meter`` reads one of a kind that goes to ``route``: the
-    7-segment reader, or the text display reader: a dot-matrix panel read as it is and with its
-    dots merged, a general digital panel's number in the reading job's text lines (the photo
-    decoded as the job decodes it) and, where its ink is made of dots, merged too; both checked
-    against the 7-segment reader.
+    7-segment reader (for a display registered as ``config`` says), or the text display reader:
+    a dot-matrix panel read as it is and with its dots merged, a general digital panel's number
+    in the reading job's text lines (the photo decoded as the job decodes it) and, where its ink
+    is made of dots, merged too; both checked against the 7-segment reader.
     RapidOCR runs on one thread throughout."""
     if route == "sevenseg":
-        return read_display(image, DisplayConfig(), words=words)
+        return read_display(image, config, words=words)
     engine = get_engine("rapidocr", options=thread_options(1))
     as_read = None
     if route == "text":

@@ -108,6 +108,29 @@ def test_a_number_read_in_a_photo_with_no_display_is_listed_with_the_misses(tmp_
     )  # fmt: skip
 
 
+def test_bench_meters_reads_the_photos_as_a_display_registered_with_fixed_decimals(tmp_path):
+    # the second photo lost its last digit and its point (73.00 shows as 730): unregistered, a
+    # silent 730; registered with 2 decimals and its point lit, the point is placed and flagged
+    _dataset(
+        tmp_path / "pumps",
+        {
+            "a.jpg": (display_photo("73.00", seed=1), {"value": 73, "quality": "HQ"}),
+            "b.jpg": (display_photo("730", seed=2), {"value": 73, "quality": "HQ"}),
+        },
+    )
+    figures = {}
+    for decimals in ([], ["--decimals", "2"]):
+        out = tmp_path / f"meters{len(decimals)}.json"
+        call_command(
+            "bench", "meters", "--dataset", str(tmp_path), "--no-peers", "--series", "1",
+            "--json", str(out), *decimals,
+        )  # fmt: skip
+        figures[bool(decimals)] = json.loads(out.read_text())
+    assert figures[False]["meters.HQ.exact"] == 0.5 and figures[False]["meters.HQ.silent_wrong"] == 0.5
+    assert figures[True]["meters.HQ.exact"] == 0.5 and figures[True]["meters.HQ.silent_wrong"] == 0
+    assert figures[True]["meters.HQ.flagged"] == 0.5
+
+
 def test_bench_meters_names_a_photo_it_cannot_read(tmp_path):
     folder = tmp_path / "displays"
     folder.mkdir()
@@ -173,6 +196,6 @@ def test_a_variants_silent_error_is_its_own_where_the_photo_as_it_is_read_otherw
     same = read_display(cv2.imread(str(path)), DisplayConfig(), words=words)
     assert (same.text, same.reason) == ("128.40", "")
     other = DisplayReading("12.84", 12.84, 1.0)  # as it is, the photo gave another number
-    figures = [_variants([(path, row, as_is)], words, seed=0) for as_is in (same, other)]
+    figures = [_variants([(path, row, as_is)], words, DisplayConfig(), seed=0) for as_is in (same, other)]
     assert [f["meters.variants.dark.silent_wrong"] for f in figures] == [1.0, 1.0]
     assert [f["meters.variants.dark.new_silent_wrong"] for f in figures] == [0.0, 1.0]
