@@ -1,6 +1,8 @@
 """The 7-segment reader on photos made here (LCD and LED, slant, tilt, blur), and its clear
 results for photos it cannot read."""
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -319,6 +321,20 @@ def test_a_last_digit_that_fits_no_pattern_is_flagged_not_dropped(text):
     photo[y - 4 : y + h + 4, x + int(0.6 * w) : x + w + 6] = 150
     reading = read_display(photo)
     assert reading.value is None or reading.reason
+
+
+def test_a_point_off_the_registered_decimals_still_tells_where_the_point_was_seen():
+    from inspection.vision.sevenseg.decode import POINT_OFF, UNCERTAIN
+    from inspection.vision.sevenseg.reader import _point_elsewhere, _point_sighting
+
+    # 73.00 with its last digit lost under glare: the whole photo read 73.0, flagged against the
+    # display's 2 decimals, and its window 7.30, the point in the wrong gap; that 73.0 is where a
+    # point was seen, and the 7.30 must not pass unflagged
+    off = DisplayReading("73.0", 73.0, 1.0, reason=POINT_OFF.format(seen=1, registered=2))
+    assert off.reason == "a decimal point 1 digits from the end, where the display has 2"
+    assert _point_sighting(off) and _point_sighting(DisplayReading("7.30", 7.3, 1.0))
+    assert not _point_sighting(replace(off, reason=UNCERTAIN))
+    assert _point_elsewhere(DisplayReading("7.30", 7.3, 1.0), ("7.30", off.text)) == "73.0"
 
 
 def test_a_decimal_point_where_the_display_has_none_is_flagged():

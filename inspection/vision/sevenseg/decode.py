@@ -16,6 +16,9 @@ LEADING_ZERO = (
 )
 
 UNCERTAIN = "uncertain digit"
+# A point seen where a display registered with fixed decimals has none: what was seen is still
+# where the point was seen (``reader._point_elsewhere`` weighs it).
+POINT_OFF = "a decimal point {seen} digits from the end, where the display has {registered}"
 
 # Turned half round, a 3 shows a, d, e, f, g (a 6 without c), a 4 shows c, e, f, g (a 6 without
 # its top bar and d), and a 7 shows d, e, f: no digit, but one segment from one.
@@ -215,7 +218,7 @@ def _compose(digits, point, minus, polarity, config) -> DisplayReading:
         reason = LEADING_ZERO
     decimals = len(chars) - point - 1 if decimal_seen else None
     if not reason and decimals is not None and config.decimals is not None and decimals != config.decimals:
-        reason = f"a decimal point {decimals} digits from the end, where the display has {config.decimals}"
+        reason = POINT_OFF.format(seen=decimals, registered=config.decimals)
     return DisplayReading(text, float(text), confidence, tuple(digits), box, polarity, decimal_seen, reason)
 
 

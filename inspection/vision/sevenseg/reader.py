@@ -10,7 +10,16 @@ import numpy as np
 
 from ocr.pipeline.enhance import standing_out, standing_out_level
 
-from .decode import LEADING_ZERO, SIGN_AFTER, TURNED_DIGIT, UNCERTAIN, _decode, _segments, _turned_digit
+from .decode import (
+    LEADING_ZERO,
+    POINT_OFF,
+    SIGN_AFTER,
+    TURNED_DIGIT,
+    UNCERTAIN,
+    _decode,
+    _segments,
+    _turned_digit,
+)
 from .places import MIN_TILT, SECOND, _crop, _iou, _resample, _tilt, _turned, _windows
 from .reading import (
     SEGMENT_OFF,
@@ -297,7 +306,7 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
                 # the second look reads a levelled row level, any other along the photo's axes: in
                 # a straightened window the frame would stand beside the digits as upright as a "1"
                 cut = (reading.box,) if reading.reason == CUT_OFF else ()
-                texts = (reading.text,) if reading.value is not None and not reading.reason else ()
+                texts = (reading.text,) if reading.value is not None and _point_sighting(reading) else ()
                 found = (
                     _Found(reading, row.box, back, cut=cut, texts=texts)
                     if levelled
@@ -389,7 +398,7 @@ class _Found:
     back: np.ndarray  # the region's pixels to the photo's
     seen: tuple[tuple[Digit, ...], ...] = ()  # the sure digits of each other reading of this place
     cut: tuple[tuple[int, int, int, int], ...] = ()  # rows of this place read with a digit cut off past them
-    texts: tuple[str, ...] = ()  # the text of each unflagged reading of this place with a value
+    texts: tuple[str, ...] = ()  # each reading of this place that places its point (_point_sighting)
 
 
 def _settled(places: list[_Found], config: DisplayConfig) -> bool:
@@ -489,10 +498,19 @@ def _beyond(reading: DisplayReading, seen: tuple[tuple[Digit, ...], ...]) -> boo
     return False
 
 
+def _point_sighting(reading: DisplayReading) -> bool:
+    """Whether the reading's text tells where its point is, for ``_point_elsewhere`` and
+    ``_sign_elsewhere``: it is unflagged, or flagged only because its point is not where the
+    registry's fixed decimals put it (the point was seen there all the same: 73.00 read 73.0
+    under glare, whose point, ignored, left a 7.30 read in the window unflagged)."""
+    return not reading.reason or reading.reason.startswith(POINT_OFF.split("{")[0])
+
+
 def _point_elsewhere(reading: DisplayReading, texts: tuple[str, ...]) -> str | None:
-    """Another reading of the place, unflagged, of the very same digits with the decimal point in
-    another gap (or with one where this reading has none): its text. The point is the least ink
-    on a display; two readings that agree on every digit differ on it only when it is unsure."""
+    """Another reading of the place, unflagged (or flagged only for its point, ``_point_sighting``),
+    of the very same digits with the decimal point in another gap (or with one where this reading
+    has none): its text. The point is the least ink on a display; two readings that agree on
+    every digit differ on it only when it is unsure."""
     digits = reading.text.replace(".", "")
     return next((t for t in texts if t != reading.text and t.replace(".", "") == digits and "." in t), None)
 
