@@ -498,12 +498,15 @@ def _beyond(reading: DisplayReading, seen: tuple[tuple[Digit, ...], ...]) -> boo
     return False
 
 
+POINT_OFF_HEAD = POINT_OFF.split("{", 1)[0]  # how every POINT_OFF reason, and no other, begins
+
+
 def _point_sighting(reading: DisplayReading) -> bool:
     """Whether the reading's text tells where its point is, for ``_point_elsewhere`` and
     ``_sign_elsewhere``: it is unflagged, or flagged only because its point is not where the
     registry's fixed decimals put it (the point was seen there all the same: 73.00 read 73.0
     under glare, whose point, ignored, left a 7.30 read in the window unflagged)."""
-    return not reading.reason or reading.reason.startswith(POINT_OFF.split("{")[0])
+    return not reading.reason or reading.reason.startswith(POINT_OFF_HEAD)
 
 
 def _point_elsewhere(reading: DisplayReading, texts: tuple[str, ...]) -> str | None:
