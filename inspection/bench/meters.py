@@ -10,9 +10,10 @@ photos): exact share, the share the reader flagged as unsure (it goes to review)
 wrong and not flagged (a silent error); with the peers, each other kind's reader on the same
 photos too: its exact share, and its silent errors (a display photographed as one of another
 kind must give no number, or a flagged one). ``--misses FILE`` writes one JSON line per photo
-not read exactly or flagged (its path, label, reading and reason), and one per photo with no
-display that gave a number (kind "no display"), so that each miss can be looked at beside its
-photo: a reader's error, or a label's.
+not read exactly or flagged (its path, label, reading and reason), one per photo with no
+display that gave a number (kind "no display"), and with ``--variants`` one per silent error of a
+variant (``variant`` names it; ``as_is`` is what the photo as it is gave), so that each miss can be
+looked at beside its photo: a reader's error, or a label's.
 
 ``--variants``: every photo sent to the 7-segment reader is read again taken worse, each way in
 ``VARIANTS`` (darker, a low-quality JPEG, sensor noise, turned half round, underexposed), and
@@ -185,7 +186,7 @@ def _displays(
         if peer_times.get(peer):
             figures["peers"][f"{peer}.median_ms"] = round(statistics.median(peer_times[peer]), 1)
     if as_is:
-        figures.update(_variants(as_is, words, config, options.get("seed", 0)))
+        figures.update(_variants(as_is, words, config, options.get("seed", 0), misses))
 
 
 # Each 7-segment photo taken worse (``--variants``): a dim room (35 % of the light), a phone's
@@ -203,12 +204,17 @@ VARIANTS = {
 
 
 def _variants(
-    photos: list[tuple[Path, dict, DisplayReading]], words, config: DisplayConfig, seed: int
+    photos: list[tuple[Path, dict, DisplayReading]],
+    words,
+    config: DisplayConfig,
+    seed: int,
+    misses: list[dict],
 ) -> dict:
     """``photos`` (each with its label and its reading as it is) read again in each of
     ``VARIANTS``: exact, flagged and silently wrong shares, and the share silently wrong with
     another number than the photo as it is gave (``new_silent_wrong``): a label's error, or the
-    number the photo as it is gave, counts in every variant, and is not the variant's."""
+    number the photo as it is gave, counts in every variant, and is not the variant's. Each
+    silent error is a miss, with its variant and the photo's reading as it is."""
     rngs = {name: np.random.default_rng(seed) for name in VARIANTS}
     results: dict[str, list[tuple[bool, bool, bool, bool]]] = {name: [] for name in VARIANTS}
     for path, row, as_is in photos:  # read from its file once more: 157 phone photos are 1 GB held
@@ -218,6 +224,8 @@ def _variants(
             right, flagged = _hit(reading.value, row), _flagged(reading)
             silent = not right and not flagged
             results[name].append((right, flagged, silent, silent and reading.text != as_is.text))
+            if silent:
+                misses.append({**_miss(path, row, reading, right), "variant": name, "as_is": as_is.text})
     figures: dict = {}
     for name, rows in results.items():
         prefix = f"meters.variants.{name}"

@@ -196,6 +196,14 @@ def test_a_variants_silent_error_is_its_own_where_the_photo_as_it_is_read_otherw
     same = read_display(cv2.imread(str(path)), DisplayConfig(), words=words)
     assert (same.text, same.reason) == ("128.40", "")
     other = DisplayReading("12.84", 12.84, 1.0)  # as it is, the photo gave another number
-    figures = [_variants([(path, row, as_is)], words, DisplayConfig(), seed=0) for as_is in (same, other)]
+    misses: list[dict] = []
+    figures = [
+        _variants([(path, row, as_is)], words, DisplayConfig(), seed=0, misses=misses)
+        for as_is in (same, other)
+    ]
     assert [f["meters.variants.dark.silent_wrong"] for f in figures] == [1.0, 1.0]
     assert [f["meters.variants.dark.new_silent_wrong"] for f in figures] == [0.0, 1.0]
+    # each silent error is listed with its variant and what the photo as it is gave
+    dark = [(m["read"], m["as_is"]) for m in misses if m["variant"] == "dark"]
+    assert dark == [("128.40", "128.40"), ("128.40", "12.84")]
+    assert all(m["value"] == 129 and not m["right"] and m["reason"] == "" for m in misses)
