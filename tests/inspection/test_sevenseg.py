@@ -1065,6 +1065,52 @@ def test_a_digit_lost_in_a_dark_window_is_seen_with_bold_print_below_it():
     assert _unread_beside(gray, _without_first_digit(whole)).reason == UNREAD
 
 
+def test_a_digit_joined_to_an_edge_beside_the_row_is_seen_a_step_after_it(monkeypatch):
+    """A digit touching a dark upright edge (a window's frame, a shadow's border) is one piece
+    with it, too tall for a character: a row that lost it (the dataset's 119.02, darkened, read
+    119.0 unflagged) is flagged by the cell one step, the digits' own, after its last digit."""
+    from inspection.vision.sevenseg import reader
+    from inspection.vision.sevenseg.decode import _union as union
+
+    gray = cv2.cvtColor(display_photo("350", slant=0.1), cv2.COLOR_BGR2GRAY)
+    x, y, w, h = read_display(gray).digits[-1].box
+    gray[y - 40 : y + h + 40, x + w - 4 : x + w + 8] = 35
+    whole = read_display(gray)
+    assert whole.text == "350"
+    first_two = DisplayReading(
+        "35", 35.0, 1.0, whole.digits[:2], union([d.box for d in whole.digits[:2]]), whole.polarity
+    )
+    assert _unread_beside(gray, first_two).reason == UNREAD
+    monkeypatch.setattr(reader, "_digit_in_step", lambda *args: False)
+    assert _unread_beside(gray, first_two).reason == ""  # no piece of a character's size is there
+
+
+def test_a_step_cell_lit_only_along_its_top_holds_no_digit():
+    """A window's edge along the digits' top lights a step cell's a (and b) alone: no digit,
+    though one segment from a 7. A 2 there is one; a 1 (an upright edge) is not."""
+    from inspection.vision.sevenseg.reader import _digit_in_step
+
+    h, top, spans = 64.0, 32.0, [(96.0, 140.0), (150.0, 194.0)]  # the next cell: 204 to 248
+
+    def cell(*bars):
+        strokes = np.zeros((128, 400), np.uint8)
+        for x0, y0, x1, y1 in bars:
+            strokes[y0:y1, x0:x1] = 255
+        return strokes
+
+    a, b, g, e, d = (
+        (204, 32, 248, 40),
+        (240, 32, 248, 64),
+        (204, 60, 248, 68),
+        (204, 64, 212, 96),
+        (204, 88, 248, 96),
+    )
+    c = (240, 64, 248, 96)
+    assert _digit_in_step(cell(a, b, g, e, d), h, top, spans)  # a 2
+    assert not _digit_in_step(cell((150, 32, 300, 40), b), h, top, spans)  # an edge along the top
+    assert not _digit_in_step(cell(b, c), h, top, spans)  # a 1
+
+
 @pytest.mark.parametrize("row_height, kept", [(72, True), (24, False)])
 def test_the_second_look_reads_the_row_it_was_given_not_a_smaller_one_in_its_crop(row_height, kept):
     # A place read unsure (72, its 2 unsure: a ghost 8 under glare) is read again from the full

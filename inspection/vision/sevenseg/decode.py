@@ -27,6 +27,7 @@ TURNED_DIGIT = "a digit is a 3, 4 or 7 turned round: the display may be upside d
 SIGN_AFTER = "a minus sign after the digits: the display may be upside down"
 HALF_TURN = [3, 4, 5, 0, 1, 2, 6]  # the segment each segment shows turned round (a<->d, b<->e, c<->f)
 
+LIT = 0.6  # a segment's lit share from which it is wholly lit (``_lit``)
 GLARE_HIDES = 0.5  # share of a segment's zone under glare that may hide it
 # Ink in the gap before a cell, at the digits' top (a gap holds no segment), that fills this
 # share of the gap's top rows and of its far column, and crosses its near column, beside the
@@ -161,7 +162,7 @@ def _trim(digits: list[Digit], start: int, end: int) -> tuple[int, int]:
 def _lost(dropped: list[Digit]) -> bool:
     """A cell dropped at the row's end lit like part of a digit (three segments or more), not like
     a frame's edge (one vertical stroke: two at most)."""
-    return any(sum(share >= 0.6 for share in d.segments) >= 3 for d in dropped)
+    return any(sum(share >= LIT for share in d.segments) >= 3 for d in dropped)
 
 
 def _minus(mask, first, top: int, bottom: int) -> bool:

@@ -12,6 +12,7 @@ from ocr.pipeline.enhance import standing_out, standing_out_level
 
 from .decode import (
     LEADING_ZERO,
+    LIT,
     POINT_OFF,
     SIGN_AFTER,
     TURNED_DIGIT,
@@ -160,8 +161,11 @@ def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
         return reading
     top = (reading.box[1] - y0) * scale
     spans = [((d.box[0] - x0) * scale, (d.box[0] + d.box[2] - x0) * scale) for d in reading.digits]
-    if _characters_beside(standing_out(crop, reading.polarity)[0], h, top, spans) or _digit_beside(
-        _strokes_standing_out(crop, reading.polarity, h, top), h, top, spans
+    strokes = _strokes_standing_out(crop, reading.polarity, h, top)
+    if (
+        _characters_beside(standing_out(crop, reading.polarity)[0], h, top, spans)
+        or _digit_beside(strokes, h, top, spans)
+        or _digit_in_step(strokes, h, top, spans)
     ):
         return replace(reading, reason=UNREAD)
     return reading
@@ -192,6 +196,29 @@ def _digit_beside(strokes: np.ndarray, h: float, top: float, spans: list[tuple[f
     for x, y, w, tall in _characters_beside(strokes, h, top, spans, WIDE_CHARACTER):
         char, confidence = _decode(_segments(strokes, x, y, w, tall))
         if char not in "?1" and confidence >= SEGMENT_OFF:
+            return True
+    return False
+
+
+def _digit_in_step(strokes: np.ndarray, h: float, top: float, spans: list[tuple[float, float]]) -> bool:
+    """A digit other than 1, at most one segment off, in the ``strokes`` of the cell one step
+    before the row's first digit or after its last, the digits' own step and width apart: a
+    digit joined to a window's edge or a speck, one piece with them too large for a character
+    (``_digit_beside`` sees none of a digit's size there). Its lit segments must reach both
+    halves of the cell: a window's edge along the digits' top lights a and b alone."""
+    if len(spans) < 2:
+        return False
+    step = float(np.median(np.diff([a for a, _ in spans])))
+    width = int(round(float(np.median([b - a for a, b in spans]))))
+    for left in (spans[0][0] - step, spans[-1][0] + step):
+        x = int(round(left))
+        if x < 0 or x + width > strokes.shape[1]:
+            continue
+        shares = _segments(strokes, x, int(round(top)), width, int(round(h)))
+        char, confidence = _decode(shares)
+        lit = [share >= LIT for share in shares[:7]]
+        upper, lower = lit[0] or lit[1] or lit[5], lit[2] or lit[3] or lit[4]
+        if char not in "?1" and confidence >= SEGMENT_OFF and upper and lower:
             return True
     return False
 
