@@ -56,7 +56,10 @@ def _segments(mask: np.ndarray, left: int, top: int, width: int, height: int) ->
 
     def hole(r0: float, r1: float) -> float:  # a digit's counters are never lit
         return float(
-            cell[int(r0 * h) : int(r1 * h), int(0.35 * w) : max(int(0.35 * w) + 1, int(0.65 * w))].mean()
+            cell[
+                int(r0 * h) : max(int(r0 * h) + 1, int(r1 * h)),
+                int(0.35 * w) : max(int(0.35 * w) + 1, int(0.65 * w)),
+            ].mean()
         )
 
     return [

@@ -143,6 +143,7 @@ UNREAD = (
 CHARACTER = (0.7, 1.3, 0.2, 1.5)  # its least and most height, least and most width, of the digits' height
 # in strokes standing out: no 1, whose bar a window's shaded edge is like (thick and upright)
 WIDE_CHARACTER = (0.7, 1.15, 0.3, 1.5)
+FADED = 0.25  # of the digits' contrast: the least a faded digit beside them stands out by
 
 
 def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
@@ -165,7 +166,7 @@ def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     if (
         _characters_beside(standing_out(crop, reading.polarity)[0], h, top, spans)
         or _digit_beside(strokes, h, top, spans)
-        or _digit_in_step(strokes, h, top, spans)
+        or _digit_in_step(crop, strokes, reading.polarity, h, top, spans)
     ):
         return replace(reading, reason=UNREAD)
     return reading
@@ -200,26 +201,44 @@ def _digit_beside(strokes: np.ndarray, h: float, top: float, spans: list[tuple[f
     return False
 
 
-def _digit_in_step(strokes: np.ndarray, h: float, top: float, spans: list[tuple[float, float]]) -> bool:
-    """A digit other than 1, at most one segment off, in the ``strokes`` of the cell one step
-    before the row's first digit or after its last, the digits' own step and width apart: a
-    digit joined to a window's edge or a speck, one piece with them too large for a character
-    (``_digit_beside`` sees none of a digit's size there). Its lit segments must reach both
-    halves of the cell: a window's edge along the digits' top lights a and b alone."""
+def _digit_in_step(
+    crop: np.ndarray,
+    strokes: np.ndarray,
+    polarity: str,
+    h: float,
+    top: float,
+    spans: list[tuple[float, float]],
+) -> bool:
+    """A digit other than 1, at most one segment off, in the cell one step before the row's
+    first digit or after its last, the digits' own step and width apart. Looked for two ways:
+    in the ``strokes`` (a digit joined to a window's edge or a speck, one piece with them too
+    large for a character, which ``_digit_beside`` misses), and faded (a shade or reflection
+    over it puts it below the strokes' level): ink as what stands out within the cell (Otsu on
+    its contrast), at least ``FADED`` of the digits' own, with clean segments (``FUZZY``) and
+    no 8, which a blank digit's ghost segments show. Its lit segments must reach both halves of
+    the cell: a window's edge along the digits' top lights a and b alone."""
     if len(spans) < 2:
         return False
+    hat = _contrast(crop, polarity, int(0.5 * h) | 1)
+    least = FADED * float(np.median(hat[strokes > 0])) if strokes.any() else 255.0
     step = float(np.median(np.diff([a for a, _ in spans])))
     width = int(round(float(np.median([b - a for a, b in spans]))))
+    y, tall = int(round(top)), int(round(h))
     for left in (spans[0][0] - step, spans[-1][0] + step):
         x = int(round(left))
-        if x < 0 or x + width > strokes.shape[1]:
-            continue
-        shares = _segments(strokes, x, int(round(top)), width, int(round(h)))
-        char, confidence = _decode(shares)
-        lit = [share >= LIT for share in shares[:7]]
-        upper, lower = lit[0] or lit[1] or lit[5], lit[2] or lit[3] or lit[4]
-        if char not in "?1" and confidence >= SEGMENT_OFF and upper and lower:
-            return True
+        if x < 0 or x + width > hat.shape[1] or y < 0 or y + tall > hat.shape[0]:
+            continue  # the photo's edge cuts the cell
+        cell = hat[y : y + tall, x : x + width]
+        level = max(cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0], least)
+        faded = ((hat > level) * 255).astype(np.uint8)
+        for ink, others in ((strokes, "?1"), (faded, "?18")):
+            shares = _segments(ink, x, y, width, tall)
+            char, confidence = _decode(shares)
+            lit = [share >= LIT for share in shares[:7]]
+            upper, lower = lit[0] or lit[1] or lit[5], lit[2] or lit[3] or lit[4]
+            clean = ink is strokes or float(np.mean([min(v, 1 - v) for v in shares[:7]])) < FUZZY
+            if char not in others and confidence >= SEGMENT_OFF and upper and lower and clean:
+                return True
     return False
 
 
