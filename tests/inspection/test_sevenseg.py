@@ -1123,6 +1123,7 @@ def test_a_step_cell_lit_only_along_its_top_holds_no_digit():
     """A window's edge along the digits' top lights a step cell's a (and b) alone: no digit,
     though one segment from a 7. A 2 there is one; a 1 (an upright edge) is not."""
     from inspection.vision.sevenseg.reader import _digit_in_step
+    from inspection.vision.sevenseg.strokes import _contrast
 
     h, top, spans = 64.0, 32.0, [(96.0, 140.0), (150.0, 194.0)]  # the next cell: 204 to 248
 
@@ -1131,7 +1132,7 @@ def test_a_step_cell_lit_only_along_its_top_holds_no_digit():
         for x0, y0, x1, y1 in bars:
             strokes[y0:y1, x0:x1] = 255
         crop = np.where(strokes > 0, 40, 150).astype(np.uint8)
-        return _digit_in_step(crop, strokes, "dark", h, top, spans)
+        return _digit_in_step(_contrast(crop, "dark", int(0.5 * h) | 1), strokes, h, top, spans)
 
     a, b, g, e, d = (
         (204, 32, 248, 40),

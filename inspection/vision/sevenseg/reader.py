@@ -154,7 +154,9 @@ def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     digits do; a character is one piece of it, no line or frame edge (too thin or too tall),
     nor a filled block (under a fifth or over three quarters of its box inked), up to one and a
     half digits' heights either side, scaled as ``_made_of_dots`` scales. Ink is looked for two
-    ways: against a wide neighbourhood, and against the strokes' own (``_strokes_standing_out``)."""
+    ways: against a wide neighbourhood, and against the strokes' own (``_strokes_standing_out``);
+    and a digit is looked for in the cell one step, the digits' own, from either end of the row
+    (``_digit_in_step``)."""
     if not _open_to_look(reading):
         return reading
     crop, scale, (x0, y0), h = _around(gray, reading.box, 1.5, 0.5)
@@ -162,11 +164,12 @@ def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
         return reading
     top = (reading.box[1] - y0) * scale
     spans = [((d.box[0] - x0) * scale, (d.box[0] + d.box[2] - x0) * scale) for d in reading.digits]
-    strokes = _strokes_standing_out(crop, reading.polarity, h, top)
+    hat = _contrast(crop, reading.polarity, int(0.5 * h) | 1)  # what stands out within half a digit
+    strokes = _strokes_standing_out(hat, h, top)
     if (
         _characters_beside(standing_out(crop, reading.polarity)[0], h, top, spans)
         or _digit_beside(strokes, h, top, spans)
-        or _digit_in_step(crop, strokes, reading.polarity, h, top, spans)
+        or _digit_in_step(hat, strokes, h, top, spans)
     ):
         return replace(reading, reason=UNREAD)
     return reading
@@ -202,24 +205,18 @@ def _digit_beside(strokes: np.ndarray, h: float, top: float, spans: list[tuple[f
 
 
 def _digit_in_step(
-    crop: np.ndarray,
-    strokes: np.ndarray,
-    polarity: str,
-    h: float,
-    top: float,
-    spans: list[tuple[float, float]],
+    hat: np.ndarray, strokes: np.ndarray, h: float, top: float, spans: list[tuple[float, float]]
 ) -> bool:
     """A digit other than 1, at most one segment off, in the cell one step before the row's
     first digit or after its last, the digits' own step and width apart. Looked for two ways:
     in the ``strokes`` (a digit joined to a window's edge or a speck, one piece with them too
     large for a character, which ``_digit_beside`` misses), and faded (a shade or reflection
     over it puts it below the strokes' level): ink as what stands out within the cell (Otsu on
-    its contrast), at least ``FADED`` of the digits' own, with clean segments (``FUZZY``) and
+    its contrast, ``hat``), at least ``FADED`` of the digits' own, with clean segments (``FUZZY``) and
     no 8, which a blank digit's ghost segments show. Its lit segments must reach both halves of
     the cell: a window's edge along the digits' top lights a and b alone."""
     if len(spans) < 2:
         return False
-    hat = _contrast(crop, polarity, int(0.5 * h) | 1)
     least = FADED * float(np.median(hat[strokes > 0])) if strokes.any() else 255.0
     step = float(np.median(np.diff([a for a, _ in spans])))
     width = int(round(float(np.median([b - a for a, b in spans]))))
@@ -242,13 +239,12 @@ def _digit_in_step(
     return False
 
 
-def _strokes_standing_out(crop: np.ndarray, polarity: str, h: float, top: float) -> np.ndarray:
-    """Ink as what stands out within half a digit's height (``h``): strokes, where a display's
+def _strokes_standing_out(hat: np.ndarray, h: float, top: float) -> np.ndarray:
+    """Ink in ``hat``, what stands out within half a digit's height (``h``): strokes, where a display's
     whole window stands out from a light bezel around it, and a wide neighbourhood sees the
     window as one piece (a digit in the window's shade, lost to the row, is then not seen). The
     level is set in the digits' band (from ``top``): print above or below the display (a label's
     bold LITRES) stands out far more than an LCD's digits, and would set it above them all."""
-    hat = _contrast(crop, polarity, int(0.5 * h) | 1)
     band = hat[max(0, int(top)) : int(top + h)]
     level = cv2.threshold(band if band.size else hat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0]
     return ((hat > level) * 255).astype(np.uint8)
