@@ -212,9 +212,9 @@ def _digit_in_step(
     in the ``strokes`` (a digit joined to a window's edge or a speck, one piece with them too
     large for a character, which ``_digit_beside`` misses), and faded (a shade or reflection
     over it puts it below the strokes' level): ink as what stands out within the cell (Otsu on
-    its contrast, ``hat``), at least ``FADED`` of the digits' own, with clean segments (``FUZZY``) and
-    no 8, which a blank digit's ghost segments show. Its lit segments must reach both halves of
-    the cell: a window's edge along the digits' top lights a and b alone."""
+    its contrast, ``hat``), at least ``FADED`` of the digits' own, with clean segments
+    (``FUZZY``) and no 8, which a blank digit's ghost segments show. Its lit segments must reach
+    both halves of the cell: a window's edge along the digits' top lights a and b alone."""
     if len(spans) < 2:
         return False
     least = FADED * float(np.median(hat[strokes > 0])) if strokes.any() else 255.0
@@ -233,15 +233,15 @@ def _digit_in_step(
             char, confidence = _decode(shares)
             lit = [share >= LIT for share in shares[:7]]
             upper, lower = lit[0] or lit[1] or lit[5], lit[2] or lit[3] or lit[4]
-            clean = ink is strokes or float(np.mean([min(v, 1 - v) for v in shares[:7]])) < FUZZY
+            clean = ink is strokes or _fuzziness(shares[:7]) < FUZZY
             if char not in others and confidence >= SEGMENT_OFF and upper and lower and clean:
                 return True
     return False
 
 
 def _strokes_standing_out(hat: np.ndarray, h: float, top: float) -> np.ndarray:
-    """Ink in ``hat``, what stands out within half a digit's height (``h``): strokes, where a display's
-    whole window stands out from a light bezel around it, and a wide neighbourhood sees the
+    """Ink in ``hat``, what stands out within half a digit's height (``h``): strokes, where a
+    display's whole window stands out from a light bezel around it, and a wide neighbourhood sees the
     window as one piece (a digit in the window's shade, lost to the row, is then not seen). The
     level is set in the digits' band (from ``top``): print above or below the display (a label's
     bold LITRES) stands out far more than an LCD's digits, and would set it above them all."""
@@ -678,7 +678,12 @@ def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayCon
 def _fuzzy(reading: DisplayReading) -> bool:
     """Whether ``reading``'s sure digits are on average ``FUZZY`` or more from clean segments."""
     shares = [s for d in reading.digits if d.confidence >= 0.5 for s in d.segments]
-    return bool(shares) and float(np.mean([min(s, 1 - s) for s in shares])) >= FUZZY
+    return bool(shares) and _fuzziness(shares) >= FUZZY
+
+
+def _fuzziness(shares) -> float:
+    """How far, on average, segments' lit ``shares`` lie from fully lit or unlit."""
+    return float(np.mean([min(s, 1 - s) for s in shares]))
 
 
 def _same_height(reading: DisplayReading, row: DisplayReading) -> bool:
