@@ -755,6 +755,34 @@ def test_ink_running_into_the_first_digit_from_its_left_is_flagged(text, polarit
     assert (short.text, short.reason) == (text, "")
 
 
+def _bar_into_last_digit(photo, digit, reach):
+    """A dark bar a stroke thick at the digits' top, from beyond the last digit's cell into it
+    (to ``reach`` of its width from its right): a reflection or a window's corner."""
+    x, y, w, h = digit.box
+    ink = (35, 35, 35) if photo[y + h // 2, x].mean() > 100 else (235, 235, 235)
+    barred = photo.copy()
+    cv2.rectangle(barred, (x + w - int(reach * w), y), (x + 2 * w, y + int(0.13 * h)), ink, -1)
+    return barred
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity", "read"),
+    [("12.1", "dark", "12.7"), ("38.01", "light", "38.07"), ("220.1", "light", "220.7")],
+)
+def test_ink_running_into_the_last_digit_from_its_right_is_flagged(text, polarity, read):
+    # a last 1 with a bar joining its top from the right reads as a 7
+    photo = display_photo(text, polarity=polarity)
+    clean = read_display(photo)
+    assert (clean.text, clean.reason) == (text, "")
+    barred = read_display(_bar_into_last_digit(photo, clean.digits[-1], 0.5))
+    joined = "something runs into a digit from beside it (a reflection, the frame, glare's edge)"
+    assert barred.text in (text, read)
+    assert barred.text == text or barred.reason == f"{joined}: 7 may be 1"
+    # a bar that stops short of the digit's cell is not the digit's: nothing to flag
+    short = read_display(_bar_into_last_digit(photo, clean.digits[-1], -0.2))
+    assert (short.text, short.reason) == (text, "")
+
+
 def _faint(photo, keep):
     """The LCD's segments ``keep`` as dark against its window (150) as they were: a display of
     little contrast, lit from the front."""

@@ -29,10 +29,11 @@ HALF_TURN = [3, 4, 5, 0, 1, 2, 6]  # the segment each segment shows turned round
 
 LIT = 0.6  # a segment's lit share from which it is wholly lit (``_lit``)
 GLARE_HIDES = 0.5  # share of a segment's zone under glare that may hide it
-# Ink in the gap before a cell, at the digits' top (a gap holds no segment), that fills this
-# share of the gap's top rows and of its far column, and crosses its near column, beside the
-# cell, in CROSSES of those rows, runs into the cell: it is not the digit's own. Over the
-# dataset's photos, cropped three ways, it flagged 1s read as 7 and nothing read right.
+# Ink in the gap before a cell (or after the row's last), at the digits' top (a gap holds no
+# segment), that fills this share of the gap's top rows and of its far column, and crosses its
+# near column, beside the cell, in CROSSES of those rows, runs into the cell: it is not the
+# digit's own. Over the dataset's photos, cropped three ways, it flagged 1s read as 7 and
+# nothing read right; after the row, it flags nothing on the photos or their variants.
 JOINED, CROSSES = 0.3, 0.1
 
 
@@ -122,23 +123,31 @@ def _under_glare(shares: list[float], glare: list[float], char: str) -> str:
 
 
 def _joined(
-    mask: np.ndarray, shares: list[float], char: str, cell: tuple[int, int, int, int], room: int
+    mask: np.ndarray, shares: list[float], char: str, cell: tuple[int, int, int, int], room: tuple[int, int]
 ) -> str:
-    """Other characters the digit may be when ink runs into its cell's top from the left (a
-    reflection, a window's corner): bars across the cell's left edge in the top rows, in the
-    ``room`` columns before it (the gap to the cell before, or to the region's edge). Segments
-    a and f, lit there, may be that ink: a 1 beside it reads as a 7, a 3 as a 9."""
+    """Other characters the digit may be when ink runs into its cell's top from beside it (a
+    reflection, a window's corner): bars across the cell's edge in the top rows, in the ``room``
+    columns before it (the gap to the cell before, or to the region's edge) and after it (0
+    where a bar crossing the gap is ``_bridged``). Segments a and f, lit there from the left,
+    or a and b from the right, may be that ink: a 1 beside it reads as a 7, a 3 as a 9 (from
+    the left), a 5 or 6 as a 9 or an 8 (from the right)."""
     left, top, width, height = cell
-    strip = min(room, int(0.25 * width))
-    if strip < 2 or left < strip:
-        return ""
-    band = mask[top : top + int(0.3 * height), left - strip : left] > 0
-    if band.size == 0 or min(band.mean(), band[:, 0].mean()) < JOINED or band[:, -1].mean() < CROSSES:
-        return ""
+    rows = slice(top, top + int(0.3 * height))
     lit = _lit(shares)
-    unseen = np.zeros(7, bool)
-    unseen[[0, 5]] = lit[[0, 5]] >= 0.5
-    return _others(lit, char, unseen, fit=0.5)  # one that fits the other segments well
+    for space, segments, side in ((room[0], [0, 5], -1), (room[1], [0, 1], 1)):
+        strip = min(space, int(0.25 * width))
+        start = left - strip if side < 0 else left + width
+        if strip < 2 or start < 0 or start + strip > mask.shape[1]:
+            continue
+        band = mask[rows, start : start + strip][:, ::-side] > 0  # its far column first
+        if band.size == 0 or min(band.mean(), band[:, 0].mean()) < JOINED or band[:, -1].mean() < CROSSES:
+            continue
+        unseen = np.zeros(7, bool)
+        unseen[segments] = lit[segments] >= 0.5
+        others = _others(lit, char, unseen, fit=0.5)  # one that fits the other segments well
+        if others:
+            return others
+    return ""
 
 
 def _others(lit: np.ndarray, char: str, unseen: np.ndarray, fit: float = np.inf) -> str:

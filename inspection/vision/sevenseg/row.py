@@ -141,7 +141,9 @@ def _read_row(
         glare = (
             "" if bright is None else _under_glare(shares, _segments(bright, left, top, width, height), char)
         )
-        joined = across or _joined(unlined, shares, char, (left, top, width, height), left - before)
+        # from the right, only at the row's end: between digits, a bar crossing the gap is ``_bridged``
+        room = (left - before, inside[1] - left - width if n == len(cells) - 1 else 0)
+        joined = across or _joined(unlined, shares, char, (left, top, width, height), room)
         before = left + width
         box = _unshear_box(left, top, width, height, s, upright.shape[0], pad, x0, y0)
         digits.append(Digit(char, conf, box, tuple(round(v, 2) for v in shares[:7]), glare, joined))
