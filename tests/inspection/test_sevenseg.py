@@ -719,6 +719,21 @@ def test_a_lone_7_is_flagged_it_may_be_a_corner():
     assert read_display(display_photo("77")).reason == ""  # two of them are a display's
 
 
+@pytest.mark.parametrize("polarity", ["dark", "light"])
+def test_a_lone_0_is_flagged_it_may_be_an_outline(polarity):
+    box = np.full((720, 1280, 3), 200, np.uint8)
+    cv2.rectangle(box, (600, 250), (700, 430), (30, 30, 30), 18)  # a box's outline, a pad on a board
+    reading = read_display(box)
+    lone = "a lone 0: it may be an outline in the photo (a box, a label, a pad), not a digit"
+    assert (reading.text, reading.reason) == ("0", lone)
+    zero = read_display(display_photo("0", polarity=polarity))
+    assert (zero.text, zero.reason) == ("0", lone)
+    # a display registered with its digits shows a lone 0 at zero, its leading digits blank
+    registered = read_display(display_photo("0", polarity=polarity), DisplayConfig(digits=4))
+    assert (registered.text, registered.reason) == ("0", "")
+    assert read_display(display_photo("00", polarity=polarity)).reason == LEADING_ZERO  # not lone
+
+
 def _bar_into_first_digit(photo, digit, reach):
     """A dark bar a stroke thick at the digits' top, from beyond the first digit's cell into it
     (to ``reach`` of its width), and down its left side: a reflection or a window's corner."""
@@ -839,7 +854,7 @@ LEADING_ZERO = (
         ("06.01", DisplayConfig(), LEADING_ZERO),  # 206.01 with its 2 lost
         ("00.50", DisplayConfig(), LEADING_ZERO),
         ("0.25", DisplayConfig(), ""),  # the 0 before the point is the display's
-        ("0", DisplayConfig(), ""),
+        ("0", DisplayConfig(digits=3), ""),  # a display registered with 3 digits at zero
         ("0123", DisplayConfig(digits=4), ""),  # a display registered with 4 digits shows all four
         ("0123", DisplayConfig(digits=5), LEADING_ZERO),
     ],

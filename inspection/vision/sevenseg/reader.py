@@ -74,6 +74,14 @@ def read_display(
     return reading
 
 
+# A lone digit that lines in the photo make as well: a top bar and a right-hand bar (the corner
+# of a window or a box), or a closed outline (a box, a label, a pad on a board). A lone 1 is one
+# upright bar (``_evidence``). A display registered with its digits shows a lone 0 at zero, its
+# leading digits blank: only an unregistered display's is flagged.
+LONE = {
+    "7": "a lone 7: it may be a corner in the photo (a frame's), not a digit",
+    "0": "a lone 0: it may be an outline in the photo (a box, a label, a pad), not a digit",
+}
 FUZZY_DIGITS = "the digits are not clearly made of segments (a texture?): it may not be a display"
 # Where the point is not seen, the display's fixed decimals place it; but a reading that lost a
 # digit lost its point with it as often as not (73.00 read 730 under glare would be 7.30).
@@ -404,9 +412,9 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
             best,
             reason="something dark lies over or beside the digits (a finger?): a digit may be hidden",
         )
-    # a top bar and a right-hand bar: the corner of a window or a box shows as much
-    if best.value is not None and not best.reason and [d.char for d in best.digits] == ["7"]:
-        best = replace(best, reason="a lone 7: it may be a corner in the photo (a frame's), not a digit")
+    lone = best.digits[0].char if len(best.digits) == 1 else ""
+    if best.value is not None and not best.reason and lone in LONE and (lone != "0" or config.digits is None):
+        best = replace(best, reason=LONE[lone])
     # other places read as surely: other displays, unless printed words (asked only then)
     others = [p for p in places[1:] if _sure(p.reading) and not (words and _printed(gray, p, words))]
     displays = _distinct([place.reading for place in places[:1] + others if _sure(place.reading)])
