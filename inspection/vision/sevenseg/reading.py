@@ -56,7 +56,7 @@ class Digit:
     box: tuple[int, int, int, int]  # x, y, w, h in the photo's pixels
     segments: tuple[float, ...] = ()  # lit share of a..g
     glare: str = ""  # other characters it may be: glare lies where an unlit segment would be
-    joined: str = ""  # other characters it may be: ink running in from beside it lies on a (and f)
+    joined: str = ""  # other characters it may be: ink running in from beside it lies on a (and f or b)
 
 
 @dataclass(frozen=True)
