@@ -1,6 +1,7 @@
 """Equipment pages: every machine with its displays and open tickets, and one machine's page
-with a chart per display (the photo behind each point one click away), its alerts and its
-maintenance tickets, which supervisors acknowledge and close here."""
+with a chart per display (the photo behind each point one click away), where each display
+stands (its last reading, readings waiting for review, the trend towards its limit), its alerts
+and its maintenance tickets, which supervisors acknowledge and close here."""
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -11,6 +12,7 @@ from accounts.choices import Role
 from accounts.scoping import limit_to_lines
 from frontend.views import role_required
 from inspection.models import Alert, Equipment, MaintenanceTicket
+from inspection.selectors import display_now
 from inspection.services.meters import MeterRefused, acknowledge_ticket, close_ticket
 
 VIEWERS = (Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR, Role.AUDITOR)
@@ -36,6 +38,8 @@ def equipment_page(request, equipment_id):
     machines = limit_to_lines(Equipment.objects.select_related("line", "station"), request.user, "line")
     machine = get_object_or_404(machines, pk=equipment_id)
     displays = list(machine.displays.order_by("name").prefetch_related("alert_rules"))
+    for display in displays:
+        display.now = display_now(display=display)
     alerts = (
         Alert.objects.filter(display__equipment=machine)
         .select_related("rule", "display", "ticket__acknowledged_by", "ticket__closed_by")

@@ -1,9 +1,13 @@
 """Reads for the inspection app's pages and API."""
 
+import datetime as dt
+
 from django.db.models import Avg, Count, Max, Min
 from django.db.models.functions import TruncDay, TruncHour, TruncMinute
+from django.utils import timezone
 
-from inspection.choices import ReadingStatus
+from inspection import series
+from inspection.choices import AlertKind, ReadingStatus
 from inspection.models import DefectInspection, Detection, MeterReading
 
 
@@ -86,3 +90,41 @@ def display_series(*, display, start=None, end=None, max_points: int = 500) -> d
         for b in buckets
     ]
     return {"bucket": name, "count": total, "points": points}
+
+
+def rule_trend(*, rule, at) -> series.Trend | None:
+    """A time-to-limit ``rule``'s trend at ``at``: a line fitted to its display's accepted
+    readings over the rule's window up to ``at``, projected to the rule's limit."""
+    points = list(
+        MeterReading.objects.filter(
+            display_id=rule.display_id,
+            status=ReadingStatus.ACCEPTED,
+            read_at__gte=at - dt.timedelta(hours=rule.window_hours),
+            read_at__lte=at,
+        )
+        .order_by("read_at")
+        .values_list("read_at", "value")
+    )
+    return series.time_to_limit([p[0] for p in points], [p[1] for p in points], low=rule.low, high=rule.high)
+
+
+def display_now(*, display, now=None) -> dict:
+    """Where a display stands at ``now``: its last accepted reading, how many of its readings
+    wait for review, each active time-to-limit rule's trend with the time it reaches its limit
+    (``reaches_at``; None while not heading for it), and the limits its active threshold and
+    time-to-limit rules set. The display's ``alert_rules`` may be prefetched."""
+    now = now or timezone.now()
+    readings = MeterReading.objects.filter(display=display, read_at__lte=now)
+    last = readings.filter(status=ReadingStatus.ACCEPTED).order_by("-read_at", "-pk").first()
+    trends, limits = [], set()
+    for rule in display.alert_rules.all():
+        if rule.active and rule.kind in (AlertKind.THRESHOLD, AlertKind.TIME_TO_LIMIT):
+            limits |= {value for value in (rule.low, rule.high) if value is not None}
+        if rule.active and rule.kind == AlertKind.TIME_TO_LIMIT:
+            trend = rule_trend(rule=rule, at=now)
+            reaches_at = None
+            if trend is not None and trend.hours_to_limit is not None:
+                reaches_at = last.read_at + dt.timedelta(hours=trend.hours_to_limit)
+            trends.append({"rule": rule, "trend": trend, "reaches_at": reaches_at})
+    waiting = readings.filter(status=ReadingStatus.REVIEW).count()
+    return {"last": last, "waiting": waiting, "trends": trends, "limits": sorted(limits)}

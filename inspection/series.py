@@ -114,11 +114,17 @@ class Trend:
     level: float  # the fitted value at the last point
     hours_to_limit: float | None  # None: not heading for the limit
     points: int
+    limit: float | None = None  # the limit it heads for: high when rising, low when falling
+
+
+HORIZON_HOURS = 1e5  # about 11 years: a trend reaching its limit later than this is taken as flat
 
 
 def time_to_limit(times: list[dt.datetime], values: list[float], *, low=None, high=None) -> Trend | None:
     """Least-squares line through the points; hours from the last point until it crosses
-    ``high`` (rising) or ``low`` (falling). None with fewer than 3 points or no time span."""
+    ``high`` (rising) or ``low`` (falling), or None past ``HORIZON_HOURS`` (a flat series'
+    slope is rounding noise, and projects its limit ages away). None with fewer than 3 points
+    or no time span."""
     if len(values) < 3:
         return None
     t0 = times[-1]
@@ -127,11 +133,8 @@ def time_to_limit(times: list[dt.datetime], values: list[float], *, low=None, hi
     if np.ptp(x) == 0:
         return None
     slope, level = np.polyfit(x, y, 1)
-    hours = None
-    if high is not None and slope > 0:
-        hours = max(0.0, (high - level) / slope)
-    elif low is not None and slope < 0:
-        hours = max(0.0, (low - level) / slope)
-    return Trend(
-        float(slope), float(level), None if hours is None or math.isinf(hours) else float(hours), len(values)
-    )
+    limit = high if slope > 0 else low if slope < 0 else None
+    hours = None if limit is None else max(0.0, (limit - level) / slope)
+    if hours is None or hours > HORIZON_HOURS:
+        return Trend(float(slope), float(level), None, len(values))
+    return Trend(float(slope), float(level), float(hours), len(values), float(limit))

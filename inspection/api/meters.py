@@ -1,5 +1,7 @@
 """Equipment, displays, their readings and series, alert rules, alerts and maintenance tickets."""
 
+from dataclasses import asdict
+
 from django.utils.dateparse import parse_datetime
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -9,7 +11,7 @@ from accounts.choices import Role
 from accounts.scoping import LineScoped, limit_to_lines
 from config.serializers import CleanedSerializer
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
-from inspection.selectors import display_series
+from inspection.selectors import display_now, display_series
 from inspection.services.meters import acknowledge_ticket, close_ticket, review_meter_reading
 from traceability.models import Line, Station
 
@@ -50,7 +52,9 @@ class DisplaySerializer(CleanedSerializer):
 
 class DisplayViewSet(LineScoped, viewsets.ModelViewSet):
     """A machine's displays and what a plausible reading of each is. ``GET .../series/?start=&end=
-    &max_points=``: the accepted readings, downsampled to buckets for long ranges."""
+    &max_points=``: the accepted readings, downsampled to buckets for long ranges. ``GET
+    .../state/``: where the display stands now (``display_now``): its last accepted reading,
+    readings waiting for review, each time-to-limit rule's trend, and its rules in words."""
 
     line_field = "equipment__line"
 
@@ -78,6 +82,40 @@ class DisplayViewSet(LineScoped, viewsets.ModelViewSet):
         return Response({"display": display.pk, "unit": display.unit, **display_series(
             display=display, max_points=max_points, **bounds
         )})  # fmt: skip
+
+    @action(detail=True, methods=["get"])
+    def state(self, request, pk=None):
+        display = self.get_object()
+        now = display_now(display=display)
+        last = now["last"]
+        return Response(
+            {
+                "display": display.pk,
+                "unit": display.unit,
+                "last": None
+                if last is None
+                else {
+                    "reading": last.pk,
+                    "value": last.value,
+                    "read_at": last.read_at,
+                    "capture": last.capture_id,
+                },
+                "waiting": now["waiting"],
+                "trends": [
+                    {
+                        "rule": t["rule"].pk,
+                        "trend": t["trend"] and asdict(t["trend"]),
+                        "reaches_at": t["reaches_at"],
+                    }
+                    for t in now["trends"]
+                ],
+                "limits": now["limits"],
+                "rules": [
+                    {"id": r.pk, "name": r.name, "kind": r.kind, "active": r.active, "condition": r.condition}
+                    for r in display.alert_rules.order_by("name")
+                ],
+            }
+        )
 
 
 class MeterReadingSerializer(serializers.ModelSerializer):

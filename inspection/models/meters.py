@@ -130,6 +130,28 @@ class AlertRule(models.Model):
     def __str__(self):
         return f"{self.display_id}: {self.name}"
 
+    @property
+    def condition(self) -> str:
+        """When the rule fires, in words, with its settings and the display's unit."""
+        unit = f" {self.display.unit}" if self.display.unit else ""
+        limits = (("below", self.low), ("above", self.high))
+        ends = [(word, f"{value:g}{unit}") for word, value in limits if value is not None]
+        if self.kind == AlertKind.THRESHOLD:
+            return " or ".join(f"{word} {value}" for word, value in ends)
+        if self.kind == AlertKind.DRIFT:
+            return (
+                f"the level drifts from that of its first {self.baseline} readings "
+                f"(CUSUM, k {self.k:g}, h {self.h:g} standard deviations)"
+            )
+        if self.kind == AlertKind.TIME_TO_LIMIT:
+            way = {"below": "falling", "above": "rising"}
+            reached = [f"{value} ({way[word]})" if len(ends) > 1 else value for word, value in ends]
+            return (
+                f"a trend fitted over {self.window_hours:g} h reaches {' or '.join(reached)} "
+                f"within {self.hours or 0:g} h"
+            )
+        return f"no accepted reading for {self.minutes} min"
+
     def clean(self):
         need = {
             AlertKind.THRESHOLD: self.low is not None or self.high is not None,

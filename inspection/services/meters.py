@@ -13,6 +13,7 @@ from django.utils import timezone
 from inspection import series
 from inspection.choices import AlertKind, AlertStatus, DisplayKind, ReadingStatus
 from inspection.models import Alert, AlertRule, Display, MaintenanceTicket, MeterReading
+from inspection.selectors import rule_trend
 from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display, scaled
 from inspection.vision.text_display import number_in_text, read_text_display
 from integrations.choices import WebhookEvent
@@ -255,10 +256,10 @@ def _check(rule: AlertRule, reading: MeterReading) -> tuple[str, dict] | None:
         if rule.low is not None and value < rule.low:
             return f"{value:g} {unit} is below {rule.low:g}", {"value": value, "limit": rule.low}
         return None
-    accepted = MeterReading.objects.filter(
-        display=rule.display, status=ReadingStatus.ACCEPTED, read_at__lte=reading.read_at
-    )
     if rule.kind == AlertKind.DRIFT:
+        accepted = MeterReading.objects.filter(
+            display=rule.display, status=ReadingStatus.ACCEPTED, read_at__lte=reading.read_at
+        )
         values = list(accepted.order_by("-read_at", "-pk").values_list("value", flat=True)[:DRIFT_POINTS])[
             ::-1
         ]
@@ -274,17 +275,9 @@ def _check(rule: AlertRule, reading: MeterReading) -> tuple[str, dict] | None:
             )
         return None
     if rule.kind == AlertKind.TIME_TO_LIMIT:
-        since = reading.read_at - timezone.timedelta(hours=rule.window_hours)
-        points = list(accepted.filter(read_at__gte=since).order_by("read_at").values_list("read_at", "value"))
-        trend = series.time_to_limit(
-            [p[0] for p in points], [p[1] for p in points], low=rule.low, high=rule.high
-        )
+        trend = rule_trend(rule=rule, at=reading.read_at)
         if trend and trend.hours_to_limit is not None and trend.hours_to_limit < rule.hours:
-            limit = rule.high if trend.slope_per_hour > 0 else rule.low
-            return (
-                f"trend reaches {limit:g} {unit} in {trend.hours_to_limit:.1f} h",
-                {**asdict(trend), "limit": limit},
-            )
+            return f"trend reaches {trend.limit:g} {unit} in {trend.hours_to_limit:.1f} h", asdict(trend)
     return None
 
 

@@ -1,6 +1,6 @@
 """A supervisor's path on the equipment page: the seeded oven's display chart is drawn from the
-series API, and the photo behind the newest point (the demo photo of its display, read by the
-worker) is one click away."""
+series API, the trend towards its rule's limit is told beside it, and the photo behind the
+newest point (the demo photo of its display, read by the worker) is one click away."""
 
 import pytest
 
@@ -25,6 +25,9 @@ def test_chart_point_opens_the_photo_behind_it(browser, embedded_app, artifacts)
         page.reload()
     assert "readings" in info.inner_text()
     assert "drifted up" in page.locator("#tickets").inner_text()  # the seeded drift alert
+    # the seeded oven rises about 0.6 °C an hour towards its 260 °C rule
+    assert "°C/h over the last 24 h" in page.locator("article.display dd.trend").inner_text()
+    assert "reaches 260 °C in" in page.locator("article.display dd.trend").inner_text()
     page.screenshot(path=artifacts / "equipment.png", full_page=True)
     x, y = page.evaluate(
         """() => {

@@ -39,6 +39,8 @@ def test_machines_and_their_open_tickets(make_user, ticket):
     assert page.status_code == 200
     text = page.content.decode()
     assert 'data-display="' in text and "210 °C is above 200" in text
+    assert "210.0 °C · 2026-11-01 08:00" in text  # the last reading, in the series though an alert fired
+    assert "Rule: hot" in text and "above 200 °C" in text and 'data-limits="200.0"' in text
     assert "Acknowledge" not in text  # operators see tickets, supervisors act on them
 
 
@@ -81,3 +83,30 @@ def test_an_implausible_reading_is_corrected_in_the_review_queue(make_user, stat
     capture.refresh_from_db()
     assert (reading.status, reading.value, reading.original_value) == ("accepted", 262.5, 862.5)
     assert not capture.needs_review, capture.review_reasons
+
+
+def test_a_display_shows_when_its_trend_reaches_the_limit_and_what_waits_for_review(
+    make_user, station, settings
+):
+    from django.utils import timezone
+
+    settings.MQTT_URL = ""
+    oven = Equipment.objects.create(code="OVEN-3", name="Oven 3", line=station.line, station=station)
+    display = Display.objects.create(equipment=oven, name="zone 3", unit="°C", max_value=300)
+    AlertRule.objects.create(display=display, name="hot soon", kind="time_to_limit", high=260, hours=8)
+    start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=4)
+    for hour, level in enumerate([240, 241, 242, 243]):  # 1 °C an hour: 260 °C 17 h after the last
+        record_meter_reading(
+            display=display,
+            reading=DisplayReading(str(level), level, 1.0),
+            at=start + dt.timedelta(hours=hour),
+        )
+    record_meter_reading(
+        display=display, reading=DisplayReading("862", 862.0, 1.0), at=start + dt.timedelta(hours=3)
+    )
+    text = page_as(make_user, Role.SUPERVISOR).get(f"/equipment/{oven.pk}/").content.decode()
+    reaches = timezone.localtime(start + dt.timedelta(hours=3 + 17))
+    trend = "+1.00 °C/h over the last 24 h (4 readings): reaches 260 °C in 17.0 h"
+    assert f"{trend}, about {reaches:%Y-%m-%d %H:%M}" in text
+    assert "1 reading · <a" in text  # 862, above the display's range, waits for review
+    assert "a trend fitted over 24 h reaches 260 °C within 8 h" in text

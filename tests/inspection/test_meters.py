@@ -152,6 +152,62 @@ def test_drift_and_time_to_limit_rules_warn_before_the_limit(display, settings):
 
 
 @pytest.mark.django_db
+def test_state_gives_the_last_reading_what_waits_and_when_the_trend_reaches_its_limit(
+    display, make_user, settings
+):
+    settings.MQTT_URL = ""
+    AlertRule.objects.create(display=display, name="hot", kind=AlertKind.THRESHOLD, low=10, high=90)
+    AlertRule.objects.create(
+        display=display, name="soon hot", kind=AlertKind.TIME_TO_LIMIT, high=100, hours=4, window_hours=6
+    )
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=5)
+    for hour, level in enumerate([60, 62, 64, 66, 68]):  # 2 °C an hour: 100 °C 16 h after the last
+        record_meter_reading(display=display, reading=value(level), at=start + dt.timedelta(hours=hour))
+    record_meter_reading(display=display, reading=value(420), at=start + dt.timedelta(hours=4, minutes=30))
+    client = APIClient()
+    client.force_authenticate(make_user(Role.AUDITOR))
+    state = client.get(f"/api/displays/{display.pk}/state/").json()
+    last = MeterReading.objects.get(value=68)
+    assert state["last"]["reading"] == last.pk and state["last"]["value"] == 68
+    assert state["waiting"] == 1  # 420, above the display's range
+    [trend] = state["trends"]
+    assert round(trend["trend"]["slope_per_hour"], 6) == 2 and trend["trend"]["limit"] == 100
+    assert round(trend["trend"]["hours_to_limit"], 6) == 16
+    reaches_at = dt.datetime.fromisoformat(trend["reaches_at"].replace("Z", "+00:00"))
+    assert abs(reaches_at - (last.read_at + dt.timedelta(hours=16))) < dt.timedelta(seconds=1)
+    assert state["limits"] == [10, 90, 100]
+    assert [r["condition"] for r in state["rules"]] == [
+        "below 10 °C or above 90 °C",
+        "a trend fitted over 6 h reaches 100 °C within 4 h",
+    ]
+
+
+@pytest.mark.django_db
+def test_state_says_when_the_trend_has_too_few_points_or_heads_away(display, make_user, settings):
+    settings.MQTT_URL = ""
+    AlertRule.objects.create(
+        display=display,
+        name="soon cold",
+        kind=AlertKind.TIME_TO_LIMIT,
+        low=20,
+        high=120,
+        hours=4,
+        window_hours=3,
+    )
+    client = APIClient()
+    client.force_authenticate(make_user(Role.AUDITOR))
+    empty = client.get(f"/api/displays/{display.pk}/state/").json()
+    assert empty["last"] is None and empty["trends"][0]["trend"] is None
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=2)
+    for hour, level in enumerate([70, 70, 70]):  # flat: heading for neither limit
+        record_meter_reading(display=display, reading=value(level), at=start + dt.timedelta(hours=hour))
+    [flat] = client.get(f"/api/displays/{display.pk}/state/").json()["trends"]
+    assert flat["trend"]["hours_to_limit"] is None and flat["reaches_at"] is None
+    rule = AlertRule.objects.get()
+    assert rule.condition == "a trend fitted over 3 h reaches 20 °C (falling) or 120 °C (rising) within 4 h"
+
+
+@pytest.mark.django_db
 def test_stale_rule_raises_when_readings_stop(display, settings):
     settings.MQTT_URL = ""
     AlertRule.objects.create(display=display, name="silent", kind=AlertKind.STALE, minutes=30)

@@ -41,6 +41,11 @@ def test_time_to_limit_projects_the_fitted_line():
     times = [T0 + dt.timedelta(hours=h) for h in range(5)]
     trend = time_to_limit(times, [10, 12, 14, 16, 18], high=30)
     assert round(trend.slope_per_hour, 6) == 2 and round(trend.hours_to_limit, 6) == 6
-    assert time_to_limit(times, [18, 16, 14, 12, 10], high=30).hours_to_limit is None  # heading away
-    assert round(time_to_limit(times, [18, 16, 14, 12, 10], low=4).hours_to_limit, 6) == 3
+    assert trend.limit == 30
+    away = time_to_limit(times, [18, 16, 14, 12, 10], high=30)
+    assert away.hours_to_limit is None and away.limit is None  # heading away
+    falling = time_to_limit(times, [18, 16, 14, 12, 10], low=4, high=30)
+    assert round(falling.hours_to_limit, 6) == 3 and falling.limit == 4
+    flat = time_to_limit(times, [70.1] * 5, low=20, high=120)  # its slope is rounding noise
+    assert abs(flat.slope_per_hour) < 1e-9 and flat.hours_to_limit is None
     assert time_to_limit(times[:2], [1, 2], high=3) is None

@@ -33,8 +33,10 @@
     let lo = Math.min(...values);
     let hi = Math.max(...values);
     const span = Math.max(hi - lo, 1);
-    // a display's limits are drawn when they are near the data, so they don't flatten it
-    const limits = ["low", "high"].map((k) => article.dataset[k]).filter((v) => v !== undefined).map(Number)
+    // a display's range and its rules' limits are drawn when they are near the data, so they
+    // don't flatten it
+    const limits = [article.dataset.low, article.dataset.high, ...article.dataset.limits.split(",")]
+      .filter((v) => v !== undefined && v !== "").map(Number)
       .filter((v) => v >= lo - 2 * span && v <= hi + 2 * span);
     lo = Math.min(lo, ...limits);
     hi = Math.max(hi, ...limits);
