@@ -9,7 +9,7 @@ from channels.layers import get_channel_layer
 
 from accounts.choices import SEE_ALL_ROLES, Role
 from accounts.permissions import can_view_capture
-from accounts.scoping import scoped_line_codes
+from accounts.scoping import in_scope, scoped_line_codes
 from frontend.hub import hub_for
 from frontend.live import FANOUT_LAYER, capture_group, station_group
 from ocr.models import Capture
@@ -62,9 +62,9 @@ class CaptureConsumer(AsyncJsonWebsocketConsumer):
 
 
 class StationConsumer(AsyncJsonWebsocketConsumer):
-    """``ws/stations/<id>/``: the station's label verifications, sort decisions and maintenance
-    alerts as they are made, for its station pages. People of every role but camera devices may
-    watch a station."""
+    """``ws/stations/<id>/``: the station's label verifications, sort decisions, meter readings
+    and maintenance alerts as they are made, for its station and machine pages. People of every
+    role but camera devices may watch a station on their lines (``accounts.scoping``)."""
 
     async def connect(self):
         user = self.scope.get("user")
@@ -72,7 +72,7 @@ class StationConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        if getattr(user, "role", None) == Role.DEVICE or not await self._station_exists(station_id):
+        if getattr(user, "role", None) == Role.DEVICE or not await self._may_watch(user, station_id):
             logger.warning("user %s refused websocket for station %s", user.pk, station_id)
             await self.close(code=4403)
             return
@@ -81,8 +81,10 @@ class StationConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
 
     @database_sync_to_async
-    def _station_exists(self, station_id):
-        return Station.objects.filter(pk=station_id).exists()
+    def _may_watch(self, user, station_id):
+        """The station exists, on one of the lines the person is limited to, if any."""
+        line_id = Station.objects.filter(pk=station_id).values_list("line_id", flat=True).first()
+        return line_id is not None and in_scope(user, line_id)
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
@@ -95,6 +97,9 @@ class StationConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(event)
 
     async def alert_raised(self, event):
+        await self.send_json(event)
+
+    async def meter_read(self, event):
         await self.send_json(event)
 
 

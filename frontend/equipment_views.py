@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from accounts.scoping import limit_to_lines
 from frontend.views import role_required
-from inspection.models import Alert, Equipment, MaintenanceTicket
+from inspection.models import Alert, Display, Equipment, MaintenanceTicket
 from inspection.selectors import display_now
 from inspection.services.meters import MeterRefused, acknowledge_ticket, close_ticket
 
@@ -55,6 +55,18 @@ def equipment_page(request, equipment_id):
             "can_manage": request.user.role in MANAGERS,
         },
     )
+
+
+@role_required(*VIEWERS)
+def display_state(request, display_id):
+    """Where one display stands (the piece of its machine's page), for the page to redraw when
+    the display is read."""
+    displays = limit_to_lines(
+        Display.objects.prefetch_related("alert_rules"), request.user, "equipment__line"
+    )
+    display = get_object_or_404(displays, pk=display_id)
+    display.now = display_now(display=display)
+    return render(request, "frontend/_display_now.html", {"d": display})
 
 
 @role_required(*MANAGERS)

@@ -74,6 +74,21 @@ class AlertRaised(TypedDict):
     raised_at: str
 
 
+class MeterRead(TypedDict):
+    """A display at a station read (or a reading of it reviewed): its machine's page redraws the
+    display's chart and where it stands."""
+
+    type: Literal["meter.read"]
+    reading: int
+    equipment: str
+    display: int
+    name: str
+    value: float | None
+    status: str
+    reasons: list[str]
+    read_at: str
+
+
 def station_group(station_id: int) -> str:
     return f"station.{station_id}"
 
@@ -104,7 +119,8 @@ def _process_loop() -> asyncio.AbstractEventLoop:
 
 
 def notify(
-    group: str, payload: CaptureChanged | DashboardCapture | VerificationDone | SortDecided | AlertRaised
+    group: str,
+    payload: CaptureChanged | DashboardCapture | VerificationDone | SortDecided | AlertRaised | MeterRead,
 ) -> None:
     layer = get_channel_layer(LAYER_OF_GROUP.get(group, DEFAULT_CHANNEL_LAYER))
     if layer is None:

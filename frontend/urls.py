@@ -18,6 +18,7 @@ urlpatterns = [
     path("inspect/forms/<int:draft_id>/", inspection_views.confirm_form, name="confirm-form"),
     path("equipment/", equipment_views.equipment_list, name="equipment"),
     path("equipment/<int:equipment_id>/", equipment_views.equipment_page, name="equipment-page"),
+    path("equipment/displays/<int:display_id>/state", equipment_views.display_state, name="display-state"),
     path("tickets/<int:ticket_id>/", equipment_views.ticket_action, name="ticket-action"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

@@ -155,6 +155,7 @@ def record_meter_reading(*, display: Display, reading: DisplayReading, capture=N
         if status == ReadingStatus.ACCEPTED:
             evaluate_rules(display=display, reading=row)
         _audit_meter_reading(row, capture)
+        transaction.on_commit(lambda: announce_reading(row.pk))
     logger.info("display %s read %r: %s %s", display.pk, reading.text, status, reasons)
     return row
 
@@ -218,7 +219,32 @@ def review_meter_reading(*, reading: MeterReading, actor, value: float | None, a
             evaluate_rules(display=reading.display, reading=reading)
         if reading.capture_id:
             _clear_capture_review(reading.capture, actor)
+        transaction.on_commit(lambda: announce_reading(reading.pk))
     return reading
+
+
+def announce_reading(reading_id: int) -> None:
+    """Push a reading, as it is now, to its station's live group (``meter.read``)."""
+    from frontend.live import notify, station_group
+
+    row = MeterReading.objects.select_related("display__equipment").get(pk=reading_id)
+    station_id = row.display.equipment.station_id
+    if station_id is None:
+        return
+    notify(
+        station_group(station_id),
+        {
+            "type": "meter.read",
+            "reading": row.pk,
+            "equipment": row.display.equipment.code,
+            "display": row.display_id,
+            "name": row.display.name,
+            "value": row.value,
+            "status": row.status,
+            "reasons": row.reasons,
+            "read_at": row.read_at.isoformat(),
+        },
+    )
 
 
 def _clear_capture_review(capture, actor) -> None:

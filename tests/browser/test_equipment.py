@@ -1,10 +1,17 @@
 """A supervisor's path on the equipment page: the seeded oven's display chart is drawn from the
 series API, the trend towards its rule's limit is told beside it, and the photo behind the
-newest point (the demo photo of its display, read by the worker) is one click away."""
+newest point (the demo photo of its display, read by the worker) is one click away; a fixed
+camera's photo of the display, read by the worker, shows on the open page without a reload."""
 
+import json
+
+import cv2
 import pytest
+import requests
 
+from inspection.demo import display_photo
 from tests.browser.conftest import login, wait_until
+from tests.services import manage
 
 pytestmark = pytest.mark.browser
 
@@ -41,3 +48,47 @@ def test_chart_point_opens_the_photo_behind_it(browser, embedded_app, artifacts)
     page.mouse.click(x, y)
     page.wait_for_url("**/captures/*/")
     assert page.locator("h1").count() == 1
+
+
+def test_a_camera_s_readings_show_on_the_open_page(browser, embedded_app, artifacts):
+    base = embedded_app["url"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(page, base, embedded_app["password"])
+    page.click("nav >> text=Equipment")
+    page.click("text=REFLOW-1")
+    page.wait_for_url("**/equipment/*/")
+    wait_until(page, "document.querySelector('article.display').points !== undefined")
+    display = int(page.get_attribute("article.display", "data-display"))
+    points = page.evaluate("document.querySelector('article.display').points.length")
+    assert page.locator("article.display .heard").is_hidden()
+    env = embedded_app["env"]
+    manage(env, "create_user", "cam-oven", "--role", "device", "--station", "smt")
+    key = manage(env, "create_token", "cam-oven").stdout.strip().splitlines()[-1]
+
+    def shoot(shown: str) -> None:
+        posted = requests.post(
+            base + "/api/captures/",
+            headers={"Authorization": f"Token {key}"},
+            files={
+                "image": ("oven.jpg", cv2.imencode(".jpg", display_photo(shown))[1].tobytes(), "image/jpeg")
+            },
+            data={
+                "station": "smt",
+                "idempotency_key": f"cam-oven-{shown}",
+                "metadata": json.dumps({"display": display}),
+            },
+            timeout=30,
+        )
+        assert posted.status_code == 201
+        heard = f"document.querySelector('article.display .heard').textContent.includes('{shown} °C')"
+        wait_until(page, heard, timeout=60_000)
+
+    shoot("312.5")  # beyond the display's range (0-300): to review, not into the series
+    note = page.inner_text("article.display .heard")
+    assert "waiting for review (312.5 is above the display's range (300))" in note
+    wait_until(page, "document.querySelector('article.display dd.waiting') !== null")
+    assert page.inner_text("article.display dd.waiting").startswith("1 reading")
+    shoot("249.8")  # as the demo photo shows it: into the series
+    assert "249.8 °C, in the series" in page.inner_text("article.display .heard")
+    wait_until(page, f"document.querySelector('article.display').points.length === {points + 1}")
+    page.screenshot(path=artifacts / "equipment-live.png", full_page=True)

@@ -114,3 +114,47 @@ async def test_station_page_gets_each_verification_and_devices_are_refused(
         other.scope["user"] = user
         connected, close_code = await other.connect()
         assert not connected and close_code == code
+
+
+async def test_a_machine_page_gets_each_reading_of_its_displays(make_user, station, settings):
+    from inspection.models import Display, Equipment
+    from inspection.services.meters import record_meter_reading
+    from inspection.vision.sevenseg import DisplayReading
+
+    settings.MQTT_URL = ""
+    operator = await sync_to_async(make_user)(Role.OPERATOR)
+    oven = await sync_to_async(Equipment.objects.create)(
+        code="OVEN-9", name="Oven 9", line=station.line, station=station
+    )
+    display = await sync_to_async(Display.objects.create)(
+        equipment=oven, name="zone 1", unit="°C", max_value=300
+    )
+    comm = WebsocketCommunicator(app, f"/ws/stations/{station.pk}/")
+    comm.scope["user"] = operator
+    assert (await comm.connect())[0]
+    read = sync_to_async(record_meter_reading)
+    kept = await read(display=display, reading=DisplayReading("212.5", 212.5, 0.99))
+    message = await comm.receive_json_from(timeout=5)
+    assert (message["type"], message["reading"], message["display"]) == ("meter.read", kept.pk, display.pk)
+    assert (message["value"], message["status"], message["reasons"]) == (212.5, "accepted", [])
+    await read(display=display, reading=DisplayReading("862.5", 862.5, 0.99))
+    message = await comm.receive_json_from(timeout=5)
+    assert message["status"] == "review" and message["reasons"] == [
+        "862.5 is above the display's range (300)"
+    ]
+    await comm.disconnect()
+
+
+async def test_a_person_scoped_to_a_line_watches_only_its_stations(make_user, station):
+    from tests.factories import StationFactory
+
+    elsewhere = await sync_to_async(StationFactory)(code="far-pack", line__code="LFAR")
+    lead = await sync_to_async(make_user)(Role.SUPERVISOR, username="lead-near")
+    await sync_to_async(lead.lines.add)(station.line)
+    for station_id, connects in ((station.pk, True), (elsewhere.pk, False)):
+        comm = WebsocketCommunicator(app, f"/ws/stations/{station_id}/")
+        comm.scope["user"] = lead
+        connected, code = await comm.connect()
+        assert connected == connects and (connected or code == 4403)
+        if connected:
+            await comm.disconnect()

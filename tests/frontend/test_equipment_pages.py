@@ -110,3 +110,22 @@ def test_a_display_shows_when_its_trend_reaches_the_limit_and_what_waits_for_rev
     assert f"{trend}, about {reaches:%Y-%m-%d %H:%M}" in text
     assert "1 reading · <a" in text  # 862, above the display's range, waits for review
     assert "a trend fitted over 24 h reaches 260 °C within 8 h" in text
+
+
+def test_a_display_s_state_is_served_alone_for_the_page_to_redraw_within_the_person_s_lines(
+    make_user, ticket
+):
+    from tests.factories import StationFactory
+
+    display = ticket.alert.display
+    piece = page_as(make_user, Role.AUDITOR).get(f"/equipment/displays/{display.pk}/state")
+    assert piece.status_code == 200
+    text = piece.content.decode()
+    assert text.lstrip().startswith('<dl class="details now">') and "210.0 °C · 2026-11-01 08:00" in text
+    assert "<html" not in text
+    elsewhere = StationFactory(code="far-pack", line__code="LFAR")
+    lead = make_user(Role.SUPERVISOR, username="lead-far")
+    lead.lines.add(elsewhere.line)
+    client = Client()
+    client.force_login(lead)
+    assert client.get(f"/equipment/displays/{display.pk}/state").status_code == 404

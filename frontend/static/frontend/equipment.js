@@ -1,6 +1,7 @@
 // The equipment page: each display's series drawn on its canvas from /api/displays/<id>/series/
 // (buckets with their min-max band for long ranges); clicking a point opens the photo behind
-// it. Alerts for the machine's station arrive over ws/stations/<id>/ and show in the banner.
+// it. Alerts for the machine's station arrive over ws/stations/<id>/ and show in the banner; each
+// reading of a display arrives there too, and redraws the display's chart and where it stands.
 (() => {
   const root = document.getElementById("equipment");
   if (!root) return;
@@ -99,6 +100,21 @@
     else info.textContent = `${best.point.value} ${article.dataset.unit} at ${new Date(best.point.time).toLocaleString()}: entered without a photo.`;
   }
 
+  // A reading of a display on this page: say what came, redraw its chart and where it stands.
+  async function heard(event) {
+    const article = root.querySelector(`article.display[data-display="${event.display}"]`);
+    if (!article) return;
+    const note = article.querySelector(".heard");
+    const value = event.value === null ? "no value" : `${event.value} ${article.dataset.unit}`.trim();
+    const verdict = event.status === "accepted" ? "in the series" : event.status === "review"
+      ? `waiting for review (${event.reasons.join("; ")})` : `not kept (${event.reasons.join("; ")})`;
+    note.textContent = `New reading ${new Date(event.read_at).toLocaleString()}: ${value}, ${verdict}.`;
+    note.hidden = false;
+    load(article);
+    const answer = await fetch(`/equipment/displays/${event.display}/state`);
+    if (answer.ok) article.querySelector(".now").innerHTML = await answer.text();
+  }
+
   for (const article of root.querySelectorAll("article.display")) {
     article.querySelector(".range").addEventListener("change", () => load(article));
     article.querySelector(".chart").addEventListener("click", (event) => open(article, event));
@@ -110,6 +126,7 @@
     const socket = new WebSocket(`${scheme}://${location.host}/ws/stations/${root.dataset.station}/`);
     socket.addEventListener("message", (message) => {
       const event = JSON.parse(message.data);
+      if (event.type === "meter.read") return heard(event);
       if (event.type !== "alert.raised") return;
       const banner = document.getElementById("alert-banner");
       banner.hidden = false;
