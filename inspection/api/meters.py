@@ -112,7 +112,7 @@ class DisplayViewSet(LineScoped, viewsets.ModelViewSet):
                 "limits": now["limits"],
                 "rules": [
                     {"id": r.pk, "name": r.name, "kind": r.kind, "active": r.active, "condition": r.condition}
-                    for r in display.alert_rules.order_by("name")
+                    for r in display.alert_rules.select_related("display").order_by("name")
                 ],
             }
         )

@@ -16,21 +16,25 @@ from tests.services import manage
 pytestmark = pytest.mark.browser
 
 
-def test_chart_point_opens_the_photo_behind_it(browser, embedded_app, artifacts):
-    base = embedded_app["url"]
+def open_oven(browser, embedded_app):
+    """The seeded oven's page, once the in-process worker has read the demo photo of its display."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    login(page, base, embedded_app["password"])
+    login(page, embedded_app["url"], embedded_app["password"])
     page.click("nav >> text=Equipment")
     page.click("text=REFLOW-1")
     page.wait_for_url("**/equipment/*/")
-    info = page.locator("article.display .point-info")
-    for _ in range(20):  # the demo photo of the display is read by the in-process worker
+    for _ in range(20):
         wait_until(page, "document.querySelector('article.display').points !== undefined")
         if page.evaluate("document.querySelector('article.display').points.some(p => p.point.capture)"):
             break
         page.wait_for_timeout(1000)
         page.reload()
-    assert "readings" in info.inner_text()
+    return page
+
+
+def test_chart_point_opens_the_photo_behind_it(browser, embedded_app, artifacts):
+    page = open_oven(browser, embedded_app)
+    assert "readings" in page.locator("article.display .point-info").inner_text()
     assert "drifted up" in page.locator("#tickets").inner_text()  # the seeded drift alert
     # the seeded oven rises about 0.6 °C an hour towards its 260 °C rule
     assert "°C/h over the last 24 h" in page.locator("article.display dd.trend").inner_text()
@@ -52,12 +56,7 @@ def test_chart_point_opens_the_photo_behind_it(browser, embedded_app, artifacts)
 
 def test_a_camera_s_readings_show_on_the_open_page(browser, embedded_app, artifacts):
     base = embedded_app["url"]
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    login(page, base, embedded_app["password"])
-    page.click("nav >> text=Equipment")
-    page.click("text=REFLOW-1")
-    page.wait_for_url("**/equipment/*/")
-    wait_until(page, "document.querySelector('article.display').points !== undefined")
+    page = open_oven(browser, embedded_app)
     display = int(page.get_attribute("article.display", "data-display"))
     points = page.evaluate("document.querySelector('article.display').points.length")
     assert page.locator("article.display .heard").is_hidden()
