@@ -53,6 +53,7 @@ def equipment_page(request, equipment_id):
             "displays": displays,
             "alerts": alerts,
             "can_manage": request.user.role in MANAGERS,
+            "can_capture": request.user.role in (*MANAGERS, Role.OPERATOR),
         },
     )
 

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.choices import Role
 from accounts.permissions import PEOPLE, can_view_capture, can_write, has_role
-from accounts.scoping import scoped_line_ids
+from accounts.scoping import limit_to_lines, scoped_line_ids
 from accounts.signatures import SignatureRefused
-from inspection.models import DefectInspection
+from inspection.models import DefectInspection, Display
 from inspection.services.meters import MeterRefused
 from ocr import storage
 from ocr.choices import CaptureSource
@@ -94,10 +94,16 @@ def home(request):
 @role_required(Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR)
 @require_http_methods(["GET", "POST"])
 def capture_new(request):
+    """Photograph labels, parts and documents; with ``?display=<id>``, a machine's display, whose
+    photos are read into its series (``metadata.display``) at its machine's station."""
     stations = Station.objects.select_related("line").all()
+    display = _display_to_photograph(request)
+    page = {"stations": stations, "display": display}
     if request.method == "POST":
         upload = request.FILES.get("image")
         station = stations.filter(code=request.POST.get("station", "")).first()
+        if display is not None:
+            station = station or display.equipment.station
         if upload is None:
             messages.error(request, "Choose or take a photo first.")
         else:
@@ -109,13 +115,28 @@ def capture_new(request):
                     station=station,
                     original_name=upload.name or "",
                     idempotency_key=request.POST.get("idempotency_key", "")[:100],
+                    metadata={"display": display.pk} if display is not None else None,
                 )
             except CaptureRefused as exc:
                 messages.error(request, exc.message)
-                return render(request, "frontend/capture_new.html", {"stations": stations}, status=exc.status)
+                return render(request, "frontend/capture_new.html", page, status=exc.status)
             return redirect("capture-page", capture_id=capture.pk)
-        return render(request, "frontend/capture_new.html", {"stations": stations}, status=400)
-    return render(request, "frontend/capture_new.html", {"stations": stations})
+        return render(request, "frontend/capture_new.html", page, status=400)
+    return render(request, "frontend/capture_new.html", page)
+
+
+def _display_to_photograph(request):
+    """The display named by ``display`` (query or form), on one of the person's lines; None when
+    none is named. A display not found, or not on their lines, is a 404."""
+    named = request.POST.get("display") or request.GET.get("display")
+    if not named:
+        return None
+    if not named.isdigit():
+        raise Http404("no such display")
+    displays = limit_to_lines(
+        Display.objects.select_related("equipment__station"), request.user, "equipment__line"
+    )
+    return get_object_or_404(displays, pk=int(named))
 
 
 def _visible_capture(request, capture_id):

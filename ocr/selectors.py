@@ -10,7 +10,10 @@ from ocr.models import Capture
 def all_captures() -> QuerySet[Capture]:
     related = ("image", "station__line", "uploaded_by", "job", "reading", "unit__product", "lot__product")
     return Capture.objects.select_related(*related, "reviewed_by").prefetch_related(
-        "corrections", "defect_inspections__defect_check", "defect_inspections__detections"
+        "corrections",
+        "defect_inspections__defect_check",
+        "defect_inspections__detections",
+        "meter_readings__display__equipment",
     )
 
 

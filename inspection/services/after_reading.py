@@ -17,14 +17,20 @@ logger = logging.getLogger(__name__)
 
 def after_reading(*, capture, image=None) -> None:
     """``image``: the photo as the reading job decoded it, for the display reader (the defect
-    checks decode their own at full resolution)."""
+    checks decode their own at full resolution). A photo of a display is no photo of a part:
+    the station's defect checks and sorting leave it alone. One naming a display that does not
+    exist goes to review, with the reason."""
     display_id = (capture.metadata or {}).get("display")
     if display_id:
         display = Display.objects.filter(pk=display_id).select_related("equipment").first()
-        if display is None:
-            logger.warning("capture %s names display %s, which does not exist", capture.pk, display_id)
-        else:
+        if display is not None:
             read_meter(display=display, capture=capture, image=image)
+            return
+        logger.warning("capture %s names display %s, which does not exist", capture.pk, display_id)
+        capture.needs_review = True
+        capture.review_reasons = [*capture.review_reasons, f"meter: display {display_id} does not exist"]
+        capture.save(update_fields=["needs_review", "review_reasons"])
+        return
     inspect_capture(capture=capture)
     sort_capture(capture=capture, product_id=product_of(capture))
     plan_id = (capture.metadata or {}).get("inspection_plan")

@@ -43,6 +43,7 @@ class CaptureSerializer(serializers.ModelSerializer):
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
     corrections = serializers.SerializerMethodField()
     defects = serializers.SerializerMethodField()
+    meters = serializers.SerializerMethodField()
 
     class Meta:
         model = Capture
@@ -67,6 +68,7 @@ class CaptureSerializer(serializers.ModelSerializer):
             "review_signature",
             "corrections",
             "defects",
+            "meters",
         ]
 
     def get_reading(self, capture) -> dict | None:
@@ -95,6 +97,30 @@ class CaptureSerializer(serializers.ModelSerializer):
                 "detections": [d.as_json() for d in i.detections.all()],
             }
             for i in capture.defect_inspections.all()
+        ]
+
+    def get_meters(self, capture) -> list[dict]:
+        """Each machine display read in the photo: its value, status and why, with the digits'
+        row and each digit (its confidence) in the image's pixels."""
+        return [
+            {
+                "reading": r.pk,
+                "display": {
+                    "id": r.display_id,
+                    "name": r.display.name,
+                    "equipment": r.display.equipment.code,
+                    "equipment_id": r.display.equipment_id,
+                    "unit": r.display.unit,
+                },
+                "value": r.value,
+                "text": r.text,
+                "confidence": r.confidence,
+                "status": r.status,
+                "reasons": r.reasons,
+                "box": r.box,
+                "digits": r.digits,
+            }
+            for r in capture.meter_readings.all()
         ]
 
     def get_unit(self, capture) -> dict | None:

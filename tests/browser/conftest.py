@@ -1,4 +1,5 @@
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,41 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def write_y4m(path: Path, image_bgr, frames: int = 10) -> None:
+    """A YUV4MPEG2 clip of one still image, what --use-file-for-fake-video-capture plays."""
+    import cv2
+
+    height, width = image_bgr.shape[:2]
+    yuv = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2YUV_I420).tobytes()
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + yuv)
+
+
+@contextmanager
+def camera_showing(frame_bgr, folder: Path):
+    """Chromium whose fake camera shows ``frame_bgr`` (its sides even), the clip kept in ``folder``."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is missing")
+    clip = folder / "camera.y4m"
+    write_y4m(clip, frame_bgr)
+    from playwright.sync_api import sync_playwright
+
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={clip}",
+    ]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
         yield browser
         browser.close()
 

@@ -3,35 +3,18 @@ taken in the page is read and the result appears live; a photo taken offline wai
 browser and uploads once when the connection returns, with no duplicate."""
 
 import json
-import os
-from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
 from ocr.labels import render_label
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, login
+from tests.browser.conftest import camera_showing, login
 
 pytestmark = pytest.mark.browser
 
 
-def write_y4m(path: Path, image_bgr: np.ndarray, frames: int = 10) -> None:
-    """A YUV4MPEG2 clip of one still image, what --use-file-for-fake-video-capture plays."""
-    height, width = image_bgr.shape[:2]
-    yuv = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2YUV_I420).tobytes()
-    with path.open("wb") as out:
-        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(frames):
-            out.write(b"FRAME\n" + yuv)
-
-
 @pytest.fixture(scope="module")
 def camera_browser(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is missing")
     label = np.asarray(
         render_label(
             ["TL-1000 Controller board", "LOT L2026-0042", "S/N SN000012"],
@@ -43,20 +26,8 @@ def camera_browser(tmp_path_factory):
     h, w = label.shape[:2]
     top, left = (720 - h) // 2, (1280 - w) // 2
     frame[top : top + h, left : left + w] = label
-    clip = tmp_path_factory.mktemp("camera") / "label.y4m"
-    write_y4m(clip, frame)
-    from playwright.sync_api import sync_playwright
-
-    args = [
-        *CHROMIUM_ARGS,
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={clip}",
-    ]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    with camera_showing(frame, tmp_path_factory.mktemp("camera")) as browser:
         yield browser
-        browser.close()
 
 
 def captures_with_key(page, key: str) -> int:

@@ -129,3 +129,46 @@ def test_a_display_s_state_is_served_alone_for_the_page_to_redraw_within_the_per
     client = Client()
     client.force_login(lead)
     assert client.get(f"/equipment/displays/{display.pk}/state").status_code == 404
+
+
+def test_a_display_is_photographed_from_its_page_into_its_series_at_its_machine_s_station(
+    make_user, ticket, settings
+):
+    import cv2
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inspection.demo import display_photo
+    from inspection.models import MeterReading
+    from ocr.models import Capture
+    from ocr.services import perform_reading
+    from tests.factories import StationFactory
+
+    display = ticket.alert.display
+    operator = page_as(make_user, Role.OPERATOR)
+    machine_page = operator.get(f"/equipment/{display.equipment_id}/").content.decode()
+    assert f'href="/capture/?display={display.pk}"' in machine_page
+    assert (
+        "Photograph this display"
+        not in page_as(make_user, Role.AUDITOR).get(f"/equipment/{display.equipment_id}/").content.decode()
+    )  # auditors read, they do not capture
+    form = operator.get(f"/capture/?display={display.pk}").content.decode()
+    assert "Photograph OVEN-1 · zone 1" in form and f'name="display" value="{display.pk}"' in form
+    photo = SimpleUploadedFile("zone.jpg", cv2.imencode(".jpg", display_photo("187.5"))[1].tobytes())
+    sent = operator.post("/capture/", {"display": display.pk, "station": "", "image": photo})
+    assert sent.status_code == 302
+    capture = Capture.objects.get()
+    assert capture.metadata == {"display": display.pk} and capture.station == display.equipment.station
+    perform_reading(job_id=capture.job.pk)
+    reading = MeterReading.objects.get(capture=capture)
+    assert (reading.value, reading.status) == (187.5, "accepted")
+    shown = operator.get(f"/api/captures/{capture.pk}/").json()["meters"]
+    assert [(m["display"]["name"], m["value"], m["status"]) for m in shown] == [("zone 1", 187.5, "accepted")]
+    assert shown[0]["box"] and len(shown[0]["digits"]) == 4
+
+    elsewhere = StationFactory(code="far-pack", line__code="LFAR")
+    lead = make_user(Role.SUPERVISOR, username="lead-far")
+    lead.lines.add(elsewhere.line)
+    client = Client()
+    client.force_login(lead)
+    assert client.get(f"/capture/?display={display.pk}").status_code == 404
+    assert client.get("/capture/?display=x").status_code == 404

@@ -83,6 +83,31 @@ def test_a_capture_of_a_display_is_read_and_an_implausible_one_reaches_the_revie
 
 
 @pytest.mark.django_db
+def test_a_display_photo_is_no_part_photo_and_one_naming_no_display_goes_to_review(
+    display, make_user, station, unit, settings
+):
+    from inspection.demo import board
+    from inspection.models import DefectCheck
+    from ocr.services import store_image
+
+    settings.MQTT_URL = ""
+    template = store_image(data=cv2.imencode(".png", board())[1].tobytes())
+    DefectCheck.objects.create(  # bound to the station: it checks every photo there of no known product
+        product=unit.product, station=station, name="boards here", method="golden", template=template
+    )
+    capture = read_capture(
+        actor=make_user(), station=station, image=display_photo("72.5"), metadata={"display": display.pk}
+    )
+    assert MeterReading.objects.get(capture=capture).value == 72.5
+    assert not capture.defect_inspections.exists() and not capture.needs_review  # the station's check left it
+    lost = read_capture(
+        actor=make_user(), station=station, image=display_photo("72.5"), metadata={"display": 999999}
+    )
+    assert not lost.meter_readings.exists() and not lost.defect_inspections.exists()
+    assert lost.needs_review and "meter: display 999999 does not exist" in lost.review_reasons
+
+
+@pytest.mark.django_db
 def test_a_display_that_lights_its_point_sends_a_reading_without_one_to_review(
     display, make_user, station, settings
 ):

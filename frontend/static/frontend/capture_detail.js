@@ -81,7 +81,8 @@
     if (!reading.lines.length) lines.append(el("li", "No text found.", "muted"));
     renderFields(reading.fields || [], reading.checks || []);
     renderDefects(capture, reading);
-    document.getElementById("engine").textContent = "Read by " + reading.engine + " " + reading.engine_version;
+    renderMeters(capture, reading);
+    document.getElementById("engine").textContent = reading.engine ? "Read by " + reading.engine + " " + reading.engine_version : "";
   }
 
   // Defect checks: a line per check (verdict, model and version), each detection boxed on the
@@ -112,6 +113,44 @@
       });
       if (check.heat_map_url) { heat.src = check.heat_map_url; heat.hidden = false; }
       list.append(li);
+    });
+  }
+
+  // A machine's display read in the photo: its value and whether it joined the display's series
+  // or waits for review (and why), each digit with its confidence; the digits' row boxed on the
+  // photo. Boxes are in the image's pixels; the overlay is in the reading's.
+  function renderMeters(capture, reading) {
+    const section = document.getElementById("meters");
+    const list = document.getElementById("meter-list");
+    const meters = capture.meters || [];
+    section.hidden = !meters.length;
+    list.replaceChildren();
+    const scale = reading.width && capture.image.width ? reading.width / capture.image.width : 1;
+    meters.forEach((m) => {
+      const verdict = m.status === "accepted" ? "in the series" : m.status === "review" ? "waiting for review" : "not kept";
+      const li = el("li", undefined, "meter " + m.status);
+      const link = el("a", m.display.equipment + " · " + m.display.name);
+      link.href = "/equipment/" + m.display.equipment_id + "/";
+      const value = m.value === null ? "no value" : m.value + (m.display.unit ? " " + m.display.unit : "");
+      li.append(link, ": ", el("strong", value), " ", el("span", verdict, "tag"));
+      if (m.reasons.length) li.append(el("div", m.reasons.join("; "), "meta"));
+      // the text as read, each digit with its confidence (a point has none)
+      const digits = el("div", undefined, "text digits");
+      let next = 0;
+      Array.from(m.text).forEach((c) => {
+        const d = next < m.digits.length && m.digits[next].char === c ? m.digits[next++] : null;
+        const ch = el("span", c, d && d.confidence < 0.8 ? "char doubt" : "char");
+        if (d) ch.title = Math.round(d.confidence * 100) + "%";
+        digits.append(ch);
+      });
+      if (m.text) li.append(digits);
+      list.append(li);
+      if (m.box) {
+        const [x, y, w, h] = m.box.map((v) => v * scale);
+        const box = polygon([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], "meter");
+        box.dataset.display = m.display.id;
+        document.getElementById("boxes").append(box);
+      }
     });
   }
 

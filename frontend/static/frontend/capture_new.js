@@ -26,16 +26,18 @@
   let track = null;
   let sending = false;
 
-  // The operator picks the context once; it is remembered on this device.
-  station.value = localStorage.getItem("tl.station") || station.value;
+  // The operator picks the context once; it is remembered on this device. A page opened for a
+  // machine's display (?display=<id>) photographs that display at its machine's station.
+  const display = card.dataset.display ? Number(card.dataset.display) : null;
+  station.value = display ? card.dataset.station : localStorage.getItem("tl.station") || station.value;
   purpose.value = localStorage.getItem("tl.purpose") || purpose.value;
-  station.onchange = () => localStorage.setItem("tl.station", station.value);
+  station.onchange = () => { if (!display) localStorage.setItem("tl.station", station.value); };
   purpose.onchange = () => {
     localStorage.setItem("tl.purpose", purpose.value);
     localStorage.removeItem("tl.parent");
     document.getElementById("assembly-hint").hidden = purpose.value !== "assembly";
   };
-  document.getElementById("assembly-hint").hidden = purpose.value !== "assembly";
+  document.getElementById("assembly-hint").hidden = Boolean(display) || purpose.value !== "assembly";
 
   // --- the outbox: IndexedDB, one record per photo, keyed by its idempotency key -------------
   function db() {
@@ -128,9 +130,9 @@
     shoot.disabled = true;
     grab()
       .then((blob) => {
-        const metadata = { context: purpose.value };
+        const metadata = display ? { display } : { context: purpose.value };
         const parent = localStorage.getItem("tl.parent");
-        if (purpose.value === "assembly" && parent) metadata.parent_capture = Number(parent);
+        if (!display && purpose.value === "assembly" && parent) metadata.parent_capture = Number(parent);
         const item = { key: newKey(), blob, station: station.value, metadata, taken: Date.now() };
         return put(item).then(() => {
           show(item.key, navigator.onLine ? "sending" : "waiting (offline)", "photo " + new Date(item.taken).toLocaleTimeString());
@@ -248,7 +250,8 @@
       if (c.job.status === "failed") { show(k, "failed", c.job.error || c.job.error_code); socket.close(); return; }
       const fields = c.reading.fields.map((f) => f.name + " " + f.value).join(" · ");
       const record = c.unit ? "serial " + c.unit.serial : c.lot ? "lot " + c.lot.code : "";
-      li.querySelector(".what").replaceChildren(link, " " + (record || fields || "nothing read"));
+      const meters = (c.meters || []).map((m) => m.display.name + " " + (m.value === null ? "no value" : m.value + (m.display.unit ? " " + m.display.unit : "")) + (m.status === "accepted" ? "" : " (" + m.reasons.join("; ") + ")"));
+      li.querySelector(".what").replaceChildren(link, " " + (meters.join(" · ") || record || fields || "nothing read"));
       const quality = li.querySelector(".quality");
       quality.textContent = c.reading.quality && !c.reading.quality.ok ? "Retake? " + c.reading.quality.issues.map((i) => i.message).join(" ") : "";
       show(k, c.needs_review ? "review" : "read");
