@@ -10,6 +10,7 @@ from accounts.choices import Role
 from inspection.models import AlertRule, Display, Equipment, MaintenanceTicket
 from inspection.services.meters import record_meter_reading
 from inspection.vision.sevenseg import DisplayReading
+from tests.factories import StationFactory
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
@@ -23,6 +24,15 @@ def ticket(station, settings):
     AlertRule.objects.create(display=display, name="hot", kind="threshold", high=200)
     record_meter_reading(display=display, reading=DisplayReading("210", 210.0, 1.0), at=T0)
     return MaintenanceTicket.objects.get()
+
+
+def lead_of_another_line(make_user):
+    """A supervisor limited to a line none of these tests' machines stand on, logged in."""
+    lead = make_user(Role.SUPERVISOR, username="lead-far")
+    lead.lines.add(StationFactory(code="far-pack", line__code="LFAR").line)
+    client = Client()
+    client.force_login(lead)
+    return client
 
 
 def page_as(make_user, role):
@@ -115,19 +125,13 @@ def test_a_display_shows_when_its_trend_reaches_the_limit_and_what_waits_for_rev
 def test_a_display_s_state_is_served_alone_for_the_page_to_redraw_within_the_person_s_lines(
     make_user, ticket
 ):
-    from tests.factories import StationFactory
-
     display = ticket.alert.display
     piece = page_as(make_user, Role.AUDITOR).get(f"/equipment/displays/{display.pk}/state")
     assert piece.status_code == 200
     text = piece.content.decode()
     assert text.lstrip().startswith('<dl class="details now">') and "210.0 °C · 2026-11-01 08:00" in text
     assert "<html" not in text
-    elsewhere = StationFactory(code="far-pack", line__code="LFAR")
-    lead = make_user(Role.SUPERVISOR, username="lead-far")
-    lead.lines.add(elsewhere.line)
-    client = Client()
-    client.force_login(lead)
+    client = lead_of_another_line(make_user)
     assert client.get(f"/equipment/displays/{display.pk}/state").status_code == 404
 
 
@@ -141,7 +145,6 @@ def test_a_display_is_photographed_from_its_page_into_its_series_at_its_machine_
     from inspection.models import MeterReading
     from ocr.models import Capture
     from ocr.services import perform_reading
-    from tests.factories import StationFactory
 
     display = ticket.alert.display
     operator = page_as(make_user, Role.OPERATOR)
@@ -165,10 +168,6 @@ def test_a_display_is_photographed_from_its_page_into_its_series_at_its_machine_
     assert [(m["display"]["name"], m["value"], m["status"]) for m in shown] == [("zone 1", 187.5, "accepted")]
     assert shown[0]["box"] and len(shown[0]["digits"]) == 4
 
-    elsewhere = StationFactory(code="far-pack", line__code="LFAR")
-    lead = make_user(Role.SUPERVISOR, username="lead-far")
-    lead.lines.add(elsewhere.line)
-    client = Client()
-    client.force_login(lead)
+    client = lead_of_another_line(make_user)
     assert client.get(f"/capture/?display={display.pk}").status_code == 404
     assert client.get("/capture/?display=x").status_code == 404

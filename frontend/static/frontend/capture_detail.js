@@ -85,6 +85,11 @@
     document.getElementById("engine").textContent = reading.engine ? "Read by " + reading.engine + " " + reading.engine_version : "";
   }
 
+  // From the image's pixels (defects' and displays' boxes) to the reading's (the overlay's).
+  function overlayScale(capture, reading) {
+    return reading.width && capture.image.width ? reading.width / capture.image.width : 1;
+  }
+
   // Defect checks: a line per check (verdict, model and version), each detection boxed on the
   // photo. Detections are in the image's pixels; the overlay is in the reading's.
   function renderDefects(capture, reading) {
@@ -93,7 +98,7 @@
     const checks = capture.defects || [];
     section.hidden = !checks.length;
     list.replaceChildren();
-    const scale = reading.width && capture.image.width ? reading.width / capture.image.width : 1;
+    const scale = overlayScale(capture, reading);
     const boxes = document.getElementById("boxes");
     const heat = document.getElementById("heat-map");
     heat.hidden = true;
@@ -125,7 +130,7 @@
     const meters = capture.meters || [];
     section.hidden = !meters.length;
     list.replaceChildren();
-    const scale = reading.width && capture.image.width ? reading.width / capture.image.width : 1;
+    const scale = overlayScale(capture, reading);
     meters.forEach((m) => {
       const verdict = m.status === "accepted" ? "in the series" : m.status === "review" ? "waiting for review" : "not kept";
       const li = el("li", undefined, "meter " + m.status);
