@@ -1,7 +1,8 @@
 """A supervisor's path on the equipment page: the seeded oven's display chart is drawn from the
 series API, the trend towards its rule's limit is told beside it, and the photo behind the
 newest point (the demo photo of its display, read by the worker) is one click away; a fixed
-camera's photo of the display, read by the worker, shows on the open page without a reload."""
+camera's photo of the display, read by the worker, shows on the open page without a reload, and
+so does the ticket an alert on it opens."""
 
 import json
 
@@ -87,7 +88,20 @@ def test_a_camera_s_readings_show_on_the_open_page(browser, embedded_app, artifa
     assert "waiting for review (312.5 is above the display's range (300))" in note
     wait_until(page, "document.querySelector('article.display dd.waiting') !== null")
     assert page.inner_text("article.display dd.waiting").startswith("1 reading")
-    shoot("249.8")  # as the demo photo shows it: into the series
+    made = page.evaluate(
+        """async (display) => {
+          const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
+          const r = await fetch('/api/alert-rules/', {method: 'POST', credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+            body: JSON.stringify({display, name: 'cooling', kind: 'threshold', low: 250})});
+          return r.status;
+        }""",
+        display,
+    )
+    assert made == 201
+    shoot("249.8")  # as the demo photo shows it: into the series, and below the new rule's 250
     assert "249.8 °C, in the series" in page.inner_text("article.display .heard")
     wait_until(page, f"document.querySelector('article.display').points.length === {points + 1}")
+    wait_until(page, "document.querySelector('#tickets').textContent.includes('249.8 °C is below 250')")
+    assert page.locator("#tickets button:has-text('Acknowledge')").count() == 2  # the drift's and this one's
     page.screenshot(path=artifacts / "equipment-live.png", full_page=True)

@@ -1,7 +1,8 @@
 // The equipment page: each display's series drawn on its canvas from /api/displays/<id>/series/
 // (buckets with their min-max band for long ranges); clicking a point opens the photo behind
-// it. Alerts for the machine's station arrive over ws/stations/<id>/ and show in the banner; each
-// reading of a display arrives there too, and redraws the display's chart and where it stands.
+// it. Alerts for the machine's station arrive over ws/stations/<id>/ and show in the banner (one
+// on this machine brings its ticket into the table); each reading of a display arrives there
+// too, and redraws the display's chart and where it stands.
 (() => {
   const root = document.getElementById("equipment");
   if (!root) return;
@@ -121,6 +122,15 @@
     load(article);
   }
 
+  // An alert on this machine opened a ticket: the table is read again from the page itself.
+  async function tickets() {
+    const answer = await fetch(location.href, { headers: { Accept: "text/html" } });
+    if (!answer.ok) return;
+    const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+    const fresh = page.querySelector("#tickets tbody");
+    if (fresh) document.querySelector("#tickets tbody").replaceWith(fresh);
+  }
+
   if (root.dataset.station) {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${location.host}/ws/stations/${root.dataset.station}/`);
@@ -130,7 +140,8 @@
       if (event.type !== "alert.raised") return;
       const banner = document.getElementById("alert-banner");
       banner.hidden = false;
-      banner.querySelector(".detail").textContent = `${event.equipment} ${event.display}: ${event.message} (reload for the ticket)`;
+      banner.querySelector(".detail").textContent = `${event.equipment} ${event.display}: ${event.message}`;
+      if (event.equipment === root.dataset.equipment) tickets();
     });
   }
 })();
