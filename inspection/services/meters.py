@@ -224,27 +224,26 @@ def review_meter_reading(*, reading: MeterReading, actor, value: float | None, a
 
 
 def announce_reading(reading_id: int) -> None:
-    """Push a reading, as it is now, to its station's live group (``meter.read``)."""
+    """Push a reading, as it is now, to its station's live group (``meter.read``) and MQTT topic
+    (``.../meter``)."""
     from frontend.live import notify, station_group
 
-    row = MeterReading.objects.select_related("display__equipment").get(pk=reading_id)
-    station_id = row.display.equipment.station_id
-    if station_id is None:
-        return
-    notify(
-        station_group(station_id),
-        {
-            "type": "meter.read",
-            "reading": row.pk,
-            "equipment": row.display.equipment.code,
-            "display": row.display_id,
-            "name": row.display.name,
-            "value": row.value,
-            "status": row.status,
-            "reasons": row.reasons,
-            "read_at": row.read_at.isoformat(),
-        },
-    )
+    row = MeterReading.objects.select_related("display__equipment__station__line__site").get(pk=reading_id)
+    station = row.display.equipment.station
+    payload = {
+        "type": "meter.read",
+        "reading": row.pk,
+        "equipment": row.display.equipment.code,
+        "display": row.display_id,
+        "name": row.display.name,
+        "value": row.value,
+        "status": row.status,
+        "reasons": row.reasons,
+        "read_at": row.read_at.isoformat(),
+    }
+    if station is not None:
+        notify(station_group(station.pk), payload)
+    mqtt.publish(mqtt.topic(station, "meter"), payload)
 
 
 def _clear_capture_review(capture, actor) -> None:

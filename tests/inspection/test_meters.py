@@ -13,7 +13,7 @@ from accounts.choices import Role
 from inspection.choices import AlertKind, ReadingStatus
 from inspection.demo import display_photo, text_display_photo
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
-from inspection.services.meters import check_stale, record_meter_reading
+from inspection.services.meters import check_stale, record_meter_reading, review_meter_reading
 from inspection.vision.sevenseg import DisplayReading
 from tests.services import mqtt_listener, read_capture
 from traceability import mqtt as publisher
@@ -304,6 +304,35 @@ def test_an_alert_reaches_the_broker(display, settings, django_capture_on_commit
             "95 °C is above 80",
         )
         assert Alert.objects.get().published_at is not None
+    finally:
+        publisher._reset()
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_each_reading_and_its_review_reach_the_broker(
+    display, settings, make_user, django_capture_on_commit_callbacks
+):
+    settings.MQTT_URL = "mqtt://127.0.0.1:1883"
+    publisher._reset()
+    try:
+        with mqtt_listener(publisher.topic(display.equipment.station, "meter")) as received:
+            with django_capture_on_commit_callbacks(execute=True):
+                kept = record_meter_reading(display=display, reading=value(95), at=timezone.now())
+                odd = record_meter_reading(display=display, reading=value(195), at=timezone.now())
+            first, second = received.get(timeout=5), received.get(timeout=5)
+            with django_capture_on_commit_callbacks(execute=True):
+                review_meter_reading(reading=odd, actor=make_user(Role.SUPERVISOR), value=95.5, accept=True)
+            reviewed = received.get(timeout=5)
+        assert first[0].endswith("/meter") and first[1] == 1
+        assert (first[2]["reading"], first[2]["value"], first[2]["status"]) == (kept.pk, 95, "accepted")
+        assert (second[2]["value"], second[2]["status"]) == (195, "review")
+        assert second[2]["reasons"] == ["195 is above the display's range (150)"]
+        assert (reviewed[2]["reading"], reviewed[2]["value"], reviewed[2]["status"]) == (
+            odd.pk,
+            95.5,
+            "accepted",
+        )
     finally:
         publisher._reset()
 
