@@ -95,6 +95,7 @@ class MeterReading(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     original_value = models.FloatField(null=True, blank=True, help_text="The machine's value before review.")
+    published_at = models.DateTimeField(null=True, blank=True)  # when MQTT last had it, as it is now
 
     class Meta:
         indexes = [models.Index(fields=["display", "read_at"], name="meter_reading_series")]

@@ -202,6 +202,7 @@ def review_meter_reading(*, reading: MeterReading, actor, value: float | None, a
         reading.status = ReadingStatus.ACCEPTED if accept else ReadingStatus.REJECTED
         reading.reviewed_by = actor
         reading.read_by = f"person:{actor.username}"[:60] if value is not None else reading.read_by
+        reading.published_at = None  # the broker has it as it was: it gets the verdict
         reading.save()
         append_record(
             EventCode.REVIEW,
@@ -223,9 +224,10 @@ def review_meter_reading(*, reading: MeterReading, actor, value: float | None, a
     return reading
 
 
-def announce_reading(reading_id: int) -> None:
-    """Push a reading, as it is now, to its station's live group (``meter.read``) and MQTT topic
-    (``.../meter``)."""
+def announce_reading(reading_id: int, *, live: bool = True) -> bool:
+    """Push a reading, as it is now, to its station's live group (``meter.read``; not when
+    ``live`` is False: a reading the broker missed, sent again) and MQTT topic (``.../meter``).
+    Whether the broker has it."""
     from frontend.live import notify, station_group
 
     row = MeterReading.objects.select_related("display__equipment__station__line__site").get(pk=reading_id)
@@ -241,9 +243,12 @@ def announce_reading(reading_id: int) -> None:
         "reasons": row.reasons,
         "read_at": row.read_at.isoformat(),
     }
-    if station is not None:
+    if live and station is not None:
         notify(station_group(station.pk), payload)
-    mqtt.publish(mqtt.topic(station, "meter"), payload)
+    sent = mqtt.publish(mqtt.topic(station, "meter"), payload)
+    if sent:
+        MeterReading.objects.filter(pk=reading_id).update(published_at=timezone.now())
+    return sent
 
 
 def _clear_capture_review(capture, actor) -> None:

@@ -15,7 +15,7 @@ from inspection.demo import display_photo, text_display_photo
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
 from inspection.services.meters import check_stale, record_meter_reading, review_meter_reading
 from inspection.vision.sevenseg import DisplayReading
-from tests.services import mqtt_listener, read_capture
+from tests.services import free_port, mqtt_listener, read_capture
 from traceability import mqtt as publisher
 
 T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
@@ -333,6 +333,37 @@ def test_each_reading_and_its_review_reach_the_broker(
             95.5,
             "accepted",
         )
+    finally:
+        publisher._reset()
+
+
+@pytest.mark.django_db
+@pytest.mark.integration
+def test_readings_the_broker_missed_go_out_once_it_is_back_as_they_are_now(
+    display, settings, make_user, django_capture_on_commit_callbacks
+):
+    from inspection.services.republish import republish
+
+    settings.MQTT_URL = f"mqtt://127.0.0.1:{free_port()}"  # the broker is away
+    publisher._reset()
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = record_meter_reading(display=display, reading=value(95), at=timezone.now())
+        odd = record_meter_reading(display=display, reading=value(195), at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        review_meter_reading(reading=odd, actor=make_user(Role.SUPERVISOR), value=95.5, accept=True)
+    assert republish() == {"sort": 0, "alerts": 0, "readings": 0}  # still away: nothing marked sent
+    assert not MeterReading.objects.filter(published_at__isnull=False).exists()
+    settings.MQTT_URL = "mqtt://127.0.0.1:1883"  # back
+    publisher._reset()
+    try:
+        with mqtt_listener(publisher.topic(display.equipment.station, "meter")) as received:
+            assert republish() == {"sort": 0, "alerts": 0, "readings": 2}
+            got = [received.get(timeout=5)[2] for _ in range(2)]
+        assert [(m["reading"], m["value"], m["status"]) for m in got] == [
+            (kept.pk, 95, "accepted"),
+            (odd.pk, 95.5, "accepted"),  # as reviewed
+        ]
+        assert republish() == {"sort": 0, "alerts": 0, "readings": 0}  # sent once
     finally:
         publisher._reset()
 

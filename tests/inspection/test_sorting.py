@@ -183,17 +183,17 @@ def test_decisions_the_broker_missed_go_out_once_it_is_back_while_they_still_mat
         )
         with django_capture_on_commit_callbacks(execute=True):
             decisions.append(sort_capture(capture=capture))
-    assert republish() == {"sort": 0, "alerts": 0}  # still away: nothing marked sent
+    assert republish() == {"sort": 0, "alerts": 0, "readings": 0}  # still away: nothing marked sent
     old = timezone.now() - dt.timedelta(seconds=settings.SORT_REPUBLISH_S + 5)
     SortDecision.objects.filter(pk=decisions[0].pk).update(created_at=old)  # its part has left
     settings.MQTT_URL = "mqtt://127.0.0.1:1883"  # back
     publisher._reset()
     try:
         with mqtt_listener(publisher.topic(station, "sort")) as received:
-            assert republish() == {"sort": 1, "alerts": 0}
+            assert republish() == {"sort": 1, "alerts": 0, "readings": 0}
             _, qos, payload = received.get(timeout=5)
         assert qos == 1 and payload["capture"] == decisions[1].capture_id
         assert [d.published_at is not None for d in SortDecision.objects.order_by("pk")] == [False, True]
-        assert republish() == {"sort": 0, "alerts": 0}  # sent once
+        assert republish() == {"sort": 0, "alerts": 0, "readings": 0}  # sent once
     finally:
         publisher._reset()
