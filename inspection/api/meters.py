@@ -123,7 +123,7 @@ class MeterReadingSerializer(serializers.ModelSerializer):
         model = MeterReading
         fields = [
             "id", "display", "capture", "read_at", "value", "text", "confidence", "digits", "box",
-            "status", "reasons", "read_by", "reviewed_by", "original_value",
+            "status", "reasons", "read_by", "reviewed_by", "original_value", "published_at",
         ]  # fmt: skip
         read_only_fields = fields
 
