@@ -98,7 +98,13 @@ class MeterReading(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)  # when MQTT last had it, as it is now
 
     class Meta:
-        indexes = [models.Index(fields=["display", "read_at"], name="meter_reading_series")]
+        indexes = [
+            models.Index(fields=["display", "read_at"], name="meter_reading_series"),
+            # the beat's republish looks every few seconds for the few readings the broker missed
+            models.Index(
+                fields=["read_at"], condition=models.Q(published_at__isnull=True), name="meter_unpublished"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.display_id} {self.read_at:%Y-%m-%d %H:%M} {self.value}"
