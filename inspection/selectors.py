@@ -118,9 +118,10 @@ def display_now(*, display, now=None) -> dict:
     last = readings.filter(status=ReadingStatus.ACCEPTED).order_by("-read_at", "-pk").first()
     trends, limits = [], set()
     for rule in display.alert_rules.all():
-        if rule.active and rule.kind in (AlertKind.THRESHOLD, AlertKind.TIME_TO_LIMIT):
-            limits |= {value for value in (rule.low, rule.high) if value is not None}
-        if rule.active and rule.kind == AlertKind.TIME_TO_LIMIT:
+        if not rule.active or rule.kind not in (AlertKind.THRESHOLD, AlertKind.TIME_TO_LIMIT):
+            continue
+        limits |= {value for value in (rule.low, rule.high) if value is not None}
+        if rule.kind == AlertKind.TIME_TO_LIMIT:
             trend = rule_trend(rule=rule, at=now)
             reaches_at = None
             if trend is not None and trend.hours_to_limit is not None:

@@ -282,12 +282,8 @@ def _link_records(capture: Capture, reading: Reading) -> None:
     if part:
         other = Unit.objects.filter(serial__in=values).exclude(serial=part).values_list("serial", flat=True)
         if other:
-            capture.needs_review = True
-            capture.review_reasons = [
-                *capture.review_reasons,
-                f"the line said part {part}; the label names unit {other[0]}",
-            ]
-            capture.save(update_fields=["needs_review", "review_reasons"])
+            reason = f"the line said part {part}; the label names unit {other[0]}"
+            hold_for_review(capture=capture, reasons=[reason])
             return
         values.add(part)
     _link_values(capture, values)
@@ -335,12 +331,7 @@ def _assemble_into_parent(capture: Capture) -> None:
                 actor=capture.uploaded_by,
             )
     except trace.TraceError as exc:
-        capture.needs_review = True
-        capture.review_reasons = [
-            *capture.review_reasons,
-            f"assembly into {parent.unit.serial}: {exc.message}",
-        ]
-        capture.save(update_fields=["needs_review", "review_reasons"])
+        hold_for_review(capture=capture, reasons=[f"assembly into {parent.unit.serial}: {exc.message}"])
 
 
 REVIEWER_ROLES = (Role.ADMIN, Role.SUPERVISOR)
@@ -364,6 +355,13 @@ def kept_failures(reading: Reading, values: dict) -> list[str]:
             if c.get("field") in values and str(values[c["field"]]).strip() == read.get(c["field"], "")
         }
     )
+
+
+def hold_for_review(*, capture: Capture, reasons: list[str]) -> None:
+    """Send ``capture`` to the review queue, its ``reasons`` added to those it already has."""
+    capture.needs_review = True
+    capture.review_reasons = [*capture.review_reasons, *reasons]
+    capture.save(update_fields=["needs_review", "review_reasons"])
 
 
 def review_capture(*, capture: Capture, values: dict, reviewer, signature: dict | None = None) -> Capture:
@@ -672,9 +670,7 @@ def _verify(capture: Capture) -> None:
         verify_capture(capture=capture, actor=capture.uploaded_by)
     except VerificationRefused as exc:
         logger.warning("capture %s not verified: %s", capture.pk, exc.message)
-        capture.needs_review = True
-        capture.review_reasons = [*capture.review_reasons, f"verification: {exc.message}"]
-        capture.save(update_fields=["needs_review", "review_reasons"])
+        hold_for_review(capture=capture, reasons=[f"verification: {exc.message}"])
 
 
 def publish_capture(*, capture_id: int) -> None:

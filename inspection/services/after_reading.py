@@ -11,6 +11,7 @@ from inspection.services.defects import inspect_capture, product_of
 from inspection.services.meters import read_meter
 from inspection.services.records import InspectionRefused, draft_from_form
 from inspection.services.sorting import sort_capture
+from ocr.services import hold_for_review
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +28,7 @@ def after_reading(*, capture, image=None) -> None:
             read_meter(display=display, capture=capture, image=image)
             return
         logger.warning("capture %s names display %s, which does not exist", capture.pk, display_id)
-        capture.needs_review = True
-        capture.review_reasons = [*capture.review_reasons, f"meter: display {display_id} does not exist"]
-        capture.save(update_fields=["needs_review", "review_reasons"])
+        hold_for_review(capture=capture, reasons=[f"meter: display {display_id} does not exist"])
         return
     inspect_capture(capture=capture)
     sort_capture(capture=capture, product_id=product_of(capture))

@@ -29,6 +29,7 @@ from inspection.vision.golden import GoldenConfig, TemplateError, compare
 from inspection.vision.registry import ModelError
 from inspection.vision.yolo import OnnxDetector, TrainingError
 from ocr import storage
+from ocr.services import hold_for_review
 from traceability import services as trace
 
 logger = logging.getLogger(__name__)
@@ -235,9 +236,7 @@ def _consequences(capture, check, record, outcome, error) -> None:
             )
     else:
         return
-    capture.needs_review = True
-    capture.review_reasons = [*capture.review_reasons, reason]
-    capture.save(update_fields=["needs_review", "review_reasons"])
+    hold_for_review(capture=capture, reasons=[reason])
 
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")

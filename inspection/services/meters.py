@@ -21,6 +21,7 @@ from integrations.services import emit
 from ocr import storage
 from ocr.pipeline import decode_image
 from ocr.pipeline.text import get_engine, thread_options
+from ocr.services import hold_for_review
 from traceability import mqtt
 from traceability.choices import EventCode
 from traceability.events import append_record
@@ -146,12 +147,7 @@ def record_meter_reading(*, display: Display, reading: DisplayReading, capture=N
             read_by=READER,
         )
         if status == ReadingStatus.REVIEW and capture is not None:
-            capture.needs_review = True
-            capture.review_reasons = [
-                *capture.review_reasons,
-                *(f"meter {display.name}: {r}" for r in reasons),
-            ]
-            capture.save(update_fields=["needs_review", "review_reasons"])
+            hold_for_review(capture=capture, reasons=[f"meter {display.name}: {r}" for r in reasons])
         if status == ReadingStatus.ACCEPTED:
             evaluate_rules(display=display, reading=row)
         _audit_meter_reading(row, capture)

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from inspection.choices import ItemKind, PlanScope
 from inspection.models import InspectionRecord
+from ocr.services import hold_for_review
 from traceability import selectors as trace_selectors
 from traceability import services as trace
 from traceability.choices import EventCode
@@ -163,9 +164,7 @@ def draft_from_form(*, capture, plan, unit=None, lot=None):
         draft = InspectionDraft.objects.create(
             plan=plan, capture=capture, unit=unit, lot=lot, proposed=proposed
         )
-        capture.needs_review = True
-        capture.review_reasons = [*capture.review_reasons, FORM_REASON]
-        capture.save(update_fields=["needs_review", "review_reasons"])
+        hold_for_review(capture=capture, reasons=[FORM_REASON])
     return draft
 
 
