@@ -2,7 +2,8 @@
 // (buckets with their min-max band for long ranges); clicking a point opens the photo behind
 // it. Alerts for the machine's station arrive over ws/stations/<id>/ and show in the banner (one
 // on this machine brings its ticket into the table); each reading of a display arrives there
-// too, and redraws the display's chart and where it stands.
+// too, and redraws the display's chart and where it stands. A socket that drops is opened again,
+// and the page then reads everything the push would have brought while it was away.
 (() => {
   const root = document.getElementById("equipment");
   if (!root) return;
@@ -111,8 +112,13 @@
       ? `waiting for review (${event.reasons.join("; ")})` : `not kept (${event.reasons.join("; ")})`;
     note.textContent = `New reading ${new Date(event.read_at).toLocaleString()}: ${value}, ${verdict}.`;
     note.hidden = false;
+    refresh(article);
+  }
+
+  // A display's chart and where it stands, read again.
+  async function refresh(article) {
     load(article);
-    const answer = await fetch(`/equipment/displays/${event.display}/state`);
+    const answer = await fetch(`/equipment/displays/${article.dataset.display}/state`);
     if (answer.ok) article.querySelector(".now").innerHTML = await answer.text();
   }
 
@@ -131,17 +137,41 @@
     if (fresh) document.querySelector("#tickets tbody").replaceWith(fresh);
   }
 
-  if (root.dataset.station) {
+  function alerted(event) {
+    const banner = document.getElementById("alert-banner");
+    banner.hidden = false;
+    banner.querySelector(".detail").textContent = `${event.equipment} ${event.display}: ${event.message}`;
+    if (event.equipment === root.dataset.equipment) tickets();
+  }
+
+  // The station's socket. Whatever came while it was closed (readings, reviews, alerts) is not
+  // sent again, so on opening again the page reads its charts, states and tickets afresh; the
+  // wait before each new try doubles from 1 s to 30 s.
+  const live = document.getElementById("live");
+  let wait = 1000;
+  let dropped = false;
+  function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${location.host}/ws/stations/${root.dataset.station}/`);
+    socket.addEventListener("open", () => {
+      live.textContent = "live"; live.className = "status done"; root.dataset.live = "1";
+      wait = 1000;
+      if (!dropped) return;
+      dropped = false;
+      root.querySelectorAll("article.display").forEach(refresh);
+      tickets();
+    });
     socket.addEventListener("message", (message) => {
       const event = JSON.parse(message.data);
-      if (event.type === "meter.read") return heard(event);
-      if (event.type !== "alert.raised") return;
-      const banner = document.getElementById("alert-banner");
-      banner.hidden = false;
-      banner.querySelector(".detail").textContent = `${event.equipment} ${event.display}: ${event.message}`;
-      if (event.equipment === root.dataset.equipment) tickets();
+      if (event.type === "meter.read") heard(event);
+      else if (event.type === "alert.raised") alerted(event);
+    });
+    socket.addEventListener("close", () => {
+      live.textContent = "reconnecting…"; live.className = "status pending"; root.dataset.live = "";
+      dropped = true;
+      setTimeout(connect, wait);
+      wait = Math.min(wait * 2, 30000);
     });
   }
+  if (root.dataset.station) connect();
 })();
