@@ -40,6 +40,7 @@ def equipment_page(request, equipment_id):
     displays = list(machine.displays.order_by("name").prefetch_related("alert_rules"))
     for display in displays:
         display.now = display_now(display=display)
+    units = {d.unit for d in displays}
     alerts = (
         Alert.objects.filter(display__equipment=machine)
         .select_related("rule", "display", "ticket__acknowledged_by", "ticket__closed_by")
@@ -51,6 +52,7 @@ def equipment_page(request, equipment_id):
         {
             "machine": machine,
             "displays": displays,
+            "shared_unit": units.pop() if len(units) == 1 else None,  # the comparison's axis
             "alerts": alerts,
             "can_manage": request.user.role in MANAGERS,
             "can_capture": request.user.role in (*MANAGERS, Role.OPERATOR),

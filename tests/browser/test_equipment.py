@@ -16,6 +16,7 @@ from tests.browser.conftest import login, wait_until
 from tests.services import manage
 
 pytestmark = pytest.mark.browser
+ZONE3 = "article.display >> nth=0"  # the oven's displays, by name: zone 3, then zone 4
 
 
 @pytest.fixture(scope="module")
@@ -64,16 +65,17 @@ def open_oven(browser, embedded_app):
 
 def test_chart_point_opens_the_photo_behind_it(browser, embedded_app, artifacts):
     page = open_oven(browser, embedded_app)
-    assert "readings" in page.locator("article.display .point-info").inner_text()
+    assert "readings" in page.locator(f"{ZONE3} >> .point-info").inner_text()
     assert "drifted up" in page.locator("#tickets").inner_text()  # the seeded drift alert
     # the seeded oven rises about 0.6 °C an hour towards its 260 °C rule
-    assert "°C/h over the last 24 h" in page.locator("article.display dd.trend").inner_text()
-    assert "reaches 260 °C in" in page.locator("article.display dd.trend").inner_text()
+    assert "°C/h over the last 24 h" in page.locator(f"{ZONE3} >> dd.trend").inner_text()
+    assert "reaches 260 °C in" in page.locator(f"{ZONE3} >> dd.trend").inner_text()
     page.screenshot(path=artifacts / "equipment.png", full_page=True)
     x, y = page.evaluate(
         """() => {
         const article = document.querySelector('article.display');
         const canvas = article.querySelector('canvas');
+        canvas.scrollIntoView();
         const p = article.points.find(p => p.point.capture);
         const box = canvas.getBoundingClientRect();
         return [box.left + p.px * box.width / canvas.width, box.top + p.py * box.height / canvas.height];
@@ -84,15 +86,82 @@ def test_chart_point_opens_the_photo_behind_it(browser, embedded_app, artifacts)
     assert page.locator("h1").count() == 1
 
 
+def test_the_machine_s_displays_compared_on_one_time_axis(browser, embedded_app, artifacts):
+    page = open_oven(browser, embedded_app)
+    compare = "document.getElementById('compare')"
+    wait_until(page, f"({compare}.points || []).length > 0")
+    assert "on one time axis, in °C" in page.text_content("#compare h2")  # both zones read °C
+    zones = page.evaluate(
+        "[...document.querySelectorAll('article.display')].map(a => Number(a.dataset.display))"
+    )
+    drawn = page.evaluate(f"{compare}.points.map(p => [p.display, p.point.value])")
+    assert sorted({display for display, _ in drawn}) == sorted(zones) and len(zones) == 2
+    zone3 = [v for display, v in drawn if display == zones[0]]
+    zone4 = [v for display, v in drawn if display == zones[1]]
+    assert max(zone3) >= 249 and all(243 < v < 245 for v in zone4)  # zone 3 creeps up, zone 4 holds
+    page.screenshot(path=artifacts / "equipment-compare.png", full_page=True)
+    # a zone-4 point was entered without a photo, and says so when clicked
+    x, y = page.evaluate(
+        f"""(zone) => {{
+        const canvas = {compare}.querySelector('canvas');
+        canvas.scrollIntoView();
+        const p = {compare}.points.filter(p => p.display === zone).at(-1);
+        const box = canvas.getBoundingClientRect();
+        return [box.left + p.px * box.width / canvas.width, box.top + p.py * box.height / canvas.height];
+    }}""",
+        zones[1],
+    )
+    page.mouse.click(x, y)
+    told = "document.querySelector('#compare .point-info').textContent"
+    wait_until(page, f"{told}.includes('entered without a photo')")
+    assert "°C at" in page.inner_text("#compare .point-info")
+
+
+PRESS = """
+import datetime as dt
+from django.utils import timezone
+from inspection.models import Display, Equipment
+from inspection.services.meters import record_meter_reading
+from inspection.vision.sevenseg import DisplayReading
+from traceability.models import Station
+station = Station.objects.get(code="smt")
+press = Equipment.objects.create(code="PRESS-9", name="Press", line=station.line, station=station)
+gauge = Display.objects.create(equipment=press, name="pressure", unit="bar", min_value=0, max_value=10)
+count = Display.objects.create(equipment=press, name="strokes", unit="")
+now = timezone.now()
+for hour, (bar, strokes) in enumerate([(5, 100), (5, 150), (5, 200)]):
+    at = now - dt.timedelta(hours=3 - hour)
+    record_meter_reading(display=gauge, reading=DisplayReading(str(bar), bar, 1.0), at=at)
+    record_meter_reading(display=count, reading=DisplayReading(str(strokes), strokes, 1.0), at=at)
+print(press.pk)
+"""
+
+
+def test_displays_in_different_units_are_compared_within_their_ranges(browser, embedded_app):
+    press = manage(embedded_app["env"], "shell", "-c", PRESS).stdout.split()[-1]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(page, embedded_app["url"], embedded_app["password"])
+    page.goto(f"{embedded_app['url']}/equipment/{press}/")
+    compare = "document.getElementById('compare')"
+    wait_until(page, f"({compare}.points || []).length === 6")
+    assert "each as a percentage of its range" in page.text_content("#compare h2")
+    legend = page.inner_text("#compare .legend")
+    assert "pressure (bar) (0–100 %: its range 0–10 bar)" in legend  # its registered range
+    assert "strokes (0–100 %: 100–200 in this range)" in legend  # none registered: its data's
+    # the canvas is 240 high, with 12 above and 28 below the plot: 0 % at 212, 100 % at 12
+    heights = page.evaluate(f"{compare}.points.map(p => [p.point.value, p.py])")
+    assert sorted(heights) == [[5, 112], [5, 112], [5, 112], [100, 212], [150, 112], [200, 12]]
+
+
 def test_a_camera_s_readings_show_on_the_open_page(browser, embedded_app, oven_camera, artifacts):
     page = open_oven(browser, embedded_app)
-    display = int(page.get_attribute("article.display", "data-display"))
+    display = int(page.get_attribute(ZONE3, "data-display"))
     # the newest reading charted; a count would not do: the 24 h window drops an hourly point
     # each time the clock passes the hour
     newest = page.evaluate(
         "Math.max(...document.querySelector('article.display').points.map(p => p.point.reading))"
     )
-    assert page.locator("article.display .heard").is_hidden()
+    assert page.locator(f"{ZONE3} >> .heard").is_hidden()
 
     def shoot(shown: str) -> None:
         oven_camera(display, shown)
@@ -100,10 +169,10 @@ def test_a_camera_s_readings_show_on_the_open_page(browser, embedded_app, oven_c
         wait_until(page, heard, timeout=60_000)
 
     shoot("312.5")  # beyond the display's range (0-300): to review, not into the series
-    note = page.inner_text("article.display .heard")
+    note = page.inner_text(f"{ZONE3} >> .heard")
     assert "waiting for review (312.5 is above the display's range (300))" in note
     wait_until(page, "document.querySelector('article.display dd.waiting') !== null")
-    assert page.inner_text("article.display dd.waiting").startswith("1 reading")
+    assert page.inner_text(f"{ZONE3} >> dd.waiting").startswith("1 reading")
     made = page.evaluate(
         """async (display) => {
           const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
@@ -116,7 +185,7 @@ def test_a_camera_s_readings_show_on_the_open_page(browser, embedded_app, oven_c
     )
     assert made == 201
     shoot("249.8")  # as the demo photo shows it: into the series, and below the new rule's 250
-    assert "249.8 °C, in the series" in page.inner_text("article.display .heard")
+    assert "249.8 °C, in the series" in page.inner_text(f"{ZONE3} >> .heard")
     charted = "document.querySelector('article.display').points.filter(p => p.point.reading > {newest})"
     wait_until(page, f"{charted.format(newest=newest)}.map(p => p.point.value).join() === '249.8'")
     wait_until(page, "document.querySelector('#tickets').textContent.includes('249.8 °C is below 250')")
@@ -128,7 +197,7 @@ def test_the_open_page_catches_up_after_its_socket_drops(browser, embedded_app, 
     """A reading made while the page's socket is down is not pushed again: the page reads its
     chart, where the display stands and its tickets afresh once the socket is open again."""
     page = open_oven(browser, embedded_app)
-    display = int(page.get_attribute("article.display", "data-display"))
+    display = int(page.get_attribute(ZONE3, "data-display"))
     sockets, refuse = [], []
 
     def route(ws):
@@ -163,4 +232,4 @@ def test_the_open_page_catches_up_after_its_socket_drops(browser, embedded_app, 
     wait_until(page, "document.getElementById('live').textContent === 'live'", timeout=40_000)
     wait_until(page, charted)
     wait_until(page, photo)
-    assert page.locator("article.display .heard").is_hidden()  # caught up, not pushed
+    assert page.locator(f"{ZONE3} >> .heard").is_hidden()  # caught up, not pushed

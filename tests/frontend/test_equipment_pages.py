@@ -171,3 +171,20 @@ def test_a_display_is_photographed_from_its_page_into_its_series_at_its_machine_
     client = lead_of_another_line(make_user)
     assert client.get(f"/capture/?display={display.pk}").status_code == 404
     assert client.get("/capture/?display=x").status_code == 404
+
+
+def test_several_displays_are_compared_on_one_time_axis(make_user, ticket):
+    """One display: no comparison. Two in one unit: compared in it. Units apart: each as a
+    percentage of its range."""
+    page = page_as(make_user, Role.AUDITOR)
+    url = f"/equipment/{ticket.equipment_id}/"
+    assert 'id="compare"' not in page.get(url).content.decode()
+    oven = ticket.equipment
+    belt = Display.objects.create(equipment=oven, name="zone 2", unit="°C")
+    text = page.get(url).content.decode()
+    assert 'id="compare" data-unit="°C"' in text and "on one time axis, in °C" in text
+    assert f'<li data-display="{belt.pk}">' in text
+    belt.unit = "cm/min"
+    belt.save()
+    text = page.get(url).content.decode()
+    assert 'id="compare">' in text and "each as a percentage of its range" in text

@@ -1,6 +1,6 @@
 // The equipment page: each display's series drawn on its canvas from /api/displays/<id>/series/
-// (buckets with their min-max band for long ranges); clicking a point opens the photo behind
-// it. Alerts for the machine's station arrive over ws/stations/<id>/ and show in the banner (one
+// (buckets with their min-max band for long ranges), and, where the machine has several, all of
+// them on one time axis; clicking a point opens the photo behind it. Alerts for the machine's station arrive over ws/stations/<id>/ and show in the banner (one
 // on this machine brings its ticket into the table); each reading of a display arrives there
 // too, and redraws the display's chart and where it stands. A socket that drops is opened again,
 // and the page then reads everything the push would have brought while it was away.
@@ -9,43 +9,35 @@
   if (!root) return;
   const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
 
-  async function load(article) {
-    const hours = article.querySelector(".range").value;
+  const COLOURS = ["#2980b9", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#16a085"];
+
+  // A display's series over the range chosen in `select`: points, or buckets with their band.
+  async function series(display, select) {
+    const hours = select.value;
     const params = new URLSearchParams({ max_points: "400" });
     if (hours) params.set("start", new Date(Date.now() - hours * 3600e3).toISOString());
-    const answer = await fetch(`/api/displays/${article.dataset.display}/series/?${params}`, {
+    const answer = await fetch(`/api/displays/${display}/series/?${params}`, {
       headers: { Accept: "application/json" },
     });
-    if (!answer.ok) return;
-    draw(article, await answer.json());
+    if (!answer.ok) return null;
+    const data = await answer.json();
+    data.points = data.points.map((p) => ({ ...p, time: Date.parse(p.t) }));
+    return data;
   }
 
-  function draw(article, data) {
-    const canvas = article.querySelector(".chart");
+  // Draws lines on a canvas with one time axis and one value axis. Each layer: its points (each
+  // with the value drawn, `y`, and its band's `low` and `high` when bucketed), a colour, whether
+  // to draw the band. `axis`: the value axis's ends, how its labels read, and dashed limit lines.
+  // Gives each point drawn with its place on the canvas, for clicks.
+  function plot(canvas, layers, axis) {
     const ctx = canvas.getContext("2d");
-    const points = data.points.map((p) => ({ ...p, time: Date.parse(p.t) }));
     ctx.clearRect(0, 0, canvas.width, canvas.height);
-    article.points = [];
-    const info = article.querySelector(".point-info");
-    if (!points.length) {
-      info.textContent = "No accepted readings in this range.";
-      return;
-    }
-    info.textContent = `${data.count} readings${data.bucket ? ", one point per " + data.bucket : ""}. Click a point to open the photo behind it.`;
-    const values = points.flatMap((p) => [p.min ?? p.value, p.max ?? p.value]);
-    let lo = Math.min(...values);
-    let hi = Math.max(...values);
-    const span = Math.max(hi - lo, 1);
-    // a display's range and its rules' limits are drawn when they are near the data, so they
-    // don't flatten it
-    const limits = [article.dataset.low, article.dataset.high, ...article.dataset.limits.split(",")]
-      .filter((v) => v !== undefined && v !== "").map(Number)
-      .filter((v) => v >= lo - 2 * span && v <= hi + 2 * span);
-    lo = Math.min(lo, ...limits);
-    hi = Math.max(hi, ...limits);
+    const all = layers.flatMap((l) => l.points);
+    if (!all.length) return [];
+    let { lo, hi } = axis;
     if (hi === lo) { hi += 1; lo -= 1; }
-    const t0 = points[0].time;
-    const t1 = Math.max(points[points.length - 1].time, t0 + 1);
+    const t0 = Math.min(...all.map((p) => p.time));
+    const t1 = Math.max(...all.map((p) => p.time), t0 + 1);
     const w = canvas.width - PAD.left - PAD.right;
     const h = canvas.height - PAD.top - PAD.bottom;
     const x = (t) => PAD.left + ((t - t0) / (t1 - t0)) * w;
@@ -54,31 +46,108 @@
     ctx.fillStyle = "#444";
     ctx.font = "11px sans-serif";
     for (const v of [lo, (lo + hi) / 2, hi]) {
-      ctx.fillText(v.toFixed(1), 4, y(v) + 4);
+      ctx.fillText(axis.label(v), 4, y(v) + 4);
       ctx.beginPath(); ctx.moveTo(PAD.left, y(v)); ctx.lineTo(PAD.left + w, y(v)); ctx.stroke();
     }
     ctx.fillText(new Date(t0).toLocaleString(), PAD.left, canvas.height - 8);
     const end = new Date(t1).toLocaleString();
     ctx.fillText(end, PAD.left + w - ctx.measureText(end).width, canvas.height - 8);
     ctx.strokeStyle = "#c0392b";
-    for (const v of limits) {
-      ctx.setLineDash([4, 4]);
+    ctx.setLineDash([4, 4]);
+    for (const v of axis.limits) {
       ctx.beginPath(); ctx.moveTo(PAD.left, y(v)); ctx.lineTo(PAD.left + w, y(v)); ctx.stroke();
     }
     ctx.setLineDash([]);
-    if (data.bucket) {
-      ctx.fillStyle = "rgba(41,128,185,0.2)";
-      for (const p of points) ctx.fillRect(x(p.time) - 1, y(p.max), 3, Math.max(1, y(p.min) - y(p.max)));
+    const drawn = [];
+    for (const layer of layers) {
+      if (layer.band) {
+        ctx.globalAlpha = 0.2;
+        ctx.fillStyle = layer.colour;
+        for (const p of layer.points) ctx.fillRect(x(p.time) - 1, y(p.high), 3, Math.max(1, y(p.low) - y(p.high)));
+        ctx.globalAlpha = 1;
+      }
+      ctx.strokeStyle = layer.colour;
+      ctx.fillStyle = layer.colour;
+      ctx.beginPath();
+      layer.points.forEach((p, i) => (i ? ctx.lineTo(x(p.time), y(p.y)) : ctx.moveTo(x(p.time), y(p.y))));
+      ctx.stroke();
+      for (const p of layer.points) {
+        ctx.beginPath(); ctx.arc(x(p.time), y(p.y), 2.5, 0, 2 * Math.PI); ctx.fill();
+        drawn.push({ px: x(p.time), py: y(p.y), point: p.point, unit: layer.unit, display: layer.display });
+      }
     }
-    ctx.strokeStyle = "#2980b9";
-    ctx.beginPath();
-    points.forEach((p, i) => (i ? ctx.lineTo(x(p.time), y(p.value)) : ctx.moveTo(x(p.time), y(p.value))));
-    ctx.stroke();
-    ctx.fillStyle = "#2980b9";
-    for (const p of points) {
-      ctx.beginPath(); ctx.arc(x(p.time), y(p.value), 2.5, 0, 2 * Math.PI); ctx.fill();
-      article.points.push({ px: x(p.time), py: y(p.value), point: p });
+    return drawn;
+  }
+
+  // The value axis around `values`, stretched to the limits near them (a display's range, its
+  // rules' limits), which are not drawn when far off, so they don't flatten the line.
+  function around(values, limits) {
+    let lo = Math.min(...values);
+    let hi = Math.max(...values);
+    const span = Math.max(hi - lo, 1);
+    const near = limits.filter((v) => v >= lo - 2 * span && v <= hi + 2 * span);
+    return { lo: Math.min(lo, ...near), hi: Math.max(hi, ...near), limits: near };
+  }
+
+  const numbers = (...values) => values.filter((v) => v !== undefined && v !== "").map(Number);
+
+  async function load(article) {
+    const data = await series(article.dataset.display, article.querySelector(".range"));
+    if (!data) return;
+    const info = article.querySelector(".point-info");
+    if (!data.points.length) {
+      plot(article.querySelector(".chart"), [], {});
+      article.points = [];
+      info.textContent = "No accepted readings in this range.";
+      return;
     }
+    info.textContent = `${data.count} readings${data.bucket ? ", one point per " + data.bucket : ""}. Click a point to open the photo behind it.`;
+    const d = article.dataset;
+    const points = data.points.map((p) => ({ time: p.time, y: p.value, low: p.min, high: p.max, point: p }));
+    const axis = around(points.flatMap((p) => [p.low ?? p.y, p.high ?? p.y]), numbers(d.low, d.high, ...d.limits.split(",")));
+    axis.label = (v) => v.toFixed(1);
+    const layer = { points, colour: COLOURS[0], band: Boolean(data.bucket), unit: d.unit, display: Number(d.display) };
+    article.points = plot(article.querySelector(".chart"), [layer], axis);
+  }
+
+  // Every display of the machine on one time axis: in their unit when they share one, else
+  // each as a percentage of its range (its registered range, or its data's where none is set).
+  async function compare(article) {
+    if (!article) return;
+    const displays = [...root.querySelectorAll("article.display")];
+    const answers = await Promise.all(displays.map((d) => series(d.dataset.display, article.querySelector(".range"))));
+    const shared = article.dataset.unit !== undefined;
+    const layers = [];
+    displays.forEach((display, i) => {
+      const data = answers[i];
+      const colour = COLOURS[i % COLOURS.length];
+      const key = article.querySelector(`li[data-display="${display.dataset.display}"]`);
+      key.querySelector(".swatch").style.background = colour;
+      key.querySelector(".span").textContent = "";
+      if (!data || !data.points.length) { key.querySelector(".span").textContent = " (no readings in this range)"; return; }
+      const unit = display.dataset.unit ? ` ${display.dataset.unit}` : "";
+      let [lo, hi] = [display.dataset.low, display.dataset.high].map((v) => (v === undefined ? undefined : Number(v)));
+      if (shared || lo === undefined || hi === undefined || hi <= lo) {
+        lo = Math.min(...data.points.map((p) => p.value));
+        hi = Math.max(...data.points.map((p) => p.value));
+        if (!shared) key.querySelector(".span").textContent = ` (0–100 %: ${lo}–${hi}${unit} in this range)`;
+      } else key.querySelector(".span").textContent = ` (0–100 %: its range ${lo}–${hi}${unit})`;
+      const scale = shared ? (v) => v : (v) => (hi === lo ? 50 : ((v - lo) / (hi - lo)) * 100);
+      const points = data.points.map((p) => ({ time: p.time, y: scale(p.value), point: p }));
+      layers.push({ points, colour, band: false, unit: display.dataset.unit, display: Number(display.dataset.display) });
+    });
+    const info = article.querySelector(".point-info");
+    if (!layers.length) {
+      plot(article.querySelector(".chart"), [], {});
+      article.points = [];
+      info.textContent = "No accepted readings in this range.";
+      return;
+    }
+    info.textContent = "Click a point to open the photo behind it.";
+    const axis = shared
+      ? { ...around(layers.flatMap((l) => l.points.map((p) => p.y)), []), label: (v) => v.toFixed(1) }
+      : { lo: 0, hi: 100, limits: [], label: (v) => `${v.toFixed(0)} %` };
+    article.points = plot(article.querySelector(".chart"), layers, axis);
   }
 
   async function open(article, event) {
@@ -89,7 +158,7 @@
     let best = null;
     for (const p of article.points || []) {
       const d = Math.hypot(p.px - cx, p.py - cy);
-      if (d < 12 && (!best || d < best.d)) best = { d, point: p.point };
+      if (d < 12 && (!best || d < best.d)) best = { d, point: p.point, unit: p.unit };
     }
     if (!best) return;
     let capture = best.point.capture;
@@ -99,7 +168,7 @@
     }
     const info = article.querySelector(".point-info");
     if (capture) window.location.href = `/captures/${capture}/`;
-    else info.textContent = `${best.point.value} ${article.dataset.unit} at ${new Date(best.point.time).toLocaleString()}: entered without a photo.`;
+    else info.textContent = `${best.point.value} ${best.unit} at ${new Date(best.point.time).toLocaleString()}: entered without a photo.`;
   }
 
   // A reading of a display on this page: say what came, redraw its chart and where it stands.
@@ -113,6 +182,7 @@
     note.textContent = `New reading ${new Date(event.read_at).toLocaleString()}: ${value}, ${verdict}.`;
     note.hidden = false;
     refresh(article);
+    compare(together);
   }
 
   // A display's chart and where it stands, read again.
@@ -122,10 +192,12 @@
     if (answer.ok) article.querySelector(".now").innerHTML = await answer.text();
   }
 
-  for (const article of root.querySelectorAll("article.display")) {
-    article.querySelector(".range").addEventListener("change", () => load(article));
+  const together = document.getElementById("compare");
+  for (const article of [...root.querySelectorAll("article.display"), together].filter(Boolean)) {
+    const draw = article === together ? compare : load;
+    article.querySelector(".range").addEventListener("change", () => draw(article));
     article.querySelector(".chart").addEventListener("click", (event) => open(article, event));
-    load(article);
+    draw(article);
   }
 
   // An alert on this machine opened a ticket: the table is read again from the page itself.
@@ -159,6 +231,7 @@
       if (!dropped) return;
       dropped = false;
       root.querySelectorAll("article.display").forEach(refresh);
+      compare(together);
       tickets();
     });
     socket.addEventListener("message", (message) => {

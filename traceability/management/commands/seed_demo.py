@@ -173,8 +173,9 @@ class Command(BaseCommand):
             )
 
     def _equipment(self):
-        """A reflow oven at the SMT station whose zone-3 display is photographed hourly: three
-        days of readings, the last day creeping up, so its drift rule has fired."""
+        """A reflow oven at the SMT station whose zone-3 and zone-4 displays are photographed
+        hourly: three days of readings, zone 3's last day creeping up, so its drift rule has
+        fired, zone 4's steady."""
         import datetime as dt
 
         from django.utils import timezone
@@ -204,6 +205,15 @@ class Command(BaseCommand):
             level = 235 + (0.8 if hour % 3 else -0.6) + max(0, 24 - hour) * 0.6
             reading = DisplayReading(f"{level:.1f}", round(level, 1), 0.97)
             record_meter_reading(display=display, reading=reading, at=now - dt.timedelta(hours=hour))
+        # the peak zone beside it holds steady: on the page's comparison, the drift is zone 3's own
+        peak = Display.objects.create(
+            equipment=oven, name="zone 4", kind="7seg_lcd", digits=4, decimals=1, unit="°C",
+            min_value=0, max_value=300, max_rate_per_hour=30,
+        )  # fmt: skip
+        for hour in range(72, 0, -1):
+            level = 244 + (0.5 if hour % 2 else -0.4)
+            reading = DisplayReading(f"{level:.1f}", round(level, 1), 0.97)
+            record_meter_reading(display=peak, reading=reading, at=now - dt.timedelta(hours=hour))
 
     def _captures(self, admin):
         import cv2
