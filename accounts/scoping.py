@@ -1,7 +1,7 @@
 """Scoping people to sites or lines. A person with no line and no site sees every line; one with
 some sees only those lines (and every line of those sites): their captures (and the review
-queue), the dashboard's figures and live feed, and the equipment on them. Their own uploads
-stay theirs wherever they were taken. Traceability records (units, lots, genealogy, the audit
+queue), the dashboard's figures and live feed, and the equipment on them, and they write only
+into those lines. Their own uploads stay theirs wherever they were taken. Traceability records (units, lots, genealogy, the audit
 trail) are plant-wide: a unit crosses lines, and a trace must not stop at one."""
 
 from django.db.models import Q
@@ -60,3 +60,21 @@ class LineScoped:
 
     def get_queryset(self):
         return limit_to_lines(super().get_queryset(), self.request.user, self.line_field)
+
+
+class ScopedRelations:
+    """A serializer mixin: the objects its related fields may name are cut to the requesting
+    user's lines, as reading them is, so nobody writes into a line they cannot see (a machine
+    put on it, a display added to its machine, a rule on its display). ``scoped_relations``:
+    each field with the path from the object it names to a line (``"pk"`` for a line itself).
+    One on another line is refused as one that does not exist."""
+
+    scoped_relations: dict[str, str] = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            for name, path in self.scoped_relations.items():
+                fields[name].queryset = limit_to_lines(fields[name].queryset, request.user, path)
+        return fields

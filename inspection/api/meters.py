@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Role
-from accounts.scoping import LineScoped, limit_to_lines
+from accounts.scoping import LineScoped, ScopedRelations, limit_to_lines
 from config.serializers import CleanedSerializer
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
 from inspection.selectors import display_now, display_series
@@ -18,7 +18,8 @@ from traceability.models import Line, Station
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
 
 
-class EquipmentSerializer(serializers.ModelSerializer):
+class EquipmentSerializer(ScopedRelations, CleanedSerializer):
+    scoped_relations = {"line": "pk", "station": "line"}
     line = serializers.SlugRelatedField(slug_field="code", queryset=Line.objects.all())
     station = serializers.SlugRelatedField(
         slug_field="code", queryset=Station.objects.all(), required=False, allow_null=True
@@ -39,7 +40,8 @@ class EquipmentViewSet(LineScoped, viewsets.ModelViewSet):
     write_roles = MANAGERS
 
 
-class DisplaySerializer(CleanedSerializer):
+class DisplaySerializer(ScopedRelations, CleanedSerializer):
+    scoped_relations = {"equipment": "line"}
     equipment = serializers.SlugRelatedField(slug_field="code", queryset=Equipment.objects.all())
 
     class Meta:
@@ -163,7 +165,9 @@ class MeterReadingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(MeterReadingSerializer(reading).data)
 
 
-class AlertRuleSerializer(CleanedSerializer):
+class AlertRuleSerializer(ScopedRelations, CleanedSerializer):
+    scoped_relations = {"display": "equipment__line"}
+
     class Meta:
         model = AlertRule
         fields = [

@@ -27,6 +27,10 @@ class Equipment(models.Model):
     def __str__(self):
         return self.code
 
+    def clean(self):
+        if self.station_id is not None and self.line_id is not None and self.station.line_id != self.line_id:
+            raise ValidationError({"station": f"station {self.station.code} is not on line {self.line.code}"})
+
 
 class Display(models.Model):
     """One display or meter on a machine, and what a plausible reading of it looks like."""

@@ -6,6 +6,7 @@ display's reading in its series."""
 
 import logging
 
+from accounts.scoping import limit_to_lines, scoped_line_ids
 from inspection.models import Display, InspectionPlan
 from inspection.services.defects import inspect_capture, product_of
 from inspection.services.meters import read_meter
@@ -20,15 +21,20 @@ def after_reading(*, capture, image=None) -> None:
     """``image``: the photo as the reading job decoded it, for the display reader (the defect
     checks decode their own at full resolution). A photo of a display is no photo of a part:
     the station's defect checks and sorting leave it alone. One naming a display that does not
-    exist goes to review, with the reason."""
+    exist, or one on a line its sender is not on, goes to review, with the reason."""
     display_id = (capture.metadata or {}).get("display")
     if display_id:
-        display = Display.objects.filter(pk=display_id).select_related("equipment").first()
+        sender = capture.uploaded_by
+        displays = limit_to_lines(Display.objects.filter(pk=display_id), sender, "equipment__line")
+        display = displays.select_related("equipment").first()
         if display is not None:
             read_meter(display=display, capture=capture, image=image)
             return
-        logger.warning("capture %s names display %s, which does not exist", capture.pk, display_id)
-        hold_for_review(capture=capture, reasons=[f"meter: display {display_id} does not exist"])
+        missing = f"meter: display {display_id} does not exist"
+        if scoped_line_ids(sender) is not None:  # nor may its sender write into another line
+            missing += f" on the lines of {sender.username}"
+        logger.warning("capture %s: %s", capture.pk, missing)
+        hold_for_review(capture=capture, reasons=[missing])
         return
     inspect_capture(capture=capture)
     sort_capture(capture=capture, product_id=product_of(capture))

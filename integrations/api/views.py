@@ -7,7 +7,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.choices import Role
-from accounts.scoping import LineScoped
+from accounts.scoping import LineScoped, ScopedRelations
 from config.serializers import CleanedSerializer
 from integrations.models import Delivery, PartTrigger, Webhook
 from integrations.services import replay
@@ -68,7 +68,8 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(DeliverySerializer(replay(delivery=self.get_object())).data)
 
 
-class PartTriggerSerializer(serializers.ModelSerializer):
+class PartTriggerSerializer(ScopedRelations, serializers.ModelSerializer):
+    scoped_relations = {"station": "line"}
     station = serializers.SlugRelatedField(slug_field="code", queryset=Station.objects.all())
     ttl_s = serializers.FloatField(write_only=True, required=False)
     capture = serializers.PrimaryKeyRelatedField(read_only=True)

@@ -89,3 +89,50 @@ async def test_the_live_dashboard_feed_carries_only_the_leads_lines(plant):
     assert {r["line"] for r in rows} == {"LA"}
     assert await comm.receive_nothing(timeout=1)
     await comm.disconnect()
+
+
+@pytest.mark.django_db
+def test_a_lead_scoped_to_a_line_writes_into_that_line_only(plant):
+    """Machines, displays and rules: naming another line's, or putting one on it, is refused as
+    naming one that does not exist; within the lead's line it is done."""
+    from inspection.models import Display
+
+    lead = api(plant["lead"])
+    oven_a, oven_b = Equipment.objects.get(code="OVEN-A"), Equipment.objects.get(code="OVEN-B")
+    theirs = Display.objects.create(equipment=oven_b, name="zone 1")
+    refused = {
+        "a machine on line LB": lead.post("/api/equipment/", {"code": "X", "name": "x", "line": "LB"}),
+        "a machine at LB's station": lead.post(
+            "/api/equipment/", {"code": "X", "name": "x", "line": "LA", "station": "b-pack"}
+        ),
+        "OVEN-A moved to LB": lead.patch(f"/api/equipment/{oven_a.pk}/", {"line": "LB"}),
+        "a display on OVEN-B": lead.post("/api/displays/", {"equipment": "OVEN-B", "name": "z"}),
+        "a rule on OVEN-B's display": lead.post(
+            "/api/alert-rules/", {"display": theirs.pk, "name": "t", "kind": "threshold", "high": 1}
+        ),
+        "a part at LB's station": lead.post("/api/part-triggers/", {"station": "b-pack", "part_id": "SN-1"}),
+    }
+    for what, answer in refused.items():
+        assert answer.status_code == 400, what
+        assert "does not exist" in str(answer.json()), what
+    mine = lead.post("/api/displays/", {"equipment": "OVEN-A", "name": "zone 1"})
+    assert mine.status_code == 201
+    moved = lead.patch(f"/api/displays/{mine.json()['id']}/", {"equipment": "OVEN-B"})
+    assert moved.status_code == 400
+    rule = {"display": mine.json()["id"], "name": "t", "kind": "threshold", "high": 1}
+    assert lead.post("/api/alert-rules/", rule).status_code == 201
+    assert (
+        lead.post(
+            "/api/equipment/", {"code": "X", "name": "x", "line": "LA", "station": "a-pack"}
+        ).status_code
+        == 201
+    )
+    assert Display.objects.filter(equipment=oven_b).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_machine_s_station_is_on_its_line(plant, make_user):
+    admin = api(make_user(Role.ADMIN))
+    answer = admin.post("/api/equipment/", {"code": "X", "name": "x", "line": "LA", "station": "b-pack"})
+    assert answer.status_code == 400
+    assert answer.json()["station"] == ["station b-pack is not on line LA"]

@@ -15,6 +15,7 @@ from inspection.demo import display_photo, text_display_photo
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
 from inspection.services.meters import check_stale, record_meter_reading, review_meter_reading
 from inspection.vision.sevenseg import DisplayReading
+from tests.factories import StationFactory
 from tests.services import free_port, mqtt_listener, read_capture
 from traceability import mqtt as publisher
 
@@ -105,6 +106,14 @@ def test_a_display_photo_is_no_part_photo_and_one_naming_no_display_goes_to_revi
     )
     assert not lost.meter_readings.exists() and not lost.defect_inspections.exists()
     assert lost.needs_review and "meter: display 999999 does not exist" in lost.review_reasons
+    # an operator limited to another line names this display: not into its series, to review
+    elsewhere = make_user(username="op-far")
+    elsewhere.lines.add(StationFactory(code="far", line__code="LFAR").line)
+    stray = read_capture(
+        actor=elsewhere, station=station, image=display_photo("72.5"), metadata={"display": display.pk}
+    )
+    assert not stray.meter_readings.exists() and stray.needs_review
+    assert f"meter: display {display.pk} does not exist on the lines of op-far" in stray.review_reasons
 
 
 @pytest.mark.django_db
