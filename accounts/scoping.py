@@ -1,8 +1,9 @@
 """Scoping people to sites or lines. A person with no line and no site sees every line; one with
 some sees only those lines (and every line of those sites): their captures (and the review
 queue), the dashboard's figures and live feed, and the equipment on them, and they write only
-into those lines. Their own uploads stay theirs wherever they were taken. Traceability records (units, lots, genealogy, the audit
-trail) are plant-wide: a unit crosses lines, and a trace must not stop at one."""
+into those lines. Their own uploads stay theirs wherever they were taken. Traceability records
+(units, lots, genealogy, the audit trail) are plant-wide: a unit crosses lines, and a trace must
+not stop at one."""
 
 from django.db.models import Q
 

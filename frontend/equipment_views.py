@@ -11,9 +11,11 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from accounts.scoping import limit_to_lines
 from frontend.views import role_required
+from inspection.choices import AlertKind, DisplayKind
 from inspection.models import Alert, Display, Equipment, MaintenanceTicket
 from inspection.selectors import display_now
 from inspection.services.meters import MeterRefused, acknowledge_ticket, close_ticket
+from traceability.models import Line, Station
 
 VIEWERS = (Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR, Role.AUDITOR)
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
@@ -30,7 +32,18 @@ def equipment_list(request):
         .order_by("line__code", "code")
     )
     machines = limit_to_lines(machines, request.user, "line")
-    return render(request, "frontend/equipment_list.html", {"machines": machines})
+    lines = limit_to_lines(Line.objects.order_by("code"), request.user, "pk")
+    stations = limit_to_lines(Station.objects.select_related("line").order_by("code"), request.user, "line")
+    return render(
+        request,
+        "frontend/equipment_list.html",
+        {
+            "machines": machines,
+            "can_manage": request.user.role in MANAGERS,
+            "lines": lines,
+            "stations": stations,
+        },
+    )
 
 
 @role_required(*VIEWERS)
@@ -56,6 +69,9 @@ def equipment_page(request, equipment_id):
             "alerts": alerts,
             "can_manage": request.user.role in MANAGERS,
             "can_capture": request.user.role in (*MANAGERS, Role.OPERATOR),
+            "kinds": DisplayKind.choices,
+            "default_kind": Display._meta.get_field("kind").default,
+            "alert_kinds": AlertKind.choices,
         },
     )
 

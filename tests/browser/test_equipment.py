@@ -233,3 +233,63 @@ def test_the_open_page_catches_up_after_its_socket_drops(browser, embedded_app, 
     wait_until(page, charted)
     wait_until(page, photo)
     assert page.locator(f"{ZONE3} >> .heard").is_hidden()  # caught up, not pushed
+
+
+def test_a_supervisor_sets_up_a_machine_its_display_and_a_rule(browser, embedded_app, artifacts):
+    """Through the pages, not the admin: each form writes through the API, and a refusal is told
+    in the form with what was typed kept."""
+    base = embedded_app["url"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(page, base, embedded_app["password"])
+    page.goto(base + "/equipment/")
+    page.click("summary:has-text('Add a machine')")
+    page.fill("input[name=code]", "PRESS-7")
+    page.fill("input[name=name]", "Press 7")
+    page.select_option("select[name=station]", "smt")
+    page.click("button:has-text('Add the machine')")
+    page.wait_for_url("**/equipment/*/")
+    assert "PRESS-7 · Press 7" in page.inner_text("h1") and "No displays on this machine." in page.inner_text(
+        "main"
+    )
+
+    adding = page.locator("#add-display")
+    adding.locator("summary").click()
+    adding.locator("input[name=name]").fill("oil")
+    adding.locator("input[name=unit]").fill("°C")
+    adding.locator("input[name=min_value]").fill("50")
+    adding.locator("input[name=max_value]").fill("10")
+    adding.locator("button[type=submit]").click()
+    adding.locator(".errors li").wait_for()
+    assert "Highest plausible value: must be above min_value" in adding.locator(".errors").inner_text()
+    assert adding.locator("input[name=name]").input_value() == "oil"  # what was typed is kept
+    adding.locator("input[name=max_value]").fill("150")
+    adding.locator("button[type=submit]").click()
+    page.wait_for_selector("article.display h2:has-text('oil')")
+
+    oil = page.locator("article.display").first
+    oil.locator("summary:has-text('Settings and rules')").click()
+    rule = oil.locator("form.rule-form")
+    rule.locator("input[name=name]").fill("hot")
+    rule.locator("input[name=high]").fill("120")
+    rule.locator("button[type=submit]").click()
+    page.wait_for_selector("article.display dd.rule:has-text('above 120 °C')")
+    oil = page.locator("article.display").first
+    oil.locator("summary:has-text('Settings and rules')").click()
+    oil.locator("ul.rules button:has-text('Turn off')").click()
+    page.wait_for_selector("article.display dd.rule:has-text('(inactive)')")
+    oil = page.locator("article.display").first
+    oil.locator("summary:has-text('Settings and rules')").click()
+    settings = oil.locator("form.display-form")
+    assert settings.locator("input[name=max_value]").input_value() == "150.0"
+    settings.locator("input[name=max_rate_per_hour]").fill("20")
+    settings.locator("input[name=counter]").check()
+    settings.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
+    display = oil.get_attribute("data-display")
+    wait_until(
+        page,
+        f"fetch('/api/displays/{display}/').then(r => r.json())"
+        ".then(d => d.max_rate_per_hour === 20 && d.counter && d.min_value === 50 && d.unit === '°C')",
+    )
+    page.locator("article.display summary:has-text('Settings and rules')").click()
+    page.screenshot(path=artifacts / "equipment-settings.png", full_page=True)

@@ -188,3 +188,22 @@ def test_several_displays_are_compared_on_one_time_axis(make_user, ticket):
     belt.save()
     text = page.get(url).content.decode()
     assert 'id="compare">' in text and "each as a percentage of its range" in text
+
+
+def test_supervisors_get_the_settings_forms_within_their_lines(make_user, ticket):
+    """The forms write through the API (api_form.js); the page offers them to admins and
+    supervisors, and a scoped lead only their own lines and stations to put a machine on."""
+    url = f"/equipment/{ticket.equipment_id}/"
+    operator = page_as(make_user, Role.OPERATOR)
+    assert "Add a display" not in operator.get(url).content.decode()
+    assert "Add a machine" not in operator.get("/equipment/").content.decode()
+    supervisor = page_as(make_user, Role.SUPERVISOR)
+    text = supervisor.get(url).content.decode()
+    assert "Add a display" in text and "Settings and rules" in text
+    assert f'data-api="/api/displays/{ticket.alert.display_id}/" data-method="PATCH"' in text
+    assert 'data-api="/api/alert-rules/' in text and "Turn off" in text
+    listing = supervisor.get("/equipment/").content.decode()
+    assert "Add a machine" in listing and f'<option value="{ticket.equipment.line.code}">' in listing
+    far = lead_of_another_line(make_user).get("/equipment/").content.decode()
+    assert "Add a machine" in far and f'<option value="{ticket.equipment.line.code}">' not in far
+    assert '<option value="LFAR">' in far and '<option value="far-pack">' in far
