@@ -296,6 +296,29 @@ def test_registry_refuses_impossible_settings(make_user, station):
 
 
 @pytest.mark.django_db
+def test_a_display_with_history_is_not_deleted_and_names_stay_one_per_machine(display, make_user):
+    """Deleting a display (or its machine) would orphan its readings: refused with what still
+    refers to it (409), nothing gone. A second display of the same name on a machine: 400."""
+    for value, hour in ((70.0, 8), (71.0, 9)):
+        at = T0.replace(hour=hour)
+        record_meter_reading(display=display, reading=DisplayReading(f"{value}", value, 1.0), at=at)
+    client = APIClient()
+    client.force_authenticate(make_user(Role.SUPERVISOR))
+    for url in (f"/api/displays/{display.pk}/", f"/api/equipment/{display.equipment_id}/"):
+        answer = client.delete(url)
+        assert answer.status_code == 409, url
+        assert answer.json() == {
+            "detail": "Not deleted: 2 meter readings still refer to it, and their history is kept.",
+            "code": "in_use",
+        }
+    assert MeterReading.objects.filter(display=display).count() == 2
+    again = client.post("/api/displays/", {"equipment": display.equipment.code, "name": display.name})
+    assert again.status_code == 400 and "unique" in str(again.json())
+    empty = Display.objects.create(equipment=display.equipment, name="spare")
+    assert client.delete(f"/api/displays/{empty.pk}/").status_code == 204
+
+
+@pytest.mark.django_db
 @pytest.mark.integration
 def test_an_alert_reaches_the_broker(display, settings, django_capture_on_commit_callbacks):
     settings.MQTT_URL = "mqtt://127.0.0.1:1883"

@@ -1,8 +1,10 @@
 """Domain errors become 4xx answers with a stable ``code``; nothing was written when they occur."""
 
 import logging
+from collections import Counter
 
 from django.db import InterfaceError, OperationalError
+from django.db.models import ProtectedError, RestrictedError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
@@ -31,6 +33,8 @@ def exception_handler(exc, context):
         return Response(
             {"detail": exc.message, "code": exc.code}, status=409 if exc.code in CONFLICTS else 400
         )
+    if isinstance(exc, ProtectedError | RestrictedError):  # a delete that would orphan records
+        return Response({"detail": in_use(exc), "code": "in_use"}, status=409)
     if isinstance(exc, SchemaMissing):
         return Response({"detail": str(exc), "code": "schema_missing"}, status=503)
     if isinstance(exc, OperationalError | InterfaceError):  # the database restarting or unreachable
@@ -44,3 +48,10 @@ def exception_handler(exc, context):
             headers={"Retry-After": "5"},
         )
     return drf_handler(exc, context)
+
+
+def in_use(exc: ProtectedError | RestrictedError) -> str:
+    """What still refers to the object a delete was refused for, and why it stays."""
+    counts = Counter(obj._meta.verbose_name_plural for obj in exc.args[1])
+    named = ", ".join(f"{n} {what}" for what, n in counts.most_common())
+    return f"Not deleted: {named} still refer to it, and their history is kept."
