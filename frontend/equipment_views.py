@@ -5,7 +5,10 @@ and its maintenance tickets, which supervisors acknowledge and close here."""
 
 from django.contrib import messages
 from django.db.models import Count, Q
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
@@ -15,6 +18,7 @@ from inspection.choices import AlertKind, DisplayKind
 from inspection.models import Alert, Display, Equipment, MaintenanceTicket
 from inspection.selectors import display_now
 from inspection.services.meters import MeterRefused, acknowledge_ticket, close_ticket
+from traceability.api.views import csv_safe, csv_stream
 from traceability.models import Line, Station
 
 VIEWERS = (Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR, Role.AUDITOR)
@@ -86,6 +90,39 @@ def display_state(request, display_id):
     display = get_object_or_404(displays, pk=display_id)
     display.now = display_now(display=display)
     return render(request, "frontend/_display_now.html", {"d": display})
+
+
+@role_required(*VIEWERS)
+def display_readings_csv(request, display_id):
+    """Every reading of a display as CSV, oldest first (``?start=&end=``, ISO date-times):
+    accepted, waiting for review and rejected alike, each with its status and reasons, who read
+    and reviewed it, the value as read before a review corrected it, and its photo's address."""
+    displays = limit_to_lines(Display.objects.select_related("equipment"), request.user, "equipment__line")
+    display = get_object_or_404(displays, pk=display_id)
+    readings = display.readings.select_related("reviewed_by").order_by("read_at", "pk")
+    for key, lookup in (("start", "read_at__gte"), ("end", "read_at__lte")):
+        if request.GET.get(key):
+            moment = parse_datetime(request.GET[key])
+            if moment is None:
+                return HttpResponseBadRequest(f"{key}: not an ISO date-time")
+            readings = readings.filter(**{lookup: moment})
+    header = ["reading", "read_at", "value", "unit", "status", "reasons", "text", "confidence"]
+    header += ["read_by", "reviewed_by", "original_value", "capture", "photo"]
+    photo = request.build_absolute_uri("/captures/")
+
+    def rows():
+        for r in readings.iterator(chunk_size=2000):
+            text = [r.status, "; ".join(r.reasons), r.text, r.read_by]
+            text += [r.reviewed_by.username if r.reviewed_by else ""]
+            status, reasons, shown, read_by, reviewer = (csv_safe(v) for v in text)
+            yield [
+                r.pk, r.read_at.isoformat(), r.value, display.unit, status, reasons, shown, r.confidence,
+                read_by, reviewer, r.original_value, r.capture_id or "",
+                f"{photo}{r.capture_id}/" if r.capture_id else "",
+            ]  # fmt: skip
+
+    name = slugify(f"{display.equipment.code}-{display.name}") or f"display-{display.pk}"
+    return csv_stream(header, rows(), f"{name}-readings.csv")
 
 
 @role_required(*MANAGERS)

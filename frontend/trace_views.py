@@ -1,12 +1,9 @@
 """Genealogy and audit pages: find a unit or lot, see its as-built tree and where it went, open a
 recall from it; search the audit trail, export it, and see the hash chain's last verdict."""
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -16,7 +13,7 @@ from accounts.choices import Role
 from accounts.signatures import SignatureRefused
 from frontend.views import role_required, signature_given
 from traceability import selectors, services
-from traceability.api.views import csv_safe
+from traceability.api.views import csv_safe, csv_stream
 from traceability.events import EventError
 from traceability.models import ChainVerification, Lot, TraceEvent, Unit
 
@@ -148,14 +145,7 @@ def _audit_csv(events):
     columns = ["id", "event_time", "code", "event_type", "biz_step", "disposition", "unit", "lot", "station"]
     columns += ["actor_name", "correlation_id", "event_id", "hash", "details"]
 
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
-
     def rows():
-        yield writer.writerow(columns)
         for e in events.iterator(chunk_size=2000):
             values = [
                 e.pk,
@@ -173,8 +163,6 @@ def _audit_csv(events):
                 e.hash,
                 "; ".join(f"{key}: {value}" for key, value in e.details()),
             ]
-            yield writer.writerow([csv_safe(v) for v in values])
+            yield [csv_safe(v) for v in values]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
-    return response
+    return csv_stream(columns, rows(), "audit-trail.csv")

@@ -19,6 +19,11 @@ urlpatterns = [
     path("equipment/", equipment_views.equipment_list, name="equipment"),
     path("equipment/<int:equipment_id>/", equipment_views.equipment_page, name="equipment-page"),
     path("equipment/displays/<int:display_id>/state", equipment_views.display_state, name="display-state"),
+    path(
+        "equipment/displays/<int:display_id>/readings.csv",
+        equipment_views.display_readings_csv,
+        name="display-readings-csv",
+    ),
     path("tickets/<int:ticket_id>/", equipment_views.ticket_action, name="ticket-action"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

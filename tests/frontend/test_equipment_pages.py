@@ -207,3 +207,45 @@ def test_supervisors_get_the_settings_forms_within_their_lines(make_user, ticket
     far = lead_of_another_line(make_user).get("/equipment/").content.decode()
     assert "Add a machine" in far and f'<option value="{ticket.equipment.line.code}">' not in far
     assert '<option value="LFAR">' in far and '<option value="far-pack">' in far
+
+
+def test_a_display_s_readings_download_as_csv(make_user, ticket):
+    """Every reading, oldest first, with its verdict and photo; a value below zero stays a number
+    (only text cells are guarded against spreadsheet formulas); within the person's lines."""
+    import csv
+    import io
+
+    from inspection.services.meters import review_meter_reading
+
+    display = ticket.alert.display
+    display.signed = True
+    display.save()
+    record_meter_reading(
+        display=display, reading=DisplayReading("-5.5", -5.5, 1.0), at=T0 + dt.timedelta(hours=1)
+    )
+    doubtful = record_meter_reading(
+        display=display, reading=DisplayReading("=9", 9.0, 0.2), at=T0 + dt.timedelta(hours=2)
+    )
+    review_meter_reading(
+        reading=doubtful, actor=make_user(Role.SUPERVISOR, username="lead"), value=19.0, accept=True
+    )
+    url = f"/equipment/displays/{display.pk}/readings.csv"
+    answer = page_as(make_user, Role.AUDITOR).get(url)
+    assert (
+        answer.status_code == 200
+        and answer["Content-Disposition"] == 'attachment; filename="oven-1-zone-1-readings.csv"'
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    assert [(r["value"], r["status"]) for r in rows] == [
+        ("210.0", "accepted"),
+        ("-5.5", "accepted"),
+        ("19.0", "accepted"),
+    ]
+    assert (
+        rows[2]["text"] == "'=9" and rows[2]["original_value"] == "9.0" and rows[2]["reviewed_by"] == "lead"
+    )
+    assert rows[0]["unit"] == "°C" and rows[1]["capture"] == "" and rows[1]["photo"] == ""
+    since = page_as(make_user, Role.AUDITOR).get(url, {"start": (T0 + dt.timedelta(minutes=90)).isoformat()})
+    assert len(list(csv.DictReader(io.StringIO(b"".join(since.streaming_content).decode())))) == 1
+    assert page_as(make_user, Role.AUDITOR).get(url, {"start": "yesterday"}).status_code == 400
+    assert lead_of_another_line(make_user).get(url).status_code == 404

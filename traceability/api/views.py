@@ -3,7 +3,7 @@
 import csv
 import io
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -339,6 +339,26 @@ def csv_response(rows: list[dict], filename: str) -> HttpResponse:
         writer.writeheader()
         writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_stream(header: list[str], rows, filename: str) -> StreamingHttpResponse:
+    """``rows`` (lists of cells, made safe by the caller) written as they come, for exports too
+    long to hold: the audit trail, a display's readings."""
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
