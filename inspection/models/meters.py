@@ -69,8 +69,21 @@ class Display(models.Model):
         return f"{self.equipment_id}/{self.name}"
 
     def clean(self):
+        wrong = {}
         if self.min_value is not None and self.max_value is not None and self.min_value >= self.max_value:
-            raise ValidationError({"max_value": "must be above min_value"})
+            wrong["max_value"] = "must be above min_value"
+        if self.digits is not None and self.digits < 1:
+            wrong["digits"] = "at least 1 (empty: any number of digits)"
+        if self.decimals is not None and self.digits is not None and self.decimals > self.digits:
+            wrong["decimals"] = f"cannot be more than the display's {self.digits} digits"
+        if self.max_rate_per_hour is not None and self.max_rate_per_hour <= 0:
+            wrong["max_rate_per_hour"] = "must be above 0 (empty: no limit)"
+        if self.frames is not None and self.frames < 1:
+            wrong["frames"] = "at least 1"
+        if self.min_confidence is not None and not 0 <= self.min_confidence <= 1:
+            wrong["min_confidence"] = "between 0 and 1"
+        if wrong:
+            raise ValidationError(wrong)
 
     @property
     def polarity(self) -> str:
@@ -170,6 +183,16 @@ class AlertRule(models.Model):
             AlertKind.TIME_TO_LIMIT: (self.low is not None or self.high is not None) and bool(self.hours),
             AlertKind.STALE: bool(self.minutes),
         }
+        wrong = {}
+        if self.low is not None and self.high is not None and self.low >= self.high:
+            wrong["high"] = "must be above low"  # else every value would be beyond one of them
+        if self.kind == AlertKind.TIME_TO_LIMIT and (self.window_hours or 0) <= 0:
+            wrong["window_hours"] = "must be above 0"
+        for name in ("hours", "minutes"):
+            if getattr(self, name) is not None and getattr(self, name) <= 0:
+                wrong[name] = "must be above 0"
+        if wrong:
+            raise ValidationError(wrong)
         if not need.get(self.kind, False):
             raise ValidationError(
                 {

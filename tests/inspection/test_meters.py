@@ -287,6 +287,29 @@ def test_registry_refuses_impossible_settings(make_user, station):
     assert good.status_code == 201 and good.json()["point_shown"] is True  # a lit point by default
     rule = client.post("/api/alert-rules/", {"display": good.json()["id"], "name": "r", "kind": "stale"})
     assert rule.status_code == 400 and "minutes" in str(rule.json())
+    settings_refused = {
+        "digits": ({"digits": 0}, "at least 1 (empty: any number of digits)"),
+        "decimals": ({"digits": 3, "decimals": 4}, "cannot be more than the display's 3 digits"),
+        "max_rate_per_hour": ({"max_rate_per_hour": -2}, "must be above 0 (empty: no limit)"),
+        "frames": ({"frames": 0}, "at least 1"),
+        "min_confidence": ({"min_confidence": 1.5}, "between 0 and 1"),
+    }
+    for field, (change, reason) in settings_refused.items():
+        answer = client.patch(f"/api/displays/{good.json()['id']}/", change, format="json")
+        assert answer.status_code == 400 and answer.json()[field] == [reason], field
+    rules_refused = {
+        "high": ({"kind": "threshold", "low": 100, "high": 50}, "must be above low"),
+        "hours": ({"kind": "time_to_limit", "high": 50, "hours": -1}, "must be above 0"),
+        "window_hours": (
+            {"kind": "time_to_limit", "high": 50, "hours": 8, "window_hours": 0},
+            "must be above 0",
+        ),
+        "minutes": ({"kind": "stale", "minutes": 0}, "must be above 0"),
+    }
+    for field, (settings, reason) in rules_refused.items():
+        body = {"display": good.json()["id"], "name": f"r-{field}", **settings}
+        answer = client.post("/api/alert-rules/", body, format="json")
+        assert answer.status_code == 400 and answer.json()[field] == [reason], field
     client.force_authenticate(make_user(Role.AUDITOR))
     assert (
         client.post("/api/equipment/", {"code": "X", "name": "X", "line": station.line.code}).status_code
