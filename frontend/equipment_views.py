@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from accounts.scoping import limit_to_lines
+from config.moments import parse_moment
 from frontend.views import role_required
 from inspection.choices import AlertKind, DisplayKind
 from inspection.models import Alert, Display, Equipment, MaintenanceTicket
@@ -102,7 +102,7 @@ def display_readings_csv(request, display_id):
     readings = display.readings.select_related("reviewed_by").order_by("read_at", "pk")
     for key, lookup in (("start", "read_at__gte"), ("end", "read_at__lte")):
         if request.GET.get(key):
-            moment = parse_datetime(request.GET[key])
+            moment = parse_moment(request.GET[key])
             if moment is None:
                 return HttpResponseBadRequest(f"{key}: not an ISO date-time")
             readings = readings.filter(**{lookup: moment})

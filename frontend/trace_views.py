@@ -6,11 +6,11 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from accounts.signatures import SignatureRefused
+from config.moments import parse_moment
 from frontend.views import role_required, signature_given
 from traceability import selectors, services
 from traceability.api.views import csv_safe, csv_stream
@@ -115,8 +115,8 @@ def _audit_events(params):
         if value := params.get(key, "").strip():
             events = events.filter(**{lookup: value})
     for key, lookup in (("since", "event_time__gte"), ("until", "event_time__lt")):
-        if (value := params.get(key, "").strip()) and (moment := parse_datetime(value)):
-            events = events.filter(**{lookup: moment if moment.tzinfo else timezone.make_aware(moment)})
+        if moment := parse_moment(params.get(key, "")):
+            events = events.filter(**{lookup: moment})
     return events
 
 

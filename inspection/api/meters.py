@@ -2,13 +2,13 @@
 
 from dataclasses import asdict
 
-from django.utils.dateparse import parse_datetime
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Role
 from accounts.scoping import LineScoped, ScopedRelations, limit_to_lines
+from config.moments import parse_moment
 from config.serializers import CleanedSerializer
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
 from inspection.selectors import display_now, display_series
@@ -71,7 +71,7 @@ class DisplayViewSet(LineScoped, viewsets.ModelViewSet):
         bounds = {}
         for key in ("start", "end"):
             if params.get(key):
-                moment = parse_datetime(params[key])
+                moment = parse_moment(params[key])
                 if moment is None:
                     return Response(
                         {"detail": f"{key}: not an ISO date-time", "code": "bad_time"}, status=400

@@ -247,5 +247,6 @@ def test_a_display_s_readings_download_as_csv(make_user, ticket):
     assert rows[0]["unit"] == "°C" and rows[1]["capture"] == "" and rows[1]["photo"] == ""
     since = page_as(make_user, Role.AUDITOR).get(url, {"start": (T0 + dt.timedelta(minutes=90)).isoformat()})
     assert len(list(csv.DictReader(io.StringIO(b"".join(since.streaming_content).decode())))) == 1
-    assert page_as(make_user, Role.AUDITOR).get(url, {"start": "yesterday"}).status_code == 400
+    for wrong in ("yesterday", "2026-13-45T00:00:00"):
+        assert page_as(make_user, Role.AUDITOR).get(url, {"start": wrong}).status_code == 400
     assert lead_of_another_line(make_user).get(url).status_code == 404

@@ -69,6 +69,10 @@ def test_audit_trail_filters_exports_and_shows_the_chain_verdict(client, make_us
     assert "lot L-55" in by_type and "P-100" not in by_type.split("<tbody>")[1]
     exported = b"".join(client.get("/audit/", {"user": "sue", "export": "csv"}).streaming_content).decode()
     assert exported.splitlines()[0].startswith("id,event_time,code") and "P-100" in exported
+    impossible = client.get("/audit/", {"since": "2026-13-45T00:00", "unit": "P-100"})  # not a 500:
+    assert impossible.status_code == 200 and "P-100" in impossible.content.decode()  # no bound
+    later = client.get("/audit/", {"since": "2999-01-01T00:00", "unit": "P-100"}).content.decode()
+    assert "P-100" not in later.split("<tbody>")[1]  # a time naming no zone is the site's
     client.force_login(make_user(Role.OPERATOR))
     assert client.get("/audit/").status_code == 403
 

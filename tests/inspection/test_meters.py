@@ -269,6 +269,10 @@ def test_series_is_downsampled_for_long_ranges(display, make_user):
     tail = client.get(f"/api/displays/{display.pk}/series/", {"start": start}).json()
     assert [p["value"] for p in tail["points"]] == [50, 51, 52, 53, 54, 55, 56, 57, 58, 59]
     assert client.get(f"/api/displays/{display.pk}/series/?start=yesterday").status_code == 400
+    impossible = client.get(f"/api/displays/{display.pk}/series/?start=2026-13-45T00:00:00")
+    assert impossible.status_code == 400 and impossible.json()["code"] == "bad_time"  # not a 500
+    naive = client.get(f"/api/displays/{display.pk}/series/", {"start": "2026-11-01T10:50:00"}).json()
+    assert len(naive["points"]) == 10  # a time naming no zone is the site's (UTC here)
 
 
 @pytest.mark.django_db
