@@ -4,7 +4,9 @@
 - ``implausible``: range, rate of change, a counter that went down.
 - ``consensus``: the value most frames of a fixed camera agree on.
 - ``Cusum``: two-sided CUSUM on the level, in standard deviations of a baseline.
-- ``time_to_limit``: a straight line fitted to the recent points, projected to a limit."""
+- ``time_to_limit``: a straight line fitted to the recent points, projected to a limit.
+- ``drift_trend``: after a CUSUM alarm, the line the level has followed since the change,
+  projected to a limit."""
 
 import datetime as dt
 import math
@@ -133,8 +135,48 @@ def time_to_limit(times: list[dt.datetime], values: list[float], *, low=None, hi
     if np.ptp(x) == 0:
         return None
     slope, level = np.polyfit(x, y, 1)
+    return _projected(slope, level, len(values), low=low, high=high)
+
+
+def _projected(slope: float, level: float, points: int, *, low, high) -> Trend:
+    """``level`` now, moving ``slope`` per hour: the hours until it crosses ``high`` (rising) or
+    ``low`` (falling); none past ``HORIZON_HOURS``."""
     limit = high if slope > 0 else low if slope < 0 else None
     hours = None if limit is None else max(0.0, (limit - level) / slope)
     if hours is None or hours > HORIZON_HOURS:
-        return Trend(float(slope), float(level), None, len(values))
-    return Trend(float(slope), float(level), float(hours), len(values), float(limit))
+        return Trend(float(slope), float(level), None, points)
+    return Trend(float(slope), float(level), float(hours), points, float(limit))
+
+
+def drift_trend(
+    times: list[dt.datetime], values: list[float], *, mean: float, since: int, low=None, high=None
+) -> tuple[Trend, dt.datetime] | None:
+    """The line the level has followed since a change that CUSUM found at the last point, and
+    when the change began. The level held ``mean`` (the baseline's) until an onset, then moved
+    in a straight line: with the level before it known, only the slope is fitted, which halves
+    its error against a free line through the same few points. CUSUM's own onset, ``since`` (the
+    index where its sum left zero), often comes late, once the drift outweighs its allowance, so
+    the onset is searched from twice the detection span before it to three points before the end,
+    and the line with the least squared error wins. None with fewer than 3 points after the
+    onset or no time span."""
+    end = len(values) - 1
+    first = max(0, since - 2 * (end - since) - 1)
+    if end - first < 3:
+        return None
+    x = np.array([(t - times[-1]).total_seconds() / 3600 for t in times[first:]])
+    y = np.asarray(values[first:], np.float64) - mean
+    best = None
+    for onset in range(len(x) - 3):
+        run = np.clip(x - x[onset], 0.0, None)
+        spread = float(run @ run)
+        if spread == 0:
+            continue
+        slope = float(y @ run) / spread
+        error = float(np.sum((y - slope * run) ** 2))
+        if best is None or error < best[0]:
+            best = (error, slope, onset)
+    if best is None:
+        return None
+    _, slope, onset = best
+    trend = _projected(slope, mean - slope * x[onset], len(x) - onset, low=low, high=high)
+    return trend, times[first + onset]

@@ -304,26 +304,30 @@ def drift_series(rng: np.random.Generator, *, points: int, start: int, slope: fl
 def _alerting(count: int, seed: int) -> dict:
     """CUSUM with the rule's defaults (k=0.5, h=8, baseline 100) on ``count`` series of 3,000
     points (one a minute), a drift of 0.02 sd per point starting at point 1,500; and
-    10,000-point in-control series for the false-alarm rate. Time to limit at detection: a line
-    fitted from the change point CUSUM estimates, projected to 60 (10 sd above the level),
-    against the hours until the drifting level really reaches it."""
+    10,000-point in-control series for the false-alarm rate. Time to limit at detection: the
+    drift's line (``series.drift_trend``, as the drift rule's alert tells it) projected to 60
+    (10 sd above the level), against the hours until the drifting level really reaches it; how
+    often there was a projection at all, and its median and 90th-percentile absolute error."""
     rng = np.random.default_rng(seed)
     delays, errors, missed = [], [], 0
     start, slope = 1500, 0.02
     for _ in range(count):
         values = drift_series(rng, points=3000, start=start, slope=slope)
-        alarms = series.Cusum().run(list(values))
+        detector = series.Cusum()
+        alarms = detector.run(list(values))
         after = [(i, since) for i, d, since in alarms if i >= start and d == "up"]
         if not after:
             missed += 1
             continue
         found, since = after[0]
         delays.append(found - start)
-        window = range(min(since, found - 2), found + 1)
-        trend = series.time_to_limit([_at(i / 60) for i in window], [values[i] for i in window], high=60.0)
+        seen = values[: found + 1]
+        drift = series.drift_trend(
+            [_at(i / 60) for i in range(found + 1)], list(seen), mean=detector.mean, since=since, high=60.0
+        )
         true_hours = (start + 10 / slope - found) / 60
-        if trend and trend.hours_to_limit is not None:
-            errors.append(trend.hours_to_limit - true_hours)
+        if drift and drift[0].hours_to_limit is not None:
+            errors.append(drift[0].hours_to_limit - true_hours)
     false_alarms = []
     for _ in range(count):
         values = 50 + rng.normal(0, 1, 10_100)
@@ -338,8 +342,12 @@ def _alerting(count: int, seed: int) -> dict:
         "alerting.detection_delay_p95_points": pick(delays, 0.95),
         "alerting.missed": missed,
         "alerting.false_alarms_per_10k": round(statistics.mean(false_alarms), 2),
+        "alerting.time_to_limit_projected": round(len(errors) / max(1, count - missed), 3),
         "alerting.time_to_limit_error_median_h": round(statistics.median(errors), 2) if errors else None,
         "alerting.time_to_limit_abs_error_median_h": round(statistics.median(abs(e) for e in errors), 2)
+        if errors
+        else None,
+        "alerting.time_to_limit_abs_error_p90_h": round(pick([abs(e) for e in errors], 0.9), 2)
         if errors
         else None,
         "alerting.true_hours_to_limit_at_detection_median": round(

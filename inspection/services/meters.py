@@ -286,25 +286,45 @@ def _check(rule: AlertRule, reading: MeterReading) -> tuple[str, dict] | None:
         accepted = MeterReading.objects.filter(
             display=rule.display, status=ReadingStatus.ACCEPTED, read_at__lte=reading.read_at
         )
-        values = list(accepted.order_by("-read_at", "-pk").values_list("value", flat=True)[:DRIFT_POINTS])[
+        points = list(accepted.order_by("-read_at", "-pk").values_list("read_at", "value")[:DRIFT_POINTS])[
             ::-1
         ]
-        if len(values) < rule.baseline + 1:
+        if len(points) < rule.baseline + 1:
             return None
+        times, values = [p[0] for p in points], [p[1] for p in points]
         detector = series.Cusum(k=rule.k, h=rule.h, baseline=rule.baseline)
         alarms = detector.run(values)
         if alarms and alarms[-1][0] == len(values) - 1:
-            direction = alarms[-1][1]
-            return (
-                f"the level drifted {direction} from {detector.mean:.4g} {unit} (CUSUM)",
-                {"direction": direction, "baseline_mean": detector.mean, "baseline_sd": detector.sd},
-            )
+            _, direction, since = alarms[-1]
+            message = f"the level drifted {direction} from {detector.mean:.4g} {unit} (CUSUM)"
+            details = {"direction": direction, "baseline_mean": detector.mean, "baseline_sd": detector.sd}
+            low, high = _limits_beyond(rule.display, value)
+            drift = series.drift_trend(times, values, mean=detector.mean, since=since, low=low, high=high)
+            if drift is not None:
+                trend, onset = drift
+                began = f"{timezone.localtime(onset):%Y-%m-%d %H:%M}"
+                message += f" since about {began}, {trend.slope_per_hour:+.3g} {unit}/h"
+                if trend.hours_to_limit is not None:
+                    message += f": reaches {trend.limit:g} {unit} in {trend.hours_to_limit:.1f} h"
+                details.update(asdict(trend), onset=onset.isoformat())
+            return message, details
         return None
     if rule.kind == AlertKind.TIME_TO_LIMIT:
         trend = rule_trend(rule=rule, at=reading.read_at)
         if trend and trend.hours_to_limit is not None and trend.hours_to_limit < rule.hours:
             return f"trend reaches {trend.limit:g} {unit} in {trend.hours_to_limit:.1f} h", asdict(trend)
     return None
+
+
+def _limits_beyond(display: Display, value: float) -> tuple[float | None, float | None]:
+    """The nearest limits below and above ``value`` that a drift heads for: the display's
+    active threshold and time-to-limit rules' limits and its plausible range."""
+    rules = display.alert_rules.filter(active=True, kind__in=[AlertKind.THRESHOLD, AlertKind.TIME_TO_LIMIT])
+    lows = [display.min_value, *rules.values_list("low", flat=True)]
+    highs = [display.max_value, *rules.values_list("high", flat=True)]
+    below = [v for v in lows if v is not None and v < value]
+    above = [v for v in highs if v is not None and v > value]
+    return (max(below) if below else None), (min(above) if above else None)
 
 
 def check_stale(*, now=None) -> list[Alert]:

@@ -182,6 +182,17 @@ def test_drift_and_time_to_limit_rules_warn_before_the_limit(display, settings):
     assert set(kinds) == {"drift", "soon hot"}
     assert kinds["drift"].details["direction"] == "up"
     assert kinds["drift"].reading.read_at < T0 + dt.timedelta(minutes=65)  # within minutes of the start
+    # the drift's own line: from its onset (09:00, as made) at about the 30 °C/h it rises, to the
+    # nearest limit ahead (the trend rule's 100 °C, before the display's range of 150)
+    drift = kinds["drift"]
+    assert drift.details["onset"] == (T0 + dt.timedelta(minutes=60)).isoformat()
+    assert 25 < drift.details["slope_per_hour"] < 35 and drift.details["limit"] == 100
+    minutes_in = (drift.reading.read_at - T0).total_seconds() / 60 - 60
+    truth = (100 - 60 - 0.5 * minutes_in) / 30
+    assert abs(drift.details["hours_to_limit"] - truth) < 0.25
+    assert (
+        "since about 2026-11-01 09:00, +" in drift.message and "°C/h: reaches 100 °C in 1." in drift.message
+    )
     assert kinds["soon hot"].details["hours_to_limit"] < 4
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import numpy as np
 
-from inspection.series import Cusum, Limits, consensus, implausible, time_to_limit
+from inspection.series import Cusum, Limits, consensus, drift_trend, implausible, time_to_limit
 
 T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -49,3 +49,33 @@ def test_time_to_limit_projects_the_fitted_line():
     flat = time_to_limit(times, [70.1] * 5, low=20, high=120)  # its slope is rounding noise
     assert abs(flat.slope_per_hour) < 1e-9 and flat.hours_to_limit is None
     assert time_to_limit(times[:2], [1, 2], high=3) is None
+
+
+def test_a_drift_s_line_starts_where_the_level_left_its_baseline():
+    """Level 50 with unit noise, rising 1.2 an hour from minute 1500, 40 times: at each alarm
+    the drift's line starts near the true start, and its projection to 60 is nearer the truth
+    than a free line's through the points since CUSUM's own onset, and always made (a free line
+    may head away). An alarm raised early by noise steepens both: one case alone says little.
+    A fall heads for the low limit; too few points after the onset give none."""
+    rng = np.random.default_rng(7)
+    times = [T0 + dt.timedelta(minutes=i) for i in range(1800)]
+    onsets, ours, free = [], [], []
+    for _ in range(40):
+        values = 50 + rng.normal(0, 1, 1800)
+        values[1500:] += 0.02 * np.arange(300)
+        detector = Cusum()
+        found, _, since = next(a for a in detector.run(list(values)) if a[1] == "up" and a[0] >= 1500)
+        seen = list(values[: found + 1])
+        trend, onset = drift_trend(times[: found + 1], seen, mean=detector.mean, since=since, high=60.0)
+        truth = (1500 + 10 / 0.02 - found) / 60
+        onsets.append(abs(onset - times[1500]))
+        ours.append(abs(trend.hours_to_limit - truth) if trend.hours_to_limit is not None else np.inf)
+        line = time_to_limit(times[since : found + 1], seen[since:], high=60.0)
+        free.append(abs(line.hours_to_limit - truth) if line and line.hours_to_limit is not None else np.inf)
+    assert np.median(onsets) <= dt.timedelta(minutes=30)
+    assert np.isfinite(ours).all() and np.median(ours) < np.median(free)
+    falling = drift_trend(
+        times[:40], [50.0] * 30 + [49.0 - i for i in range(10)], mean=50.0, since=32, low=30.0
+    )
+    assert falling[0].limit == 30 and falling[0].slope_per_hour < 0 and falling[1] == times[29]
+    assert drift_trend(times[:3], [50.0, 50.0, 51.0], mean=50.0, since=2, low=30.0) is None
