@@ -1,5 +1,6 @@
 """Reads for the inspection app's pages and API."""
 
+import bisect
 import datetime as dt
 
 from django.db.models import Avg, Count, Max, Min
@@ -7,7 +8,7 @@ from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils import timezone
 
 from inspection import series
-from inspection.choices import AlertKind, ReadingStatus
+from inspection.choices import AlertKind, AlertStatus, ReadingStatus
 from inspection.models import DefectInspection, Detection, MeterReading
 
 
@@ -108,16 +109,78 @@ def rule_trend(*, rule, at) -> series.Trend | None:
     return series.time_to_limit([p[0] for p in points], [p[1] for p in points], low=rule.low, high=rule.high)
 
 
+DRIFT_POINTS = 2000  # the drift rule looks at this many recent accepted readings
+
+
+def accepted_points(*, display, at, count: int = DRIFT_POINTS) -> tuple[list, list]:
+    """The times and values of the display's last ``count`` accepted readings up to ``at``,
+    oldest first."""
+    newest = (
+        MeterReading.objects.filter(display=display, status=ReadingStatus.ACCEPTED, read_at__lte=at)
+        .order_by("-read_at", "-pk")
+        .values_list("read_at", "value")[:count]
+    )
+    points = list(newest)[::-1]
+    return [p[0] for p in points], [p[1] for p in points]
+
+
+def limits_ahead(*, display, value: float) -> tuple[float | None, float | None]:
+    """The nearest limits below and above ``value`` that a drift heads for: the display's
+    active threshold and time-to-limit rules' limits and its plausible range."""
+    rules = [
+        r
+        for r in display.alert_rules.all()
+        if r.active and r.kind in (AlertKind.THRESHOLD, AlertKind.TIME_TO_LIMIT)
+    ]
+    below = [v for v in (display.min_value, *(r.low for r in rules)) if v is not None and v < value]
+    above = [v for v in (display.max_value, *(r.high for r in rules)) if v is not None and v > value]
+    return (max(below) if below else None), (min(above) if above else None)
+
+
+def drift_now(*, rule, now) -> dict | None:
+    """A drift rule whose alert is not closed yet: the line the level has followed since the
+    change, fitted again with every reading since (``series.drift_trend``, from the onset and
+    baseline level the alert found), and when it reaches the nearest limit ahead. None for a
+    rule with no such alert, or an alert from before the onset was kept."""
+    alert = (
+        rule.alerts.exclude(ticket__status=AlertStatus.CLOSED).order_by("-raised_at", "-pk").first()
+        if rule.kind == AlertKind.DRIFT and rule.active
+        else None
+    )
+    if alert is None or "onset" not in alert.details:
+        return None
+    times, values = accepted_points(display=rule.display, at=now)
+    onset = dt.datetime.fromisoformat(alert.details["onset"])
+    since = bisect.bisect_left(times, onset)
+    if since >= len(times):
+        return None
+    low, high = limits_ahead(display=rule.display, value=values[-1])
+    found = series.drift_trend(
+        times, values, mean=alert.details["baseline_mean"], since=since, low=low, high=high
+    )
+    if found is None:
+        return None
+    trend, onset = found
+    reaches_at = (
+        times[-1] + dt.timedelta(hours=trend.hours_to_limit) if trend.hours_to_limit is not None else None
+    )
+    return {"rule": rule, "trend": trend, "onset": onset, "reaches_at": reaches_at}
+
+
 def display_now(*, display, now=None) -> dict:
     """Where a display stands at ``now``: its last accepted reading, how many of its readings
     wait for review, each active time-to-limit rule's trend with the time it reaches its limit
-    (``reaches_at``; None while not heading for it), and the limits its active threshold and
-    time-to-limit rules set. The display's ``alert_rules`` may be prefetched."""
+    (``reaches_at``; None while not heading for it), each drift rule's line since the change it
+    alerted on (``drift_now``), and the limits its active threshold and time-to-limit rules
+    set. The display's ``alert_rules`` may be prefetched."""
     now = now or timezone.now()
     readings = MeterReading.objects.filter(display=display, read_at__lte=now)
     last = readings.filter(status=ReadingStatus.ACCEPTED).order_by("-read_at", "-pk").first()
-    trends, limits = [], set()
+    trends, drifts, limits = [], [], set()
     for rule in display.alert_rules.all():
+        drift = drift_now(rule=rule, now=now)
+        if drift is not None:
+            drifts.append(drift)
         if not rule.active or rule.kind not in (AlertKind.THRESHOLD, AlertKind.TIME_TO_LIMIT):
             continue
         limits |= {value for value in (rule.low, rule.high) if value is not None}
@@ -128,4 +191,4 @@ def display_now(*, display, now=None) -> dict:
                 reaches_at = last.read_at + dt.timedelta(hours=trend.hours_to_limit)
             trends.append({"rule": rule, "trend": trend, "reaches_at": reaches_at})
     waiting = readings.filter(status=ReadingStatus.REVIEW).count()
-    return {"last": last, "waiting": waiting, "trends": trends, "limits": sorted(limits)}
+    return {"last": last, "waiting": waiting, "trends": trends, "drifts": drifts, "limits": sorted(limits)}

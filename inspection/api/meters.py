@@ -56,7 +56,8 @@ class DisplayViewSet(LineScoped, viewsets.ModelViewSet):
     """A machine's displays and what a plausible reading of each is. ``GET .../series/?start=&end=
     &max_points=``: the accepted readings, downsampled to buckets for long ranges. ``GET
     .../state/``: where the display stands now (``display_now``): its last accepted reading,
-    readings waiting for review, each time-to-limit rule's trend, and its rules in words."""
+    readings waiting for review, each time-to-limit rule's trend, each alerted drift's line
+    since its onset, and its rules in words."""
 
     line_field = "equipment__line"
 
@@ -110,6 +111,15 @@ class DisplayViewSet(LineScoped, viewsets.ModelViewSet):
                         "reaches_at": t["reaches_at"],
                     }
                     for t in now["trends"]
+                ],
+                "drifts": [
+                    {
+                        "rule": t["rule"].pk,
+                        "onset": t["onset"],
+                        "trend": asdict(t["trend"]),
+                        "reaches_at": t["reaches_at"],
+                    }
+                    for t in now["drifts"]
                 ],
                 "limits": now["limits"],
                 "rules": [

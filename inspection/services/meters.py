@@ -13,7 +13,7 @@ from django.utils import timezone
 from inspection import series
 from inspection.choices import AlertKind, AlertStatus, DisplayKind, ReadingStatus
 from inspection.models import Alert, AlertRule, Display, MaintenanceTicket, MeterReading
-from inspection.selectors import rule_trend
+from inspection.selectors import accepted_points, limits_ahead, rule_trend
 from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display, scaled
 from inspection.vision.text_display import number_in_text, read_text_display
 from integrations.choices import WebhookEvent
@@ -28,7 +28,6 @@ from traceability.events import append_record
 
 logger = logging.getLogger(__name__)
 READER = "sevenseg/1"
-DRIFT_POINTS = 2000  # the drift rule looks at this many recent accepted readings
 
 
 class MeterRefused(ValueError):
@@ -283,22 +282,16 @@ def _check(rule: AlertRule, reading: MeterReading) -> tuple[str, dict] | None:
             return f"{value:g} {unit} is below {rule.low:g}", {"value": value, "limit": rule.low}
         return None
     if rule.kind == AlertKind.DRIFT:
-        accepted = MeterReading.objects.filter(
-            display=rule.display, status=ReadingStatus.ACCEPTED, read_at__lte=reading.read_at
-        )
-        points = list(accepted.order_by("-read_at", "-pk").values_list("read_at", "value")[:DRIFT_POINTS])[
-            ::-1
-        ]
-        if len(points) < rule.baseline + 1:
+        times, values = accepted_points(display=rule.display, at=reading.read_at)
+        if len(values) < rule.baseline + 1:
             return None
-        times, values = [p[0] for p in points], [p[1] for p in points]
         detector = series.Cusum(k=rule.k, h=rule.h, baseline=rule.baseline)
         alarms = detector.run(values)
         if alarms and alarms[-1][0] == len(values) - 1:
             _, direction, since = alarms[-1]
             message = f"the level drifted {direction} from {detector.mean:.4g} {unit} (CUSUM)"
             details = {"direction": direction, "baseline_mean": detector.mean, "baseline_sd": detector.sd}
-            low, high = _limits_beyond(rule.display, value)
+            low, high = limits_ahead(display=rule.display, value=value)
             drift = series.drift_trend(times, values, mean=detector.mean, since=since, low=low, high=high)
             if drift is not None:
                 trend, onset = drift
@@ -314,17 +307,6 @@ def _check(rule: AlertRule, reading: MeterReading) -> tuple[str, dict] | None:
         if trend and trend.hours_to_limit is not None and trend.hours_to_limit < rule.hours:
             return f"trend reaches {trend.limit:g} {unit} in {trend.hours_to_limit:.1f} h", asdict(trend)
     return None
-
-
-def _limits_beyond(display: Display, value: float) -> tuple[float | None, float | None]:
-    """The nearest limits below and above ``value`` that a drift heads for: the display's
-    active threshold and time-to-limit rules' limits and its plausible range."""
-    rules = display.alert_rules.filter(active=True, kind__in=[AlertKind.THRESHOLD, AlertKind.TIME_TO_LIMIT])
-    lows = [display.min_value, *rules.values_list("low", flat=True)]
-    highs = [display.max_value, *rules.values_list("high", flat=True)]
-    below = [v for v in lows if v is not None and v < value]
-    above = [v for v in highs if v is not None and v > value]
-    return (max(below) if below else None), (min(above) if above else None)
 
 
 def check_stale(*, now=None) -> list[Alert]:

@@ -70,6 +70,9 @@ def test_chart_point_opens_the_photo_behind_it(browser, embedded_app, artifacts)
     # the seeded oven rises about 0.6 °C an hour towards its 260 °C rule
     assert "°C/h over the last 24 h" in page.locator(f"{ZONE3} >> dd.trend").inner_text()
     assert "reaches 260 °C in" in page.locator(f"{ZONE3} >> dd.trend").inner_text()
+    # the seeded drift's own line, from its onset a day ago (0.6 °C/h as seeded)
+    drift = page.locator(f"{ZONE3} >> dd.drift").inner_text()
+    assert drift.startswith("up since about") and "+0.6" in drift and "reaches 260 °C in" in drift
     page.screenshot(path=artifacts / "equipment.png", full_page=True)
     x, y = page.evaluate(
         """() => {

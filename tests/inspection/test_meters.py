@@ -167,7 +167,7 @@ def test_a_threshold_alert_opens_one_ticket_until_it_is_closed(display, make_use
 
 
 @pytest.mark.django_db
-def test_drift_and_time_to_limit_rules_warn_before_the_limit(display, settings):
+def test_drift_and_time_to_limit_rules_warn_before_the_limit(display, settings, make_user):
     settings.MQTT_URL = ""
     display.max_rate_per_hour = None
     display.save()
