@@ -165,18 +165,21 @@ def drift_trend(
         return None
     x = np.array([(t - times[-1]).total_seconds() / 3600 for t in times[first:]])
     y = np.asarray(values[first:], np.float64) - mean
-    best = None
-    for onset in range(len(x) - 3):
-        run = np.clip(x - x[onset], 0.0, None)
-        spread = float(run @ run)
-        if spread == 0:
-            continue
-        slope = float(y @ run) / spread
-        error = float(np.sum((y - slope * run) ** 2))
-        if best is None or error < best[0]:
-            best = (error, slope, onset)
-    if best is None:
+
+    # for each onset o, over the points after it: slope = sum(y (x - x_o)) / sum((x - x_o)^2),
+    # and the squared error is sum(y^2) - slope * sum(y (x - x_o)); the sums after each point
+    # come from running sums from the end, so every onset costs the same few operations
+    def after(v):
+        return np.cumsum(v[::-1])[::-1][1:]  # for each point, the sum over the points after it
+
+    n, sx, sy, sxx, sxy = after(np.ones_like(x)), after(x), after(y), after(x * x), after(x * y)
+    o = x[:-1]
+    spread = sxx - 2 * o * sx + n * o * o
+    lift = sxy - o * sy
+    usable = np.flatnonzero((n >= 3) & (spread > 1e-12))
+    if not len(usable):
         return None
-    _, slope, onset = best
+    onset = int(usable[np.argmax(lift[usable] ** 2 / spread[usable])])
+    slope = float(lift[onset] / spread[onset])
     trend = _projected(slope, mean - slope * x[onset], len(x) - onset, low=low, high=high)
     return trend, times[first + onset]
