@@ -17,3 +17,16 @@ def parse_moment(text: str) -> dt.datetime | None:
     if moment is None:
         return None
     return moment if moment.tzinfo else timezone.make_aware(moment)
+
+
+def parse_bounds(params, keys=("start", "end")) -> dict[str, dt.datetime]:
+    """The bounds a query gives (``?start=&end=``), by key, leaving out those not given; a
+    ValueError naming the key for one that is no date-time."""
+    bounds = {}
+    for key in keys:
+        if params.get(key):
+            moment = parse_moment(params[key])
+            if moment is None:
+                raise ValueError(f"{key}: not an ISO date-time")
+            bounds[key] = moment
+    return bounds

@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from accounts.scoping import limit_to_lines
-from config.moments import parse_moment
+from config.moments import parse_bounds
 from frontend.views import role_required
 from inspection.choices import AlertKind, DisplayKind
 from inspection.models import Alert, Display, Equipment, MaintenanceTicket
@@ -100,15 +101,19 @@ def display_readings_csv(request, display_id):
     displays = limit_to_lines(Display.objects.select_related("equipment"), request.user, "equipment__line")
     display = get_object_or_404(displays, pk=display_id)
     readings = display.readings.select_related("reviewed_by").order_by("read_at", "pk")
-    for key, lookup in (("start", "read_at__gte"), ("end", "read_at__lte")):
-        if request.GET.get(key):
-            moment = parse_moment(request.GET[key])
-            if moment is None:
-                return HttpResponseBadRequest(f"{key}: not an ISO date-time")
-            readings = readings.filter(**{lookup: moment})
+    try:
+        bounds = parse_bounds(request.GET)
+    except ValueError as exc:
+        return HttpResponseBadRequest(str(exc))
+    if "start" in bounds:
+        readings = readings.filter(read_at__gte=bounds["start"])
+    if "end" in bounds:
+        readings = readings.filter(read_at__lte=bounds["end"])
     header = ["reading", "read_at", "value", "unit", "status", "reasons", "text", "confidence"]
     header += ["read_by", "reviewed_by", "original_value", "capture", "photo"]
-    photo = request.build_absolute_uri("/captures/")
+
+    def photo(capture_id):
+        return request.build_absolute_uri(reverse("capture-page", args=[capture_id]))
 
     def rows():
         for r in readings.iterator(chunk_size=2000):
@@ -118,7 +123,7 @@ def display_readings_csv(request, display_id):
             yield [
                 r.pk, r.read_at.isoformat(), r.value, display.unit, status, reasons, shown, r.confidence,
                 read_by, reviewer, r.original_value, r.capture_id or "",
-                f"{photo}{r.capture_id}/" if r.capture_id else "",
+                photo(r.capture_id) if r.capture_id else "",
             ]  # fmt: skip
 
     name = slugify(f"{display.equipment.code}-{display.name}") or f"display-{display.pk}"

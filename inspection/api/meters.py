@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from accounts.choices import Role
 from accounts.scoping import LineScoped, ScopedRelations, limit_to_lines
-from config.moments import parse_moment
+from config.moments import parse_bounds
 from config.serializers import CleanedSerializer
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
 from inspection.selectors import display_now, display_series
@@ -69,15 +69,10 @@ class DisplayViewSet(LineScoped, viewsets.ModelViewSet):
     def series(self, request, pk=None):
         display = self.get_object()
         params = request.query_params
-        bounds = {}
-        for key in ("start", "end"):
-            if params.get(key):
-                moment = parse_moment(params[key])
-                if moment is None:
-                    return Response(
-                        {"detail": f"{key}: not an ISO date-time", "code": "bad_time"}, status=400
-                    )
-                bounds[key] = moment
+        try:
+            bounds = parse_bounds(params)
+        except ValueError as exc:
+            return Response({"detail": str(exc), "code": "bad_time"}, status=400)
         try:
             max_points = max(10, min(5000, int(params.get("max_points", 500))))
         except ValueError:
