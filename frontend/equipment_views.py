@@ -37,18 +37,19 @@ def equipment_list(request):
         .order_by("line__code", "code")
     )
     machines = limit_to_lines(machines, request.user, "line")
-    lines = limit_to_lines(Line.objects.order_by("code"), request.user, "pk")
-    stations = limit_to_lines(Station.objects.select_related("line").order_by("code"), request.user, "line")
     return render(
         request,
         "frontend/equipment_list.html",
-        {
-            "machines": machines,
-            "can_manage": request.user.role in MANAGERS,
-            "lines": lines,
-            "stations": stations,
-        },
+        {"machines": machines, "can_manage": request.user.role in MANAGERS, **places(request.user)},
     )
+
+
+def places(user):
+    """The lines and stations a user may put a machine on, for the machine form."""
+    return {
+        "lines": limit_to_lines(Line.objects.order_by("code"), user, "pk"),
+        "stations": limit_to_lines(Station.objects.select_related("line").order_by("code"), user, "line"),
+    }
 
 
 @role_required(*VIEWERS)
@@ -77,6 +78,7 @@ def equipment_page(request, equipment_id):
             "kinds": DisplayKind.choices,
             "default_kind": Display._meta.get_field("kind").default,
             "alert_kinds": AlertKind.choices,
+            **places(request.user),
         },
     )
 

@@ -5,6 +5,7 @@ camera's photo of the display, read by the worker, shows on the open page withou
 so does the ticket an alert on it opens."""
 
 import json
+import re
 import uuid
 
 import cv2
@@ -296,3 +297,73 @@ def test_a_supervisor_sets_up_a_machine_its_display_and_a_rule(browser, embedded
     )
     page.locator("article.display summary:has-text('Settings and rules')").click()
     page.screenshot(path=artifacts / "equipment-settings.png", full_page=True)
+
+
+def test_a_supervisor_changes_a_machine_and_deletes_what_was_never_read(browser, embedded_app):
+    """Each delete asks first; a display with readings is refused with the reason in its form and
+    stays; a rule, a display never read and then the machine go, and the page says so."""
+    base = embedded_app["url"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(page, base, embedded_app["password"])
+    asked = []
+    answer = {"accept": False}
+
+    def on_dialog(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if answer["accept"] else dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(base + "/equipment/")
+    page.click("summary:has-text('Add a machine')")
+    page.fill("input[name=code]", "PRESS-8")
+    page.fill("input[name=name]", "Press 8")
+    page.click("button:has-text('Add the machine')")
+    page.wait_for_url("**/equipment/*/")
+    adding = page.locator("#add-display")
+    adding.locator("summary").click()
+    adding.locator("input[name=name]").fill("force")
+    adding.locator("button[type=submit]").click()
+    page.wait_for_selector("article.display h2:has-text('force')")
+    display = page.locator("article.display").first
+    display.locator("summary:has-text('Settings and rules')").click()
+    display.locator("form.rule-form input[name=name]").fill("overload")
+    display.locator("form.rule-form input[name=high]").fill("90")
+    display.locator("form.rule-form button[type=submit]").click()
+    page.wait_for_selector("ul.rules li[data-rule]", state="attached")
+
+    settings = page.locator("#machine-settings")
+    settings.locator("summary").click()
+    settings.locator("form.machine-form input[name=name]").fill("Press 8, hall B")
+    settings.locator("form.machine-form button[type=submit]").click()
+    page.wait_for_selector("h1:has-text('PRESS-8 · Press 8, hall B')")
+
+    display = page.locator("article.display").first
+    display.locator("summary:has-text('Settings and rules')").click()
+    display.locator("ul.rules button:has-text('Delete')").click()  # dismissed: nothing is sent
+    assert asked == ["Delete the rule overload?"]
+    page.wait_for_timeout(500)
+    assert display.locator("ul.rules li[data-rule]").count() == 1
+    answer["accept"] = True
+    display.locator("ul.rules button:has-text('Delete')").click()
+    page.wait_for_selector("ul.rules li:has-text('No rules yet.')", state="attached")
+    display = page.locator("article.display").first
+    display.locator("summary:has-text('Settings and rules')").click()
+    display.locator("button:has-text('Delete the display')").click()
+    page.wait_for_selector("text=No displays on this machine.")
+    page.locator("#machine-settings summary").click()
+    page.click("button:has-text('Delete the machine')")
+    page.wait_for_url(base + "/equipment/")
+    assert "PRESS-8" not in page.inner_text("main") and "REFLOW-1" in page.inner_text("main")
+
+    page.click("text=REFLOW-1")  # the oven's zone 3 has been read: its delete is refused
+    page.wait_for_url("**/equipment/*/")
+    zone3 = page.locator(ZONE3)
+    zone3.locator("summary:has-text('Settings and rules')").click()
+    zone3.locator("button:has-text('Delete the display')").click()
+    refusal = zone3.locator("form.delete-display .errors")
+    refusal.locator("li").wait_for()
+    said = refusal.inner_text()
+    in_use = r"Not deleted: \d+ meter readings(, 1 alert|, \d+ alerts)? still refer to it, .*"
+    assert re.fullmatch(in_use, said)  # and no machine code such as in_use beside it
+    page.reload()
+    assert page.locator("article.display").count() == 2

@@ -202,6 +202,12 @@ def test_supervisors_get_the_settings_forms_within_their_lines(make_user, ticket
     assert "Add a display" in text and "Settings and rules" in text
     assert f'data-api="/api/displays/{ticket.alert.display_id}/" data-method="PATCH"' in text
     assert 'data-api="/api/alert-rules/' in text and "Turn off" in text
+    machine = ticket.equipment
+    assert f'data-api="/api/equipment/{machine.pk}/" data-method="PATCH"' in text  # its settings
+    assert f'<option value="{machine.line.code}" selected>' in text
+    assert f'<option value="{machine.station.code}" selected>' in text
+    assert f'data-api="/api/equipment/{machine.pk}/" data-method="DELETE"' in text
+    assert f'data-api="/api/displays/{ticket.alert.display_id}/" data-method="DELETE"' in text
     listing = supervisor.get("/equipment/").content.decode()
     assert "Add a machine" in listing and f'<option value="{ticket.equipment.line.code}">' in listing
     far = lead_of_another_line(make_user).get("/equipment/").content.decode()

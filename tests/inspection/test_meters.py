@@ -335,11 +335,11 @@ def test_registry_refuses_impossible_settings(make_user, station):
 
 @pytest.mark.django_db
 def test_a_display_with_history_is_not_deleted_and_names_stay_one_per_machine(display, make_user):
-    """Deleting a display (or its machine) would orphan its readings: refused with what still
-    refers to it (409), nothing gone. A second display of the same name on a machine: 400."""
-    for value, hour in ((70.0, 8), (71.0, 9)):
-        at = T0.replace(hour=hour)
-        record_meter_reading(display=display, reading=DisplayReading(f"{value}", value, 1.0), at=at)
+    """Deleting a display (or its machine) would orphan its readings, and a rule its alerts:
+    refused with what still refers to it (409), nothing gone. A second display of the same name
+    on a machine: 400."""
+    for number, hour in ((70.0, 8), (71.0, 9)):
+        record_meter_reading(display=display, reading=value(number), at=T0.replace(hour=hour))
     client = APIClient()
     client.force_authenticate(make_user(Role.SUPERVISOR))
     for url in (f"/api/displays/{display.pk}/", f"/api/equipment/{display.equipment_id}/"):
@@ -354,6 +354,12 @@ def test_a_display_with_history_is_not_deleted_and_names_stay_one_per_machine(di
     assert again.status_code == 400 and "unique" in str(again.json())
     empty = Display.objects.create(equipment=display.equipment, name="spare")
     assert client.delete(f"/api/displays/{empty.pk}/").status_code == 204
+    rule = AlertRule.objects.create(display=display, name="hot", kind=AlertKind.THRESHOLD, high=80)
+    record_meter_reading(display=display, reading=value(85), at=T0.replace(hour=10))
+    answer = client.delete(f"/api/alert-rules/{rule.pk}/")  # one alert: said in the singular
+    assert answer.status_code == 409 and answer.json()["detail"] == (
+        "Not deleted: 1 alert still refers to it, and its history is kept."
+    )
 
 
 @pytest.mark.django_db

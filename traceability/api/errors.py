@@ -52,6 +52,9 @@ def exception_handler(exc, context):
 
 def in_use(exc: ProtectedError | RestrictedError) -> str:
     """What still refers to the object a delete was refused for, and why it stays."""
-    counts = Counter(obj._meta.verbose_name_plural for obj in exc.args[1])
-    named = ", ".join(f"{n} {what}" for what, n in counts.most_common())
-    return f"Not deleted: {named} still refer to it, and their history is kept."
+    counts = Counter(obj._meta for obj in exc.args[1])
+    named = ", ".join(
+        f"{n} {meta.verbose_name if n == 1 else meta.verbose_name_plural}" for meta, n in counts.most_common()
+    )
+    refer, whose = ("refers", "its") if counts.total() == 1 else ("refer", "their")
+    return f"Not deleted: {named} still {refer} to it, and {whose} history is kept."

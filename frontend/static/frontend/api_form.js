@@ -2,7 +2,8 @@
 // sends its fields as JSON to data-api with data-method (POST by default). Accepted, the page goes
 // to data-then ({id}: the new object's) or is read again; refused, the reasons are shown in the
 // form beside what was typed, which is kept. An empty field is left out, or sent as null where it
-// says data-empty="null" (clearing a setting); a checkbox is sent as true or false.
+// says data-empty="null" (clearing a setting); a checkbox is sent as true or false. A form with
+// data-confirm asks first (a delete); a DELETE sends no body.
 (() => {
   const csrf = () => (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
 
@@ -23,6 +24,7 @@
     list.replaceChildren();
     for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
     for (const [name, reasons] of Object.entries(answer)) {
+      if (name === "code") continue; // the machine's name for the refusal; detail says it in words
       const field = form.querySelector(`[name="${name}"]`);
       const label = field && field.closest("label") ? field.closest("label").firstChild.textContent.trim() : "";
       if (field) field.setAttribute("aria-invalid", "true");
@@ -38,14 +40,16 @@
   for (const form of document.querySelectorAll("form.api-form")) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+      const method = form.dataset.method || "POST";
       const button = form.querySelector("button[type=submit], button:not([type])");
       if (button) button.disabled = true;
       try {
         const answer = await fetch(form.dataset.api, {
-          method: form.dataset.method || "POST",
+          method,
           credentials: "same-origin",
           headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf() },
-          body: JSON.stringify(body(form)),
+          body: method === "DELETE" ? undefined : JSON.stringify(body(form)),
         });
         const data = answer.status === 204 ? {} : await answer.json().catch(() => ({ detail: answer.statusText }));
         if (!answer.ok) return refused(form, data);
