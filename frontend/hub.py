@@ -68,9 +68,22 @@ class DashboardHub:
             if "capture" in message:
                 self.pending.append(message["capture"])
                 self.wake.set()
+            elif message.get("type") == "dashboard.alert":  # rare: sent at once, not batched
+                await self._alert(message)
             if loop.time() > rejoin_at:
                 await self.layer.group_add(DASHBOARD_GROUP, self.channel)
                 rejoin_at = loop.time() + REJOIN_SECONDS
+
+    async def _alert(self, message: dict) -> None:
+        """A maintenance alert to every member whose lines hold its machine."""
+        line = message["alert"].get("line")
+        members = [m for m in self.members if getattr(m, "lines", None) is None or line in m.lines]
+        text = json.dumps(message)
+        results = await asyncio.gather(*(m.send(text_data=text) for m in members), return_exceptions=True)
+        for member, result in zip(members, results, strict=True):
+            if isinstance(result, Exception):
+                logger.warning("dashboard socket %s dropped: %s", id(member), result)
+                self.members.discard(member)
 
     async def _send(self) -> None:
         loop = asyncio.get_running_loop()

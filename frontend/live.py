@@ -35,6 +35,14 @@ class DashboardCapture(TypedDict):
     capture: dict
 
 
+class DashboardAlert(TypedDict):
+    """A maintenance alert raised on any line (``AlertRaised`` with its machine's id and line
+    code): dashboards in scope read their open alerts again."""
+
+    type: Literal["dashboard.alert"]
+    alert: dict
+
+
 class DashboardCaptures(TypedDict):
     """What a dashboard socket receives: the rows its process's hub gathered (frontend.hub)."""
 
@@ -120,7 +128,13 @@ def _process_loop() -> asyncio.AbstractEventLoop:
 
 def notify(
     group: str,
-    payload: CaptureChanged | DashboardCapture | VerificationDone | SortDecided | AlertRaised | MeterRead,
+    payload: CaptureChanged
+    | DashboardCapture
+    | DashboardAlert
+    | VerificationDone
+    | SortDecided
+    | AlertRaised
+    | MeterRead,
 ) -> None:
     layer = get_channel_layer(LAYER_OF_GROUP.get(group, DEFAULT_CHANNEL_LAYER))
     if layer is None:

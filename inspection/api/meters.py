@@ -209,12 +209,18 @@ class AlertSerializer(serializers.ModelSerializer):
     rule = serializers.CharField(source="rule.name", read_only=True)
     kind = serializers.CharField(source="rule.kind", read_only=True)
     ticket = TicketSerializer(read_only=True)
+    display_name = serializers.CharField(source="display.name", read_only=True)
+    equipment = serializers.CharField(source="display.equipment.code", read_only=True)
+    equipment_id = serializers.IntegerField(source="display.equipment_id", read_only=True)
 
     class Meta:
         model = Alert
         fields = [
             "id",
             "display",
+            "display_name",
+            "equipment",
+            "equipment_id",
             "rule",
             "kind",
             "reading",
@@ -228,16 +234,20 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Alerts, newest first: ``?display=<id>``, ``?open=1`` (ticket not closed)."""
+    """Alerts, newest first: ``?display=<id>``, ``?line=<id>``, ``?open=1`` (ticket not closed)."""
 
     serializer_class = AlertSerializer
     queryset = Alert.objects.none()
 
     def get_queryset(self):
-        found = Alert.objects.select_related("rule", "ticket__equipment").order_by("-raised_at", "-pk")
+        found = Alert.objects.select_related(
+            "rule", "display__equipment", "ticket__equipment", "ticket__acknowledged_by", "ticket__closed_by"
+        ).order_by("-raised_at", "-pk")
         params = self.request.query_params
         if params.get("display", "").isdigit():
             found = found.filter(display_id=params["display"])
+        if params.get("line", "").isdigit():
+            found = found.filter(display__equipment__line_id=params["line"])
         if params.get("open") in ("1", "true"):
             found = found.exclude(ticket__status="closed")
         return limit_to_lines(found, self.request.user, "display__equipment__line")

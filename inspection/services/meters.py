@@ -357,14 +357,20 @@ def alert_payload(alert: Alert) -> dict:
 
 
 def announce_alert(alert_id: int) -> bool:
-    """Publish an alert to its station's MQTT topic (``.../alert``) and live group."""
-    from frontend.live import notify, station_group
+    """Publish an alert to its station's MQTT topic (``.../alert``) and live group, and to the
+    dashboards (whichever station, or none, its machine stands at)."""
+    from frontend.live import DASHBOARD_GROUP, notify, station_group
 
-    alert = Alert.objects.select_related("rule", "display__equipment__station__line__site").get(pk=alert_id)
-    station = alert.display.equipment.station
+    alert = Alert.objects.select_related(
+        "rule", "display__equipment__line", "display__equipment__station__line__site"
+    ).get(pk=alert_id)
+    machine = alert.display.equipment
+    station = machine.station
     payload = alert_payload(alert)
     if station is not None:
         notify(station_group(station.pk), payload)
+    row = {**payload, "equipment_id": machine.pk, "line": machine.line.code}
+    notify(DASHBOARD_GROUP, {"type": "dashboard.alert", "alert": row})
     sent = mqtt.publish(mqtt.topic(station, "alert"), payload)
     if sent:
         Alert.objects.filter(pk=alert_id).update(published_at=timezone.now())

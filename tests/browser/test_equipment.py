@@ -367,3 +367,39 @@ def test_a_supervisor_changes_a_machine_and_deletes_what_was_never_read(browser,
     assert re.fullmatch(in_use, said)  # and no machine code such as in_use beside it
     page.reload()
     assert page.locator("article.display").count() == 2
+
+
+def test_the_dashboard_hears_a_maintenance_alert(browser, embedded_app, oven_camera, artifacts):
+    """A supervisor watching the line dashboard, not the machine's page, sees an alert raised by a
+    fixed camera's photo arrive without a reload, and reaches the machine in one click."""
+    base = embedded_app["url"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(page, base, embedded_app["password"])
+    page.goto(base + "/dashboard/")
+    page.wait_for_selector("#dashboard[data-live='1']", timeout=15_000)
+    page.wait_for_selector("#alerts tbody tr[data-alert]")  # the demo oven's drift, not closed
+    assert "REFLOW-1" in page.inner_text("#alerts") and "zone 3" in page.inner_text("#alerts")
+    display = page.evaluate(
+        """async () => {
+          const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
+          const found = await (await fetch('/api/displays/?page_size=100')).json();
+          const zone3 = found.results.find(d => d.equipment === 'REFLOW-1' && d.name === 'zone 3');
+          const r = await fetch('/api/alert-rules/', {method: 'POST', credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+            body: JSON.stringify({display: zone3.id, name: 'watched', kind: 'threshold', high: 249})});
+          return r.status === 201 ? zone3.id : null;
+        }"""
+    )
+    assert display is not None
+    page.evaluate("window.notReloaded = true")
+    oven_camera(display, "249.8")  # as the demo photo shows it: into the series, above 249
+    wait_until(
+        page, "document.querySelector('#alerts').textContent.includes('249.8 °C is above 249')", 60_000
+    )
+    assert page.evaluate("window.notReloaded === true")
+    row = page.locator("#alerts tbody tr", has_text="249.8 °C is above 249")
+    assert row.locator("td").nth(4).inner_text() == "open"
+    page.screenshot(path=artifacts / "dashboard-alert.png", full_page=True)
+    row.locator("a", has_text="REFLOW-1").click()
+    page.wait_for_url("**/equipment/*/")
+    assert "249.8 °C is above 249" in page.inner_text("#tickets")

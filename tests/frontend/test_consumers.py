@@ -158,3 +158,42 @@ async def test_a_person_scoped_to_a_line_watches_only_its_stations(make_user, st
         assert connected == connects and (connected or code == 4403)
         if connected:
             await comm.disconnect()
+
+
+async def test_dashboards_get_each_alert_on_their_lines_wherever_the_machine_stands(
+    make_user, station, settings
+):
+    """An alert reaches the dashboards that see its line at once, even for a machine at no station
+    (no station page would hear it); a dashboard scoped to another line does not get it."""
+    from inspection.models import AlertRule, Display, Equipment
+    from inspection.services.meters import record_meter_reading
+    from inspection.vision.sevenseg import DisplayReading
+    from tests.factories import StationFactory
+
+    settings.MQTT_URL = ""
+    press = await sync_to_async(Equipment.objects.create)(code="PRESS-9", name="Press 9", line=station.line)
+    display = await sync_to_async(Display.objects.create)(equipment=press, name="oil", unit="°C")
+    await sync_to_async(AlertRule.objects.create)(display=display, name="hot", kind="threshold", high=80)
+    far = await sync_to_async(StationFactory)(code="far-pack", line__code="LFAR")
+    lead = await sync_to_async(make_user)(Role.SUPERVISOR, username="lead-far")
+    await sync_to_async(lead.lines.add)(far.line)
+    sockets = []
+    for user in (await sync_to_async(make_user)(Role.SUPERVISOR), lead):
+        comm = WebsocketCommunicator(app, "/ws/dashboard/")
+        comm.scope["user"] = user
+        assert (await comm.connect())[0]
+        sockets.append(comm)
+    plant, elsewhere = sockets
+    await sync_to_async(record_meter_reading)(display=display, reading=DisplayReading("95", 95.0, 0.99))
+    message = await plant.receive_json_from(timeout=5)
+    assert message["type"] == "dashboard.alert"
+    alert = message["alert"]
+    assert (alert["equipment"], alert["equipment_id"], alert["line"]) == (
+        "PRESS-9",
+        press.pk,
+        station.line.code,
+    )
+    assert alert["display"] == "oil" and alert["message"].startswith("95 °C is above 80")
+    assert await elsewhere.receive_nothing(timeout=0.5)
+    for comm in sockets:
+        await comm.disconnect()

@@ -164,6 +164,15 @@ def test_a_threshold_alert_opens_one_ticket_until_it_is_closed(display, make_use
     assert [
         a["message"] for a in client.get(f"/api/alerts/?display={display.pk}&open=1").json()["results"]
     ] == ["84 °C is above 80"]
+    line = display.equipment.line_id
+    (shown,) = client.get(f"/api/alerts/?line={line}&open=1").json()["results"]  # the dashboard's list
+    assert (shown["equipment"], shown["equipment_id"], shown["display_name"]) == (
+        "PRESS-1",
+        display.equipment_id,
+        "oil temp",
+    )
+    assert shown["ticket"]["status"] == "open"
+    assert client.get(f"/api/alerts/?line={line + 1}&open=1").json()["results"] == []
 
 
 @pytest.mark.django_db

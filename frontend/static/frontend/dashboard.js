@@ -167,11 +167,40 @@
       });
   }
 
+  // Maintenance alerts whose ticket is not closed: read on load, on each alert pushed for a
+  // line in view, and after the socket comes back (an alert raised meanwhile is not pushed twice).
+  function alerts() {
+    const table = document.getElementById("alerts");
+    const url = new URL(table.dataset.apiUrl, location.href);
+    if (lineFilter && lineFilter.value) url.searchParams.set("line", lineFilter.value);
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((page) => {
+        if (!page) return;
+        const body = table.querySelector("tbody");
+        body.replaceChildren();
+        page.results.forEach((a) => {
+          const tr = el("tr", undefined, a.ticket && a.ticket.status === "open" ? "open" : "");
+          tr.dataset.alert = a.id;
+          const machine = el("td");
+          const link = el("a", a.equipment);
+          link.href = "/equipment/" + a.equipment_id + "/";
+          machine.append(link);
+          const ticket = a.ticket ? a.ticket.status + (a.ticket.acknowledged_by ? " · " + a.ticket.acknowledged_by : "") : "–";
+          tr.append(el("td", new Date(a.raised_at).toLocaleString()), machine, el("td", a.display_name), el("td", a.message), el("td", ticket));
+          body.append(tr);
+        });
+        if (!page.results.length) body.append(el("tr", "No open maintenance alert."));
+        if (page.next) body.append(el("tr", "Older open alerts: see each machine's page."));
+      });
+  }
+
   load();
+  alerts();
   printQuality();
   defectRates();
   setInterval(defectRates, 60000);
-  if (lineFilter) lineFilter.addEventListener("change", () => { printQuality(); defectRates(); });
+  if (lineFilter) lineFilter.addEventListener("change", () => { alerts(); printQuality(); defectRates(); });
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   function connect() {
     const socket = new WebSocket(scheme + location.host + "/ws/dashboard/");
@@ -180,10 +209,11 @@
     socket.onmessage = (event) => {
       const message = JSON.parse(event.data);
       if (message.type === "dashboard.captures") message.captures.forEach(arrived);
+      if (message.type === "dashboard.alert" && (!lineCode() || message.alert.line === lineCode())) alerts();
     };
     socket.onclose = () => {
       live.textContent = "reconnecting…"; live.className = "status pending"; root.dataset.live = "";
-      setTimeout(() => { load(); connect(); }, 3000);
+      setTimeout(() => { load(); alerts(); connect(); }, 3000);
     };
   }
   connect();
