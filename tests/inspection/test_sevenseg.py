@@ -1245,3 +1245,20 @@ def test_digits_not_clearly_made_of_segments_are_flagged():
     for text, polarity in (("48", "dark"), ("17.5", "light"), ("302.6", "dark")):
         photo = read_display(display_photo(text, polarity=polarity, blur=1.6))
         assert (photo.text, photo.reason, _fuzzy(photo)) == (text, "", False)
+
+
+def test_one_digit_not_clearly_made_of_segments_is_flagged():
+    # A fuel pump's 225 with sensor noise read 2256: a "6" made of noise after the row, its
+    # segments half lit (these are its shares), the others clean; the reading's average passes.
+    from inspection.vision.sevenseg.reader import _fuzzy, _fuzzy_digit
+
+    clean = [(1.0, 1.0, 0.0, 0.89, 1.0, 0.0, 1.0), (1.0, 1.0, 0.0, 0.96, 1.0, 0.0, 1.0)]
+    clean.append((1.0, 0.0, 0.92, 0.96, 0.0, 1.0, 1.0))
+    noise = (0.93, 0.32, 0.54, 1.0, 0.54, 1.0, 0.63)
+    digits = tuple(Digit(c, 1.0, (0, 0, 10, 20), s) for c, s in zip("2256", [*clean, noise], strict=True))
+    misread = DisplayReading("2256", 2256.0, 0.545, digits, (0, 0, 40, 20))
+    assert _fuzzy_digit(misread) and not _fuzzy(misread)
+    assert not _fuzzy_digit(replace(misread, digits=digits[:3]))
+    for text, polarity in (("225", "dark"), ("17.5", "light")):
+        photo = read_display(display_photo(text, polarity=polarity, blur=1.6))
+        assert (photo.text, photo.reason, _fuzzy_digit(photo)) == (text, "", False)
