@@ -338,6 +338,8 @@ def dashboard(request):
         lines = lines.filter(pk__in=scope)
     verdict = ChainVerification.objects.first()
     context = {"lines": lines, "verdict": verdict, "scoped": scope is not None}
+    # the maintenance tickets API's writers take an alert on from the dashboard
+    context["can_acknowledge"] = request.user.role in (Role.ADMIN, Role.SUPERVISOR)
     return render(request, "frontend/dashboard.html", context)
 
 

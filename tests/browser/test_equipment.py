@@ -371,7 +371,8 @@ def test_a_supervisor_changes_a_machine_and_deletes_what_was_never_read(browser,
 
 def test_the_dashboard_hears_a_maintenance_alert(browser, embedded_app, oven_camera, artifacts):
     """A supervisor watching the line dashboard, not the machine's page, sees an alert raised by a
-    fixed camera's photo arrive without a reload, and reaches the machine in one click."""
+    fixed camera's photo arrive without a reload, acknowledges it there, and reaches the machine
+    in one click."""
     base = embedded_app["url"]
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     login(page, base, embedded_app["password"])
@@ -400,6 +401,13 @@ def test_the_dashboard_hears_a_maintenance_alert(browser, embedded_app, oven_cam
     row = page.locator("#alerts tbody tr", has_text="249.8 °C is above 249")
     assert row.locator("td").nth(4).inner_text() == "open"
     page.screenshot(path=artifacts / "dashboard-alert.png", full_page=True)
+    row.locator("button:has-text('Acknowledge')").click()  # taken on from the dashboard
+    wait_until(
+        page,
+        "[...document.querySelectorAll('#alerts tbody tr')].some(r => r.textContent.includes("
+        "'249.8 °C is above 249') && r.cells[4].textContent === 'acknowledged · admin')",
+    )
+    assert row.locator("button").count() == 0
     row.locator("a", has_text="REFLOW-1").click()
     page.wait_for_url("**/equipment/*/")
     assert "249.8 °C is above 249" in page.inner_text("#tickets")

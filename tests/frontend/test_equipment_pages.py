@@ -256,3 +256,10 @@ def test_a_display_s_readings_download_as_csv(make_user, ticket):
     for wrong in ("yesterday", "2026-13-45T00:00:00"):
         assert page_as(make_user, Role.AUDITOR).get(url, {"start": wrong}).status_code == 400
     assert lead_of_another_line(make_user).get(url).status_code == 404
+
+
+def test_the_dashboard_lets_supervisors_acknowledge_alerts_and_auditors_read_them(make_user, ticket):
+    """The dashboard's alert table (dashboard.js) offers Acknowledge to the tickets API's writers."""
+    for role, offered in ((Role.SUPERVISOR, True), (Role.ADMIN, True), (Role.AUDITOR, False)):
+        text = page_as(make_user, role).get("/dashboard/").content.decode()
+        assert 'id="alerts"' in text and ('data-acknowledge="1"' in text) == offered, role

@@ -187,12 +187,29 @@
           link.href = "/equipment/" + a.equipment_id + "/";
           machine.append(link);
           const ticket = a.ticket ? a.ticket.status + (a.ticket.acknowledged_by ? " · " + a.ticket.acknowledged_by : "") : "–";
-          tr.append(el("td", new Date(a.raised_at).toLocaleString()), machine, el("td", a.display_name), el("td", a.message), el("td", ticket));
+          const action = el("td");
+          if (table.dataset.acknowledge && a.ticket && a.ticket.status === "open") {
+            const button = el("button", "Acknowledge", "button");
+            button.addEventListener("click", () => acknowledge(a.ticket.id, button));
+            action.append(button);
+          }
+          tr.append(el("td", new Date(a.raised_at).toLocaleString()), machine, el("td", a.display_name), el("td", a.message), el("td", ticket), action);
           body.append(tr);
         });
         if (!page.results.length) body.append(el("tr", "No open maintenance alert."));
         if (page.next) body.append(el("tr", "Older open alerts: see each machine's page."));
       });
+  }
+
+  // A supervisor takes an alert on from here; closing it, with what was done, is on the machine's page.
+  function acknowledge(ticket, button) {
+    button.disabled = true;
+    const csrf = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1] || "";
+    fetch("/api/maintenance-tickets/" + ticket + "/acknowledge/", {
+      method: "POST", credentials: "same-origin", headers: { Accept: "application/json", "X-CSRFToken": csrf },
+    })
+      .then((r) => (r.ok ? alerts() : r.json().then((answer) => { button.replaceWith(el("span", answer.detail || "not acknowledged", "fail-text")); })))
+      .catch(() => { button.disabled = false; });
   }
 
   load();
