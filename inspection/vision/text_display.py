@@ -133,12 +133,26 @@ def _segments_disagree(reading: DisplayReading, segments: DisplayReading) -> str
     23001, 161.01 as 161.0): the segment reader sure of another number flags the reading. Unsure
     for a reason of its own (a digit cut off at the photo's edge), it still flags the very same
     digits with the point elsewhere: an engine drops a point easily (224.00 read as 22400), the
-    segment reader places one by its own rules. A panel it finds made of dots is no 7-segment
-    display: its reading says nothing there."""
+    segment reader places one by its own rules; or the same digits with one more or fewer at an
+    end (a fuel pump's 225 read 2250 through the dots, where the segment reader saw 225 and a
+    cell after it that fits no digit): the two disagree on how many digits the panel shows. A
+    panel it finds made of dots is no 7-segment display: its reading says nothing there."""
     if segments.value in (None, reading.value):
         return ""
     if not segments.reason and segments.confidence >= DisplayConfig().min_confidence:
         return f"read as a 7-segment display it shows {segments.text}: the display may be a 7-segment one"
-    if segments.reason != DOTTED and _digits(segments.text) == _digits(reading.text):
+    if segments.reason == DOTTED:
+        return ""
+    mine, theirs = _digits(reading.text), _digits(segments.text)
+    if theirs == mine:
         return f"read as a 7-segment display the point is elsewhere: {reading.text} may be {segments.text}"
+    if _one_more_at_an_end(mine, theirs):
+        why = "a digit at an end may be missing or extra"
+        return f"read as a 7-segment display it shows {segments.text}: {why}"
     return ""
+
+
+def _one_more_at_an_end(a: str, b: str) -> bool:
+    """Whether one of two digit strings is the other with one digit more before or after it."""
+    short, long = sorted((a, b), key=len)
+    return bool(short) and len(long) == len(short) + 1 and (long.startswith(short) or long.endswith(short))

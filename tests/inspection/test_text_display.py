@@ -102,3 +102,24 @@ def test_the_segment_readers_point_flags_a_text_reading_of_the_same_digits_witho
     assert _segments_disagree(text, replace(cut, text="2.2500", value=2.25)) == ""
     assert _segments_disagree(text, replace(cut, reason=DOTTED)) == ""
     assert _segments_disagree(text, replace(cut, text="22400", value=22400.0)) == ""
+
+
+def test_a_text_reading_with_a_digit_more_or_less_than_the_segment_readers_is_flagged():
+    # a fuel pump's 225 registered as dot-matrix read 2250 through the merged dots; the segment
+    # reader saw 225 and, after it, a cell that fits no digit: they disagree on how many digits
+    # the panel shows, so neither number is given unflagged
+    from dataclasses import replace
+
+    from inspection.vision.text_display import _segments_disagree
+
+    missing = "a digit at the end of the row fits no pattern: it may be missing"
+    seen = DisplayReading("225", 225.0, 0.65, reason=missing)
+    said = "read as a 7-segment display it shows 225: a digit at an end may be missing or extra"
+    assert _segments_disagree(DisplayReading("2250", 2250.0, 0.86), seen) == said
+    assert "it shows 225: " in _segments_disagree(DisplayReading("1225", 1225.0, 0.9), seen)  # before
+    assert "it shows 2250: " in _segments_disagree(
+        DisplayReading("225", 225.0, 0.9), replace(seen, text="2250", value=2250.0)
+    )
+    # other digits, two more, or one more in the middle: as before, nothing
+    for other in ("2350", "22500", "2205"):
+        assert _segments_disagree(DisplayReading(other, float(other), 0.9), seen) == "", other
