@@ -1262,3 +1262,23 @@ def test_one_digit_not_clearly_made_of_segments_is_flagged():
     for text, polarity in (("225", "dark"), ("17.5", "light")):
         photo = read_display(display_photo(text, polarity=polarity, blur=1.6))
         assert (photo.text, photo.reason, _fuzzy_digit(photo)) == (text, "", False)
+
+
+def test_a_bar_lit_along_one_half_only_may_be_specks():
+    # a fuel pump's 1 with sensor noise read as a 7: specks over the cell's top left lit 73 % of
+    # the top bar's zone, on its left half alone; a 7's top bar is lit across
+    from inspection.vision.sevenseg.decode import _decode, _half_bars, _segments
+
+    h, w, t = 100, 55, 10
+    one = np.zeros((h, w), np.uint8)
+    one[3:48, w - t - 2 : w - 2] = 255  # b
+    one[52:97, w - t - 2 : w - 2] = 255  # c
+    specked = one.copy()
+    rng = np.random.default_rng(0)
+    specked[4:16, 2:28] = (rng.random((12, 26)) < 0.8) * 255  # specks on the left half only
+    seven = one.copy()
+    seven[0:t, 4 : w - 2] = 255  # a, across
+    for mask, read, others in ((specked, "7", "1"), (seven, "7", ""), (one, "1", "")):
+        shares = _segments(mask, 0, 0, w, h)
+        assert _decode(shares)[0] == read
+        assert _half_bars(mask, shares, read, (0, 0, w, h)) == others

@@ -68,15 +68,20 @@ def read_display(
     that seems upside down (its point at the digits' top, a leading 0, a digit that is a 3, 4 or
     7 turned round, a minus sign after the digits) is read again turned round: a clear reading
     that way is given, still flagged, since 0 1 2 5 6 8 9 are digits either way up. Digits not
-    clearly made of segments (``_fuzzy``), or one digit (``_fuzzy_digit``), are flagged, where
-    nothing more telling was found, and so is a reading with no decimal point seen on a display
-    that lights one (``POINT_UNSEEN``)."""
+    clearly made of segments (``_fuzzy``), or one digit (``_fuzzy_digit``), or a digit with a bar
+    across lit along one half only (``Digit.halves``), are flagged, where nothing more telling was
+    found, and so is a reading with no decimal point seen on a display that lights one
+    (``POINT_UNSEEN``)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _unread_beside(gray, _made_of_dots(gray, _either_way_up(gray, config, words)))
     if reading.value is not None and not reading.reason and _fuzzy(reading):
         return replace(reading, reason=FUZZY_DIGITS)
     if reading.value is not None and not reading.reason and _fuzzy_digit(reading):
         return replace(reading, reason=FUZZY_DIGIT_SEEN)
+    halved = [d for d in reading.digits if d.halves]
+    if reading.value is not None and not reading.reason and halved:
+        why = f"{halved[0].char} may be {' or '.join(halved[0].halves)}"
+        return replace(reading, reason=f"{HALF_LIT_BAR}: {why}")
     if reading.value is not None and not reading.reason and _point_unseen(reading, config):
         return replace(reading, reason=POINT_UNSEEN.format(decimals=config.decimals))
     return reading
@@ -91,6 +96,7 @@ LONE = {
     "0": "a lone 0: it may be an outline in the photo (a box, a label, a pad), not a digit",
 }
 FUZZY_DIGITS = "the digits are not clearly made of segments (a texture?): it may not be a display"
+HALF_LIT_BAR = "a digit's bar is lit along one half only (specks, a reflection?)"
 FUZZY_DIGIT_SEEN = "a digit's segments are half lit (noise or a reflection over it?): it may be misread"
 # Where the point is not seen, the display's fixed decimals place it; but a reading that lost a
 # digit lost its point with it as often as not (73.00 read 730 under glare would be 7.30).

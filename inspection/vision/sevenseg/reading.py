@@ -57,6 +57,7 @@ class Digit:
     segments: tuple[float, ...] = ()  # lit share of a..g
     glare: str = ""  # other characters it may be: glare lies where an unlit segment would be
     joined: str = ""  # other characters it may be: ink running in from beside it lies on a (and f or b)
+    halves: str = ""  # other characters it may be: a lit bar across is lit along one half only
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from .decode import (
     UNCERTAIN,
     _compose,
     _decode,
+    _half_bars,
     _joined,
     _lost,
     _minus,
@@ -144,9 +145,10 @@ def _read_row(
         # from the right, only at the row's end: between digits, a bar crossing the gap is ``_bridged``
         room = (left - before, inside[1] - left - width if n == len(cells) - 1 else 0)
         joined = across or _joined(unlined, shares, char, (left, top, width, height), room)
+        halves = _half_bars(upright, shares, char, (left, top, width, height))
         before = left + width
         box = _unshear_box(left, top, width, height, s, upright.shape[0], pad, x0, y0)
-        digits.append(Digit(char, conf, box, tuple(round(v, 2) for v in shares[:7]), glare, joined))
+        digits.append(Digit(char, conf, box, tuple(round(v, 2) for v in shares[:7]), glare, joined, halves))
     # the photo's edges, where a digit beyond the row would be cut off (a window's or a crop's
     # are not: a frame's edge or glare lies there)
     left = pad if edges[0] and x0 == 0 else -upright.shape[1]
