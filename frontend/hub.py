@@ -79,7 +79,15 @@ class DashboardHub:
         line = message["alert"].get("line")
         members = [m for m in self.members if getattr(m, "lines", None) is None or line in m.lines]
         text = json.dumps(message)
-        results = await asyncio.gather(*(m.send(text_data=text) for m in members), return_exceptions=True)
+        await self._deliver({member: text for member in members})
+
+    async def _deliver(self, texts: dict) -> None:
+        """Each member its text, together; a member whose socket fails is dropped, the others
+        still get theirs."""
+        members = list(texts)
+        results = await asyncio.gather(
+            *(member.send(text_data=texts[member]) for member in members), return_exceptions=True
+        )
         for member, result in zip(members, results, strict=True):
             if isinstance(result, Exception):
                 logger.warning("dashboard socket %s dropped: %s", id(member), result)
@@ -106,15 +114,8 @@ class DashboardHub:
                         frames[scope] = (
                             json.dumps({"type": "dashboard.captures", "captures": rows}) if rows else None
                         )
-                members = [m for m in self.members if frames[getattr(m, "lines", None)] is not None]
-                results = await asyncio.gather(
-                    *(member.send(text_data=frames[getattr(member, "lines", None)]) for member in members),
-                    return_exceptions=True,
-                )
-                for member, result in zip(members, results, strict=True):
-                    if isinstance(result, Exception):
-                        logger.warning("dashboard socket %s dropped: %s", id(member), result)
-                        self.members.discard(member)
+                texts = {member: frames[getattr(member, "lines", None)] for member in self.members}
+                await self._deliver({member: text for member, text in texts.items() if text is not None})
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, DashboardHub]" = weakref.WeakKeyDictionary()
