@@ -43,19 +43,33 @@ JOINED, CROSSES = 0.3, 0.1
 HALF_BAR = 0.5
 
 
+# The rows each bar across (a, g, d) lies in, as shares of a cell's height; it is measured in
+# the columns from 0.3 to 0.7 of the cell's width.
+ACROSS = {0: (0.0, 0.22), 6: (0.36, 0.64), 3: (0.78, 1.0)}
+
+
+def _cell(mask: np.ndarray, left: int, top: int, width: int, height: int) -> np.ndarray:
+    """A cell of the 0/255 ``mask``, lit as 0..1."""
+    return mask[top : top + height, max(0, left) : left + width].astype(np.float32) / 255
+
+
+def _across_band(cell: np.ndarray, segment: int) -> np.ndarray:
+    """The zone of bar ``segment`` (a key of ``ACROSS``) in a ``_cell``."""
+    h, w = cell.shape
+    r0, r1 = ACROSS[segment]
+    c0 = int(0.3 * w)
+    return cell[int(r0 * h) : max(int(r0 * h) + 1, int(r1 * h)), c0 : max(c0 + 1, int(0.7 * w))]
+
+
 def _segments(mask: np.ndarray, left: int, top: int, width: int, height: int) -> list[float]:
     """Lit share of each segment a..g: the best-covered line across the segment's zone."""
-    cell = mask[top : top + height, max(0, left) : left + width].astype(np.float32) / 255
+    cell = _cell(mask, left, top, width, height)
     h, w = cell.shape
     if h < 3 or w < 2:
         return [0.0] * 7
 
-    def across(r0: float, r1: float) -> float:  # a horizontal bar somewhere in rows r0..r1
-        band = cell[
-            int(r0 * h) : max(int(r0 * h) + 1, int(r1 * h)),
-            int(0.3 * w) : max(int(0.3 * w) + 1, int(0.7 * w)),
-        ]
-        return float(band.mean(axis=1).max())
+    def across(segment: int) -> float:  # a horizontal bar somewhere in its rows
+        return float(_across_band(cell, segment).mean(axis=1).max())
 
     def down(c0: float, c1: float, r0: float, r1: float) -> float:  # a vertical bar in cols c0..c1
         band = cell[int(r0 * h) : int(r1 * h), int(c0 * w) : max(int(c0 * w) + 1, int(c1 * w))]
@@ -70,13 +84,13 @@ def _segments(mask: np.ndarray, left: int, top: int, width: int, height: int) ->
         )
 
     return [
-        across(0.0, 0.22),  # a
+        across(0),  # a
         down(0.65, 1.0, 0.15, 0.4),  # b
         down(0.65, 1.0, 0.6, 0.85),  # c
-        across(0.78, 1.0),  # d
+        across(3),  # d
         down(0.0, 0.35, 0.6, 0.85),  # e
         down(0.0, 0.35, 0.15, 0.4),  # f
-        across(0.36, 0.64),  # g
+        across(6),  # g
         hole(0.24, 0.34),
         hole(0.66, 0.76),
     ]
@@ -161,18 +175,17 @@ def _half_bars(mask: np.ndarray, shares: list[float], char: str, cell: tuple[int
     one half of its zone and not the other: specks or a reflection's edge beside an unlit bar (a
     1 with specks over its top left reads as a 7). A bar's two halves are each at least
     ``HALF_BAR`` lit in the row where the bar is most lit."""
-    left, top, width, height = cell
     lit = _lit(shares)
-    cells = mask[top : top + height, max(0, left) : left + width].astype(np.float32) / 255
-    h, w = cells.shape
-    if h < 3 or w < 4:
+    pixels = _cell(mask, *cell)
+    h, w = pixels.shape
+    if h < 3 or w < 5:  # under 5 px, a bar's zone has no two halves
         return ""
-    mid, c0, c1 = int(0.5 * w), int(0.3 * w), max(int(0.3 * w) + 2, int(0.7 * w))
+    split = int(0.5 * w) - int(0.3 * w)  # the cell's middle, in the zone's columns
     unseen = np.zeros(7, bool)
-    for segment, (r0, r1) in ((0, (0.0, 0.22)), (6, (0.36, 0.64)), (3, (0.78, 1.0))):
-        band = cells[int(r0 * h) : max(int(r0 * h) + 1, int(r1 * h))]
-        row = band[int(np.argmax(band[:, c0:c1].mean(axis=1)))]
-        halves = (float(row[c0:mid].mean()), float(row[mid:c1].mean()))
+    for segment in ACROSS:
+        band = _across_band(pixels, segment)
+        row = band[int(np.argmax(band.mean(axis=1)))]
+        halves = (float(row[:split].mean()), float(row[split:].mean()))
         unseen[segment] = lit[segment] >= 0.5 and min(halves) < HALF_BAR
     return _others(lit, char, unseen, fit=0.5)
 
