@@ -16,11 +16,12 @@ variant (``variant`` names it; ``as_is`` is what the photo as it is gave), so th
 looked at beside its photo: a reader's error, or a label's.
 
 ``--variants``: every photo sent to the 7-segment reader is read again taken worse, each way in
-``VARIANTS`` (darker, a low-quality JPEG, sensor noise, turned half round, underexposed), and
-scored as above per way (``meters.variants.dark.silent_wrong``), with the silent errors that are
-the variant's own: another number than the photo as it is gave (a label's error would count in
-every variant). A harder photo may lose a reading to review; it must not give a wrong number
-unflagged. Not timed, and without the peers.
+``VARIANTS`` (darker, a low-quality JPEG, sensor noise, turned half round, underexposed, and
+shrunk to a fixed camera's 640-px frame), and scored as above per way
+(``meters.variants.dark.silent_wrong``), with the silent errors that are the variant's own:
+another number than the photo as it is gave (a label's error would count in every variant). A
+harder photo may lose a reading to review; it must not give a wrong number unflagged. Not
+timed, and without the peers.
 
 ``--decimals N``: every photo sent to the 7-segment reader is read as a display registered with
 N fixed decimals and its point lit (``Display.decimals``, ``Display.point_shown``), as
@@ -191,7 +192,9 @@ def _displays(
 
 # Each 7-segment photo taken worse (``--variants``): a dim room (35 % of the light), a phone's
 # upload at JPEG quality 25, sensor noise (sigma 12 grey levels), the phone held upside down, and
-# underexposed mid-tones (gamma 2.2). Each takes the photo and a random generator.
+# underexposed mid-tones (gamma 2.2), and a fixed camera's frame (``FRAME_PX`` on its long side,
+# where the photo is larger). Each takes the photo and a random generator.
+FRAME_PX = 640
 VARIANTS = {
     "dark": lambda image, rng: (image * 0.35).astype(np.uint8),
     "jpeg": lambda image, rng: cv2.imdecode(
@@ -200,7 +203,15 @@ VARIANTS = {
     "noise": lambda image, rng: np.clip(image + rng.normal(0, 12, image.shape), 0, 255).astype(np.uint8),
     "turned": lambda image, rng: cv2.rotate(image, cv2.ROTATE_180),
     "gamma": lambda image, rng: (255 * (image / 255.0) ** 2.2).astype(np.uint8),
+    "frame": lambda image, rng: _long_side(image, FRAME_PX),
 }
+
+
+def _long_side(image: np.ndarray, px: int) -> np.ndarray:
+    """``image`` shrunk to ``px`` on its long side, as a camera that size would see it; a smaller
+    one as it is."""
+    scale = px / max(image.shape[:2])
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
 
 
 def _variants(
