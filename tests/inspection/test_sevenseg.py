@@ -9,7 +9,7 @@ import pytest
 
 from inspection.demo import display_photo, text_display_photo
 from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
-from inspection.vision.sevenseg.reader import DOTTED, UNREAD, _unread_beside
+from inspection.vision.sevenseg.reader import DOTTED, SPREAD_OUT, UNREAD, _unread_beside
 from inspection.vision.sevenseg.reading import SEGMENT_OFF
 from ocr.pipeline.text import get_engine
 
@@ -102,6 +102,23 @@ def test_a_photo_with_no_display_gives_no_value_and_says_why():
     reading = read_display(blank)
     assert reading.value is None
     assert reading.reason == "no display digits found"
+
+
+@pytest.mark.parametrize("polarity", ["dark", "light"])
+def test_digits_further_apart_than_a_displays_are_flagged(polarity):
+    """Streaks on a machined surface read as a 1 and a 7 nearly two digits' heights apart; a
+    display's digits stand under one apart. The same two digits pulled apart are flagged."""
+    photo = display_photo("25", polarity=polarity, slant=0.0, size=(1280, 720))
+    reading = read_display(photo)
+    assert (reading.text, reading.reason) == ("25", "")
+    (x, _, w, h), (after, _, _, _) = (d.box for d in reading.digits)
+    middle = (x + w + after) // 2
+    apart = np.concatenate(
+        [photo[:, :middle], np.repeat(photo[:, middle : middle + 1], h, axis=1), photo[:, middle:]], axis=1
+    )
+    pulled = read_display(apart)
+    assert pulled.text == "25"
+    assert pulled.reason == SPREAD_OUT
 
 
 def test_more_digits_than_the_display_has_is_no_value():

@@ -71,7 +71,7 @@ def read_display(
     clearly made of segments (``_fuzzy``), or one digit (``_fuzzy_digit``), or a digit with a bar
     across lit along one half only (``Digit.halves``), are flagged, where nothing more telling was
     found, and so is a reading with no decimal point seen on a display that lights one
-    (``POINT_UNSEEN``)."""
+    (``POINT_UNSEEN``), and one whose digits stand further apart than a display's (``SPREAD``)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _unread_beside(gray, _made_of_dots(gray, _either_way_up(gray, config, words)))
     if reading.value is not None and not reading.reason and _fuzzy(reading):
@@ -84,6 +84,8 @@ def read_display(
         return replace(reading, reason=f"{HALF_LIT_BAR}: {why}")
     if reading.value is not None and not reading.reason and _point_unseen(reading, config):
         return replace(reading, reason=POINT_UNSEEN.format(decimals=config.decimals))
+    if reading.value is not None and not reading.reason and _spread(reading):
+        return replace(reading, reason=SPREAD_OUT)
     return reading
 
 
@@ -104,6 +106,22 @@ POINT_UNSEEN = (
     "no decimal point seen, where the display lights one (decimals: {decimals}): it was placed "
     "there, but the point, or a digit with it, may be lost"
 )
+
+
+# A display's digits stand a digit's width and a narrow gap apart: their pitch is 0.6 to 1.1 of
+# their height (on the dataset's 157 photos, as they are and shrunk to 480 to 800 px wide, at most
+# 1.02; rendered displays 0.8). Streaks on a machined surface read as a 1 and a 7 1.8 apart.
+SPREAD = 1.5
+SPREAD_OUT = (
+    f"the digits stand further apart than a display's (their pitch over {SPREAD} of their height): "
+    "it may not be a display"
+)
+
+
+def _spread(reading: DisplayReading) -> bool:
+    """Whether ``reading``'s digits are further apart than a display's (``SPREAD``)."""
+    boxes = [d.box for d in reading.digits]
+    return len(boxes) > 1 and _pitch(boxes) > SPREAD * float(np.median([b[3] for b in boxes]))
 
 
 def _point_unseen(reading: DisplayReading, config: DisplayConfig) -> bool:
