@@ -1,13 +1,16 @@
-"""Equipment pages: every machine with its displays and open tickets, and one machine's page
-with a chart per display (the photo behind each point one click away), where each display
-stands (its last reading, readings waiting for review, the trend towards its limit), its alerts
-and its maintenance tickets, which supervisors acknowledge and close here."""
+"""Equipment pages: every machine with its open tickets and where each of its displays stands,
+and one machine's page with a chart per display (the photo behind each point one click away),
+where each display stands (its last reading, readings waiting for review, the trend towards its
+limit), its alerts and its maintenance tickets, which supervisors acknowledge and close here."""
+
+import datetime as dt
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -15,8 +18,8 @@ from accounts.choices import Role
 from accounts.scoping import limit_to_lines
 from config.moments import parse_bounds
 from frontend.views import role_required
-from inspection.choices import AlertKind, DisplayKind
-from inspection.models import Alert, Display, Equipment, MaintenanceTicket
+from inspection.choices import AlertKind, DisplayKind, ReadingStatus
+from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
 from inspection.selectors import display_now
 from inspection.services.meters import MeterRefused, acknowledge_ticket, close_ticket
 from traceability.api.views import csv_safe, csv_stream
@@ -28,19 +31,40 @@ MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
 
 @role_required(*VIEWERS)
 def equipment_list(request):
+    """Every machine on the user's lines with its open tickets, and each of its displays where
+    it stands: its last accepted reading and how long ago, its readings waiting for review, and
+    whether it has gone unread as long as its stale rule allows (as ``check_stale`` judges)."""
+    last = MeterReading.objects.filter(display=OuterRef("pk"), status=ReadingStatus.ACCEPTED).order_by(
+        "-read_at", "-pk"
+    )
+    stale = AlertRule.objects.filter(display=OuterRef("pk"), kind=AlertKind.STALE, active=True)
+    displays = Display.objects.order_by("name").annotate(
+        last_value=Subquery(last.values("value")[:1]),
+        last_at=Subquery(last.values("read_at")[:1]),
+        last_capture=Subquery(last.values("capture_id")[:1]),
+        waiting=Count("readings", filter=Q(readings__status=ReadingStatus.REVIEW)),
+        stale_after=Subquery(stale.order_by("minutes").values("minutes")[:1]),
+    )
     machines = (
         Equipment.objects.select_related("line", "station")
-        .annotate(
-            displays_n=Count("displays", distinct=True),
-            open_tickets=Count("tickets", filter=~Q(tickets__status="closed"), distinct=True),
-        )
+        .annotate(open_tickets=Count("tickets", filter=~Q(tickets__status="closed"), distinct=True))
+        .prefetch_related(Prefetch("displays", queryset=displays))
         .order_by("line__code", "code")
     )
-    machines = limit_to_lines(machines, request.user, "line")
+    now = timezone.now()
+    rows = []  # a row per display; a machine's cells span its displays' rows (one: none yet)
+    for machine in limit_to_lines(machines, request.user, "line"):
+        shown = list(machine.displays.all())
+        for display in shown:
+            display.unread = display.stale_after is not None and (
+                display.last_at is None or now - display.last_at >= dt.timedelta(minutes=display.stale_after)
+            )
+        for n, display in enumerate(shown or [None]):
+            rows.append({"machine": machine, "span": max(1, len(shown)), "first": n == 0, "display": display})
     return render(
         request,
         "frontend/equipment_list.html",
-        {"machines": machines, "can_manage": request.user.role in MANAGERS, **places(request.user)},
+        {"rows": rows, "can_manage": request.user.role in MANAGERS, **places(request.user)},
     )
 
 

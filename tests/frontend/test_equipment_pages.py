@@ -54,6 +54,38 @@ def test_machines_and_their_open_tickets(make_user, ticket):
     assert "Acknowledge" not in text  # operators see tickets, supervisors act on them
 
 
+def test_the_machine_list_tells_where_each_display_stands(make_user, ticket, django_assert_max_num_queries):
+    """Per display: its last accepted reading and how long ago (its photo a click away), its
+    readings waiting for review, and a stale rule's breach; a machine without displays says so.
+    The queries do not grow with the machines and displays."""
+    oven = ticket.equipment
+    zone = oven.displays.get()
+    AlertRule.objects.create(display=zone, name="not read", kind="stale", minutes=30)
+    record_meter_reading(
+        display=zone, reading=DisplayReading("2?0", None, 0.1, reason="uncertain digit"), at=T0
+    )
+    quiet = Display.objects.create(equipment=oven, name="zone 2", unit="°C")
+    AlertRule.objects.create(display=quiet, name="not read", kind="stale", minutes=10**6, active=True)
+    Equipment.objects.create(code="PRESS-1", name="Press", line=oven.line)
+    client = page_as(make_user, Role.AUDITOR)
+    with django_assert_max_num_queries(12):
+        text = client.get("/equipment/").content.decode()
+    zone_row = text.split(f'data-display="{zone.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "210.0 °C · " in zone_row and " ago" in zone_row  # accepted though an alert fired
+    assert 'title="2026-11-01 08:00"' in zone_row
+    assert "no reading for 30 min or more" in zone_row and 'class="unread"' in text
+    assert '<td class="waiting"><a href="/review/"><strong>1</strong></a></td>' in zone_row
+    quiet_row = text.split(f'data-display="{quiet.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert '<strong class="fail-text">none yet</strong>' in quiet_row  # its stale rule alerts on that
+    assert f'rowspan="2"><a href="/equipment/{oven.pk}/">OVEN-1</a>' in text
+    assert "PRESS-1</a> · Press" in text and "no displays yet" in text
+    for n in range(5):
+        more = Equipment.objects.create(code=f"M-{n}", name="m", line=oven.line)
+        Display.objects.create(equipment=more, name="d")
+    with django_assert_max_num_queries(12):
+        assert "M-4" in client.get("/equipment/").content.decode()
+
+
 def test_supervisor_acknowledges_and_closes_a_ticket(make_user, ticket):
     operator = page_as(make_user, Role.OPERATOR)
     assert operator.post(f"/tickets/{ticket.pk}/", {"action": "acknowledge"}).status_code == 403
