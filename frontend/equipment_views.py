@@ -100,6 +100,7 @@ def equipment_page(request, equipment_id):
             "can_manage": request.user.role in MANAGERS,
             "can_capture": request.user.role in (*MANAGERS, Role.OPERATOR),
             "kinds": DisplayKind.choices,
+            "camera_turns": Display._meta.get_field("camera_turn").choices,
             "default_kind": Display._meta.get_field("kind").default,
             "alert_kinds": AlertKind.choices,
             **places(request.user),

@@ -114,17 +114,17 @@ def mqtt_listener(topic: str):
         listener.disconnect()
 
 
-def read_capture(*, actor, station, image, metadata=None, ext=".jpg"):
-    """A capture of ``image`` (BGR) sent through the API path and read by the real pipeline."""
+def read_capture(*, actor, station, image, metadata=None, ext=".jpg", source="api"):
+    """A capture of ``image`` (BGR) sent through the API path (or as ``source`` says: "browser",
+    a person's photo from the capture page) and read by the real pipeline."""
     import cv2
 
-    from ocr.choices import CaptureSource
     from ocr.services import create_capture, perform_reading
 
     capture, _ = create_capture(
         actor=actor,
         data=cv2.imencode(ext, image)[1].tobytes(),
-        source=CaptureSource.API,
+        source=source,
         station=station,
         metadata=metadata or {},
     )

@@ -48,7 +48,8 @@ class DisplaySerializer(ScopedRelations, CleanedSerializer):
         model = Display
         fields = [
             "id", "equipment", "name", "kind", "digits", "decimals", "point_shown", "signed", "unit",
-            "min_value", "max_value", "max_rate_per_hour", "counter", "frames", "min_confidence",
+            "min_value", "max_value", "max_rate_per_hour", "counter", "frames", "camera_turn",
+            "min_confidence",
         ]  # fmt: skip
 
 

@@ -58,6 +58,13 @@ class Display(models.Model):
     frames = models.PositiveSmallIntegerField(
         default=1, help_text="Fixed cameras: frames that must agree before a value is kept."
     )
+    camera_turn = models.PositiveSmallIntegerField(
+        choices=[(0, "upright"), (90, "90° clockwise"), (180, "upside down"), (270, "90° anticlockwise")],
+        default=0,
+        help_text="Fixed cameras: how the display stands in their photos (a camera mounted upside "
+        "down or on its side); photos sent through the API or a watched folder are turned back "
+        "before reading, a person's photos from the browser are not.",
+    )
     min_confidence = models.FloatField(default=DisplayConfig.min_confidence)
 
     class Meta:

@@ -14,11 +14,12 @@ from inspection import series
 from inspection.choices import AlertKind, AlertStatus, DisplayKind, ReadingStatus
 from inspection.models import Alert, AlertRule, Display, MaintenanceTicket, MeterReading
 from inspection.selectors import accepted_points, limits_ahead, rule_trend
-from inspection.vision.sevenseg import DisplayConfig, DisplayReading, read_display, scaled
+from inspection.vision.sevenseg import DisplayConfig, DisplayReading, mapped, read_display, scaled, stood_up
 from inspection.vision.text_display import number_in_text, read_text_display
 from integrations.choices import WebhookEvent
 from integrations.services import emit
 from ocr import storage
+from ocr.choices import CaptureSource
 from ocr.pipeline import decode_image
 from ocr.pipeline.text import get_engine, thread_options
 from ocr.services import hold_for_review
@@ -28,6 +29,9 @@ from traceability.events import append_record
 
 logger = logging.getLogger(__name__)
 READER = "sevenseg/1"
+# Where a fixed camera's photos come from (a display's ``camera_turn`` applies to them); a
+# person's photo comes from the capture page, held the right way up.
+FIXED_CAMERAS = (CaptureSource.API, CaptureSource.FOLDER)
 
 
 class MeterRefused(ValueError):
@@ -52,12 +56,15 @@ def read_meter(*, display: Display, capture, image: np.ndarray | None = None) ->
     with no display in it: that is a reading with no value, sent to review). ``image``: the photo
     as the reading job decoded it (orientation applied, maybe reduced); boxes are stored in the
     stored photo's pixels either way. A number a text engine read is checked against the
-    7-segment reader (``read_text_display``)."""
+    7-segment reader (``read_text_display``). A photo from a fixed camera (``FIXED_CAMERAS``) is
+    turned back upright by the display's ``camera_turn`` first."""
     reader = reader_for(display.kind)
     if image is None:
         image = decode_image(storage.read_bytes(capture.image.path), max_pixels=settings.MAX_IMAGE_PIXELS)
+    turn = display.camera_turn if capture.source in FIXED_CAMERAS else 0
+    upright, back = stood_up(image, turn)
     if reader == "sevenseg":
-        reading = read_display(image, display_config(display), words=text_engine().recognise)
+        reading = read_display(upright, display_config(display), words=text_engine().recognise)
     else:
         as_read = None  # a dot-matrix panel: the text pipeline did not read it
         if reader == "text":
@@ -65,7 +72,11 @@ def read_meter(*, display: Display, capture, image: np.ndarray | None = None) ->
             as_read = number_in_text((text.lines if text is not None else []) or [])
             if as_read.box and text.width and text.width != image.shape[1]:
                 as_read = scaled(as_read, image.shape[1] / text.width)  # the lines' pixels, the image's
-        reading = read_text_display(image, text_engine().read, text_engine().recognise, as_read)
+            if as_read.box and turn:
+                as_read = mapped(as_read, np.linalg.inv(back))
+        reading = read_text_display(upright, text_engine().read, text_engine().recognise, as_read)
+    if turn:
+        reading = mapped(reading, back)
     scale = (capture.image.width or image.shape[1]) / image.shape[1]
     if scale != 1:
         reading = scaled(reading, scale)

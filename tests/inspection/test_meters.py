@@ -13,8 +13,8 @@ from accounts.choices import Role
 from inspection.choices import AlertKind, ReadingStatus
 from inspection.demo import display_photo, text_display_photo
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
-from inspection.services.meters import check_stale, record_meter_reading, review_meter_reading
-from inspection.vision.sevenseg import DisplayReading
+from inspection.services.meters import check_stale, display_config, record_meter_reading, review_meter_reading
+from inspection.vision.sevenseg import DisplayReading, mapped, read_display, stood_up
 from tests.factories import StationFactory
 from tests.services import free_port, mqtt_listener, read_capture
 from traceability import mqtt as publisher
@@ -81,6 +81,44 @@ def test_a_capture_of_a_display_is_read_and_an_implausible_one_reaches_the_revie
     )
     again = client.post(f"/api/meter-readings/{reading.pk}/review/", {"accept": True}, format="json")
     assert again.status_code == 400 and again.json()["code"] == "meter_refused"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "turn, rotate",
+    [(90, cv2.ROTATE_90_CLOCKWISE), (180, cv2.ROTATE_180), (270, cv2.ROTATE_90_COUNTERCLOCKWISE)],
+)
+def test_a_fixed_camera_mounted_turned_reads_its_display_upright(
+    display, make_user, station, settings, turn, rotate
+):
+    """A display registered as standing turned in its fixed camera's photos is read from them
+    turned back: into the series, unflagged, its digits boxed in the photo's own pixels. A
+    person's photo from the browser is not turned: seen so, it waits for review."""
+    settings.MQTT_URL = ""
+    display.camera_turn = turn
+    display.save()
+    photo = display_photo("72.5")
+    seen = cv2.rotate(photo, rotate)
+    capture = read_capture(actor=make_user(), station=station, image=seen, metadata={"display": display.pk})
+    reading = MeterReading.objects.get(capture=capture)
+    assert (reading.value, reading.status, reading.reasons) == (72.5, ReadingStatus.ACCEPTED, [])
+    _, back = stood_up(seen, turn)
+    upright = mapped(read_display(photo, display_config(display)), back)  # the same digits, in the photo
+    assert len(reading.digits) == len(upright.digits) == 3
+    for stored, expected in zip(reading.digits, upright.digits, strict=True):
+        assert max(abs(a - b) for a, b in zip(stored["box"], expected.box, strict=True)) <= 3
+    assert all(
+        0 <= x and x + w <= seen.shape[1] and 0 <= y and y + h <= seen.shape[0]
+        for x, y, w, h in [reading.box]
+    )
+    by_hand = read_capture(
+        actor=make_user(username="walker"),
+        station=station,
+        image=seen,
+        metadata={"display": display.pk},
+        source="browser",
+    )
+    assert MeterReading.objects.get(capture=by_hand).status == ReadingStatus.REVIEW
 
 
 @pytest.mark.django_db
@@ -526,6 +564,38 @@ def test_a_dot_matrix_panel_registered_as_general_digital_is_read_with_its_dots_
     from inspection.vision.text_display import number_in_text
 
     assert number_in_text(capture.reading.lines).value is None  # the text pipeline's lines hold none
+
+
+@pytest.mark.django_db
+def test_a_display_s_camera_turn_is_one_of_four(display, make_user):
+    client = APIClient()
+    client.force_authenticate(make_user(Role.SUPERVISOR))
+    url = f"/api/displays/{display.pk}/"
+    assert client.get(url).json()["camera_turn"] == 0
+    answer = client.patch(url, {"camera_turn": "180"}, format="json")  # as the page's form sends it
+    assert answer.status_code == 200 and answer.json()["camera_turn"] == 180
+    refused = client.patch(url, {"camera_turn": 45}, format="json")
+    assert refused.status_code == 400 and "camera_turn" in refused.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kind, text, value", [("digital", "T= 42.7 C", 42.7), ("dot_matrix", "P 92.6 KPA", 92.6)]
+)
+def test_a_text_display_s_fixed_camera_mounted_turned_is_read_upright(
+    station, make_user, settings, kind, text, value
+):
+    """The text display readers read the photo turned back too, and the number the reading
+    job found in the photo as it came is placed in the upright copy's pixels."""
+    settings.MQTT_URL = ""
+    equipment = Equipment.objects.create(code="OVEN-3", name="Oven", line=station.line, station=station)
+    display = Display.objects.create(equipment=equipment, name="zone", kind=kind, camera_turn=90)
+    photo = cv2.rotate(text_display_photo(text, seed=3), cv2.ROTATE_90_CLOCKWISE)
+    capture = read_capture(actor=make_user(), station=station, image=photo, metadata={"display": display.pk})
+    reading = MeterReading.objects.get(capture=capture)
+    assert (reading.value, reading.status) == (value, ReadingStatus.ACCEPTED)
+    x, y, w, h = reading.box
+    assert 0 <= x and x + w <= photo.shape[1] and 0 <= y and y + h <= photo.shape[0]
 
 
 @pytest.mark.django_db

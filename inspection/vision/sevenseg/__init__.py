@@ -17,7 +17,17 @@ Nothing here knows a particular meter: the layout of the seven segments is the s
 (a top, b top right, c bottom right, d bottom, e bottom left, f top left, g middle)."""
 
 from .reader import read_display
-from .reading import PATTERNS, Digit, DisplayConfig, DisplayReading, Words, parse_number, scaled
+from .reading import (
+    PATTERNS,
+    Digit,
+    DisplayConfig,
+    DisplayReading,
+    Words,
+    mapped,
+    parse_number,
+    scaled,
+    stood_up,
+)
 
 __all__ = [
     "PATTERNS",
@@ -25,7 +35,9 @@ __all__ = [
     "DisplayConfig",
     "DisplayReading",
     "Words",
+    "mapped",
     "parse_number",
     "read_display",
     "scaled",
+    "stood_up",
 ]

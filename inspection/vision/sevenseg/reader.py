@@ -30,8 +30,9 @@ from .reading import (
     Words,
     _display_like,
     _evidence,
-    _map,
     _rank,
+    mapped,
+    stood_up,
 )
 from .row import CUT_OFF, UPSIDE_DOWN, _read_polarity
 from .strokes import _contrast
@@ -311,17 +312,16 @@ def _either_way_up(gray: np.ndarray, config: DisplayConfig, words: Words | None)
     reading = _read(gray, config, words)
     if reading.reason not in TOLD_TURNED:
         return reading
-    turned = _read(cv2.rotate(gray, cv2.ROTATE_180), config, words)
+    round_, back = stood_up(gray, 180)
+    turned = _read(round_, config, words)
     if turned.value is None or turned.reason:
         return reading
     # a leading 0 or a digit that fits better turned round says little alone: turned round, the
     # digits must be the very same ones
     if reading.reason != UPSIDE_DOWN and _digits(turned.text) != _turned_round(reading.digits):
         return reading
-    height, width = gray.shape
-    back = np.array([[-1.0, 0.0, width], [0.0, -1.0, height], [0.0, 0.0, 1.0]])
     reason = f"the display is upside down in the photo: read turned round (as it stands, {reading.text})"
-    return replace(_map(turned, back), reason=reason)
+    return replace(mapped(turned, back), reason=reason)
 
 
 # What each digit shows turned round: 3, 4 and 7 show no digit.
@@ -383,7 +383,7 @@ def _read(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> Displ
         edges = _ends_on_edge(region, back, gray) if n < len(windows) else (region is small,) * 2
         for polarity in polarities:
             for row in _read_polarity(region, polarity, config, kernel, edges):
-                reading = _map(row, back)
+                reading = mapped(row, back)
                 if n in sideways and (n not in views or _rank(reading) > _rank(views[n])):
                     views[n] = reading
                 # the second look reads a levelled row level, any other along the photo's axes: in
@@ -710,7 +710,7 @@ def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayCon
     best = found.reading
     for polarity in polarities:
         for reading in _read_polarity(region, polarity, config, kernel, edges):
-            reading = _map(reading, back)
+            reading = mapped(reading, back)
             if _rank(reading) > _rank(best) and _same_height(reading, found.reading):
                 best = reading
     return best
