@@ -197,7 +197,8 @@
           body.append(tr);
         });
         if (!page.results.length) body.append(el("tr", "No open maintenance alert."));
-        if (page.next) body.append(el("tr", "Older open alerts: see each machine's page."));
+        const older = page.count - page.results.length;
+        if (older > 0) body.append(el("tr", older + " older open alert" + (older === 1 ? "" : "s") + ": on each machine's page, and counted as open tickets on the equipment list."));
       });
   }
 
