@@ -3,8 +3,6 @@ and one machine's page with a chart per display (the photo behind each point one
 where each display stands (its last reading, readings waiting for review, the trend towards its
 limit), its alerts and its maintenance tickets, which supervisors acknowledge and close here."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponseBadRequest
@@ -21,7 +19,7 @@ from frontend.views import role_required
 from inspection.choices import AlertKind, DisplayKind, ReadingStatus
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
 from inspection.selectors import display_now
-from inspection.services.meters import MeterRefused, acknowledge_ticket, close_ticket
+from inspection.services.meters import MeterRefused, acknowledge_ticket, close_ticket, unread
 from traceability.api.views import csv_safe, csv_stream
 from traceability.models import Line, Station
 
@@ -33,7 +31,7 @@ MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
 def equipment_list(request):
     """Every machine on the user's lines with its open tickets, and each of its displays where
     it stands: its last accepted reading and how long ago, its readings waiting for review, and
-    whether it has gone unread as long as its stale rule allows (as ``check_stale`` judges)."""
+    whether it has gone unread as long as its stale rule allows (``unread``, as ``check_stale``)."""
     last = MeterReading.objects.filter(display=OuterRef("pk"), status=ReadingStatus.ACCEPTED).order_by(
         "-read_at", "-pk"
     )
@@ -55,10 +53,8 @@ def equipment_list(request):
     rows = []  # a row per display; a machine's cells span its displays' rows (one: none yet)
     for machine in limit_to_lines(machines, request.user, "line"):
         shown = list(machine.displays.all())
-        for display in shown:
-            display.unread = display.stale_after is not None and (
-                display.last_at is None or now - display.last_at >= dt.timedelta(minutes=display.stale_after)
-            )
+        for d in shown:
+            d.unread = d.stale_after is not None and unread(d.last_at, d.stale_after, now)
         for n, display in enumerate(shown or [None]):
             rows.append({"machine": machine, "span": max(1, len(shown)), "first": n == 0, "display": display})
     return render(

@@ -2,6 +2,7 @@
 (an implausible or unsure one goes to the review queue instead), evaluate the display's alert
 rules, and run the maintenance tickets that alerts open."""
 
+import datetime as dt
 import logging
 from dataclasses import asdict
 
@@ -329,10 +330,15 @@ def check_stale(*, now=None) -> list[Alert]:
             continue
         last = _last_accepted(rule.display, now)
         idle = (now - last[1]).total_seconds() / 60 if last else None
-        if idle is None or idle >= rule.minutes:
+        if unread(last[1] if last else None, rule.minutes, now):
             message = f"no reading for {rule.minutes} min" if last else "no reading yet"
             raised.append(raise_alert(rule=rule, message=message, details={"idle_minutes": idle}))
     return raised
+
+
+def unread(last_at, minutes: int, now) -> bool:
+    """A stale rule's breach: no accepted reading yet (``last_at`` None), or none for ``minutes``."""
+    return last_at is None or now - last_at >= dt.timedelta(minutes=minutes)
 
 
 def raise_alert(
