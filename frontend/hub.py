@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 REJOIN_SECONDS = 3600  # channel layers forget group members after a day (channels-redis: 86,400 s)
 MAX_BATCH = 500  # results in one frame at most
 MIN_INTERVAL = 0.01  # seconds between two frames: under load, 100 frames a second per socket at most
+# Messages sent on as they come, each a row with its machine's line: a maintenance alert, and a
+# meter reading (a fixed camera a minute reads a display: 100 cameras, under 2 a second).
+AT_ONCE = {"dashboard.alert": "alert", "dashboard.meter": "meter"}
 
 
 class DashboardHub:
@@ -68,15 +71,15 @@ class DashboardHub:
             if "capture" in message:
                 self.pending.append(message["capture"])
                 self.wake.set()
-            elif message.get("type") == "dashboard.alert":  # rare: sent at once, not batched
-                await self._alert(message)
+            elif message.get("type") in AT_ONCE:  # rare: sent at once, not batched
+                await self._at_once(message, message[AT_ONCE[message["type"]]])
             if loop.time() > rejoin_at:
                 await self.layer.group_add(DASHBOARD_GROUP, self.channel)
                 rejoin_at = loop.time() + REJOIN_SECONDS
 
-    async def _alert(self, message: dict) -> None:
-        """A maintenance alert to every member whose lines hold its machine."""
-        line = message["alert"].get("line")
+    async def _at_once(self, message: dict, row: dict) -> None:
+        """A maintenance alert, or a meter reading, to every member whose lines hold its machine."""
+        line = row.get("line")
         members = [m for m in self.members if getattr(m, "lines", None) is None or line in m.lines]
         text = json.dumps(message)
         await self._deliver({member: text for member in members})

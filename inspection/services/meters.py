@@ -232,13 +232,17 @@ def review_meter_reading(*, reading: MeterReading, actor, value: float | None, a
 
 
 def announce_reading(reading_id: int, *, live: bool = True) -> bool:
-    """Push a reading, as it is now, to its station's live group (``meter.read``; not when
-    ``live`` is False: a reading the broker missed, sent again) and MQTT topic (``.../meter``).
-    Whether the broker has it."""
-    from frontend.live import notify, station_group
+    """Push a reading, as it is now, to its station's live group (``meter.read``) and to the
+    dashboards (``dashboard.meter``, whichever station, or none, its machine stands at; neither
+    when ``live`` is False: a reading the broker missed, sent again), and to its MQTT topic
+    (``.../meter``). Whether the broker has it."""
+    from frontend.live import DASHBOARD_GROUP, notify, station_group
 
-    row = MeterReading.objects.select_related("display__equipment__station__line__site").get(pk=reading_id)
-    station = row.display.equipment.station
+    row = MeterReading.objects.select_related(
+        "display__equipment__line", "display__equipment__station__line__site"
+    ).get(pk=reading_id)
+    machine = row.display.equipment
+    station = machine.station
     payload = {
         "type": "meter.read",
         "reading": row.pk,
@@ -252,6 +256,9 @@ def announce_reading(reading_id: int, *, live: bool = True) -> bool:
     }
     if live and station is not None:
         notify(station_group(station.pk), payload)
+    if live:
+        meter = {**payload, "equipment_id": machine.pk, "line": machine.line.code}
+        notify(DASHBOARD_GROUP, {"type": "dashboard.meter", "meter": meter})
     sent = mqtt.publish(mqtt.topic(station, "meter"), payload)
     if sent:
         MeterReading.objects.filter(pk=reading_id).update(published_at=timezone.now())

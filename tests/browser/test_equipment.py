@@ -411,3 +411,27 @@ def test_the_dashboard_hears_a_maintenance_alert(browser, embedded_app, oven_cam
     row.locator("a", has_text="REFLOW-1").click()
     page.wait_for_url("**/equipment/*/")
     assert "249.8 °C is above 249" in page.inner_text("#tickets")
+
+
+def test_the_equipment_list_follows_a_display_as_it_is_read(browser, embedded_app, oven_camera, artifacts):
+    """A supervisor watching the equipment list sees a display's last reading change when a fixed
+    camera's photo of it is read, without a reload."""
+    base = embedded_app["url"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    login(page, base, embedded_app["password"])
+    page.goto(base + "/equipment/")
+    page.wait_for_selector("#equipment[data-connected='1']", timeout=15_000)
+    zone4 = page.evaluate(
+        """async () => {
+          const found = await (await fetch('/api/displays/?limit=100')).json();
+          return found.results.find(d => d.equipment === 'REFLOW-1' && d.name === 'zone 4').id;
+        }"""
+    )
+    row = f"#equipment-table tr[data-display='{zone4}']"
+    assert "244.1 °C" not in page.inner_text(row)
+    page.evaluate("window.notReloaded = true")
+    oven_camera(zone4, "244.1")
+    wait_until(page, f"document.querySelector(\"{row}\").textContent.includes('244.1 °C')", 60_000)
+    assert page.evaluate("window.notReloaded === true")
+    assert page.locator(row + " td.last a").count() == 1  # the photo behind it, a click away
+    page.screenshot(path=artifacts / "equipment-list-live.png", full_page=True)

@@ -160,11 +160,12 @@ async def test_a_person_scoped_to_a_line_watches_only_its_stations(make_user, st
             await comm.disconnect()
 
 
-async def test_dashboards_get_each_alert_on_their_lines_wherever_the_machine_stands(
+async def test_dashboards_get_each_alert_and_reading_on_their_lines_wherever_the_machine_stands(
     make_user, station, settings
 ):
-    """An alert reaches the dashboards that see its line at once, even for a machine at no station
-    (no station page would hear it); a dashboard scoped to another line does not get it."""
+    """An alert, and the meter reading that raised it, reach the dashboards that see its line at
+    once, even for a machine at no station (no station page would hear them); a dashboard scoped
+    to another line gets neither."""
     from inspection.models import AlertRule, Display, Equipment
     from inspection.services.meters import record_meter_reading
     from inspection.vision.sevenseg import DisplayReading
@@ -185,9 +186,18 @@ async def test_dashboards_get_each_alert_on_their_lines_wherever_the_machine_sta
         sockets.append(comm)
     plant, elsewhere = sockets
     await sync_to_async(record_meter_reading)(display=display, reading=DisplayReading("95", 95.0, 0.99))
-    message = await plant.receive_json_from(timeout=5)
-    assert message["type"] == "dashboard.alert"
-    alert = message["alert"]
+    heard = {}
+    for _ in range(2):
+        message = await plant.receive_json_from(timeout=5)
+        heard[message["type"]] = message
+    meter = heard["dashboard.meter"]["meter"]
+    assert (meter["display"], meter["equipment_id"], meter["line"]) == (
+        display.pk,
+        press.pk,
+        station.line.code,
+    )
+    assert (meter["value"], meter["status"]) == (95.0, "accepted")
+    alert = heard["dashboard.alert"]["alert"]
     assert (alert["equipment"], alert["equipment_id"], alert["line"]) == (
         "PRESS-9",
         press.pk,
