@@ -20,9 +20,10 @@ logger = logging.getLogger(__name__)
 REJOIN_SECONDS = 3600  # channel layers forget group members after a day (channels-redis: 86,400 s)
 MAX_BATCH = 500  # results in one frame at most
 MIN_INTERVAL = 0.01  # seconds between two frames: under load, 100 frames a second per socket at most
-# Messages sent on as they come, each a row with its machine's line: a maintenance alert, and a
-# meter reading (a fixed camera a minute reads a display: 100 cameras, under 2 a second).
-AT_ONCE = {"dashboard.alert": "alert", "dashboard.meter": "meter"}
+# Messages sent on as they come, each ``dashboard.<kind>`` with its row under ``kind`` and the
+# row's machine's line: a maintenance alert, and a meter reading (a fixed camera reading a
+# display once a minute: 100 cameras, under 2 a second).
+AT_ONCE = {"dashboard.alert", "dashboard.meter"}
 
 
 class DashboardHub:
@@ -72,7 +73,7 @@ class DashboardHub:
                 self.pending.append(message["capture"])
                 self.wake.set()
             elif message.get("type") in AT_ONCE:  # rare: sent at once, not batched
-                await self._at_once(message, message[AT_ONCE[message["type"]]])
+                await self._at_once(message, message[message["type"].removeprefix("dashboard.")])
             if loop.time() > rejoin_at:
                 await self.layer.group_add(DASHBOARD_GROUP, self.channel)
                 rejoin_at = loop.time() + REJOIN_SECONDS

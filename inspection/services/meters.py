@@ -236,7 +236,7 @@ def announce_reading(reading_id: int, *, live: bool = True) -> bool:
     dashboards (``dashboard.meter``, whichever station, or none, its machine stands at; neither
     when ``live`` is False: a reading the broker missed, sent again), and to its MQTT topic
     (``.../meter``). Whether the broker has it."""
-    from frontend.live import DASHBOARD_GROUP, notify, station_group
+    from frontend.live import notify, station_group
 
     row = MeterReading.objects.select_related(
         "display__equipment__line", "display__equipment__station__line__site"
@@ -257,12 +257,20 @@ def announce_reading(reading_id: int, *, live: bool = True) -> bool:
     if live and station is not None:
         notify(station_group(station.pk), payload)
     if live:
-        meter = {**payload, "equipment_id": machine.pk, "line": machine.line.code}
-        notify(DASHBOARD_GROUP, {"type": "dashboard.meter", "meter": meter})
+        _tell_dashboards("meter", payload, machine)
     sent = mqtt.publish(mqtt.topic(station, "meter"), payload)
     if sent:
         MeterReading.objects.filter(pk=reading_id).update(published_at=timezone.now())
     return sent
+
+
+def _tell_dashboards(kind: str, payload: dict, machine) -> None:
+    """``payload`` (an alert's, a reading's) to the dashboards as ``dashboard.<kind>``, with its
+    machine and line: the hub sends it on at once to the sockets whose lines hold the machine."""
+    from frontend.live import DASHBOARD_GROUP, notify
+
+    row = {**payload, "equipment_id": machine.pk, "line": machine.line.code}
+    notify(DASHBOARD_GROUP, {"type": f"dashboard.{kind}", kind: row})
 
 
 def _clear_capture_review(capture, actor) -> None:
@@ -383,7 +391,7 @@ def alert_payload(alert: Alert) -> dict:
 def announce_alert(alert_id: int) -> bool:
     """Publish an alert to its station's MQTT topic (``.../alert``) and live group, and to the
     dashboards (whichever station, or none, its machine stands at)."""
-    from frontend.live import DASHBOARD_GROUP, notify, station_group
+    from frontend.live import notify, station_group
 
     alert = Alert.objects.select_related(
         "rule", "display__equipment__line", "display__equipment__station__line__site"
@@ -393,8 +401,7 @@ def announce_alert(alert_id: int) -> bool:
     payload = alert_payload(alert)
     if station is not None:
         notify(station_group(station.pk), payload)
-    row = {**payload, "equipment_id": machine.pk, "line": machine.line.code}
-    notify(DASHBOARD_GROUP, {"type": "dashboard.alert", "alert": row})
+    _tell_dashboards("alert", payload, machine)
     sent = mqtt.publish(mqtt.topic(station, "alert"), payload)
     if sent:
         Alert.objects.filter(pk=alert_id).update(published_at=timezone.now())
