@@ -82,10 +82,6 @@ def scaled(reading: DisplayReading, factor: float) -> DisplayReading:
     return mapped(reading, np.diag([factor, factor, 1.0]))
 
 
-# A photo with the display turned by so many degrees clockwise, turned back upright (``stood_up``).
-STAND_UP = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
-
-
 def stood_up(image: np.ndarray, turn: int) -> tuple[np.ndarray, np.ndarray]:
     """``image``, in which the display stands turned by ``turn`` degrees clockwise (0, 90, 180
     or 270: a fixed camera mounted so), turned back upright; with the matrix that takes the
@@ -93,12 +89,12 @@ def stood_up(image: np.ndarray, turn: int) -> tuple[np.ndarray, np.ndarray]:
     if turn == 0:
         return image, np.eye(3)
     height, width = image.shape[:2]
-    back = {
-        90: [[0.0, -1.0, width], [1.0, 0.0, 0.0]],
-        180: [[-1.0, 0.0, width], [0.0, -1.0, height]],
-        270: [[0.0, 1.0, 0.0], [-1.0, 0.0, height]],
+    rotation, back = {  # how to turn it back, and the upright copy's pixels to the photo's
+        90: (cv2.ROTATE_90_COUNTERCLOCKWISE, [[0.0, -1.0, width], [1.0, 0.0, 0.0]]),
+        180: (cv2.ROTATE_180, [[-1.0, 0.0, width], [0.0, -1.0, height]]),
+        270: (cv2.ROTATE_90_CLOCKWISE, [[0.0, 1.0, 0.0], [-1.0, 0.0, height]]),
     }[turn]
-    return cv2.rotate(image, STAND_UP[turn]), np.array([*back, [0.0, 0.0, 1.0]])
+    return cv2.rotate(image, rotation), np.array([*back, [0.0, 0.0, 1.0]])
 
 
 def mapped(reading: DisplayReading, matrix: np.ndarray) -> DisplayReading:
