@@ -38,9 +38,7 @@ def equipment_list(request):
     )
     stale = AlertRule.objects.filter(display=OuterRef("pk"), kind=AlertKind.STALE, active=True)
     displays = Display.objects.order_by("name").annotate(
-        last_value=Subquery(last.values("value")[:1]),
-        last_at=Subquery(last.values("read_at")[:1]),
-        last_capture=Subquery(last.values("capture_id")[:1]),
+        last_id=Subquery(last.values("pk")[:1]),
         waiting=Count("readings", filter=Q(readings__status=ReadingStatus.REVIEW)),
         stale_after=Subquery(stale.order_by("minutes").values("minutes")[:1]),
     )
@@ -50,12 +48,16 @@ def equipment_list(request):
         .prefetch_related(Prefetch("displays", queryset=displays))
         .order_by("line__code", "code")
     )
+    machines = list(limit_to_lines(machines, request.user, "line"))
+    lasts = MeterReading.objects.in_bulk([d.last_id for m in machines for d in m.displays.all() if d.last_id])
     now = timezone.now()
     rows = []  # a row per display; a machine's cells span its displays' rows (one: none yet)
-    for machine in limit_to_lines(machines, request.user, "line"):
+    for machine in machines:
         shown = list(machine.displays.all())
         for d in shown:
-            d.unread = d.stale_after is not None and unread(d.last_at, d.stale_after, now)
+            d.last = lasts.get(d.last_id)
+            at = d.last.read_at if d.last else None
+            d.unread = d.stale_after is not None and unread(at, d.stale_after, now)
         for n, display in enumerate(shown or [None]):
             rows.append({"machine": machine, "span": max(1, len(shown)), "first": n == 0, "display": display})
     return render(
