@@ -16,12 +16,12 @@ variant (``variant`` names it; ``as_is`` is what the photo as it is gave), so th
 looked at beside its photo: a reader's error, or a label's.
 
 ``--variants``: every photo sent to the 7-segment reader is read again taken worse, each way in
-``VARIANTS`` (darker, a low-quality JPEG, sensor noise, turned half round, underexposed, and
-shrunk to a fixed camera's 640-px frame), and scored as above per way
-(``meters.variants.dark.silent_wrong``), with the silent errors that are the variant's own:
-another number than the photo as it is gave (a label's error would count in every variant). A
-harder photo may lose a reading to review; it must not give a wrong number unflagged. Not
-timed, and without the peers.
+``VARIANTS`` (darker, a low-quality JPEG, sensor noise, turned half round, underexposed, shrunk
+to a fixed camera's 640-px frame, tilted, seen from the side, out of focus and shaken), and
+scored as above per way (``meters.variants.dark.silent_wrong``), with the silent errors that
+are the variant's own: another number than the photo as it is gave (a label's error would count
+in every variant). A harder photo may lose a reading to review; it must not give a wrong number
+unflagged. Not timed, and without the peers.
 
 ``--decimals N``: every photo sent to the 7-segment reader is read as a display registered with
 N fixed decimals and its point lit (``Display.decimals``, ``Display.point_shown``), as
@@ -191,10 +191,17 @@ def _displays(
 
 
 # Each 7-segment photo taken worse (``--variants``): a dim room (35 % of the light), a phone's
-# upload at JPEG quality 25, sensor noise (sigma 12 grey levels), the phone held upside down, and
-# underexposed mid-tones (gamma 2.2), and a fixed camera's frame (``FRAME_PX`` on its long side,
-# where the photo is larger). Each takes the photo and a random generator.
+# upload at JPEG quality 25, sensor noise (sigma 12 grey levels), the phone held upside down,
+# underexposed mid-tones (gamma 2.2), a fixed camera's frame (``FRAME_PX`` on its long side, where
+# the photo is larger), the phone held ``TILT_DEGREES`` off level, the display seen from one side
+# (its far edge ``FAR_SIDE`` as tall as its near one), out of focus (a Gaussian blur of
+# ``BLUR_SIGMA`` of the photo's long side) and a shaking hand (a level smear over ``SHAKE`` of it).
+# Each takes the photo and a random generator.
 FRAME_PX = 640
+TILT_DEGREES = 8
+FAR_SIDE = 0.8
+BLUR_SIGMA = 0.0015
+SHAKE = 0.007
 VARIANTS = {
     "dark": lambda image, rng: (image * 0.35).astype(np.uint8),
     "jpeg": lambda image, rng: cv2.imdecode(
@@ -204,7 +211,36 @@ VARIANTS = {
     "turned": lambda image, rng: cv2.rotate(image, cv2.ROTATE_180),
     "gamma": lambda image, rng: (255 * (image / 255.0) ** 2.2).astype(np.uint8),
     "frame": lambda image, rng: _long_side(image, FRAME_PX),
+    "tilt": lambda image, rng: _tilted(image, TILT_DEGREES),
+    "side": lambda image, rng: _from_the_side(image, FAR_SIDE),
+    "blur": lambda image, rng: cv2.GaussianBlur(image, (0, 0), BLUR_SIGMA * max(image.shape[:2])),
+    "shake": lambda image, rng: _smeared(image, SHAKE),
 }
+
+
+def _tilted(image: np.ndarray, degrees: float) -> np.ndarray:
+    """``image`` turned ``degrees`` anticlockwise about its centre, its edges carried on."""
+    h, w = image.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(image, turn, (w, h), borderMode=cv2.BORDER_REPLICATE)
+
+
+def _from_the_side(image: np.ndarray, far: float) -> np.ndarray:
+    """``image`` as seen from its right: its left edge ``far`` as tall as its right one."""
+    h, w = image.shape[:2]
+    inset = (1 - far) / 2 * h
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    seen = np.float32([[0, inset], [w, 0], [w, h], [0, h - inset]])
+    view = cv2.getPerspectiveTransform(corners, seen)
+    return cv2.warpPerspective(image, view, (w, h), borderMode=cv2.BORDER_REPLICATE)
+
+
+def _smeared(image: np.ndarray, share: float) -> np.ndarray:
+    """``image`` smeared level over ``share`` of its long side, as a hand moving sideways does."""
+    n = max(3, int(share * max(image.shape[:2])) | 1)
+    kernel = np.zeros((n, n), np.float32)
+    kernel[n // 2, :] = 1 / n
+    return cv2.filter2D(image, -1, kernel)
 
 
 def _long_side(image: np.ndarray, px: int) -> np.ndarray:
