@@ -9,7 +9,7 @@ import pytest
 
 from inspection.demo import display_photo, text_display_photo
 from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
-from inspection.vision.sevenseg.reader import DOTTED, SPREAD_OUT, UNREAD, _unread_beside
+from inspection.vision.sevenseg.reader import DOTTED, GAPPED, SPREAD_OUT, UNREAD, _unread_beside
 from inspection.vision.sevenseg.reading import SEGMENT_OFF
 from ocr.pipeline.text import get_engine
 
@@ -119,6 +119,20 @@ def test_digits_further_apart_than_a_displays_are_flagged(polarity):
     pulled = read_display(apart)
     assert pulled.text == "25"
     assert pulled.reason == SPREAD_OUT
+
+
+@pytest.mark.parametrize("polarity", ["dark", "light"])
+@pytest.mark.parametrize(("text", "lost"), [("91.11", 1), ("4821", 1), ("4821", 2), ("7.305", 2)])
+def test_a_digit_lost_between_two_others_is_flagged(text, lost, polarity):
+    """A digit the row lost between two others (motion blur read 91.11 as 9.11, a 1 lost between
+    the 9 and the next 1) leaves its place empty: one step between the digits is twice another.
+    A digit wiped out in a render was read without it, unflagged (9.11, 4.21, 481, 7.35)."""
+    gray = cv2.cvtColor(display_photo(text, polarity=polarity, slant=0.1), cv2.COLOR_BGR2GRAY)
+    x, y, w, h = read_display(gray).digits[lost].box
+    gray[y - 3 : y + h + 3, x - 3 : x + w + 3] = int(np.median(gray[y - 5 : y, x : x + w]))
+    reading = read_display(gray)
+    assert reading.text != text
+    assert reading.reason == GAPPED
 
 
 def test_more_digits_than_the_display_has_is_no_value():
@@ -1181,7 +1195,8 @@ def test_a_blank_leading_digits_ghost_8_is_no_digit_lost(polarity):
 
 def test_a_step_cell_lit_only_along_its_top_holds_no_digit():
     """A window's edge along the digits' top lights a step cell's a (and b) alone: no digit,
-    though one segment from a 7. A 2 there is one; a 1 (an upright edge) is not."""
+    though one segment from a 7. A 2 there is one, and so is a 1 the digits' height; an upright
+    edge crossing the row, lighting the same b and c, is not."""
     from inspection.vision.sevenseg.reader import _digit_in_step
     from inspection.vision.sevenseg.strokes import _contrast
 
@@ -1204,7 +1219,9 @@ def test_a_step_cell_lit_only_along_its_top_holds_no_digit():
     c = (240, 64, 248, 96)
     assert step(a, b, g, e, d)  # a 2
     assert not step((150, 32, 300, 40), b)  # an edge along the top
-    assert not step(b, c)  # a 1
+    assert step(b, c)  # a 1
+    assert step((150, 30, 300, 38), b, c)  # a 1 under a window's edge along the top
+    assert not step((240, 10, 248, 118))  # an upright edge through the cell
 
 
 @pytest.mark.parametrize("row_height, kept", [(72, True), (24, False)])

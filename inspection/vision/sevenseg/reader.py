@@ -72,7 +72,8 @@ def read_display(
     clearly made of segments (``_fuzzy``), or one digit (``_fuzzy_digit``), or a digit with a bar
     across lit along one half only (``Digit.halves``), are flagged, where nothing more telling was
     found, and so is a reading with no decimal point seen on a display that lights one
-    (``POINT_UNSEEN``), and one whose digits stand further apart than a display's (``SPREAD``)."""
+    (``POINT_UNSEEN``), one whose digits stand further apart than a display's (``SPREAD``), and
+    one with an empty place between two digits (``HOLE``)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _unread_beside(gray, _made_of_dots(gray, _either_way_up(gray, config, words)))
     if reading.value is not None and not reading.reason and _fuzzy(reading):
@@ -87,6 +88,8 @@ def read_display(
         return replace(reading, reason=POINT_UNSEEN.format(decimals=config.decimals))
     if reading.value is not None and not reading.reason and _spread(reading):
         return replace(reading, reason=SPREAD_OUT)
+    if reading.value is not None and not reading.reason and _gapped(reading):
+        return replace(reading, reason=GAPPED)
     return reading
 
 
@@ -123,6 +126,22 @@ def _spread(reading: DisplayReading) -> bool:
     """Whether ``reading``'s digits are further apart than a display's (``SPREAD``)."""
     boxes = [d.box for d in reading.digits]
     return len(boxes) > 1 and _pitch(boxes) > SPREAD * float(np.median([b[3] for b in boxes]))
+
+
+# A display's digits stand on one pitch. Where one step between two digits is this many times the
+# smallest, a digit between them was not read (motion blur read 91.11 as 9.11, a 1 lost between
+# the 9 and the next 1): on the dataset's 157 photos, as they are and taken worse in fifteen ways,
+# no unflagged reading's steps differ by 1.6 times.
+HOLE = 1.6
+GAPPED = "a digit's place between two of the digits is empty: a digit there may not be read"
+
+
+def _gapped(reading: DisplayReading) -> bool:
+    """Whether one step between ``reading``'s digits is ``HOLE`` times the smallest or more
+    (steps between their boxes' centres, along the row however it lies in the photo)."""
+    centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in (d.box for d in reading.digits)])
+    steps = np.hypot(*np.diff(centres, axis=0).T)
+    return len(steps) > 1 and float(steps.max()) >= HOLE * float(steps.min())
 
 
 def _point_unseen(reading: DisplayReading, config: DisplayConfig) -> bool:
@@ -186,6 +205,7 @@ CHARACTER = (0.7, 1.3, 0.2, 1.5)  # its least and most height, least and most wi
 # in strokes standing out: no 1, whose bar a window's shaded edge is like (thick and upright)
 WIDE_CHARACTER = (0.7, 1.15, 0.3, 1.5)
 FADED = 0.25  # of the digits' contrast: the least a faded digit beside them stands out by
+ON_ABOVE_BELOW = 0.2  # of the digits' height: how far an upright edge's bar is looked for past a cell
 
 
 def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
@@ -249,14 +269,16 @@ def _digit_beside(strokes: np.ndarray, h: float, top: float, spans: list[tuple[f
 def _digit_in_step(
     hat: np.ndarray, strokes: np.ndarray, h: float, top: float, spans: list[tuple[float, float]]
 ) -> bool:
-    """A digit other than 1, at most one segment off, in the cell one step before the row's
+    """A digit, at most one segment off, in the cell one step before the row's
     first digit or after its last, the digits' own step and width apart. Looked for two ways:
     in the ``strokes`` (a digit joined to a window's edge or a speck, one piece with them too
     large for a character, which ``_digit_beside`` misses), and faded (a shade or reflection
     over it puts it below the strokes' level): ink as what stands out within the cell (Otsu on
     its contrast, ``hat``), at least ``FADED`` of the digits' own, with clean segments
     (``FUZZY``) and no 8, which a blank digit's ghost segments show. Its lit segments must reach
-    both halves of the cell: a window's edge along the digits' top lights a and b alone."""
+    both halves of the cell: a window's edge along the digits' top lights a and b alone. A 1 is
+    looked for in the strokes only (``_a_one``): an upright bar that crosses the row is none (a
+    dropped 1 beside a window's edge read 143.01 as 143.0, and motion blur 174.01 as 74.01)."""
     if len(spans) < 2:
         return False
     least = FADED * float(np.median(hat[strokes > 0])) if strokes.any() else 255.0
@@ -278,7 +300,22 @@ def _digit_in_step(
             clean = ink is strokes or _fuzziness(shares[:7]) < FUZZY
             if char not in others and confidence >= SEGMENT_OFF and upper and lower and clean:
                 return True
+        if _a_one(strokes, x, y, width, tall):
+            return True
     return False
+
+
+def _a_one(strokes: np.ndarray, x: int, y: int, width: int, tall: int) -> bool:
+    """A 1 in the ``strokes``' cell at ``x``, ``y``: its b and c lit, its d, e, f and g not (a
+    window's edge along the digits' top may light a), and its bar not running on above and below
+    the cell, as an upright edge crossing the row does (a window's side, a shadow's border)."""
+    lit = [share >= LIT for share in _segments(strokes, x, y, width, tall)[:7]]
+    if not (lit[1] and lit[2]) or any(lit[i] for i in (3, 4, 5, 6)):
+        return False
+    columns = slice(x + int(0.6 * width), x + width)  # b's and c's side of the cell
+    reach = max(2, int(ON_ABOVE_BELOW * tall))
+    above, below = strokes[max(0, y - reach) : y, columns], strokes[y + tall : y + tall + reach, columns]
+    return not all(band.size and (band > 0).mean(axis=0).max() >= 0.8 for band in (above, below))
 
 
 def _strokes_standing_out(hat: np.ndarray, h: float, top: float) -> np.ndarray:
