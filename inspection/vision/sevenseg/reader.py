@@ -269,16 +269,16 @@ def _digit_beside(strokes: np.ndarray, h: float, top: float, spans: list[tuple[f
 def _digit_in_step(
     hat: np.ndarray, strokes: np.ndarray, h: float, top: float, spans: list[tuple[float, float]]
 ) -> bool:
-    """A digit, at most one segment off, in the cell one step before the row's
-    first digit or after its last, the digits' own step and width apart. Looked for two ways:
-    in the ``strokes`` (a digit joined to a window's edge or a speck, one piece with them too
-    large for a character, which ``_digit_beside`` misses), and faded (a shade or reflection
-    over it puts it below the strokes' level): ink as what stands out within the cell (Otsu on
-    its contrast, ``hat``), at least ``FADED`` of the digits' own, with clean segments
-    (``FUZZY``) and no 8, which a blank digit's ghost segments show. Its lit segments must reach
-    both halves of the cell: a window's edge along the digits' top lights a and b alone. A 1 is
-    looked for in the strokes only (``_a_one``): an upright bar that crosses the row is none (a
-    dropped 1 beside a window's edge read 143.01 as 143.0, and motion blur 174.01 as 74.01)."""
+    """A digit, at most one segment off, in the cell one step before the row's first digit or
+    after its last, the digits' own step and width apart. Looked for two ways: in the
+    ``strokes`` (a digit joined to a window's edge or a speck, one piece with them too large for
+    a character, which ``_digit_beside`` misses), and faded (a shade or reflection over it puts
+    it below the strokes' level): ink as what stands out within the cell (Otsu on its contrast,
+    ``hat``), at least ``FADED`` of the digits' own, with clean segments (``FUZZY``) and no 8,
+    which a blank digit's ghost segments show. Its lit segments must reach both halves of the
+    cell: a window's edge along the digits' top lights a and b alone. A 1 is looked for in the
+    strokes only (``_a_one``): an upright bar that crosses the row is none (a 1 dropped beside a
+    window's edge read 143.01 as 143.0, and motion blur 174.01 as 74.01)."""
     if len(spans) < 2:
         return False
     least = FADED * float(np.median(hat[strokes > 0])) if strokes.any() else 255.0
