@@ -10,6 +10,7 @@ from channels.layers import get_channel_layer
 from accounts.choices import SEE_ALL_ROLES, Role
 from accounts.permissions import can_view_capture
 from accounts.scoping import in_scope, scoped_line_codes
+from frontend.equipment_views import VIEWERS
 from frontend.hub import hub_for
 from frontend.live import FANOUT_LAYER, capture_group, station_group
 from ocr.models import Capture
@@ -112,14 +113,16 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
     dashboard readers made each result cost fifty wake-ups."""
 
     channel_layer_alias = "none: the hub reads the layer for every dashboard socket"
+    roles = SEE_ALL_ROLES
+    captures = True  # the hub sends it the captures' frames
 
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        if getattr(user, "role", None) not in SEE_ALL_ROLES:
-            logger.warning("user %s refused the dashboard websocket", user.pk)
+        if getattr(user, "role", None) not in self.roles:
+            logger.warning("user %s refused the %s websocket", user.pk, type(self).__name__)
             await self.close(code=4403)
             return
         self.lines = await database_sync_to_async(scoped_line_codes)(user)  # None: every line
@@ -130,3 +133,12 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if hasattr(self, "hub"):
             await self.hub.leave(self)
+
+
+class EquipmentConsumer(DashboardConsumer):
+    """``ws/equipment/``: the dashboards' maintenance alerts and meter readings, not their
+    captures, for the equipment list of everyone who may open it (every role but camera
+    devices; an operator sees only their own captures), on the lines they see."""
+
+    roles = VIEWERS
+    captures = False

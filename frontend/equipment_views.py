@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from accounts.choices import SEE_ALL_ROLES, Role
+from accounts.choices import Role
 from accounts.scoping import limit_to_lines
 from config.moments import parse_bounds
 from frontend.views import role_required
@@ -32,7 +32,7 @@ def equipment_list(request):
     """Every machine on the user's lines with its open tickets, and each of its displays where
     it stands: its last accepted reading and how long ago, its readings waiting for review, and
     whether it has gone unread as long as its stale rule allows (``unread``, as ``check_stale``).
-    Kept so live (``equipment_list.js``) for the roles the dashboards' socket takes."""
+    Kept so live (``equipment_list.js``, over ``ws/equipment/``)."""
     last = MeterReading.objects.filter(display=OuterRef("pk"), status=ReadingStatus.ACCEPTED).order_by(
         "-read_at", "-pk"
     )
@@ -66,7 +66,6 @@ def equipment_list(request):
         {
             "rows": rows,
             "can_manage": request.user.role in MANAGERS,
-            "live": request.user.role in SEE_ALL_ROLES,  # who may join the dashboards' socket
             **places(request.user),
         },
     )

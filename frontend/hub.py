@@ -111,14 +111,15 @@ class DashboardHub:
             while self.pending:
                 batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
                 frames = {}  # one frame per scope (``member.lines``: line codes, None for all)
-                for member in self.members:
+                members = [m for m in self.members if getattr(m, "captures", True)]  # not the lists'
+                for member in members:
                     scope = getattr(member, "lines", None)
                     if scope not in frames:
                         rows = batch if scope is None else [row for row in batch if row.get("line") in scope]
                         frames[scope] = (
                             json.dumps({"type": "dashboard.captures", "captures": rows}) if rows else None
                         )
-                texts = {member: frames[getattr(member, "lines", None)] for member in self.members}
+                texts = {member: frames[getattr(member, "lines", None)] for member in members}
                 await self._deliver({member: text for member, text in texts.items() if text is not None})
 
 

@@ -414,11 +414,13 @@ def test_the_dashboard_hears_a_maintenance_alert(browser, embedded_app, oven_cam
 
 
 def test_the_equipment_list_follows_a_display_as_it_is_read(browser, embedded_app, oven_camera, artifacts):
-    """A supervisor watching the equipment list sees a display's last reading change when a fixed
-    camera's photo of it is read, without a reload."""
+    """An operator on a meter round, watching the equipment list, sees a display's last reading
+    change when a fixed camera's photo of it is read, without a reload: the list's socket takes
+    every role that may open the list, where the dashboards' takes admins, supervisors and
+    auditors only."""
     base = embedded_app["url"]
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    login(page, base, embedded_app["password"])
+    login(page, base, "tracelens-operator", username="operator")
     page.goto(base + "/equipment/")
     page.wait_for_selector("#equipment[data-connected='1']", timeout=15_000)
     zone4 = page.evaluate(

@@ -207,3 +207,58 @@ async def test_dashboards_get_each_alert_and_reading_on_their_lines_wherever_the
     assert await elsewhere.receive_nothing(timeout=0.5)
     for comm in sockets:
         await comm.disconnect()
+
+
+async def test_the_equipment_lists_socket_takes_operators_and_carries_no_captures(
+    make_user, station, label_png, settings
+):
+    """``ws/equipment/`` feeds the equipment list of every role that may open it, operators on
+    a meter round included: a meter reading on their line reaches them, and nobody's capture does
+    (an operator sees only their own), while a dashboard beside it gets both. A camera device
+    and nobody signed in are refused; an operator on another line hears nothing."""
+    from inspection.models import Display, Equipment
+    from inspection.services.meters import record_meter_reading
+    from inspection.vision.sevenseg import DisplayReading
+    from tests.factories import StationFactory
+
+    settings.MQTT_URL = ""
+    press = await sync_to_async(Equipment.objects.create)(code="PRESS-4", name="Press 4", line=station.line)
+    display = await sync_to_async(Display.objects.create)(equipment=press, name="oil", unit="°C")
+    far = await sync_to_async(StationFactory)(code="far-pack", line__code="LFAR")
+    elsewhere = await sync_to_async(make_user)(Role.OPERATOR, username="op-far")
+    await sync_to_async(elsewhere.lines.add)(far.line)
+    users = (
+        ("/ws/equipment/", await sync_to_async(make_user)(Role.OPERATOR)),
+        ("/ws/equipment/", elsewhere),
+        ("/ws/dashboard/", await sync_to_async(make_user)(Role.SUPERVISOR)),
+    )
+    sockets = []
+    for path, user in users:
+        comm = WebsocketCommunicator(app, path)
+        comm.scope["user"] = user
+        assert (await comm.connect())[0]
+        sockets.append(comm)
+    operator, far_operator, dashboard = sockets
+    someone = await sync_to_async(make_user)(Role.OPERATOR, username="op-other")
+    capture, _ = await sync_to_async(create_capture)(
+        actor=someone, data=label_png, source=CaptureSource.BROWSER
+    )
+    await sync_to_async(perform_reading)(job_id=capture.job.pk)
+    rows = []
+    while not rows or rows[-1]["status"] != "done":
+        rows += (await dashboard.receive_json_from(timeout=10))["captures"]
+    assert {r["id"] for r in rows} == {capture.pk}
+    await sync_to_async(record_meter_reading)(display=display, reading=DisplayReading("72", 72.0, 0.99))
+    heard = await operator.receive_json_from(timeout=5)
+    assert heard["type"] == "dashboard.meter"
+    assert (heard["meter"]["display"], heard["meter"]["value"]) == (display.pk, 72.0)
+    assert await operator.receive_nothing(timeout=0.5)  # the capture never came
+    assert await far_operator.receive_nothing(timeout=0.5)
+    for comm in sockets:
+        await comm.disconnect()
+    device = await sync_to_async(make_user)(Role.DEVICE)
+    for user, code in ((AnonymousUser(), 4401), (device, 4403)):
+        refused = WebsocketCommunicator(app, "/ws/equipment/")
+        refused.scope["user"] = user
+        connected, close_code = await refused.connect()
+        assert not connected and close_code == code

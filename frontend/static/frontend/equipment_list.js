@@ -1,10 +1,11 @@
 // The equipment list kept where each display stands: a reading or an alert pushed to the
-// dashboards (ws/dashboard/) for a machine in the list has the page read its table again, at
-// most once a second however many come; so does the socket coming back, since what came while
-// it was closed is not sent again. The wait before each new try doubles from 1 s to 30 s.
+// list's socket (ws/equipment/: the dashboards' alerts and readings, not their captures) for a
+// machine in the list has the page read its table again, at most once a second however many
+// come; so does the socket coming back, since what came while it was closed is not sent again.
+// The wait before each new try doubles from 1 s to 30 s.
 (() => {
   const root = document.getElementById("equipment");
-  if (!root || !root.dataset.live) return;
+  if (!root) return;
   const live = document.getElementById("live");
   const table = () => root.querySelector("#equipment-table tbody");
   let pending = null;
@@ -25,7 +26,7 @@
   let dropped = false;
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/ws/dashboard/`);
+    const socket = new WebSocket(`${scheme}://${location.host}/ws/equipment/`);
     socket.addEventListener("open", () => {
       live.textContent = "live"; live.className = "status done"; root.dataset.connected = "1";
       wait = 1000;
