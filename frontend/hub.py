@@ -21,9 +21,9 @@ REJOIN_SECONDS = 3600  # channel layers forget group members after a day (channe
 MAX_BATCH = 500  # results in one frame at most
 MIN_INTERVAL = 0.01  # seconds between two frames: under load, 100 frames a second per socket at most
 # Messages sent on as they come, each ``dashboard.<kind>`` with its row under ``kind`` and the
-# row's machine's line: a maintenance alert, and a meter reading (a fixed camera reading a
-# display once a minute: 100 cameras, under 2 a second).
-AT_ONCE = {"dashboard.alert", "dashboard.meter"}
+# row's machine's line: a maintenance alert, a meter reading (a fixed camera reading a display
+# once a minute: 100 cameras, under 2 a second), and a machine or display added, changed or removed.
+AT_ONCE = {"dashboard.alert", "dashboard.meter", "dashboard.equipment"}
 
 
 class DashboardHub:
@@ -79,7 +79,8 @@ class DashboardHub:
                 rejoin_at = loop.time() + REJOIN_SECONDS
 
     async def _at_once(self, message: dict, row: dict) -> None:
-        """A maintenance alert, or a meter reading, to every member whose lines hold its machine."""
+        """An alert, a meter reading or a machine's change, to every member whose lines hold its
+        machine."""
         line = row.get("line")
         members = [m for m in self.members if getattr(m, "lines", None) is None or line in m.lines]
         text = json.dumps(message)

@@ -2,6 +2,7 @@
 
 from dataclasses import asdict
 
+from django.db import transaction
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,7 +13,12 @@ from config.moments import parse_bounds
 from config.serializers import CleanedSerializer
 from inspection.models import Alert, AlertRule, Display, Equipment, MaintenanceTicket, MeterReading
 from inspection.selectors import display_now, display_series
-from inspection.services.meters import acknowledge_ticket, close_ticket, review_meter_reading
+from inspection.services.meters import (
+    acknowledge_ticket,
+    announce_machine,
+    close_ticket,
+    review_meter_reading,
+)
 from traceability.models import Line, Station
 
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
@@ -30,7 +36,27 @@ class EquipmentSerializer(ScopedRelations, CleanedSerializer):
         fields = ["id", "code", "name", "line", "station", "description"]
 
 
-class EquipmentViewSet(LineScoped, viewsets.ModelViewSet):
+class AnnouncesMachine:
+    """A viewset mixin: each object written or removed tells the equipment lists on its
+    machine's line (``announce_machine``); ``machine_of`` finds the machine."""
+
+    machine_of = staticmethod(lambda obj: obj)
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        announce_machine(self.machine_of(serializer.instance))
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        announce_machine(self.machine_of(serializer.instance))
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():  # told once removed; not at all if the removal is refused
+            announce_machine(self.machine_of(instance))
+            super().perform_destroy(instance)
+
+
+class EquipmentViewSet(AnnouncesMachine, LineScoped, viewsets.ModelViewSet):
     """Machines per line and station. Every role reads; admins and supervisors write."""
 
     line_field = "line"
@@ -53,7 +79,7 @@ class DisplaySerializer(ScopedRelations, CleanedSerializer):
         ]  # fmt: skip
 
 
-class DisplayViewSet(LineScoped, viewsets.ModelViewSet):
+class DisplayViewSet(AnnouncesMachine, LineScoped, viewsets.ModelViewSet):
     """A machine's displays and what a plausible reading of each is. ``GET .../series/?start=&end=
     &max_points=``: the accepted readings, downsampled to buckets for long ranges. ``GET
     .../state/``: where the display stands now (``display_now``): its last accepted reading,
@@ -61,6 +87,7 @@ class DisplayViewSet(LineScoped, viewsets.ModelViewSet):
     since its onset, and its rules in words."""
 
     line_field = "equipment__line"
+    machine_of = staticmethod(lambda display: display.equipment)
 
     serializer_class = DisplaySerializer
     queryset = Display.objects.select_related("equipment").order_by("equipment__code", "name")

@@ -266,11 +266,26 @@ def announce_reading(reading_id: int, *, live: bool = True) -> bool:
 
 def _tell_dashboards(kind: str, payload: dict, machine) -> None:
     """``payload`` (an alert's, a reading's) to the dashboards as ``dashboard.<kind>``, with its
-    machine and line: the hub sends it on at once to the sockets whose lines hold the machine."""
+    machine and line: the hub sends it on at once to the sockets whose lines hold the machine
+    (the dashboards' and the equipment lists')."""
     from frontend.live import DASHBOARD_GROUP, notify
 
+    notify(DASHBOARD_GROUP, _dashboard_message(kind, payload, machine))
+
+
+def _dashboard_message(kind: str, payload: dict, machine) -> dict:
     row = {**payload, "equipment_id": machine.pk, "line": machine.line.code}
-    notify(DASHBOARD_GROUP, {"type": f"dashboard.{kind}", kind: row})
+    return {"type": f"dashboard.{kind}", kind: row}
+
+
+def announce_machine(machine) -> None:
+    """A machine, or one of its displays, added, changed or about to be removed: once that is
+    committed, the equipment lists whose lines hold the machine read their table again
+    (``dashboard.equipment``). Taken now, while a machine to be removed still has its id."""
+    from frontend.live import DASHBOARD_GROUP, notify
+
+    message = _dashboard_message("equipment", {"code": machine.code}, machine)
+    transaction.on_commit(lambda: notify(DASHBOARD_GROUP, message))
 
 
 def _clear_capture_review(capture, actor) -> None:

@@ -262,3 +262,53 @@ async def test_the_equipment_lists_socket_takes_operators_and_carries_no_capture
         refused.scope["user"] = user
         connected, close_code = await refused.connect()
         assert not connected and close_code == code
+
+
+async def test_a_machine_or_display_added_or_removed_reaches_the_equipment_lists_on_its_line(
+    make_user, station, settings
+):
+    """A machine set up or removed, or a display added to it, through the API (as the pages
+    write) reaches the equipment lists that see its line, once committed, so a list open on a
+    wall shows a new machine without a reload; a list on another line hears nothing."""
+    from rest_framework.test import APIClient
+
+    from tests.factories import StationFactory
+
+    supervisor = await sync_to_async(make_user)(Role.SUPERVISOR)
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    far = await sync_to_async(StationFactory)(code="far-pack", line__code="LFAR")
+    elsewhere = await sync_to_async(make_user)(Role.OPERATOR, username="op-far")
+    await sync_to_async(elsewhere.lines.add)(far.line)
+    sockets = []
+    for user in (await sync_to_async(make_user)(Role.OPERATOR), elsewhere):
+        comm = WebsocketCommunicator(app, "/ws/equipment/")
+        comm.scope["user"] = user
+        assert (await comm.connect())[0]
+        sockets.append(comm)
+    near, far_list = sockets
+
+    async def heard() -> dict:
+        message = await near.receive_json_from(timeout=5)
+        assert message["type"] == "dashboard.equipment" and message["equipment"]["line"] == station.line.code
+        return message["equipment"]
+
+    machine = {"code": "PRESS-5", "name": "Press 5", "line": station.line.code}
+    made = await sync_to_async(client.post)("/api/equipment/", machine, format="json")
+    assert made.status_code == 201
+    assert (await heard()) == {
+        "code": "PRESS-5",
+        "equipment_id": made.json()["id"],
+        "line": station.line.code,
+    }
+    display = await sync_to_async(client.post)(
+        "/api/displays/", {"equipment": "PRESS-5", "name": "oil"}, format="json"
+    )
+    assert display.status_code == 201
+    assert (await heard())["code"] == "PRESS-5"
+    for path in (f"/api/displays/{display.json()['id']}/", f"/api/equipment/{made.json()['id']}/"):
+        assert (await sync_to_async(client.delete)(path)).status_code == 204
+        assert (await heard())["equipment_id"] == made.json()["id"]
+    assert await far_list.receive_nothing(timeout=0.5)
+    for comm in sockets:
+        await comm.disconnect()

@@ -1,7 +1,8 @@
 // The equipment list kept where each display stands: a reading or an alert pushed to the
 // list's socket (ws/equipment/: the dashboards' alerts and readings, not their captures) for a
-// machine in the list has the page read its table again, at most once a second however many
-// come; so does the socket coming back, since what came while it was closed is not sent again.
+// machine in the list, or a machine or display added, changed or removed on the person's lines,
+// has the page read its table again, at most once a second however many come; so does the
+// socket coming back, since what came while it was closed is not sent again.
 // The wait before each new try doubles from 1 s to 30 s.
 (() => {
   const root = document.getElementById("equipment");
@@ -36,7 +37,7 @@
     socket.addEventListener("message", (message) => {
       const event = JSON.parse(message.data);
       const row = event.type === "dashboard.meter" ? event.meter : event.type === "dashboard.alert" ? event.alert : null;
-      if (row && listed(row.equipment_id)) reread();
+      if (event.type === "dashboard.equipment" || (row && listed(row.equipment_id))) reread();
     });
     socket.addEventListener("close", () => {
       live.textContent = "reconnecting…"; live.className = "status pending"; root.dataset.connected = "";
