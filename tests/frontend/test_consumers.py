@@ -310,5 +310,13 @@ async def test_a_machine_or_display_added_or_removed_reaches_the_equipment_lists
         assert (await sync_to_async(client.delete)(path)).status_code == 204
         assert (await heard())["equipment_id"] == made.json()["id"]
     assert await far_list.receive_nothing(timeout=0.5)
+    # a machine whose display has readings is kept (409): nothing was removed, nobody is told
+    from inspection.models import Display, Equipment, MeterReading
+
+    kept = await sync_to_async(Equipment.objects.create)(code="PRESS-6", name="Press 6", line=station.line)
+    oil = await sync_to_async(Display.objects.create)(equipment=kept, name="oil")
+    await sync_to_async(MeterReading.objects.create)(display=oil, value=1.0, status="accepted")
+    assert (await sync_to_async(client.delete)(f"/api/equipment/{kept.pk}/")).status_code == 409
+    assert await near.receive_nothing(timeout=0.5)
     for comm in sockets:
         await comm.disconnect()
