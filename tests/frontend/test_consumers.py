@@ -75,11 +75,7 @@ async def test_dashboard_receives_every_capture_and_refuses_other_roles(make_use
     row = rows[-1]
     assert {r["id"] for r in rows} == {capture.pk} and row["status"] == "done" and row["unit"] == unit.serial
     await comm.disconnect()
-    for user, code in ((AnonymousUser(), 4401), (operator, 4403)):
-        other = WebsocketCommunicator(app, "/ws/dashboard/")
-        other.scope["user"] = user
-        connected, close_code = await other.connect()
-        assert not connected and close_code == code
+    await _refused("/ws/dashboard/", operator)
 
 
 async def test_station_page_gets_each_verification_and_devices_are_refused(
@@ -169,21 +165,15 @@ async def test_dashboards_get_each_alert_and_reading_on_their_lines_wherever_the
     from inspection.models import AlertRule, Display, Equipment
     from inspection.services.meters import record_meter_reading
     from inspection.vision.sevenseg import DisplayReading
-    from tests.factories import StationFactory
 
     settings.MQTT_URL = ""
     press = await sync_to_async(Equipment.objects.create)(code="PRESS-9", name="Press 9", line=station.line)
     display = await sync_to_async(Display.objects.create)(equipment=press, name="oil", unit="°C")
     await sync_to_async(AlertRule.objects.create)(display=display, name="hot", kind="threshold", high=80)
-    far = await sync_to_async(StationFactory)(code="far-pack", line__code="LFAR")
-    lead = await sync_to_async(make_user)(Role.SUPERVISOR, username="lead-far")
-    await sync_to_async(lead.lines.add)(far.line)
-    sockets = []
-    for user in (await sync_to_async(make_user)(Role.SUPERVISOR), lead):
-        comm = WebsocketCommunicator(app, "/ws/dashboard/")
-        comm.scope["user"] = user
-        assert (await comm.connect())[0]
-        sockets.append(comm)
+    lead = await _on_far_line(make_user, Role.SUPERVISOR, "lead-far")
+    sockets = await _connected(
+        ("/ws/dashboard/", await sync_to_async(make_user)(Role.SUPERVISOR)), ("/ws/dashboard/", lead)
+    )
     plant, elsewhere = sockets
     await sync_to_async(record_meter_reading)(display=display, reading=DisplayReading("95", 95.0, 0.99))
     heard = {}
@@ -219,25 +209,15 @@ async def test_the_equipment_lists_socket_takes_operators_and_carries_no_capture
     from inspection.models import Display, Equipment
     from inspection.services.meters import record_meter_reading
     from inspection.vision.sevenseg import DisplayReading
-    from tests.factories import StationFactory
 
     settings.MQTT_URL = ""
     press = await sync_to_async(Equipment.objects.create)(code="PRESS-4", name="Press 4", line=station.line)
     display = await sync_to_async(Display.objects.create)(equipment=press, name="oil", unit="°C")
-    far = await sync_to_async(StationFactory)(code="far-pack", line__code="LFAR")
-    elsewhere = await sync_to_async(make_user)(Role.OPERATOR, username="op-far")
-    await sync_to_async(elsewhere.lines.add)(far.line)
-    users = (
+    sockets = await _connected(
         ("/ws/equipment/", await sync_to_async(make_user)(Role.OPERATOR)),
-        ("/ws/equipment/", elsewhere),
+        ("/ws/equipment/", await _on_far_line(make_user, Role.OPERATOR, "op-far")),
         ("/ws/dashboard/", await sync_to_async(make_user)(Role.SUPERVISOR)),
     )
-    sockets = []
-    for path, user in users:
-        comm = WebsocketCommunicator(app, path)
-        comm.scope["user"] = user
-        assert (await comm.connect())[0]
-        sockets.append(comm)
     operator, far_operator, dashboard = sockets
     someone = await sync_to_async(make_user)(Role.OPERATOR, username="op-other")
     capture, _ = await sync_to_async(create_capture)(
@@ -256,12 +236,7 @@ async def test_the_equipment_lists_socket_takes_operators_and_carries_no_capture
     assert await far_operator.receive_nothing(timeout=0.5)
     for comm in sockets:
         await comm.disconnect()
-    device = await sync_to_async(make_user)(Role.DEVICE)
-    for user, code in ((AnonymousUser(), 4401), (device, 4403)):
-        refused = WebsocketCommunicator(app, "/ws/equipment/")
-        refused.scope["user"] = user
-        connected, close_code = await refused.connect()
-        assert not connected and close_code == code
+    await _refused("/ws/equipment/", await sync_to_async(make_user)(Role.DEVICE))
 
 
 async def test_a_machine_or_display_added_or_removed_reaches_the_equipment_lists_on_its_line(
@@ -272,20 +247,13 @@ async def test_a_machine_or_display_added_or_removed_reaches_the_equipment_lists
     wall shows a new machine without a reload; a list on another line hears nothing."""
     from rest_framework.test import APIClient
 
-    from tests.factories import StationFactory
-
     supervisor = await sync_to_async(make_user)(Role.SUPERVISOR)
     client = APIClient()
     client.force_authenticate(supervisor)
-    far = await sync_to_async(StationFactory)(code="far-pack", line__code="LFAR")
-    elsewhere = await sync_to_async(make_user)(Role.OPERATOR, username="op-far")
-    await sync_to_async(elsewhere.lines.add)(far.line)
-    sockets = []
-    for user in (await sync_to_async(make_user)(Role.OPERATOR), elsewhere):
-        comm = WebsocketCommunicator(app, "/ws/equipment/")
-        comm.scope["user"] = user
-        assert (await comm.connect())[0]
-        sockets.append(comm)
+    sockets = await _connected(
+        ("/ws/equipment/", await sync_to_async(make_user)(Role.OPERATOR)),
+        ("/ws/equipment/", await _on_far_line(make_user, Role.OPERATOR, "op-far")),
+    )
     near, far_list = sockets
 
     async def heard() -> dict:
@@ -320,3 +288,33 @@ async def test_a_machine_or_display_added_or_removed_reaches_the_equipment_lists
     assert await near.receive_nothing(timeout=0.5)
     for comm in sockets:
         await comm.disconnect()
+
+
+async def _on_far_line(make_user, role, username):
+    """A person of ``role`` limited to another line (LFAR, with its station far-pack)."""
+    from tests.factories import StationFactory
+
+    far = await sync_to_async(StationFactory)(code="far-pack", line__code="LFAR")
+    person = await sync_to_async(make_user)(role, username=username)
+    await sync_to_async(person.lines.add)(far.line)
+    return person
+
+
+async def _connected(*sockets):
+    """Each (path, user) as a socket, connected."""
+    connected = []
+    for path, user in sockets:
+        comm = WebsocketCommunicator(app, path)
+        comm.scope["user"] = user
+        assert (await comm.connect())[0]
+        connected.append(comm)
+    return connected
+
+
+async def _refused(path, user):
+    """Nobody signed in (4401) and ``user`` (4403) are refused the socket at ``path``."""
+    for who, code in ((AnonymousUser(), 4401), (user, 4403)):
+        comm = WebsocketCommunicator(app, path)
+        comm.scope["user"] = who
+        connected, close_code = await comm.connect()
+        assert not connected and close_code == code
