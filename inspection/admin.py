@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 
 from inspection.models import (
     Alert,
@@ -19,6 +20,7 @@ from inspection.models import (
     SortRule,
     TrainingJob,
 )
+from inspection.services.meters import announce_machine
 
 
 @admin.register(ComplianceRule)
@@ -113,9 +115,26 @@ class DisplayInline(admin.TabularInline):
 
 @admin.register(Equipment)
 class EquipmentAdmin(admin.ModelAdmin):
+    """Machines with their displays. Each one saved or removed here tells the equipment lists
+    on its line, as the pages and the API do (``announce_machine``)."""
+
     list_display = ["code", "name", "line", "station"]
     search_fields = ["code", "name"]
     inlines = [DisplayInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # its displays, from the inline
+        announce_machine(form.instance)
+
+    def delete_model(self, request, obj):
+        announce_machine(obj)  # the admin's delete view is one transaction: told once removed
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():  # the "delete selected" action is not one of its own
+            for machine in queryset.select_related("line"):
+                announce_machine(machine)
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(AlertRule)

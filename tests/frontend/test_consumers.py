@@ -318,3 +318,37 @@ async def _refused(path, user):
         comm.scope["user"] = who
         connected, close_code = await comm.connect()
         assert not connected and close_code == code
+
+
+async def test_a_machine_saved_or_removed_in_the_admin_reaches_the_equipment_lists(make_user, station):
+    """The Django admin's machine form, with its displays inline, and its delete view tell the
+    equipment lists on the machine's line too; so does its "delete selected" action."""
+    from django.test import Client
+
+    from inspection.models import Equipment
+
+    admin = await sync_to_async(make_user)(Role.ADMIN, is_superuser=True)
+    client = Client()
+    await sync_to_async(client.force_login)(admin)
+    (near,) = await _connected(("/ws/equipment/", await sync_to_async(make_user)(Role.OPERATOR)))
+    form = {"code": "PRESS-7", "name": "Press 7", "line": station.line.pk, "station": "", "description": ""}
+    inline = {"displays-TOTAL_FORMS": "1", "displays-INITIAL_FORMS": "0", "displays-0-name": "oil"}
+    inline |= {"displays-0-kind": "7seg_lcd", "displays-0-frames": "1", "displays-0-camera_turn": "0"}
+    inline |= {"displays-0-min_confidence": "0.51", "displays-0-point_shown": "on"}
+    added = await sync_to_async(client.post)("/admin/inspection/equipment/add/", form | inline)
+    assert added.status_code == 302
+    machine = await sync_to_async(Equipment.objects.get)(code="PRESS-7")
+    assert await sync_to_async(machine.displays.count)() == 1
+    heard = await near.receive_json_from(timeout=5)
+    assert heard["type"] == "dashboard.equipment" and heard["equipment"]["equipment_id"] == machine.pk
+    removed = await sync_to_async(client.post)(
+        f"/admin/inspection/equipment/{machine.pk}/delete/", {"post": "yes"}
+    )
+    assert removed.status_code == 302
+    assert (await near.receive_json_from(timeout=5))["equipment"]["equipment_id"] == machine.pk
+    other = await sync_to_async(Equipment.objects.create)(code="PRESS-8", name="Press 8", line=station.line)
+    action = {"action": "delete_selected", "_selected_action": [other.pk], "post": "yes"}
+    assert (await sync_to_async(client.post)("/admin/inspection/equipment/", action)).status_code == 302
+    assert (await near.receive_json_from(timeout=5))["equipment"]["code"] == "PRESS-8"
+    assert not await sync_to_async(Equipment.objects.filter(code__in=["PRESS-7", "PRESS-8"]).exists)()
+    await near.disconnect()
