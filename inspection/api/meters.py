@@ -47,8 +47,10 @@ class AnnouncesMachine:
         announce_machine(self.machine_of(serializer.instance))
 
     def perform_update(self, serializer):
-        super().perform_update(serializer)
-        announce_machine(self.machine_of(serializer.instance))
+        with transaction.atomic():  # told once saved, on its line as it was and as it is (moved)
+            announce_machine(self.machine_of(serializer.instance))
+            super().perform_update(serializer)
+            announce_machine(self.machine_of(serializer.instance))
 
     def perform_destroy(self, instance):
         with transaction.atomic():  # told once removed; not at all if the removal is refused

@@ -244,16 +244,17 @@ async def test_a_machine_or_display_added_or_removed_reaches_the_equipment_lists
 ):
     """A machine set up or removed, or a display added to it, through the API (as the pages
     write) reaches the equipment lists that see its line, once committed, so a list open on a
-    wall shows a new machine without a reload; a list on another line hears nothing."""
+    wall shows a new machine without a reload; a list on another line hears nothing of it. A
+    machine moved between lines reaches the lists of both: one adds it, the other drops it."""
     from rest_framework.test import APIClient
 
     supervisor = await sync_to_async(make_user)(Role.SUPERVISOR)
     client = APIClient()
     client.force_authenticate(supervisor)
-    sockets = await _connected(
-        ("/ws/equipment/", await sync_to_async(make_user)(Role.OPERATOR)),
-        ("/ws/equipment/", await _on_far_line(make_user, Role.OPERATOR, "op-far")),
-    )
+    far = await _on_far_line(make_user, Role.OPERATOR, "op-far")
+    here = await sync_to_async(make_user)(Role.OPERATOR, username="op-near")
+    await sync_to_async(here.lines.add)(station.line)
+    sockets = await _connected(("/ws/equipment/", here), ("/ws/equipment/", far))
     near, far_list = sockets
 
     async def heard() -> dict:
@@ -269,6 +270,12 @@ async def test_a_machine_or_display_added_or_removed_reaches_the_equipment_lists
         "equipment_id": made.json()["id"],
         "line": station.line.code,
     }
+    far_code = await sync_to_async(lambda: far.lines.get().code)()
+    for line in (far_code, station.line.code):  # there and back
+        moved = await sync_to_async(client.patch)(f"/api/equipment/{made.json()['id']}/", {"line": line})
+        assert moved.status_code == 200
+        assert (await heard())["code"] == "PRESS-5"
+        assert (await far_list.receive_json_from(timeout=5))["equipment"]["line"] == far_code
     display = await sync_to_async(client.post)(
         "/api/displays/", {"equipment": "PRESS-5", "name": "oil"}, format="json"
     )
