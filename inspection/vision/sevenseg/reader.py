@@ -10,6 +10,7 @@ import numpy as np
 
 from ocr.pipeline.enhance import standing_out, standing_out_level
 
+from .cells import _a_one
 from .decode import (
     LEADING_ZERO,
     LIT,
@@ -205,7 +206,6 @@ CHARACTER = (0.7, 1.3, 0.2, 1.5)  # its least and most height, least and most wi
 # in strokes standing out: no 1, whose bar a window's shaded edge is like (thick and upright)
 WIDE_CHARACTER = (0.7, 1.15, 0.3, 1.5)
 FADED = 0.25  # of the digits' contrast: the least a faded digit beside them stands out by
-ON_ABOVE_BELOW = 0.2  # of the digits' height: how far an upright edge's bar is looked for past a cell
 
 
 def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
@@ -277,7 +277,7 @@ def _digit_in_step(
     ``hat``), at least ``FADED`` of the digits' own, with clean segments (``FUZZY``) and no 8,
     which a blank digit's ghost segments show. Its lit segments must reach both halves of the
     cell: a window's edge along the digits' top lights a and b alone. A 1 is looked for in the
-    strokes only (``_a_one``): an upright bar that crosses the row is none (a 1 dropped beside a
+    strokes only (``_lone_one``): an upright bar that crosses the row is none (a 1 dropped beside a
     window's edge read 143.01 as 143.0, and motion blur 174.01 as 74.01)."""
     if len(spans) < 2:
         return False
@@ -300,22 +300,19 @@ def _digit_in_step(
             clean = ink is strokes or _fuzziness(shares[:7]) < FUZZY
             if char not in others and confidence >= SEGMENT_OFF and upper and lower and clean:
                 return True
-        if _a_one(strokes, x, y, width, tall):
-            return True
+            if ink is strokes and _lone_one(lit, strokes, x, y, width, tall):
+                return True
     return False
 
 
-def _a_one(strokes: np.ndarray, x: int, y: int, width: int, tall: int) -> bool:
-    """A 1 in the ``strokes``' cell at ``x``, ``y``: its b and c lit, its d, e, f and g not (a
-    window's edge along the digits' top may light a), and its bar not running on above and below
-    the cell, as an upright edge crossing the row does (a window's side, a shadow's border)."""
-    lit = [share >= LIT for share in _segments(strokes, x, y, width, tall)[:7]]
+def _lone_one(lit: list[bool], strokes: np.ndarray, x: int, y: int, width: int, tall: int) -> bool:
+    """A 1 in the ``strokes``' cell at ``x``, ``y`` (``lit``: its segments): b and c lit, d, e,
+    f and g not (a window's edge along the digits' top may light a), and their bar stopping at
+    the cell's top or bottom (``_a_one``), where an upright edge crossing the row (a window's
+    side, a shadow's border) runs on past both."""
     if not (lit[1] and lit[2]) or any(lit[i] for i in (3, 4, 5, 6)):
         return False
-    columns = slice(x + int(0.6 * width), x + width)  # b's and c's side of the cell
-    reach = max(2, int(ON_ABOVE_BELOW * tall))
-    above, below = strokes[max(0, y - reach) : y, columns], strokes[y + tall : y + tall + reach, columns]
-    return not all(band.size and (band > 0).mean(axis=0).max() >= 0.8 for band in (above, below))
+    return _a_one(strokes, (x + int(0.6 * width), x + width), y, y + tall, one_end=True)
 
 
 def _strokes_standing_out(hat: np.ndarray, h: float, top: float) -> np.ndarray:
