@@ -8,9 +8,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 
 from accounts.choices import SEE_ALL_ROLES, Role
-from accounts.permissions import can_view_capture
+from accounts.permissions import PEOPLE, can_view_capture
 from accounts.scoping import in_scope, scoped_line_codes
-from frontend.equipment_views import VIEWERS
 from frontend.hub import hub_for
 from frontend.live import FANOUT_LAYER, capture_group, station_group
 from ocr.models import Capture
@@ -140,5 +139,5 @@ class EquipmentConsumer(DashboardConsumer):
     captures, for the equipment list of everyone who may open it (every role but camera
     devices; an operator sees only their own captures), on the lines they see."""
 
-    roles = VIEWERS
+    roles = PEOPLE
     captures = False

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from accounts.permissions import PEOPLE
 from accounts.scoping import limit_to_lines
 from config.moments import parse_bounds
 from frontend.views import role_required
@@ -23,7 +24,7 @@ from inspection.services.meters import MeterRefused, acknowledge_ticket, close_t
 from traceability.api.views import csv_safe, csv_stream
 from traceability.models import Line, Station
 
-VIEWERS = (Role.ADMIN, Role.SUPERVISOR, Role.OPERATOR, Role.AUDITOR)
+VIEWERS = PEOPLE  # every role but camera devices
 MANAGERS = (Role.ADMIN, Role.SUPERVISOR)
 
 

@@ -21,6 +21,7 @@ from inspection.models import (
     TrainingJob,
 )
 from inspection.services.meters import announce_machine
+from traceability.models import Line
 
 
 @admin.register(ComplianceRule)
@@ -125,6 +126,9 @@ class EquipmentAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # its displays, from the inline
         announce_machine(form.instance)
+        was = form.initial.get("line")  # a machine moved to another line leaves this one's lists
+        if change and was and was != form.instance.line_id:
+            announce_machine(form.instance, Line.objects.get(pk=was))
 
     def delete_model(self, request, obj):
         announce_machine(obj)  # the admin's delete view is one transaction: told once removed

@@ -47,10 +47,12 @@ class AnnouncesMachine:
         announce_machine(self.machine_of(serializer.instance))
 
     def perform_update(self, serializer):
-        with transaction.atomic():  # told once saved, on its line as it was and as it is (moved)
-            announce_machine(self.machine_of(serializer.instance))
-            super().perform_update(serializer)
-            announce_machine(self.machine_of(serializer.instance))
+        line = self.machine_of(serializer.instance).line  # as it was: a moved machine leaves it
+        super().perform_update(serializer)
+        machine = self.machine_of(serializer.instance)
+        announce_machine(machine)
+        if machine.line_id != line.pk:
+            announce_machine(machine, line)
 
     def perform_destroy(self, instance):
         with transaction.atomic():  # told once removed; not at all if the removal is refused

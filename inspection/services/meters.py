@@ -273,18 +273,19 @@ def _tell_dashboards(kind: str, payload: dict, machine) -> None:
     notify(DASHBOARD_GROUP, _dashboard_message(kind, payload, machine))
 
 
-def _dashboard_message(kind: str, payload: dict, machine) -> dict:
-    row = {**payload, "equipment_id": machine.pk, "line": machine.line.code}
+def _dashboard_message(kind: str, payload: dict, machine, line=None) -> dict:
+    row = {**payload, "equipment_id": machine.pk, "line": (line or machine.line).code}
     return {"type": f"dashboard.{kind}", kind: row}
 
 
-def announce_machine(machine) -> None:
+def announce_machine(machine, line=None) -> None:
     """A machine, or one of its displays, added, changed or about to be removed: once that is
-    committed, the equipment lists whose lines hold the machine read their table again
-    (``dashboard.equipment``). Taken now, while a machine to be removed still has its id."""
+    committed, the equipment lists whose lines hold the machine (or ``line``, the one a moved
+    machine left) read their table again (``dashboard.equipment``). Taken now, while a machine
+    to be removed still has its id."""
     from frontend.live import DASHBOARD_GROUP, notify
 
-    message = _dashboard_message("equipment", {"code": machine.code}, machine)
+    message = _dashboard_message("equipment", {"code": machine.code}, machine, line)
     transaction.on_commit(lambda: notify(DASHBOARD_GROUP, message))
 
 

@@ -276,6 +276,11 @@ async def test_a_machine_or_display_added_or_removed_reaches_the_equipment_lists
         assert moved.status_code == 200
         assert (await heard())["code"] == "PRESS-5"
         assert (await far_list.receive_json_from(timeout=5))["equipment"]["line"] == far_code
+    machine_path = f"/api/equipment/{made.json()['id']}/"
+    renamed = await sync_to_async(client.patch)(machine_path, {"name": "Press five"})
+    assert renamed.status_code == 200
+    assert (await heard())["code"] == "PRESS-5"
+    assert await near.receive_nothing(timeout=0.5)  # changed on its line: told once
     display = await sync_to_async(client.post)(
         "/api/displays/", {"equipment": "PRESS-5", "name": "oil"}, format="json"
     )
@@ -348,6 +353,20 @@ async def test_a_machine_saved_or_removed_in_the_admin_reaches_the_equipment_lis
     assert await sync_to_async(machine.displays.count)() == 1
     heard = await near.receive_json_from(timeout=5)
     assert heard["type"] == "dashboard.equipment" and heard["equipment"]["equipment_id"] == machine.pk
+    # moved to another line: the lists of both lines hear of it
+    far = await _on_far_line(make_user, Role.OPERATOR, "op-far")
+    (far_list,) = await _connected(("/ws/equipment/", far))
+    oil = await sync_to_async(machine.displays.get)()
+    inline |= {"displays-INITIAL_FORMS": "1", "displays-0-id": oil.pk, "displays-0-equipment": machine.pk}
+    far_line = await sync_to_async(lambda: far.lines.get().pk)()
+    moved = await sync_to_async(client.post)(
+        f"/admin/inspection/equipment/{machine.pk}/change/", form | inline | {"line": far_line}
+    )
+    assert moved.status_code == 302
+    assert (await far_list.receive_json_from(timeout=5))["equipment"]["code"] == "PRESS-7"
+    lines = {(await near.receive_json_from(timeout=5))["equipment"]["line"] for _ in range(2)}
+    assert lines == {station.line.code, "LFAR"}
+    await far_list.disconnect()
     removed = await sync_to_async(client.post)(
         f"/admin/inspection/equipment/{machine.pk}/delete/", {"post": "yes"}
     )
