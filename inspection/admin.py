@@ -21,7 +21,6 @@ from inspection.models import (
     TrainingJob,
 )
 from inspection.services.meters import announce_machine
-from traceability.models import Line
 
 
 @admin.register(ComplianceRule)
@@ -114,37 +113,43 @@ class DisplayInline(admin.TabularInline):
     extra = 0
 
 
+class AnnouncesMachineAdmin(admin.ModelAdmin):
+    """Each object saved or removed here tells the equipment lists on its machine's line (and
+    on the line a moved one left), as the pages and the API do (``announce_machine``): once the
+    admin's view, one transaction, commits. ``machine_of`` finds the machine."""
+
+    machine_of = staticmethod(lambda obj: obj)
+
+    def save_model(self, request, obj, form, change):
+        was = self.machine_of(type(obj).objects.get(pk=obj.pk)).line if change else None
+        super().save_model(request, obj, form, change)
+        announce_machine(self.machine_of(obj), was)
+
+    def delete_model(self, request, obj):
+        announce_machine(self.machine_of(obj))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():  # the "delete selected" action is not one of its own
+            for obj in queryset:
+                announce_machine(self.machine_of(obj))
+            super().delete_queryset(request, queryset)
+
+
 @admin.register(Equipment)
-class EquipmentAdmin(admin.ModelAdmin):
-    """Machines with their displays. Each one saved or removed here tells the equipment lists
-    on its line, as the pages and the API do (``announce_machine``)."""
+class EquipmentAdmin(AnnouncesMachineAdmin):
+    """Machines with their displays."""
 
     list_display = ["code", "name", "line", "station"]
     search_fields = ["code", "name"]
     inlines = [DisplayInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)  # its displays, from the inline
-        announce_machine(form.instance)
-        was = form.initial.get("line")  # a machine moved to another line leaves this one's lists
-        if change and was and was != form.instance.line_id:
-            announce_machine(form.instance, Line.objects.get(pk=was))
-
-    def delete_model(self, request, obj):
-        announce_machine(obj)  # the admin's delete view is one transaction: told once removed
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():  # the "delete selected" action is not one of its own
-            for machine in queryset.select_related("line"):
-                announce_machine(machine)
-            super().delete_queryset(request, queryset)
-
 
 @admin.register(AlertRule)
-class AlertRuleAdmin(admin.ModelAdmin):
+class AlertRuleAdmin(AnnouncesMachineAdmin):
     list_display = ["display", "name", "kind", "active"]
     list_filter = ["kind", "active"]
+    machine_of = staticmethod(lambda rule: rule.display.equipment)
 
 
 @admin.register(MeterReading)

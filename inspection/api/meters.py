@@ -47,12 +47,9 @@ class AnnouncesMachine:
         announce_machine(self.machine_of(serializer.instance))
 
     def perform_update(self, serializer):
-        line = self.machine_of(serializer.instance).line  # as it was: a moved machine leaves it
+        was = self.machine_of(serializer.instance).line  # a machine moved leaves its lists
         super().perform_update(serializer)
-        machine = self.machine_of(serializer.instance)
-        announce_machine(machine)
-        if machine.line_id != line.pk:
-            announce_machine(machine, line)
+        announce_machine(self.machine_of(serializer.instance), was)
 
     def perform_destroy(self, instance):
         with transaction.atomic():  # told once removed; not at all if the removal is refused
@@ -213,13 +210,15 @@ class AlertRuleSerializer(ScopedRelations, CleanedSerializer):
         ]  # fmt: skip
 
 
-class AlertRuleViewSet(LineScoped, viewsets.ModelViewSet):
-    """Alert rules per display: threshold, drift (CUSUM), time to limit, stale."""
+class AlertRuleViewSet(AnnouncesMachine, LineScoped, viewsets.ModelViewSet):
+    """Alert rules per display: threshold, drift (CUSUM), time to limit, stale (which the
+    equipment lists show: each rule written tells them)."""
 
     line_field = "display__equipment__line"
+    machine_of = staticmethod(lambda rule: rule.display.equipment)
 
     serializer_class = AlertRuleSerializer
-    queryset = AlertRule.objects.order_by("display_id", "name")
+    queryset = AlertRule.objects.select_related("display__equipment__line").order_by("display_id", "name")
     write_roles = MANAGERS
 
 

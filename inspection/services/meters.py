@@ -278,15 +278,17 @@ def _dashboard_message(kind: str, payload: dict, machine, line=None) -> dict:
     return {"type": f"dashboard.{kind}", kind: row}
 
 
-def announce_machine(machine, line=None) -> None:
-    """A machine, or one of its displays, added, changed or about to be removed: once that is
-    committed, the equipment lists whose lines hold the machine (or ``line``, the one a moved
-    machine left) read their table again (``dashboard.equipment``). Taken now, while a machine
-    to be removed still has its id."""
+def announce_machine(machine, was=None) -> None:
+    """A machine, or one of its displays or alert rules, added, changed or about to be removed:
+    once that is committed, the equipment lists whose lines hold the machine read their table
+    again (``dashboard.equipment``); so do those of ``was``, the line it stood on before the
+    change, where it moved. Taken now, while a machine to be removed still has its id."""
     from frontend.live import DASHBOARD_GROUP, notify
 
-    message = _dashboard_message("equipment", {"code": machine.code}, machine, line)
-    transaction.on_commit(lambda: notify(DASHBOARD_GROUP, message))
+    lines = [None] if was is None or was.pk == machine.line_id else [None, was]
+    for line in lines:
+        message = _dashboard_message("equipment", {"code": machine.code}, machine, line)
+        transaction.on_commit(lambda message=message: notify(DASHBOARD_GROUP, message))
 
 
 def _clear_capture_review(capture, actor) -> None:

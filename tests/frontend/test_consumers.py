@@ -286,6 +286,14 @@ async def test_a_machine_or_display_added_or_removed_reaches_the_equipment_lists
     )
     assert display.status_code == 201
     assert (await heard())["code"] == "PRESS-5"
+    # a stale rule (the list shows a display unread for as long as it allows), added and changed
+    rule = {"display": display.json()["id"], "name": "quiet", "kind": "stale", "minutes": 30}
+    made_rule = await sync_to_async(client.post)("/api/alert-rules/", rule, format="json")
+    assert made_rule.status_code == 201
+    assert (await heard())["code"] == "PRESS-5"
+    rule_path = f"/api/alert-rules/{made_rule.json()['id']}/"
+    assert (await sync_to_async(client.patch)(rule_path, {"minutes": 10})).status_code == 200
+    assert (await heard())["code"] == "PRESS-5"
     for path in (f"/api/displays/{display.json()['id']}/", f"/api/equipment/{made.json()['id']}/"):
         assert (await sync_to_async(client.delete)(path)).status_code == 204
         assert (await heard())["equipment_id"] == made.json()["id"]
