@@ -423,6 +423,29 @@ def test_a_second_mark_like_the_point_in_another_gap_makes_the_point_unsure(text
     assert reading.reason == f"the decimal point is unsure: {reading.text} may be {rival}"
 
 
+@pytest.mark.parametrize(("text", "polarity"), [("571", "dark"), ("471", "light"), ("3714", "dark")])
+def test_a_mark_off_its_gaps_centre_makes_the_point_unsure(text, polarity):
+    # a display with no point, and a speck at the baseline after its first digit: centred in the
+    # gap it is the point (nothing tells it from one); a quarter of a digit's pitch towards the
+    # next digit (a reflection's corner, dirt), it may be none, and the reading is flagged
+    from inspection.vision.sevenseg.row import OFF_CENTRE
+
+    h = 120
+    w, t, gap = int(0.55 * h), int(0.13 * h), int(0.25 * h)
+    left = int(0.5 * (1280 - len(text) * (w + gap)))
+    top = int(0.5 * 720 - 0.8 * h) + (int(1.6 * h) - h) // 2
+    ink = (35, 35, 35) if polarity == "dark" else (78, 78, 235)
+    for off, reason in ((0.0, ""), (0.25, OFF_CENTRE)):
+        photo = display_photo(text, polarity=polarity, slant=0.0)
+        centre = left + w + gap // 2 + int(off * (w + gap))
+        cv2.circle(photo, (centre, top + h - t // 2), int(0.6 * t), ink, -1)
+        reading = read_display(photo)
+        assert (reading.text, reading.reason) == (f"{text[0]}.{text[1:]}", reason)
+    # a display registered with the decimals the mark gives bears it out
+    registered = read_display(photo, DisplayConfig(decimals=len(text) - 1))
+    assert (registered.text, registered.reason) == (f"{text[0]}.{text[1:]}", "")
+
+
 def test_a_point_another_reading_of_the_row_found_is_not_lost_silently():
     # small blurred LED digits seen at an angle: the point, two pixels wide, is lost in the reading
     # kept, while another reading of the same row, of the same digits, has it (or the row's own

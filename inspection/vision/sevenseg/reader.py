@@ -35,7 +35,7 @@ from .reading import (
     mapped,
     stood_up,
 )
-from .row import CUT_OFF, UPSIDE_DOWN, _read_polarity
+from .row import CUT_OFF, OFF_CENTRE, UPSIDE_DOWN, _read_polarity
 from .strokes import _contrast
 
 COVERED = 0.7  # share of a cell as dark as the segments: something lies over it
@@ -77,19 +77,19 @@ def read_display(
     one with an empty place between two digits (``HOLE``)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _unread_beside(gray, _made_of_dots(gray, _either_way_up(gray, config, words)))
-    if reading.value is not None and not reading.reason and _fuzzy(reading):
+    if _open(reading) and _fuzzy(reading):
         return replace(reading, reason=FUZZY_DIGITS)
-    if reading.value is not None and not reading.reason and _fuzzy_digit(reading):
+    if _open(reading) and _fuzzy_digit(reading):
         return replace(reading, reason=FUZZY_DIGIT_SEEN)
     halved = [d for d in reading.digits if d.halves]
-    if reading.value is not None and not reading.reason and halved:
+    if _open(reading) and halved:
         why = f"{halved[0].char} may be {' or '.join(halved[0].halves)}"
         return replace(reading, reason=f"{HALF_LIT_BAR}: {why}")
-    if reading.value is not None and not reading.reason and _point_unseen(reading, config):
+    if _open(reading) and _point_unseen(reading, config):
         return replace(reading, reason=POINT_UNSEEN.format(decimals=config.decimals))
-    if reading.value is not None and not reading.reason and _spread(reading):
+    if _open(reading) and _spread(reading):
         return replace(reading, reason=SPREAD_OUT)
-    if reading.value is not None and not reading.reason and _gapped(reading):
+    if _open(reading) and _gapped(reading):
         return replace(reading, reason=GAPPED)
     return reading
 
@@ -176,13 +176,20 @@ def _made_of_dots(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     return replace(reading, reason=DOTTED) if dotted else reading
 
 
+def _open(reading: DisplayReading) -> bool:
+    """A reading with a value that the checks after the row's look at: unflagged, or flagged
+    only because its point's mark stands off its gap's centre (``OFF_CENTRE``), which anything
+    they find tells more of (a digit lost between two others leaves its point off centre)."""
+    return reading.value is not None and reading.reason in ("", OFF_CENTRE)
+
+
 def _open_to_look(reading: DisplayReading) -> bool:
     """A reading with a value and a row that the checks around the row (``_made_of_dots``,
-    ``_unread_beside``) look at: unflagged, or flagged only for an unsure digit, which is no
-    reason to stop (a digit missing, or a display of another kind, says more)."""
+    ``_unread_beside``) look at: unflagged, or flagged only for an unsure digit or point, which
+    is no reason to stop (a digit missing, or a display of another kind, says more)."""
     return (
         reading.value is not None
-        and reading.reason in ("", UNCERTAIN)
+        and reading.reason in ("", UNCERTAIN, OFF_CENTRE)
         and reading.box is not None
         and bool(reading.digits)
     )
@@ -622,8 +629,10 @@ def _point_sighting(reading: DisplayReading) -> bool:
     """Whether the reading's text tells where its point is, for ``_point_elsewhere`` and
     ``_sign_elsewhere``: it is unflagged, or flagged only because its point is not where the
     registry's fixed decimals put it (the point was seen there all the same: 73.00 read 73.0
-    under glare, whose point, ignored, left a 7.30 read in the window unflagged)."""
-    return not reading.reason or reading.reason.startswith(POINT_OFF_HEAD)
+    under glare, whose point, ignored, left a 7.30 read in the window unflagged), or because
+    its point's mark stands off its gap's centre (``OFF_CENTRE``: a blurred 21.201 of this kind
+    beside another view's 21201 was all that flagged it)."""
+    return not reading.reason or reading.reason.startswith(POINT_OFF_HEAD) or reading.reason == OFF_CENTRE
 
 
 def _point_elsewhere(reading: DisplayReading, texts: tuple[str, ...]) -> str | None:

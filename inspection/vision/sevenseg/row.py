@@ -5,6 +5,7 @@ from dataclasses import replace
 import numpy as np
 
 from .cells import (
+    POINT_CENTRED,
     _cells,
     _cut_off,
     _decimal_point,
@@ -58,6 +59,7 @@ BRIDGE = 0.6
 # read without it, unflagged, 7, 18, 37, 46 times in about 80 each; now 3, 2, 4, 17. Of 600
 # rendered integer displays, dimmed, noisy and JPEG-coded, 4 more are flagged.
 FAINT_POINT = 0.5
+OFF_CENTRE = "the decimal point is unsure: its mark stands off its gap's centre (a speck, a reflection?)"
 UPSIDE_DOWN = "a point-like mark at the digits' top, between two of them: the display may be upside down"
 
 
@@ -113,6 +115,7 @@ def _read_row(
     height = bottom - top
     solid, centred = _marks(upright, cells, top, bottom, stroke)
     point, rival = _decimal_point(solid, centred)
+    off_centre = point is not None and centred[point] < POINT_CENTRED
     maybe = None  # a gap with some ink of a point's, too little to say it is one
     if point is None and len(cells) > 1:
         point, maybe = _point_in_gaps(upright, cells, top, bottom, stroke)
@@ -210,6 +213,10 @@ def _read_row(
             and start <= maybe < end - 1
         ):
             reading = replace(reading, reason=_unsure_point(reading.text, maybe - start))
+        # last, where nothing else tells more; where the display's decimals are registered, a
+        # point read there is borne out by them
+        if off_centre and dot is not None and config.decimals is None and reading.value is not None:
+            reading = replace(reading, reason=reading.reason or OFF_CENTRE)
         if best is None or _rank(reading) > _rank(best):
             best = reading
     return best or DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
