@@ -211,19 +211,20 @@ def _split(counts: np.ndarray, a: int, b: int, width: int, gap: int) -> list[tup
 
 def _decimal_point(solid: dict[int, float], centred: dict[int, float]):
     """The decimal point, from the marks at the baseline (``_marks``): (index of the digit it
-    follows, index of a rival or None). The point is a small solid mark near the baseline,
-    between that digit and the next; the most solid one wins. A display lights one point,
-    centred in its gap: weighed also by how centred it is (``POINT_SPREAD``), a mark in another
-    gap at ``POINT_RIVAL`` of the winner's weight or more is a rival (a speck of dirt or glare,
-    the end of a segment), and which of the two is the point cannot be told."""
+    follows, index of a rival or None, whether it stands off its gap's centre). The point is a
+    small solid mark near the baseline, between that digit and the next; the most solid one
+    wins. A display lights one point, centred in its gap: weighed also by how centred it is
+    (``POINT_SPREAD``), a mark in another gap at ``POINT_RIVAL`` of the winner's weight or more
+    is a rival (a speck of dirt or glare, the end of a segment), and which of the two is the
+    point cannot be told; and a winner weighing under ``POINT_CENTRED`` so is off centre."""
     if not solid:
-        return None, None
+        return None, None, False
     point = max(solid, key=solid.get)
     others = [i for i in centred if i != point]
     rival = max(others, key=centred.get) if others else None
     if rival is not None and centred[rival] < POINT_RIVAL * centred[point]:
         rival = None
-    return point, rival
+    return point, rival, centred[point] < POINT_CENTRED
 
 
 def _marks(upright: np.ndarray, cells, top: int, bottom: int, stroke: float):

@@ -188,8 +188,7 @@ def _open_to_look(reading: DisplayReading) -> bool:
     ``_unread_beside``) look at: unflagged, or flagged only for an unsure digit or point, which
     is no reason to stop (a digit missing, or a display of another kind, says more)."""
     return (
-        reading.value is not None
-        and reading.reason in ("", UNCERTAIN, OFF_CENTRE)
+        (_open(reading) or (reading.value is not None and reading.reason == UNCERTAIN))
         and reading.box is not None
         and bool(reading.digits)
     )

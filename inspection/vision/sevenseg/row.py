@@ -5,7 +5,6 @@ from dataclasses import replace
 import numpy as np
 
 from .cells import (
-    POINT_CENTRED,
     _cells,
     _cut_off,
     _decimal_point,
@@ -114,8 +113,7 @@ def _read_row(
     cells, top, bottom = _cells(unlined, top, bottom, stroke, inside)
     height = bottom - top
     solid, centred = _marks(upright, cells, top, bottom, stroke)
-    point, rival = _decimal_point(solid, centred)
-    off_centre = point is not None and centred[point] < POINT_CENTRED
+    point, rival, off_centre = _decimal_point(solid, centred)
     maybe = None  # a gap with some ink of a point's, too little to say it is one
     if point is None and len(cells) > 1:
         point, maybe = _point_in_gaps(upright, cells, top, bottom, stroke)
