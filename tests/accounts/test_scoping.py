@@ -136,3 +136,16 @@ def test_a_machine_s_station_is_on_its_line(plant, make_user):
     answer = admin.post("/api/equipment/", {"code": "X", "name": "x", "line": "LA", "station": "b-pack"})
     assert answer.status_code == 400
     assert answer.json()["station"] == ["station b-pack is not on line LA"]
+
+
+def test_an_admin_s_lines_limit_the_api_and_not_the_admin_site(plant, client, make_user):
+    """The Django admin site is plant-wide, as docs/roles.md says: an admin there manages every
+    user, their own lines included, so a scope there would guard nothing."""
+    admin = make_user(Role.ADMIN, username="line-admin")
+    admin.lines.add(plant["a"].line)
+    codes = [row["code"] for row in api(admin).get("/api/equipment/").json()["results"]]
+    assert codes == ["OVEN-A"]
+    client.force_login(admin)
+    listed = client.get("/admin/inspection/equipment/")
+    assert listed.status_code == 200
+    assert b"OVEN-A" in listed.content and b"OVEN-B" in listed.content
