@@ -1339,3 +1339,32 @@ def test_a_bar_lit_along_one_half_only_may_be_specks():
         shares = _segments(mask, 0, 0, w, h)
         assert _decode(shares)[0] == read
         assert _half_bars(mask, shares, read, (0, 0, w, h)) == others
+
+
+@pytest.mark.parametrize(("text", "polarity"), [("10.81", "dark"), ("7.1", "light"), ("231", "dark")])
+def test_a_1_whose_bar_stands_on_the_photos_right_edge_is_flagged(text, polarity):
+    # the photo's edge, where a row runs up to it, is one upright bar as a 1 is (blurred, or in
+    # the photo levelled, it read 1010.8 as 1010.81): a 1 there cannot be told from it
+    from inspection.vision.sevenseg.reader import ONE_ON_EDGE
+
+    photo = display_photo(text, polarity=polarity)
+    x, _, w, _ = read_display(photo).digits[-1].box
+    on_edge = read_display(photo[:, : x + w].copy())
+    assert (on_edge.text, on_edge.reason) == (text, ONE_ON_EDGE)
+    # with room past the 1, as a display's window leaves, nothing is flagged
+    room = read_display(photo[:, : x + int(1.3 * w)].copy())
+    assert (room.text, room.reason) == (text, "")
+
+
+def test_a_1_before_the_row_is_on_the_photos_edge_only_where_its_bar_is():
+    from inspection.vision.sevenseg.reader import _one_on_photo_edge
+
+    gray = np.zeros((100, 400), np.uint8)
+
+    def row(first: int, char: str = "1") -> DisplayReading:
+        digits = (Digit(char, 1.0, (first, 10, 50, 80)), Digit("8", 1.0, (first + 60, 10, 50, 80)))
+        return DisplayReading(char + "8", float(char + "8"), 1.0, digits)
+
+    assert _one_on_photo_edge(gray, row(-35))  # its bar, the cell's right part, reaches the edge
+    assert not _one_on_photo_edge(gray, row(-20))  # the blank left of its cell cut off, the bar whole
+    assert not _one_on_photo_edge(gray, row(-35, "7"))  # a 7 is more than one bar

@@ -91,6 +91,8 @@ def read_display(
         return replace(reading, reason=SPREAD_OUT)
     if _open(reading) and _gapped(reading):
         return replace(reading, reason=GAPPED)
+    if _open(reading) and _one_on_photo_edge(gray, reading):
+        return replace(reading, reason=ONE_ON_EDGE)
     return reading
 
 
@@ -143,6 +145,25 @@ def _gapped(reading: DisplayReading) -> bool:
     centres = np.array([(x + w / 2, y + h / 2) for x, y, w, h in (d.box for d in reading.digits)])
     steps = np.hypot(*np.diff(centres, axis=0).T)
     return len(steps) > 1 and float(steps.max()) >= HOLE * float(steps.min())
+
+
+ONE_BAR = 0.6  # of a cell's width: where a 1's bar begins (``_lone_one``'s too)
+ON_EDGE = 0.05
+ONE_ON_EDGE = "a 1 at the end of the row stands on the photo's edge: it may be the edge, not a digit"
+
+
+def _one_on_photo_edge(gray: np.ndarray, reading: DisplayReading) -> bool:
+    """Whether a 1 at either end of the row has its bar (its cell's right part, from ``ONE_BAR``)
+    reaching the photo's left or right edge (within ``ON_EDGE`` of the cell's width: a box is
+    whole pixels). A 1 is one upright bar, and so is the photo's edge where a row runs up to it:
+    blurred, or seen levelled (whose canvas ends at the photo's edge), it read 1010.8 as 1010.81."""
+    width = gray.shape[1]
+    ends = {reading.digits[0], reading.digits[-1]} if reading.digits else set()
+    for digit in ends:
+        x, _, w, _ = digit.box
+        if digit.char == "1" and (x + (ONE_BAR - ON_EDGE) * w <= 0 or x + (1 + ON_EDGE) * w >= width):
+            return True
+    return False
 
 
 def _point_unseen(reading: DisplayReading, config: DisplayConfig) -> bool:
@@ -318,7 +339,7 @@ def _lone_one(lit: list[bool], strokes: np.ndarray, x: int, y: int, width: int, 
     side, a shadow's border) runs on past both."""
     if not (lit[1] and lit[2]) or any(lit[i] for i in (3, 4, 5, 6)):
         return False
-    return _a_one(strokes, (x + int(0.6 * width), x + width), y, y + tall, one_end=True)
+    return _a_one(strokes, (x + int(ONE_BAR * width), x + width), y, y + tall, one_end=True)
 
 
 def _strokes_standing_out(hat: np.ndarray, h: float, top: float) -> np.ndarray:
