@@ -73,8 +73,9 @@ def read_display(
     clearly made of segments (``_fuzzy``), or one digit (``_fuzzy_digit``), or a digit with a bar
     across lit along one half only (``Digit.halves``), are flagged, where nothing more telling was
     found, and so is a reading with no decimal point seen on a display that lights one
-    (``POINT_UNSEEN``), one whose digits stand further apart than a display's (``SPREAD``), and
-    one with an empty place between two digits (``HOLE``)."""
+    (``POINT_UNSEEN``), one whose digits stand further apart than a display's (``SPREAD``), one
+    with an empty place between two digits (``HOLE``), and one with a 1 at an end whose bar
+    reaches the photo's edge (``_one_on_photo_edge``)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _unread_beside(gray, _made_of_dots(gray, _either_way_up(gray, config, words)))
     if _open(reading) and _fuzzy(reading):
@@ -158,8 +159,7 @@ def _one_on_photo_edge(gray: np.ndarray, reading: DisplayReading) -> bool:
     whole pixels). A 1 is one upright bar, and so is the photo's edge where a row runs up to it:
     blurred, or seen levelled (whose canvas ends at the photo's edge), it read 1010.8 as 1010.81."""
     width = gray.shape[1]
-    ends = {reading.digits[0], reading.digits[-1]} if reading.digits else set()
-    for digit in ends:
+    for digit in (reading.digits[0], reading.digits[-1]) if reading.digits else ():
         x, _, w, _ = digit.box
         if digit.char == "1" and (x + (ONE_BAR - ON_EDGE) * w <= 0 or x + (1 + ON_EDGE) * w >= width):
             return True
