@@ -1368,3 +1368,19 @@ def test_a_1_before_the_row_is_on_the_photos_edge_only_where_its_bar_is():
     assert _one_on_photo_edge(gray, row(-35))  # its bar, the cell's right part, reaches the edge
     assert not _one_on_photo_edge(gray, row(-20))  # the blank left of its cell cut off, the bar whole
     assert not _one_on_photo_edge(gray, row(-35, "7"))  # a 7 is more than one bar
+
+
+def test_a_1_after_the_row_is_seen_though_the_windows_edge_runs_along_its_foot():
+    # 143.01 with its 1 beside the window's shaded lower edge: the edge lights the step cell's d
+    # zone, so the cell was no lone 1 and 143.0 passed; the edge runs on across the gap, a d does not
+    from inspection.vision.sevenseg.reader import _digit_in_step
+
+    strokes = np.zeros((128, 400), np.uint8)
+    strokes[34:94, 258:266] = 255  # the 1's bar, in the cell one step after the last digit
+    spans = [(50.0, 90.0), (110.0, 150.0), (170.0, 210.0)]
+    edge = strokes.copy()
+    edge[89:95, 200:300] = 255  # the window's edge, along the digits' foot and past the 1
+    assert _digit_in_step(edge, edge, 64.0, 32.0, spans)
+    foot = strokes.copy()
+    foot[89:95, 242:268] = 255  # a bar within the cell is its own: a 1 with a foot is no 1
+    assert not _digit_in_step(foot, foot, 64.0, 32.0, spans)

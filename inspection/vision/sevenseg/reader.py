@@ -12,6 +12,7 @@ from ocr.pipeline.enhance import standing_out, standing_out_level
 
 from .cells import _a_one
 from .decode import (
+    ACROSS,
     LEADING_ZERO,
     LIT,
     POINT_OFF,
@@ -305,7 +306,10 @@ def _digit_in_step(
     which a blank digit's ghost segments show. Its lit segments must reach both halves of the
     cell: a window's edge along the digits' top lights a and b alone. A 1 is looked for in the
     strokes only (``_lone_one``): an upright bar that crosses the row is none (a 1 dropped beside a
-    window's edge read 143.01 as 143.0, and motion blur 174.01 as 74.01)."""
+    window's edge read 143.01 as 143.0, and motion blur 174.01 as 74.01), and a bar across the
+    cell that runs on across the gap to the row (``_runs_on``: the window's shaded edge along
+    the digits' foot) is no segment of its own (143.01, 65.01 and 54.01 read without
+    their last 1)."""
     if len(spans) < 2:
         return False
     least = FADED * float(np.median(hat[strokes > 0])) if strokes.any() else 255.0
@@ -316,6 +320,8 @@ def _digit_in_step(
         x = int(round(left))
         if x < 0 or x + width > hat.shape[1] or y < 0 or y + tall > hat.shape[0]:
             continue  # the photo's edge cuts the cell
+        # the gap between the cell and the row's end digit
+        gap = (x + width, int(spans[0][0])) if left < spans[0][0] else (int(spans[-1][1]), x)
         cell = hat[y : y + tall, x : x + width]
         level = max(cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0], least)
         faded = ((hat > level) * 255).astype(np.uint8)
@@ -327,9 +333,23 @@ def _digit_in_step(
             clean = ink is strokes or _fuzziness(shares[:7]) < FUZZY
             if char not in others and confidence >= SEGMENT_OFF and upper and lower and clean:
                 return True
-            if ink is strokes and _lone_one(lit, strokes, x, y, width, tall):
-                return True
+            if ink is strokes:
+                # a bar across the cell (a, g or d) that runs on across the gap is a line (the
+                # window's shaded edge along the digits), not a segment of the cell's own
+                lit = [
+                    on and not (i in ACROSS and _runs_on(strokes, gap, y, tall, i))
+                    for i, on in enumerate(lit)
+                ]
+                if _lone_one(lit, strokes, x, y, width, tall):
+                    return True
     return False
+
+
+def _runs_on(ink: np.ndarray, gap: tuple[int, int], y: int, tall: int, segment: int) -> bool:
+    """Whether bar ``segment``'s rows (``ACROSS``) are lit right across the columns ``gap``."""
+    r0, r1 = ACROSS[segment]
+    band = ink[y + int(r0 * tall) : max(y + int(r0 * tall) + 1, y + int(r1 * tall)), gap[0] : gap[1]]
+    return band.size > 0 and float((band > 0).mean(axis=1).max()) >= LIT
 
 
 def _lone_one(lit: list[bool], strokes: np.ndarray, x: int, y: int, width: int, tall: int) -> bool:
