@@ -53,12 +53,13 @@ def _cell(mask: np.ndarray, left: int, top: int, width: int, height: int) -> np.
     return mask[top : top + height, max(0, left) : left + width].astype(np.float32) / 255
 
 
-def _across_band(cell: np.ndarray, segment: int) -> np.ndarray:
-    """The zone of bar ``segment`` (a key of ``ACROSS``) in a ``_cell``."""
+def _across_band(cell: np.ndarray, segment: int, columns: tuple[float, float] = (0.3, 0.7)) -> np.ndarray:
+    """The zone of bar ``segment`` (a key of ``ACROSS``) in a ``_cell``: its rows, in the share
+    ``columns`` of its width (the middle, clear of the upright bars, by default)."""
     h, w = cell.shape
     r0, r1 = ACROSS[segment]
-    c0 = int(0.3 * w)
-    return cell[int(r0 * h) : max(int(r0 * h) + 1, int(r1 * h)), c0 : max(c0 + 1, int(0.7 * w))]
+    c0 = int(columns[0] * w)
+    return cell[int(r0 * h) : max(int(r0 * h) + 1, int(r1 * h)), c0 : max(c0 + 1, int(columns[1] * w))]
 
 
 def _segments(mask: np.ndarray, left: int, top: int, width: int, height: int) -> list[float]:

@@ -19,6 +19,7 @@ from .decode import (
     SIGN_AFTER,
     TURNED_DIGIT,
     UNCERTAIN,
+    _across_band,
     _decode,
     _segments,
     _turned_digit,
@@ -346,9 +347,8 @@ def _digit_in_step(
 
 
 def _runs_on(ink: np.ndarray, gap: tuple[int, int], y: int, tall: int, segment: int) -> bool:
-    """Whether bar ``segment``'s rows (``ACROSS``) are lit right across the columns ``gap``."""
-    r0, r1 = ACROSS[segment]
-    band = ink[y + int(r0 * tall) : max(y + int(r0 * tall) + 1, y + int(r1 * tall)), gap[0] : gap[1]]
+    """Whether bar ``segment``'s rows (``_across_band``'s) are lit right across the columns ``gap``."""
+    band = _across_band(ink[y : y + tall, gap[0] : gap[1]], segment, columns=(0.0, 1.0))
     return band.size > 0 and float((band > 0).mean(axis=1).max()) >= LIT
 
 
