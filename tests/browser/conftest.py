@@ -105,8 +105,18 @@ def wait_until(page, expression: str, timeout: float = 30_000) -> None:
     as Playwright's."""
     import time
 
+    from playwright.sync_api import Error
+
+    def holds() -> bool:
+        try:
+            return bool(page.evaluate(expression))
+        except Error as error:  # a form's submit or a live update navigated meanwhile: ask again
+            if "Execution context was destroyed" not in str(error):
+                raise
+            return False
+
     deadline = time.monotonic() + timeout / 1000
-    while not page.evaluate(expression):
+    while not holds():
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} ms: {expression}")
         page.wait_for_timeout(100)
