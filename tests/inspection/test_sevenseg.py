@@ -1219,7 +1219,8 @@ def test_a_blank_leading_digits_ghost_8_is_no_digit_lost(polarity):
 def test_a_step_cell_lit_only_along_its_top_holds_no_digit():
     """A window's edge along the digits' top lights a step cell's a (and b) alone: no digit,
     though one segment from a 7. A 2 there is one, and so is a 1 the digits' height; an upright
-    edge crossing the row, lighting the same b and c, is not."""
+    edge crossing the row, lighting the same b and c, is not. After the row, the edge is a line
+    and b alone half a 1 (``_half_one``): the reading is flagged."""
     from inspection.vision.sevenseg.reader import _digit_in_step
     from inspection.vision.sevenseg.strokes import _contrast
 
@@ -1230,7 +1231,7 @@ def test_a_step_cell_lit_only_along_its_top_holds_no_digit():
         for x0, y0, x1, y1 in bars:
             strokes[y0:y1, x0:x1] = 255
         crop = np.where(strokes > 0, 40, 150).astype(np.uint8)
-        return _digit_in_step(_contrast(crop, "dark", int(0.5 * h) | 1), strokes, h, top, spans)
+        return _digit_in_step(crop, _contrast(crop, "dark", int(0.5 * h) | 1), strokes, h, top, spans)
 
     a, b, g, e, d = (
         (204, 32, 248, 40),
@@ -1241,7 +1242,8 @@ def test_a_step_cell_lit_only_along_its_top_holds_no_digit():
     )
     c = (240, 64, 248, 96)
     assert step(a, b, g, e, d)  # a 2
-    assert not step((150, 32, 300, 40), b)  # an edge along the top
+    assert not step((0, 32, 150, 40), (78, 32, 86, 64))  # an edge along the top, before the row
+    assert step((150, 32, 300, 40), b)  # after the row, b under it is half a 1 (a reflection over c?)
     assert step(b, c)  # a 1
     assert step((150, 30, 300, 38), b, c)  # a 1 under a window's edge along the top
     assert not step((240, 10, 248, 118))  # an upright edge through the cell
@@ -1380,7 +1382,34 @@ def test_a_1_after_the_row_is_seen_though_the_windows_edge_runs_along_its_foot()
     spans = [(50.0, 90.0), (110.0, 150.0), (170.0, 210.0)]
     edge = strokes.copy()
     edge[89:95, 200:300] = 255  # the window's edge, along the digits' foot and past the 1
-    assert _digit_in_step(edge, edge, 64.0, 32.0, spans)
+    assert _digit_in_step(np.where(edge > 0, 40, 150), edge, edge, 64.0, 32.0, spans)
     foot = strokes.copy()
     foot[89:95, 242:268] = 255  # a bar within the cell is its own: a 1 with a foot is no 1
-    assert not _digit_in_step(foot, foot, 64.0, 32.0, spans)
+    assert not _digit_in_step(np.where(foot > 0, 40, 150), foot, foot, 64.0, 32.0, spans)
+
+
+@pytest.mark.parametrize(
+    "bar, beyond, flagged",
+    [
+        ((64, 96), 150, True),  # a 1's c, its b lost under a reflection; more window beyond it
+        ((32, 96), 150, True),  # a whole 1, faded, beside more window
+        ((64, 96), 215, False),  # the window's frame: the light housing lies beyond the bar
+        ((32, 64), 150, True),  # a 1's b, its c lost
+        ((32, 96), 215, False),  # a frame as tall as the digits
+    ],
+)
+def test_a_last_1_half_lost_or_faded_is_looked_for_but_the_windows_frame_is_no_1(bar, beyond, flagged):
+    # 255.01 and 225.01 read 255.0 and 225.0 unflagged: their last 1 lay under a reflection,
+    # half of it or all of it faded. A window tight round its digits ends in a bar just as
+    # upright, with the housing, lighter than the window's ground, beyond it.
+    from inspection.vision.sevenseg.reader import _digit_in_step
+    from inspection.vision.sevenseg.strokes import _contrast
+
+    h, top, spans = 64.0, 32.0, [(96.0, 140.0), (150.0, 194.0)]  # two 1s; the next cell: 204 to 248
+    crop = np.full((128, 400), 150, np.uint8)  # an LCD's grey window
+    crop[32:96, 132:140] = crop[32:96, 186:194] = 40
+    crop[:, 250:] = beyond
+    crop[bar[0] : bar[1], 240:248] = 100  # faded: under a reflection, or the frame's shade
+    hat = _contrast(crop, "dark", int(0.5 * h) | 1)
+    strokes = np.where(crop == 40, 255, 0).astype(np.uint8)  # the faded bar is below the strokes' level
+    assert _digit_in_step(crop, hat, strokes, h, top, spans) is flagged
