@@ -350,7 +350,10 @@ def _digit_in_step(
                 return True
             if (
                 left > spans[-1][0]
-                and (_lone_one(lit, ink, x, y, width, tall) or _half_one(lit, ink, x, y, width, tall))
+                and (
+                    (ink is faded and _lone_one(lit, ink, x, y, width, tall))
+                    or _half_one(lit, ink, x, y, width, tall)
+                )
                 and not _frame(crop, ink, (x, y, width, tall), tones)
             ):
                 return True
@@ -395,7 +398,8 @@ def _half_one(lit: list[bool], ink: np.ndarray, x: int, y: int, width: int, tall
 # from the digits (a light housing round an LCD's grey). Beyond a last 1 under a reflection lies
 # more window, or the frame's shade. On the dataset's photos as they are and in 16 variants, a
 # frame taken for a 1 stood 0.63 to 9.4 of the digits' contrast off the ground that way (a
-# window tight round 198.6 in each view); the lost 1s caught, 0.55 to 1.44 the digits' way.
+# window tight round 198.6 in each view, three others seen from the side); the lost 1s caught,
+# 0.55 to 1.44 the digits' way.
 FRAME = 0.1
 
 
@@ -406,10 +410,10 @@ def _tones(
     inside the ``strokes`` (None where either is missing)."""
     rows = slice(max(0, int(round(top))), int(round(top + h)))
     columns = slice(max(0, int(spans[0][0])), int(spans[-1][1]))
-    inked, tones = strokes[rows, columns] > 0, crop[rows, columns]
+    inked, grey = strokes[rows, columns] > 0, crop[rows, columns]
     if inked.all() or not inked.any():
         return None
-    return float(np.median(tones[~inked])), float(np.median(tones[inked]))
+    return float(np.median(grey[~inked])), float(np.median(grey[inked]))
 
 
 def _frame(
