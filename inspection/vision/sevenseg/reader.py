@@ -396,7 +396,7 @@ def _half_one(lit: list[bool], ink: np.ndarray, x: int, y: int, width: int, tall
 
 # Beyond a window's frame lies the housing, which stands off the window's ground the other way
 # from the digits (a light housing round an LCD's grey). Beyond a last 1 under a reflection lies
-# more window, or the frame's shade. On the dataset's photos as they are and in 16 variants, a
+# more window, or the frame's shade. On the dataset's photos as they are and in 15 variants, a
 # frame taken for a 1 stood 0.63 to 9.4 of the digits' contrast off the ground that way (a
 # window tight round 198.6 in each view, three others seen from the side); the lost 1s caught,
 # 0.55 to 1.44 the digits' way.
