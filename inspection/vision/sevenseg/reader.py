@@ -321,7 +321,6 @@ def _digit_in_step(
     the first digit these find a blank digit's ghost segments, or the bezel, not a lost 1."""
     if len(spans) < 2:
         return False
-    tones = _tones(crop, strokes, top, h, spans)
     least = FADED * float(np.median(hat[strokes > 0])) if strokes.any() else 255.0
     step = float(np.median(np.diff([a for a, _ in spans])))
     width = int(round(float(np.median([b - a for a, b in spans]))))
@@ -354,7 +353,7 @@ def _digit_in_step(
                     (ink is faded and _lone_one(lit, ink, x, y, width, tall))
                     or _half_one(lit, ink, x, y, width, tall)
                 )
-                and not _frame(crop, ink, (x, y, width, tall), tones)
+                and not _frame(crop, ink, (x, y, width, tall), _tones(crop, strokes, top, h, spans))
             ):
                 return True
     return False
