@@ -36,11 +36,15 @@ MAYBE_POINT = 0.5
 # the centre by POINT_SPREAD of the pitch counts for 1/e as much. A mark in another gap weighing
 # POINT_RIVAL of the chosen one's or more makes the point unsure.
 POINT_SPREAD, POINT_RIVAL = 0.15, 0.8
-# A point whose mark weighs under POINT_CENTRED so (a solid mark a tenth of the pitch or more off
-# its gap's centre) is unsure. On the dataset's photos as they are and in eight variants (1,300
-# readings with a point from a mark), every unflagged one under 0.3 was wrong (7: a reflection's
-# or a speck's mark, the real point lost, 108.00 read 10.800); from 0.3 to 0.4, 5 right, none wrong.
-POINT_CENTRED = 0.3
+# A point whose mark weighs under POINT_CENTRED so (a solid mark an eighth of the pitch or more
+# off its gap's centre, or a less solid one nearer) is unsure. On the dataset's photos as they are
+# and in eight variants (1,300 readings with a point from a mark), every unflagged one under 0.3
+# was wrong (7: a reflection's or a speck's mark, the real point lost, 108.00 read 10.800). Later,
+# over 2,512 readings (the 157 photos as they are and in 15 variants), 5 were wrong from marks of
+# 0.3 to 0.35 (108.00 read 10.800 four times, from a reflection's cut-off edge; 51 read 7.0), and
+# none right under 0.4; the first right one flagged comes at 0.5. Rendered, 1 of 800 right (9.5,
+# small, blurred and tilted: 0.39) is flagged.
+POINT_CENTRED = 0.4
 
 # Upside down, a display's point stands at the digits' top. A mark there weighing this much
 # (solid, centred in its gap), and more than any baseline mark's weight over POINT_RIVAL, is that
