@@ -423,49 +423,51 @@ def test_a_second_mark_like_the_point_in_another_gap_makes_the_point_unsure(text
     assert reading.reason == f"the decimal point is unsure: {reading.text} may be {rival}"
 
 
-@pytest.mark.parametrize(("text", "polarity"), [("571", "dark"), ("471", "light"), ("3714", "dark")])
-def test_a_mark_off_its_gaps_centre_makes_the_point_unsure(text, polarity):
-    # a display with no point, and a speck at the baseline after its first digit: centred in the
-    # gap it is the point (nothing tells it from one); a quarter of a digit's pitch towards the
-    # next digit (a reflection's corner, dirt), it may be none, and the reading is flagged
-    from inspection.vision.sevenseg.row import OFF_CENTRE
-
+def _marked(text: str, polarity: str, mark: str, shift: float) -> np.ndarray:
+    """A display showing ``text`` with no point, and a speck at the baseline in the gap after its
+    first digit, ``shift`` of the digits' pitch right of the gap's centre: a round one, or a
+    right triangle half as solid (its centroid a third of its width in from its upright side)."""
     h = 120
     w, t, gap = int(0.55 * h), int(0.13 * h), int(0.25 * h)
     left = int(0.5 * (1280 - len(text) * (w + gap)))
     top = int(0.5 * 720 - 0.8 * h) + (int(1.6 * h) - h) // 2
     ink = (35, 35, 35) if polarity == "dark" else (78, 78, 235)
-    for off, reason in ((0.0, ""), (0.25, OFF_CENTRE)):
-        photo = display_photo(text, polarity=polarity, slant=0.0)
-        centre = left + w + gap // 2 + int(off * (w + gap))
+    photo = display_photo(text, polarity=polarity, slant=0.0)
+    centre = left + w + gap // 2 + int(shift * (w + gap))
+    if mark == "round":
         cv2.circle(photo, (centre, top + h - t // 2), int(0.6 * t), ink, -1)
-        reading = read_display(photo)
+    else:
+        x = centre - t // 3
+        cv2.fillPoly(photo, [np.array([[x, top + h - t], [x, top + h], [x + t, top + h]], np.int32)], ink)
+    return photo
+
+
+@pytest.mark.parametrize(("text", "polarity"), [("571", "dark"), ("471", "light"), ("3714", "dark")])
+def test_a_mark_off_its_gaps_centre_makes_the_point_unsure(text, polarity):
+    # centred in the gap the speck is the point (nothing tells it from one); a quarter of a
+    # digit's pitch towards the next digit (a reflection's corner, dirt), it may be none, and the
+    # reading is flagged
+    from inspection.vision.sevenseg.row import OFF_CENTRE
+
+    for shift, reason in ((0.0, ""), (0.25, OFF_CENTRE)):
+        reading = read_display(_marked(text, polarity, "round", shift))
         assert (reading.text, reading.reason) == (f"{text[0]}.{text[1:]}", reason)
     # a display registered with the decimals the mark gives bears it out
-    registered = read_display(photo, DisplayConfig(decimals=len(text) - 1))
+    registered = read_display(_marked(text, polarity, "round", 0.25), DisplayConfig(decimals=len(text) - 1))
     assert (registered.text, registered.reason) == (f"{text[0]}.{text[1:]}", "")
 
 
 @pytest.mark.parametrize(("text", "polarity"), [("571", "dark"), ("471", "light")])
 def test_a_half_solid_mark_a_little_off_its_gaps_centre_makes_the_point_unsure(text, polarity):
-    # a mark half the solidity of a point (a triangle: a reflection's corner, the cut-off end of
-    # a reflection's edge) in the gap after the first digit: centred, it is the point; 0.14 of
-    # the pitch off centre it weighs 0.36 to 0.38, under POINT_CENTRED (108.00 read 10.800, its
-    # point lost under a reflection, from such a mark weighing 0.32 to 0.35), and is unsure
+    # a mark half as solid as a point (a reflection's corner, or the cut-off end of its edge):
+    # centred, it is the point; 0.14 of the pitch off it weighs 0.36 to 0.38, under
+    # POINT_CENTRED (108.00 read 10.800, its point lost under a reflection, from such a mark
+    # weighing 0.32 to 0.35), and is unsure. (On 3714, whose cells lie otherwise, the same shift
+    # weighs 0.46.)
     from inspection.vision.sevenseg.row import OFF_CENTRE
 
-    h = 120
-    w, t, gap = int(0.55 * h), int(0.13 * h), int(0.25 * h)
-    left = int(0.5 * (1280 - len(text) * (w + gap)))
-    top = int(0.5 * 720 - 0.8 * h) + (int(1.6 * h) - h) // 2
-    ink = (35, 35, 35) if polarity == "dark" else (78, 78, 235)
-    for off, reason in ((0.0, ""), (0.14, OFF_CENTRE)):
-        photo = display_photo(text, polarity=polarity, slant=0.0)
-        # the triangle's centroid, a third of its width in from its upright side
-        x = left + w + gap // 2 + int(off * (w + gap)) - t // 3
-        corners = np.array([[x, top + h - t], [x, top + h], [x + t, top + h]], np.int32)
-        cv2.fillPoly(photo, [corners], ink)
-        reading = read_display(photo)
+    for shift, reason in ((0.0, ""), (0.14, OFF_CENTRE)):
+        reading = read_display(_marked(text, polarity, "half solid", shift))
         assert (reading.text, reading.reason) == (f"{text[0]}.{text[1:]}", reason)
 
 
