@@ -450,10 +450,11 @@ def test_a_mark_off_its_gaps_centre_makes_the_point_unsure(text, polarity):
     from inspection.vision.sevenseg.row import OFF_CENTRE
 
     for shift, reason in ((0.0, ""), (0.25, OFF_CENTRE)):
-        reading = read_display(_marked(text, polarity, "round", shift))
+        photo = _marked(text, polarity, "round", shift)
+        reading = read_display(photo)
         assert (reading.text, reading.reason) == (f"{text[0]}.{text[1:]}", reason)
     # a display registered with the decimals the mark gives bears it out
-    registered = read_display(_marked(text, polarity, "round", 0.25), DisplayConfig(decimals=len(text) - 1))
+    registered = read_display(photo, DisplayConfig(decimals=len(text) - 1))
     assert (registered.text, registered.reason) == (f"{text[0]}.{text[1:]}", "")
 
 
