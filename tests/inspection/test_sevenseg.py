@@ -1414,6 +1414,27 @@ def test_a_1_after_the_row_is_seen_though_the_windows_edge_runs_along_its_foot()
     assert not _digit_in_step(np.where(foot > 0, 40, 150), foot, foot, 64.0, 32.0, spans)
 
 
+@pytest.mark.parametrize("bar", [118, 358])  # in the cell one step before the row, or after it
+@pytest.mark.parametrize("lines", [True, False])
+def test_a_1_beside_the_row_is_seen_though_lines_along_the_rows_top_and_foot_cross_its_ends(bar, lines):
+    # 175.00 seen from the side read 75.00 unflagged: its first 1 stood in a backlit patch of the
+    # window whose edges, along the digits' top and foot, cross the 1's ends and run on across
+    # the gap to the row. Ink past both ends of an upright bar is a frame's edge running on, not
+    # a 1; a line across that runs on over the gap is no part of the bar.
+    from inspection.vision.sevenseg.reader import _digit_in_step
+
+    spans = [(150.0, 190.0), (210.0, 250.0), (270.0, 310.0)]  # the cells one step off: 90 and 330
+    strokes = np.zeros((128, 400), np.uint8)
+    if lines:
+        strokes[32:96, bar : bar + 8] = 255  # the 1's bar
+        across = slice(bar - 20, 160) if bar < 150 else slice(300, bar + 20)  # from past the bar into the row
+        strokes[25:32, across] = strokes[96:103, across] = 255
+    else:
+        strokes[10:120, bar : bar + 8] = 255  # an upright edge alone, on past the digits' top and foot
+    crop = np.where(strokes > 0, 40, 150).astype(np.uint8)
+    assert _digit_in_step(crop, strokes, strokes, 64.0, 32.0, spans) is lines
+
+
 @pytest.mark.parametrize(
     "bar, beyond, flagged",
     [

@@ -143,18 +143,28 @@ def _cut_off(mask: np.ndarray, cells, top: int, bottom: int, stroke: float, insi
     return ends[0], ends[1]
 
 
-def _a_one(mask: np.ndarray, bar: tuple[int, int], top: int, bottom: int, one_end: bool = False) -> bool:
+def _a_one(
+    mask: np.ndarray,
+    bar: tuple[int, int],
+    top: int,
+    bottom: int,
+    one_end: bool = False,
+    lines: np.ndarray | None = None,
+) -> bool:
     """An upright stroke in the columns ``bar`` down most of the digits' height (a segment gap,
     and the top and bottom bars' thickness, may be missing) that stops at their top and bottom:
     a 1's b and c. A frame's edge runs on past them (``PAST``). ``one_end``: a stroke that runs
-    on at one end only is a 1 too (one touching a window's edge, or smeared by a moving hand)."""
+    on at one end only is a 1 too (one touching a window's edge, or smeared by a moving hand).
+    ``lines``: the mask's rows that a line across crosses (a patch's edge along the digits' top
+    or foot): ink there is the line's, not the stroke running on."""
     a, b = max(0, bar[0]), min(mask.shape[1], bar[1])
     height = bottom - top
     margin = int(PAST * height)
     if b <= a or margin < 2 or top - margin < 0 or bottom + margin > mask.shape[0]:
         return False
     lit = (mask[:, a:b] > 0).any(axis=1)
-    past = [lit[top - margin : top].mean() >= 0.5, lit[bottom : bottom + margin].mean() >= 0.5]
+    runs_on = lit if lines is None else lit & ~lines
+    past = [runs_on[top - margin : top].mean() >= 0.5, runs_on[bottom : bottom + margin].mean() >= 0.5]
     return bool(lit[top:bottom].mean() >= 0.7 and not (all(past) if one_end else any(past)))
 
 

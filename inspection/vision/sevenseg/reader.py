@@ -345,12 +345,12 @@ def _digit_in_step(
             # a bar across the cell (a, g or d) that runs on across the gap is a line (the
             # window's shaded edge along the digits), not a segment of the cell's own
             lit = [on and not (i in ACROSS and _runs_on(ink, gap, y, tall, i)) for i, on in enumerate(lit)]
-            if ink is strokes and _lone_one(lit, strokes, x, y, width, tall):
+            if ink is strokes and _lone_one(lit, strokes, x, y, width, tall, gap):
                 return True
             if (
                 left > spans[-1][0]
                 and (
-                    (ink is faded and _lone_one(lit, ink, x, y, width, tall))
+                    (ink is faded and _lone_one(lit, ink, x, y, width, tall, gap))
                     or _half_one(lit, ink, x, y, width, tall)
                 )
                 and not _frame(crop, ink, (x, y, width, tall), _tones(crop, strokes, top, h, spans))
@@ -365,14 +365,19 @@ def _runs_on(ink: np.ndarray, gap: tuple[int, int], y: int, tall: int, segment: 
     return band.size > 0 and float((band > 0).mean(axis=1).max()) >= LIT
 
 
-def _lone_one(lit: list[bool], strokes: np.ndarray, x: int, y: int, width: int, tall: int) -> bool:
+def _lone_one(
+    lit: list[bool], strokes: np.ndarray, x: int, y: int, width: int, tall: int, gap: tuple[int, int]
+) -> bool:
     """A 1 in the ``strokes``' cell at ``x``, ``y`` (``lit``: its segments): b and c lit, d, e,
     f and g not (a window's edge along the digits' top may light a), and their bar stopping at
     the cell's top or bottom (``_a_one``), where an upright edge crossing the row (a window's
-    side, a shadow's border) runs on past both."""
+    side, a shadow's border) runs on past both. Ink past the bar's ends in rows lit right across
+    the ``gap`` to the row is a line along the digits (a backlit patch's edge), not the bar
+    running on: 175.00 seen from the side read 75.00, its 1 crossed at both ends so."""
     if not (lit[1] and lit[2]) or any(lit[i] for i in (3, 4, 5, 6)):
         return False
-    return _a_one(strokes, (x + int(ONE_BAR * width), x + width), y, y + tall, one_end=True)
+    lines = (strokes[:, gap[0] : gap[1]] > 0).mean(axis=1) >= LIT if gap[1] > gap[0] else None
+    return _a_one(strokes, (x + int(ONE_BAR * width), x + width), y, y + tall, one_end=True, lines=lines)
 
 
 def _half_one(lit: list[bool], ink: np.ndarray, x: int, y: int, width: int, tall: int) -> bool:
