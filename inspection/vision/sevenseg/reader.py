@@ -19,7 +19,6 @@ from .decode import (
     SIGN_AFTER,
     TURNED_DIGIT,
     UNCERTAIN,
-    _across_band,
     _decode,
     _segments,
     _turned_digit,
@@ -344,13 +343,14 @@ def _digit_in_step(
                 return True
             # a bar across the cell (a, g or d) that runs on across the gap is a line (the
             # window's shaded edge along the digits), not a segment of the cell's own
-            lit = [on and not (i in ACROSS and _runs_on(ink, gap, y, tall, i)) for i, on in enumerate(lit)]
-            if ink is strokes and _lone_one(lit, strokes, x, y, width, tall, gap):
+            lines = _lit_across(ink, gap)
+            lit = [on and not (i in ACROSS and _runs_on(lines, y, tall, i)) for i, on in enumerate(lit)]
+            if ink is strokes and _lone_one(lit, strokes, x, y, width, tall, lines):
                 return True
             if (
                 left > spans[-1][0]
                 and (
-                    (ink is faded and _lone_one(lit, ink, x, y, width, tall, gap))
+                    (ink is faded and _lone_one(lit, ink, x, y, width, tall, lines))
                     or _half_one(lit, ink, x, y, width, tall)
                 )
                 and not _frame(crop, ink, (x, y, width, tall), _tones(crop, strokes, top, h, spans))
@@ -359,25 +359,36 @@ def _digit_in_step(
     return False
 
 
-def _runs_on(ink: np.ndarray, gap: tuple[int, int], y: int, tall: int, segment: int) -> bool:
-    """Whether bar ``segment``'s rows (``_across_band``'s) are lit right across the columns ``gap``."""
-    band = _across_band(ink[y : y + tall, gap[0] : gap[1]], segment, columns=(0.0, 1.0))
-    return band.size > 0 and float((band > 0).mean(axis=1).max()) >= LIT
+def _runs_on(lines: np.ndarray, y: int, tall: int, segment: int) -> bool:
+    """Whether one of bar ``segment``'s rows (``ACROSS``, taken as ``_across_band`` takes them) in
+    the cell at ``y`` is one of the ``lines`` lit right across the gap (``_lit_across``)."""
+    r0, r1 = ACROSS[segment]
+    start = int(r0 * tall)
+    return bool(lines[y + start : y + max(start + 1, int(r1 * tall))].any())
+
+
+def _lit_across(ink: np.ndarray, gap: tuple[int, int]) -> np.ndarray:
+    """Which rows of ``ink`` are lit (``LIT``) right across the columns ``gap``: a line along the
+    digits, where it crosses the gap between a cell and the row."""
+    if gap[1] <= gap[0]:
+        return np.zeros(ink.shape[0], bool)
+    return (ink[:, gap[0] : gap[1]] > 0).mean(axis=1) >= LIT
 
 
 def _lone_one(
-    lit: list[bool], strokes: np.ndarray, x: int, y: int, width: int, tall: int, gap: tuple[int, int]
+    lit: list[bool], strokes: np.ndarray, x: int, y: int, width: int, tall: int, lines: np.ndarray
 ) -> bool:
     """A 1 in the ``strokes``' cell at ``x``, ``y`` (``lit``: its segments): b and c lit, d, e,
     f and g not (a window's edge along the digits' top may light a), and their bar stopping at
     the cell's top or bottom (``_a_one``), where an upright edge crossing the row (a window's
-    side, a shadow's border) runs on past both. Ink past the bar's ends in rows lit right across
-    the ``gap`` to the row is a line along the digits (a backlit patch's edge), not the bar
-    running on: 175.00 seen from the side read 75.00, its 1 crossed at both ends so."""
+    side, a shadow's border) runs on past both. Ink past the bar's ends in the ``lines``, rows lit
+    right across the gap to the row (``_lit_across``), is a line along the digits (a backlit
+    patch's edge), not the bar running on: 175.00 seen from the side read 75.00, its 1 crossed
+    at both ends so."""
     if not (lit[1] and lit[2]) or any(lit[i] for i in (3, 4, 5, 6)):
         return False
-    lines = (strokes[:, gap[0] : gap[1]] > 0).mean(axis=1) >= LIT if gap[1] > gap[0] else None
-    return _a_one(strokes, (x + int(ONE_BAR * width), x + width), y, y + tall, one_end=True, lines=lines)
+    bar = (x + int(ONE_BAR * width), x + width)
+    return _a_one(strokes, bar, y, y + tall, one_end=True, lines=lines)
 
 
 def _half_one(lit: list[bool], ink: np.ndarray, x: int, y: int, width: int, tall: int) -> bool:
