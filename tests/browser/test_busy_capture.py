@@ -43,3 +43,38 @@ def test_a_photo_taken_while_the_readers_are_behind_waits_in_the_page(camera_bro
     )
     assert kept == 1
     context.close()
+
+
+def test_a_kept_record_with_no_picture_is_marked_failed_and_does_not_hold_up_the_next_photo(
+    camera_browser, busy_app  # noqa: F811
+):
+    base = busy_app["url"]
+    context = camera_browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    login(page, base, busy_app["password"])
+    page.goto(base + "/capture/")
+    page.wait_for_selector("#shoot:not([disabled])", timeout=15_000)
+    # an outbox record without a picture, as a photo taken before the camera's first frame left
+    page.evaluate(
+        "new Promise((ok) => { const r = indexedDB.open('tracelens', 1); r.onsuccess = () => {"
+        " const tx = r.result.transaction('outbox', 'readwrite');"
+        " tx.objectStore('outbox').put({key: 'no-picture', blob: null, station: 'pack',"
+        " metadata: {context: 'label'}, taken: 1}); tx.oncomplete = () => ok(); }; })"
+    )
+    page.reload()
+    page.locator("#shots li[data-key='no-picture'][data-state=failed]").wait_for(timeout=20_000)
+    assert "no picture" in page.locator("#shots li[data-key='no-picture']").inner_text()
+    page.wait_for_selector("#shoot:not([disabled])", timeout=15_000)
+    page.select_option("#cam-station", "pack")
+    page.click("#shoot")
+    # the photo behind it is sent and, with the readers behind, waits with the server's reason
+    waiting = page.locator("#shots li[data-state^=waiting]").first
+    waiting.wait_for(timeout=30_000)
+    assert "busy" in waiting.get_attribute("data-state")
+    left = page.evaluate(
+        "new Promise((ok) => { const r = indexedDB.open('tracelens', 1); r.onsuccess = () => {"
+        " const t = r.result.transaction('outbox').objectStore('outbox').getAllKeys();"
+        " t.onsuccess = () => ok(t.result); }; })"
+    )
+    assert left == [waiting.get_attribute("data-key")]
+    context.close()

@@ -25,6 +25,7 @@
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
   let track = null;
   let sending = false;
+  let again = false; // a photo came in while the outbox was being sent: send it once that ends
 
   // The operator picks the context once; it is remembered on this device. A page opened for a
   // machine's display (?display=<id>) photographs that display at its machine's station.
@@ -93,7 +94,10 @@
       track = stream.getVideoTracks()[0];
       card.hidden = false;
       document.getElementById("upload-title").textContent = "Or choose a photo";
-      shoot.disabled = false;
+      // the button waits for the camera's first frame: a photo before it would hold no picture
+      const ready = () => { if (video.videoWidth) shoot.disabled = false; };
+      video.addEventListener("loadeddata", ready);
+      ready();
       video.onclick = focusAt;
     })
     .catch(() => { card.hidden = true; }); // no camera or no permission: the file input remains
@@ -119,11 +123,13 @@
     return frame();
   }
   function frame() {
+    const noPicture = new Error("The camera gave no picture; take the photo again.");
+    if (!video.videoWidth) return Promise.reject(noPicture);
     const canvas = document.createElement("canvas");
     canvas.width = video.videoWidth;
     canvas.height = video.videoHeight;
     canvas.getContext("2d").drawImage(video, 0, 0);
-    return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.92));
+    return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(noPicture)), "image/jpeg", 0.92));
   }
 
   shoot.onclick = () => {
@@ -136,22 +142,33 @@
         const item = { key: newKey(), blob, station: station.value, metadata, taken: Date.now() };
         return put(item).then(() => {
           show(item.key, navigator.onLine ? "sending" : "waiting (offline)", "photo " + new Date(item.taken).toLocaleTimeString());
-          return flush();
+          flush(); // kept in the outbox: the next photo need not wait for this upload
         });
       })
+      .catch((error) => show(newKey(), "failed", error.message))
       .finally(() => { shoot.disabled = false; });
   };
 
   // --- uploads: every photo in the outbox, oldest first, until the server has it -------------
   function flush() {
-    if (sending || !navigator.onLine) return Promise.resolve();
+    if (!navigator.onLine) return Promise.resolve();
+    if (sending) { again = true; return Promise.resolve(); }
     sending = true;
+    again = false;
     return pending()
       .then((items) => items.sort((a, b) => a.taken - b.taken).reduce((chain, item) => chain.then(() => upload(item)), Promise.resolve()))
-      .finally(() => { sending = false; });
+      .finally(() => {
+        sending = false;
+        if (again) flush();
+      });
   }
 
   function upload(item) {
+    if (!(item.blob instanceof Blob)) {
+      // a record with no picture (kept by an older page) has nothing to send; it must not hold up the photos behind it
+      show(item.key, "failed", "This photo holds no picture; take it again.");
+      return remove(item.key);
+    }
     const form = new FormData();
     form.append("image", item.blob, "photo-" + item.taken + ".jpg");
     form.append("idempotency_key", item.key);
@@ -268,7 +285,10 @@
   }
   window.addEventListener("online", online);
   window.addEventListener("offline", online);
-  online();
-  pending().then((items) => items.forEach((item) => show(item.key, "waiting", "photo " + new Date(item.taken).toLocaleTimeString())));
+  // the photos kept from before are listed first, then sent (a listing after the send would
+  // paint over what the send found)
+  pending()
+    .then((items) => items.forEach((item) => show(item.key, "waiting", "photo " + new Date(item.taken).toLocaleTimeString())))
+    .finally(online);
   setInterval(flush, 15000);
 })();
