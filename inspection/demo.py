@@ -53,12 +53,13 @@ def display_photo(
     size: tuple[int, int] = (1280, 720),
     blur: float = 1.0,
     seed: int = 0,
+    window_height: float = 1.6,
 ) -> np.ndarray:
     """A photo of a 7-segment display showing ``text`` (digits, "." and "-"): an LCD (dark
     segments on a grey window in a light housing) or an LED panel (light segments on black),
     italic by ``slant``, seen at an angle (``tilt``: share of the width the far edge shrinks by),
     turned in the picture's plane by ``turn`` degrees (counter-clockwise), with blur and sensor
-    noise. BGR."""
+    noise; its window ``window_height`` times as high as the digits. BGR."""
     from inspection.vision.sevenseg import PATTERNS
 
     rng = np.random.default_rng(seed)
@@ -68,7 +69,12 @@ def display_photo(
     chars = [c for c in text if c != "."]
     dots = {len([c for c in text[:i] if c != "."]) - 1 for i, c in enumerate(text) if c == "."}
     row_w = len(chars) * (w + gap)
-    win = (int(0.5 * (width - row_w)) - h // 2, int(0.5 * height - 0.8 * h), row_w + h, int(1.6 * h))
+    win = (
+        int(0.5 * (width - row_w)) - h // 2,
+        int(0.5 * height - window_height / 2 * h),
+        row_w + h,
+        int(window_height * h),
+    )
     ground, window, ink = (215, 150, 35) if polarity == "dark" else (60, 15, 235)
     image = np.full((height, width), ground, np.float32)
     x0, y0, ww, wh = win

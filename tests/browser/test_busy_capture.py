@@ -46,7 +46,8 @@ def test_a_photo_taken_while_the_readers_are_behind_waits_in_the_page(camera_bro
 
 
 def test_a_kept_record_with_no_picture_is_marked_failed_and_does_not_hold_up_the_next_photo(
-    camera_browser, busy_app  # noqa: F811
+    camera_browser,  # noqa: F811
+    busy_app,
 ):
     base = busy_app["url"]
     context = camera_browser.new_context(viewport={"width": 390, "height": 844})

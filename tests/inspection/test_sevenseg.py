@@ -1460,3 +1460,29 @@ def test_a_last_1_half_lost_or_faded_is_looked_for_but_the_windows_frame_is_no_1
     hat = _contrast(crop, "dark", int(0.5 * h) | 1)
     strokes = np.where(crop == 40, 255, 0).astype(np.uint8)  # the faded bar is below the strokes' level
     assert _digit_in_step(crop, hat, strokes, h, top, spans) is flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "height", "window"),
+    [("991.1", 100, 1.12), ("94.9", 120, 1.14), ("49.4", 100, 1.16), ("719", 140, 1.14)],
+)
+def test_a_window_tight_round_its_digits_does_not_turn_a_9_into_a_4(text, height, window):
+    # A window whose top and bottom edges lie less than a stroke from the digits: straightened,
+    # a 9's top and bottom bars run dark right up to the window's edge, and the contrast
+    # against the surroundings, measured a stroke or so each way, sees none beyond it. The 9
+    # read as a 4, unflagged. The window's reading is flagged (its bars are dark at the edge)
+    # and read again with room round the row.
+    from inspection.vision.sevenseg.places import _windows
+    from inspection.vision.sevenseg.row import _read_polarity
+
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    photo = display_photo(text, digit_height=height, window_height=window, seed=3)
+    config = DisplayConfig(decimals=decimals)
+    gray = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    scale = config.work_px / max(gray.shape)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    straightened, _, _ = _windows(small)[0]
+    (row,) = _read_polarity(straightened, "dark", config, max(15, straightened.shape[0] * 2 // 9) | 1)
+    assert row.text != text and "a bar by it may be lost: 4 may be 9" in row.reason
+    reading = read_display(photo, config)
+    assert (reading.text, reading.reason) == (text, "")

@@ -388,6 +388,57 @@ def _on_frame(gray: np.ndarray, ink: np.ndarray, cells, n: int, top: int, bottom
     return abs(contrast) >= FAINT and (np.nanmedian(far) - ground_level) / contrast >= NOT_GROUND
 
 
+# Of the way from a cell's ground to its strokes' ink: a row this dark across the cell's middle,
+# and less than half as dark in the gaps beside it, is a bar's. Tight windows rendered here: the
+# bars lost at the edge 1.0, the gaps 0.0 to 0.05; the dataset's photos, where an LCD's unlit
+# segment shows faintly in the shade along its window's edge: up to 0.63.
+RIM_INK = 0.8
+
+
+def _dark_at_rim(gray: np.ndarray, ink: np.ndarray, cell, top: int, bottom: int, rim) -> tuple[bool, bool]:
+    """Whether the zones of the cell's top bar (a) and bottom bar (d), where the row's top and
+    foot are at its region's edge (``rim``), have a row ``RIM_INK`` of the way from the cell's
+    ground to its strokes' ink across the cell's middle, and not half that in the gaps either
+    side, in the straightened row's pixels ``gray`` (NaN where the straightening padded): a bar
+    that is there, its contrast lost at the edge (a frame's edge or a shadow runs on over the
+    gaps).
+    ``ink``: the row's stroke mask."""
+    left, width = cell
+    columns = slice(max(0, left), left + width)
+    band, lit = gray[top:bottom, columns], ink[top:bottom, columns] > 0
+    strokes, ground = band[lit], band[~lit]
+    if not (np.isfinite(strokes).any() and np.isfinite(ground).any()):
+        return False, False
+    ground_level = float(np.nanmedian(ground))
+    contrast = ground_level - float(np.nanmedian(strokes))
+    if abs(contrast) < FAINT:
+        return False, False
+    zone, side = int(0.15 * (bottom - top)), max(1, int(0.25 * width))
+    middle = (left + int(0.3 * width), left + int(0.7 * width) + 1)
+    gaps = ((left - side, left), (left + width, left + width + side))
+    dark = []
+    for near, rows in zip(rim, (slice(0, top + zone), slice(bottom - zone, None)), strict=True):
+        if not near:
+            dark.append(False)
+            continue
+        bar = _share_dark(gray[rows], middle, ground_level, contrast)
+        beside = [_share_dark(gray[rows], gap, ground_level, contrast) for gap in gaps]
+        beside = [b for b in beside if np.isfinite(b).any()]
+        clear = np.all([np.nan_to_num(b, nan=1.0) < RIM_INK / 2 for b in beside], axis=0) if beside else False
+        dark.append(bool(np.any((np.nan_to_num(bar) >= RIM_INK) & clear)))
+    return dark[0], dark[1]
+
+
+def _share_dark(rows: np.ndarray, columns: tuple[int, int], ground: float, contrast: float) -> np.ndarray:
+    """Each row's mean over ``columns`` as a share of the way from ``ground`` to the strokes'
+    ink (``contrast`` below it); NaN for a row with no pixel there."""
+    part = rows[:, max(0, columns[0]) : max(0, columns[1])]
+    seen = np.isfinite(part)
+    count = seen.sum(axis=1)
+    mean = np.where(seen, part, 0).sum(axis=1) / np.maximum(count, 1)
+    return np.where(count > 0, (ground - mean) / contrast, np.nan)
+
+
 def _groups(cells) -> list[tuple[int, int]]:
     """Digits sit on a regular pitch; a blob further off than that (a mark beside the display,
     a second display) starts a new group."""

@@ -36,7 +36,7 @@ from .reading import (
     mapped,
     stood_up,
 )
-from .row import CUT_OFF, OFF_CENTRE, UPSIDE_DOWN, _read_polarity
+from .row import AT_RIM, CUT_OFF, OFF_CENTRE, UPSIDE_DOWN, _read_polarity
 from .strokes import _contrast
 
 COVERED = 0.7  # share of a cell as dark as the segments: something lies over it
@@ -750,6 +750,7 @@ def _beyond(reading: DisplayReading, seen: tuple[tuple[Digit, ...], ...]) -> boo
     return False
 
 
+AT_RIM_HEAD = AT_RIM.split("{", 1)[0]  # how every AT_RIM reason, and no other, begins
 POINT_OFF_HEAD = POINT_OFF.split("{", 1)[0]  # how every POINT_OFF reason, and no other, begins
 
 
@@ -882,7 +883,12 @@ def _second_look(gray: np.ndarray, found: _Found, polarities, config: DisplayCon
     for polarity in polarities:
         for reading in _read_polarity(region, polarity, config, kernel, edges):
             reading = mapped(reading, back)
-            if _rank(reading) > _rank(best) and _same_height(reading, found.reading):
+            if not _same_height(reading, found.reading):
+                continue
+            # a reading flagged for a bar lost at its region's edge gives way to one as good,
+            # unflagged, read here with room round the row
+            room = best.reason.startswith(AT_RIM_HEAD) and not reading.reason
+            if _rank(reading) > _rank(best) or (room and _rank(reading) >= _rank(best)):
                 best = reading
     return best
 

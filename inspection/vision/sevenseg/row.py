@@ -7,6 +7,7 @@ import numpy as np
 from .cells import (
     _cells,
     _cut_off,
+    _dark_at_rim,
     _decimal_point,
     _groups,
     _level,
@@ -58,6 +59,12 @@ BRIDGE = 0.6
 # read without it, unflagged, 7, 18, 37, 46 times in about 80 each; now 3, 2, 4, 17. Of 600
 # rendered integer displays, dimmed, noisy and JPEG-coded, 4 more are flagged.
 FAINT_POINT = 0.5
+# A row whose top (or foot) lies less than a stroke from its region's edge: a bar along that edge
+# is dark right up to it, and the contrast against the surroundings, measured across a stroke
+# each way, sees no surroundings beyond the edge (a window drawn tight round its digits read 9s
+# as 4s). A digit there without that bar, which is dark in the photo there (``_dark_at_rim``),
+# may have lost it; the second look, with room round the row, reads it again.
+AT_RIM = "a digit reaches the edge of where it was read, and a bar by it may be lost: {char} may be {other}"
 OFF_CENTRE = "the decimal point is unsure: its mark stands off its gap's centre (a speck, a reflection?)"
 UPSIDE_DOWN = "a point-like mark at the digits' top, between two of them: the display may be upside down"
 
@@ -155,6 +162,7 @@ def _read_row(
     left = pad if edges[0] and x0 == 0 else -upright.shape[1]
     right = pad + crop.shape[1] if edges[1] and x1 == hat.shape[1] else 2 * upright.shape[1]
     cut = _cut_off(unlined, cells, top, bottom, stroke, (left, right))
+    rim = (y0 + top < stroke, hat.shape[0] - (y0 + bottom) < stroke)
     best = None
     for first, last in _groups(cells):
         start, end = _trim(digits, first, last)
@@ -201,6 +209,11 @@ def _read_row(
             and ((cut[0] and start == first == 0) or (cut[1] and end == last == len(cells)))
         ):
             reading = replace(reading, reason=CUT_OFF)
+        if reading.value is not None and not reading.reason and any(rim):
+            if pixels is None:
+                pixels = _shear(gray[y0:y1, x0:x1].astype(np.float32), s, padding=np.nan)
+            if bare := _lost_at_rim(pixels, upright, cells[start:end], digits[start:end], top, bottom, rim):
+                reading = replace(reading, reason=AT_RIM.format(char=bare[0], other=bare[1]))
         if faint and reading.value is not None and not reading.reason:
             maybe, faint = _faint_point(hat[y0:y1, x0:x1], level, s, cells, top, bottom, stroke), False
         if (
@@ -218,6 +231,24 @@ def _read_row(
         if best is None or _rank(reading) > _rank(best):
             best = reading
     return best or DisplayReading("", None, 0.0, polarity=polarity, reason="no display digits found")
+
+
+def _lost_at_rim(
+    gray: np.ndarray, ink: np.ndarray, cells, digits, top: int, bottom: int, rim
+) -> tuple[str, str] | None:
+    """The first digit that reads as another with the bars dark at the region's edge
+    (``_dark_at_rim``) counted lit, and that other digit: (digit, other); None where none does."""
+    for cell, digit in zip(cells, digits, strict=True):
+        if not digit.char.isdigit():
+            continue
+        dark = _dark_at_rim(gray, ink, cell, top, bottom, rim)
+        if not any(dark):
+            continue
+        lit = [1.0 if (k, True) in ((0, dark[0]), (3, dark[1])) else v for k, v in enumerate(digit.segments)]
+        other = _decode(lit)[0]
+        if other.isdigit() and other != digit.char:
+            return digit.char, other
+    return None
 
 
 def _faint_point(
