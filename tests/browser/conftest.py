@@ -98,6 +98,24 @@ def login(page, base: str, password: str, username: str = "admin") -> None:
     page.wait_for_url(base + "/")
 
 
+def phone_page(browser, base: str, password: str, path: str = "/capture/"):
+    """A phone-sized context of ``browser``, logged in as admin, at ``path``: (context, page)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    login(page, base, password)
+    page.goto(base + path)
+    return context, page
+
+
+def outbox_keys(page) -> list[str]:
+    """The keys of the photos the capture page keeps in its outbox (IndexedDB) to send."""
+    return page.evaluate(
+        "new Promise((ok) => { const r = indexedDB.open('tracelens', 1); r.onsuccess = () => {"
+        " const t = r.result.transaction('outbox').objectStore('outbox').getAllKeys();"
+        " t.onsuccess = () => ok(t.result); }; })"
+    )
+
+
 def wait_until(page, expression: str, timeout: float = 30_000) -> None:
     """Poll ``expression`` in the page until it is true. Playwright's ``wait_for_function`` runs
     its predicate with ``eval``, which the pages' Content-Security-Policy rightly forbids;

@@ -4,7 +4,7 @@ as waiting, with the server's reason, and nothing is stored on the server."""
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import outbox_keys, phone_page
 from tests.browser.test_phone_capture import camera_browser, captures_with_key  # noqa: F401  (fixture)
 from tests.services import embedded_env, manage, serving
 
@@ -22,11 +22,7 @@ def busy_app(tmp_path_factory):
 
 
 def test_a_photo_taken_while_the_readers_are_behind_waits_in_the_page(camera_browser, busy_app):  # noqa: F811
-    base = busy_app["url"]
-    context = camera_browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    login(page, base, busy_app["password"])
-    page.goto(base + "/capture/")
+    context, page = phone_page(camera_browser, busy_app["url"], busy_app["password"])
     page.wait_for_selector("#camera-card:not([hidden])", timeout=15_000)
     page.wait_for_selector("#shoot:not([disabled])")
     page.select_option("#cam-station", "pack")
@@ -36,12 +32,7 @@ def test_a_photo_taken_while_the_readers_are_behind_waits_in_the_page(camera_bro
     assert "busy" in waiting.get_attribute("data-state")
     assert "photos behind" in waiting.inner_text()
     assert captures_with_key(page, waiting.get_attribute("data-key")) == 0  # nothing stored
-    kept = page.evaluate(
-        "new Promise((ok) => { const r = indexedDB.open('tracelens', 1); r.onsuccess = () => {"
-        " const t = r.result.transaction('outbox').objectStore('outbox').count();"
-        " t.onsuccess = () => ok(t.result); }; })"
-    )
-    assert kept == 1
+    assert outbox_keys(page) == [waiting.get_attribute("data-key")]
     context.close()
 
 
@@ -49,11 +40,7 @@ def test_a_kept_record_with_no_picture_is_marked_failed_and_does_not_hold_up_the
     camera_browser,  # noqa: F811
     busy_app,
 ):
-    base = busy_app["url"]
-    context = camera_browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    login(page, base, busy_app["password"])
-    page.goto(base + "/capture/")
+    context, page = phone_page(camera_browser, busy_app["url"], busy_app["password"])
     page.wait_for_selector("#shoot:not([disabled])", timeout=15_000)
     # an outbox record without a picture, as a photo taken before the camera's first frame left
     page.evaluate(
@@ -72,10 +59,5 @@ def test_a_kept_record_with_no_picture_is_marked_failed_and_does_not_hold_up_the
     waiting = page.locator("#shots li[data-state^=waiting]").first
     waiting.wait_for(timeout=30_000)
     assert "busy" in waiting.get_attribute("data-state")
-    left = page.evaluate(
-        "new Promise((ok) => { const r = indexedDB.open('tracelens', 1); r.onsuccess = () => {"
-        " const t = r.result.transaction('outbox').objectStore('outbox').getAllKeys();"
-        " t.onsuccess = () => ok(t.result); }; })"
-    )
-    assert left == [waiting.get_attribute("data-key")]
+    assert outbox_keys(page) == [waiting.get_attribute("data-key")]
     context.close()

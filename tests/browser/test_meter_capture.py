@@ -6,7 +6,7 @@ display's reading with its digits boxed on the photo."""
 import pytest
 
 from inspection.demo import display_photo
-from tests.browser.conftest import camera_showing, login
+from tests.browser.conftest import camera_showing, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -18,11 +18,7 @@ def display_camera(tmp_path_factory):
 
 
 def test_an_operator_photographs_a_machine_s_display_from_its_page(display_camera, embedded_app, artifacts):
-    base = embedded_app["url"]
-    context = display_camera.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    login(page, base, embedded_app["password"])
-    page.goto(base + "/equipment/")
+    context, page = phone_page(display_camera, embedded_app["url"], embedded_app["password"], "/equipment/")
     page.click("text=REFLOW-1")
     page.click("text=Photograph this display")
     page.wait_for_url("**/capture/?display=*")

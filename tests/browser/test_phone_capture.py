@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ocr.labels import render_label
-from tests.browser.conftest import camera_showing, login
+from tests.browser.conftest import camera_showing, outbox_keys, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -38,11 +38,7 @@ def captures_with_key(page, key: str) -> int:
 
 
 def test_photograph_in_the_page_and_upload_after_going_offline(camera_browser, embedded_app, artifacts):
-    base = embedded_app["url"]
-    context = camera_browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    login(page, base, embedded_app["password"])
-    page.goto(base + "/capture/")
+    context, page = phone_page(camera_browser, embedded_app["url"], embedded_app["password"])
     page.wait_for_selector("#camera-card:not([hidden])", timeout=15_000)
     page.wait_for_selector("#shoot:not([disabled])")
     page.select_option("#cam-station", "pack")
@@ -65,12 +61,7 @@ def test_photograph_in_the_page_and_upload_after_going_offline(camera_browser, e
     ).wait_for(timeout=60_000)
     assert captures_with_key(page, key) == 1
     # the outbox is empty: nothing left to send twice
-    left = page.evaluate(
-        """new Promise((resolve) => { const open = indexedDB.open('tracelens', 1);
-        open.onsuccess = () => { const r = open.result.transaction('outbox').objectStore('outbox').count();
-        r.onsuccess = () => resolve(r.result); }; })"""
-    )
-    assert left == 0
+    assert outbox_keys(page) == []
     wide = page.evaluate(
         "Array.from(document.querySelectorAll('body *'))"
         ".filter(e => e.getBoundingClientRect().right > 391).map(e => e.outerHTML.slice(0, 80))"
@@ -84,11 +75,7 @@ def test_photograph_in_the_page_and_upload_after_going_offline(camera_browser, e
 def test_returns_photo_shows_the_unit_its_warranty_and_opens_the_case(
     camera_browser, embedded_app, artifacts
 ):
-    base = embedded_app["url"]
-    context = camera_browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    login(page, base, embedded_app["password"])
-    page.goto(base + "/capture/")
+    context, page = phone_page(camera_browser, embedded_app["url"], embedded_app["password"])
     shipped = page.evaluate(
         """async () => {
           const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
