@@ -401,8 +401,7 @@ def _dark_at_rim(gray: np.ndarray, ink: np.ndarray, cell, top: int, bottom: int,
     ground to its strokes' ink across the cell's middle, and not half that in the gaps either
     side, in the straightened row's pixels ``gray`` (NaN where the straightening padded): a bar
     that is there, its contrast lost at the edge (a frame's edge or a shadow runs on over the
-    gaps).
-    ``ink``: the row's stroke mask."""
+    gaps). ``ink``: the row's stroke mask."""
     left, width = cell
     columns = slice(max(0, left), left + width)
     band, lit = gray[top:bottom, columns], ink[top:bottom, columns] > 0
