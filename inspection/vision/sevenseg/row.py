@@ -241,10 +241,11 @@ def _lost_at_rim(
     for cell, digit in zip(cells, digits, strict=True):
         if not digit.char.isdigit():
             continue
-        dark = _dark_at_rim(gray, ink, cell, top, bottom, rim)
-        if not any(dark):
+        top_bar, bottom_bar = _dark_at_rim(gray, ink, cell, top, bottom, rim)
+        if not (top_bar or bottom_bar):
             continue
-        lit = [1.0 if (k, True) in ((0, dark[0]), (3, dark[1])) else v for k, v in enumerate(digit.segments)]
+        lit = list(digit.segments)
+        lit[0], lit[3] = (1.0 if top_bar else lit[0]), (1.0 if bottom_bar else lit[3])
         other = _decode(lit)[0]
         if other.isdigit() and other != digit.char:
             return digit.char, other
