@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
+import inspection.vision.sevenseg as sevenseg
 from inspection.demo import display_photo, text_display_photo
 from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
 from inspection.vision.sevenseg.reader import DOTTED, GAPPED, SPREAD_OUT, UNREAD, _unread_beside
@@ -1367,6 +1368,50 @@ def test_a_bar_lit_along_one_half_only_may_be_specks():
         shares = _segments(mask, 0, 0, w, h)
         assert _decode(shares)[0] == read
         assert _half_bars(mask, shares, read, (0, 0, w, h)) == others
+
+
+def test_a_digit_read_only_as_some_displays_draw_it_with_a_segment_half_lit_is_flagged(monkeypatch):
+    # A pump's 120.00 seen from one side read 720.00, unflagged: specks over the 1's top left lit
+    # a and f two thirds, and a 7 with f fits. Its 40.0 from further to the side read 90.0: a
+    # reflection's edge over the 4's top, and a 9 without d fits. These are their shares.
+    from inspection.vision.sevenseg.decode import _odd_drawing
+    from inspection.vision.sevenseg.reader import ODD_DRAWING
+
+    assert _odd_drawing((0.64, 1.0, 0.94, 0.0, 0.0, 0.66, 0.0), "7") == "1"
+    assert _odd_drawing((0.79, 1.0, 1.0, 0.0, 0.0, 0.94, 1.0), "9") == "4"
+    # drawn so, clearly: the display's own drawing; half lit, a common 7: the reader's unsure digit
+    assert _odd_drawing((1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0), "7") == ""
+    assert _odd_drawing((1.0, 0.98, 1.0, 0.02, 0.0, 1.0, 1.0), "9") == ""
+    assert _odd_drawing((0.02, 0.0, 1.0, 1.0, 1.0, 0.98, 1.0), "6") == ""
+    assert _odd_drawing((0.64, 1.0, 0.94, 0.0, 0.0, 0.0, 0.0), "7") == ""
+    # a 1 rendered with the left part of a and the top part of f dark beside it (60 %): read so,
+    # and flagged
+    for seed in range(3):
+        reading = read_display(_with_half_a_and_f(display_photo("120.00", slant=0.0, seed=seed)))
+        assert (reading.text, reading.reason) == ("720.00", f"{ODD_DRAWING}: 7 may be 1")
+    # a display that draws its 6, 7 and 9 so reads them right, unflagged
+    monkeypatch.setattr(
+        sevenseg, "PATTERNS", {**sevenseg.PATTERNS, "6": "0011111", "7": "1110010", "9": "1110011"}
+    )
+    for text, polarity in (("976.7", "dark"), ("69.7", "light"), ("7967", "dark")):
+        reading = read_display(display_photo(text, polarity=polarity, digit_height=60, blur=1.6))
+        assert (reading.text, reading.reason) == (text, "")
+
+
+def _with_half_a_and_f(photo: np.ndarray, share: float = 0.6) -> np.ndarray:
+    """``display_photo``'s LCD (digits 120 px high, upright, five of them) with the first digit's a
+    drawn along its left ``share`` and its f along its top ``share``, a little fainter."""
+    from inspection.demo import _segment
+
+    h, left, top = 120, 400, 300  # where display_photo puts the first of five such digits
+    w, t = int(0.55 * h), int(0.13 * h)
+    drawn = np.zeros(photo.shape[:2], np.uint8)
+    for name in "af":
+        cv2.fillPoly(drawn, [_segment(name, left, top, w, h, t, 0.0)], 255)
+    drawn[:, left + int(share * w) :] = 0
+    drawn[top + int(share * h / 2) :] = 0
+    ink = 0.8 * cv2.GaussianBlur(drawn.astype(np.float32), (0, 0), 1.0)[..., None] / 255
+    return (photo * (1 - ink) + 35 * ink).astype(np.uint8)
 
 
 @pytest.mark.parametrize(("text", "polarity"), [("10.81", "dark"), ("7.1", "light"), ("231", "dark")])

@@ -20,6 +20,7 @@ from .decode import (
     TURNED_DIGIT,
     UNCERTAIN,
     _decode,
+    _odd_drawing,
     _segments,
     _turned_digit,
 )
@@ -72,7 +73,8 @@ def read_display(
     7 turned round, a minus sign after the digits) is read again turned round: a clear reading
     that way is given, still flagged, since 0 1 2 5 6 8 9 are digits either way up. Digits not
     clearly made of segments (``_fuzzy``), or one digit (``_fuzzy_digit``), or a digit with a bar
-    across lit along one half only (``Digit.halves``), are flagged, where nothing more telling was
+    across lit along one half only (``Digit.halves``), or a digit read only as some displays draw
+    it with a segment half lit (``_odd_drawing``), are flagged, where nothing more telling was
     found, and so is a reading with no decimal point seen on a display that lights one
     (``POINT_UNSEEN``), one whose digits stand further apart than a display's (``SPREAD``), one
     with an empty place between two digits (``HOLE``), and one with a 1 at an end whose bar
@@ -87,6 +89,8 @@ def read_display(
     if _open(reading) and halved:
         why = f"{halved[0].char} may be {' or '.join(halved[0].halves)}"
         return replace(reading, reason=f"{HALF_LIT_BAR}: {why}")
+    if _open(reading) and (odd := _odd_drawings(reading)):
+        return replace(reading, reason=odd)
     if _open(reading) and _point_unseen(reading, config):
         return replace(reading, reason=POINT_UNSEEN.format(decimals=config.decimals))
     if _open(reading) and _spread(reading):
@@ -108,6 +112,10 @@ LONE = {
 }
 FUZZY_DIGITS = "the digits are not clearly made of segments (a texture?): it may not be a display"
 HALF_LIT_BAR = "a digit's bar is lit along one half only (specks, a reflection?)"
+ODD_DRAWING = (
+    "a digit reads only as some displays draw it (a 7 with f, a 9 without d, a 6 without a), "
+    "with a segment half lit"
+)
 FUZZY_DIGIT_SEEN = "a digit's segments are half lit (noise or a reflection over it?): it may be misread"
 # Where the point is not seen, the display's fixed decimals place it; but a reading that lost a
 # digit lost its point with it as often as not (73.00 read 730 under glare would be 7.30).
@@ -902,6 +910,15 @@ def _fuzzy(reading: DisplayReading) -> bool:
 def _fuzzy_digit(reading: DisplayReading) -> bool:
     """Whether one of ``reading``'s digits is ``FUZZY_DIGIT`` or more from clean segments."""
     return any(d.segments and _fuzziness(d.segments) >= FUZZY_DIGIT for d in reading.digits)
+
+
+def _odd_drawings(reading: DisplayReading) -> str:
+    """The reason to flag ``reading`` where a digit is read only as some displays draw it, with a
+    segment half lit (``_odd_drawing``); "" where none is."""
+    for digit in reading.digits:
+        if others := _odd_drawing(digit.segments, digit.char):
+            return f"{ODD_DRAWING}: {digit.char} may be {' or '.join(others)}"
+    return ""
 
 
 def _fuzziness(shares) -> float:
