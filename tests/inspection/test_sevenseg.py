@@ -1379,7 +1379,7 @@ def test_a_digit_read_only_as_some_displays_draw_it_with_a_segment_half_lit_is_f
 
     assert _odd_drawing((0.64, 1.0, 0.94, 0.0, 0.0, 0.66, 0.0), "7") == "1"
     assert _odd_drawing((0.79, 1.0, 1.0, 0.0, 0.0, 0.94, 1.0), "9") == "4"
-    # drawn so, clearly: the display's own drawing; half lit, a common 7: the reader's unsure digit
+    # drawn so, clearly: the display's own drawing; a common 7, its a half lit, is none of them
     assert _odd_drawing((1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0), "7") == ""
     assert _odd_drawing((1.0, 0.98, 1.0, 0.02, 0.0, 1.0, 1.0), "9") == ""
     assert _odd_drawing((0.02, 0.0, 1.0, 1.0, 1.0, 0.98, 1.0), "6") == ""

@@ -132,10 +132,10 @@ def _costs(lit: np.ndarray, seen: np.ndarray | None = None) -> dict[str, float]:
 # as a 9 without d. A segment lit less than ``WHOLE`` and more than ``BLANK`` is half seen. Over
 # the dataset's photos as they are, in the bench's variants and in five harsher views (2,512
 # readings), digits read by a variant were in 11 silent errors and 2 right readings, whose
-# segments were clear; at these bounds 6 of the errors are flagged (4 more are a label's, read
-# right, with clear segments). On 2,000 renders of displays drawing the variants, blurred and as
-# small as 40 px, unlit segments reached 0.25; of 5,222 variant digits read right, 2 had a segment
-# half seen, and neither fits another digit: none is flagged.
+# segments were clear; at these bounds 6 of the errors are flagged (the other 5 are one photo's
+# 53.95, right but for its label, with clear segments). On 2,000 renders of displays drawing the
+# variants, blurred and as small as 40 px, unlit segments reached 0.25; of 5,222 variant digits
+# read right, 2 had a segment half seen, and neither fits another digit: none is flagged.
 WHOLE, BLANK = 0.85, 0.3
 
 
