@@ -10,7 +10,7 @@ import pytest
 import inspection.vision.sevenseg as sevenseg
 from inspection.demo import display_photo, text_display_photo
 from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
-from inspection.vision.sevenseg.reader import DOTTED, GAPPED, SPREAD_OUT, UNREAD, _unread_beside
+from inspection.vision.sevenseg.reader import DOTTED, GAPPED, LONE_DIGIT, SPREAD_OUT, UNREAD, _unread_beside
 from inspection.vision.sevenseg.reading import SEGMENT_OFF
 from ocr.pipeline.text import get_engine
 
@@ -813,6 +813,17 @@ def test_a_lone_0_is_flagged_it_may_be_an_outline(polarity):
     registered = read_display(display_photo("0", polarity=polarity), DisplayConfig(digits=4))
     assert (registered.text, registered.reason) == ("0", "")
     assert read_display(display_photo("00", polarity=polarity)).reason == LEADING_ZERO  # not lone
+
+
+@pytest.mark.parametrize("digit", "2345689")
+def test_a_lone_digit_is_flagged_where_the_display_is_not_registered_with_its_digits(digit):
+    # the others beside it may be lost: noise over a dim window left 91.11's sure 9 alone
+    alone = read_display(display_photo(digit))
+    assert (alone.text, alone.reason) == (digit, LONE_DIGIT)
+    # registered, a lone digit is the display's blank leading digits
+    registered = read_display(display_photo(digit), DisplayConfig(digits=4))
+    assert (registered.text, registered.reason) == (digit, "")
+    assert read_display(display_photo(digit + "5")).reason == ""  # two digits are no lone one
 
 
 def _bar_into_first_digit(photo, digit, reach):

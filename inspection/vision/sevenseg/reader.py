@@ -77,8 +77,9 @@ def read_display(
     it with a segment half lit (``_odd_drawing``), are flagged, where nothing more telling was
     found, and so is a reading with no decimal point seen on a display that lights one
     (``POINT_UNSEEN``), one whose digits stand further apart than a display's (``SPREAD``), one
-    with an empty place between two digits (``HOLE``), and one with a 1 at an end whose bar
-    reaches the photo's edge (``_one_on_photo_edge``)."""
+    with an empty place between two digits (``HOLE``), one with a 1 at an end whose bar
+    reaches the photo's edge (``_one_on_photo_edge``), and a lone digit on a display not
+    registered with its digits (``LONE_DIGIT``)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _unread_beside(gray, _made_of_dots(gray, _either_way_up(gray, config, words)))
     if _open(reading) and _fuzzy(reading):
@@ -99,6 +100,8 @@ def read_display(
         return replace(reading, reason=GAPPED)
     if _open(reading) and _one_on_photo_edge(gray, reading):
         return replace(reading, reason=ONE_ON_EDGE)
+    if _open(reading) and len(reading.digits) == 1 and config.digits is None:
+        return replace(reading, reason=LONE_DIGIT)
     return reading
 
 
@@ -110,6 +113,11 @@ LONE = {
     "7": "a lone 7: it may be a corner in the photo (a frame's), not a digit",
     "0": "a lone 0: it may be an outline in the photo (a box, a label, a pad), not a digit",
 }
+# A lone digit of any other kind, on a display not registered with its digits: the others beside
+# it may be lost, faint or under noise (sensor noise over a dim window lost 91.11's three 1s, and
+# left a sure 9, in 7 of 300 seeds). Registered, a lone digit is the display's blank leading
+# digits, and no reason to look again.
+LONE_DIGIT = "a lone digit, on a display not registered with its digits: digits beside it may be lost"
 FUZZY_DIGITS = "the digits are not clearly made of segments (a texture?): it may not be a display"
 HALF_LIT_BAR = "a digit's bar is lit along one half only (specks, a reflection?)"
 ODD_DRAWING = (
