@@ -52,6 +52,7 @@ def test_a_document_is_sent_reviewed_on_its_page_and_its_lots_received(make_user
     assert f'href="/documents/{document.pk}/"' in queue and "unknown purchase order" in queue
     page = supervisor.get(f"/documents/{document.pk}/").content.decode()
     assert 'id="review-document"' in page and truth["lines"][0]["lot"] in page
+    assert "<h1>Delivery note " in page and "delivery note" in queue  # its kind as people write it
     form = {"action": "accept", "po_number": "PO-RIGHT", "line_count": str(len(truth["lines"]))}
     for n, line in enumerate(truth["lines"]):
         form.update(
@@ -71,3 +72,22 @@ def test_a_document_is_sent_reviewed_on_its_page_and_its_lots_received(make_user
     assert sorted(Lot.objects.values_list("code", flat=True)) == sorted(x["lot"] for x in truth["lines"])
     assert operator.get(f"/documents/{document.pk}/file")["Content-Type"] == "application/pdf"
     assert 'id="review-document"' not in operator.get(f"/documents/{document.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_documents_file_may_be_framed_by_its_own_page_only(make_user):
+    """The document page shows a PDF in a frame: its file lets this server's pages frame it, in
+    both headers (browsers obey the policy's frame-ancestors over X-Frame-Options); the page
+    itself, like every other, may be framed by none."""
+    pdf, _ = make(random.Random(4), 0)
+    operator = signed_in(make_user(Role.OPERATOR))
+    operator.post("/documents/", {"file": SimpleUploadedFile("note.pdf", pdf)})
+    document = SupplierDocument.objects.get()
+    page = operator.get(f"/documents/{document.pk}/")
+    assert f'<iframe src="/documents/{document.pk}/file"' in page.content.decode()
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"] and page["X-Frame-Options"] == "DENY"
+    file = operator.get(f"/documents/{document.pk}/file")
+    assert file.status_code == 200 and file["Content-Type"] == "application/pdf"
+    policy = file["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in policy and "'none'" not in policy.split("frame-ancestors")[1]
+    assert file["X-Frame-Options"] == "SAMEORIGIN"
