@@ -204,4 +204,10 @@ class SupplierDocument(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="document_status")]
 
     def __str__(self):
-        return f"{self.kind or 'document'} {self.parsed.get('fields', {}).get('document_number', self.pk)}"
+        number = self.parsed.get("fields", {}).get("document_number", self.pk)
+        return f"{self.kind_label or 'document'} {number}"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as people write it: "delivery note", not "delivery_note"."""
+        return self.kind.replace("_", " ")

@@ -1,4 +1,8 @@
+import re
+
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -14,6 +18,13 @@ pytestmark = pytest.mark.django_db
 def test_pages_require_login(client, name):
     response = client.get(reverse(name))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_pages_name_their_icon_so_that_browsers_do_not_ask_for_a_missing_favicon(client):
+    page = client.get(reverse("login")).content.decode()
+    icon = re.search(r'<link rel="icon"[^>]* href="([^"]+)"', page)
+    assert icon and icon[1].startswith(settings.STATIC_URL)
+    assert finders.find(icon[1].removeprefix(settings.STATIC_URL))
 
 
 def test_wrong_credentials_get_401_and_a_message(client, make_user):
