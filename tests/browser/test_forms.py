@@ -27,3 +27,27 @@ def test_an_inspection_s_choices_stand_on_the_line_of_their_words(browser, embed
     notes = page.locator("textarea[name=notes]").bounding_box()
     assert notes["width"] >= 0.8 * page.locator("fieldset.item").first.bounding_box()["width"]
     page.close()
+
+
+def test_no_page_is_wider_than_a_phone(browser, embedded_app):
+    """Every page the menu opens, and the first of each kind of detail page, fits a 390 px phone:
+    wide tables scroll inside their card, long labels wrap."""
+    base = embedded_app["url"]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    login(page, base, embedded_app["password"])
+    menu = page.eval_on_selector_all("header nav a[href^='/']", "as => as.map(a => a.getAttribute('href'))")
+    pages = [href for href in menu if not href.startswith("/admin/")]
+    details = (("/documents/", "#documents a"), ("/equipment/", "td a"), ("/", "a[href^='/captures/']"))
+    for listing, detail in details:
+        page.goto(base + listing)
+        pages.append(page.locator(detail).first.get_attribute("href"))
+    assert len(pages) >= 12, pages
+    wide = {}
+    for path in pages:
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide[path] = width
+    assert not wide
+    page.close()
