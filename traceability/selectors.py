@@ -362,10 +362,16 @@ def wip_by_station(line=None, now: dt.datetime | None = None) -> list[StationWip
     return result
 
 
+# The events that put a unit at a station (``Unit.station``): made there, or seen arriving.
+ARRIVALS = (EventCode.COMMISSION, EventCode.OBSERVE)
+
+
 def _mean_dwell_minutes(station, now) -> float | None:
+    """How long, on average, the units at ``station`` now have been there: since the event that
+    put each there. Units made at the first station wait there from their commissioning."""
     last_seen = (
         TraceEvent.objects.filter(
-            code=EventCode.OBSERVE,
+            code__in=ARRIVALS,
             station=station,
             unit__station=station,
             unit__status=UnitStatus.IN_PROGRESS,

@@ -1,6 +1,8 @@
 """A supervisor's dashboard open in one browser context sees a capture made in another context
 arrive, and its reading finish, without reloading."""
 
+import re
+
 import pytest
 
 from ocr.labels import label_bytes
@@ -45,6 +47,10 @@ def test_dashboard_sees_a_capture_arrive_live(browser, embedded_app, artifacts, 
     assert board.locator("#feed li").count() >= min(before + 1, 20)
     wait_until(board, "document.getElementById('captures').textContent !== '–'")
     board.screenshot(path=artifacts / "dashboard.png", full_page=True)
+    # the demo line's units wait at every station (the first since they were made there), in
+    # minutes or hours, as a person reads a wait
+    dwell = board.eval_on_selector_all("#wip tbody td:nth-child(4)", "tds => tds.map(c => c.textContent)")
+    assert len(dwell) == 4 and all(re.fullmatch(r"\d+ min|\d+\.\d h", d) for d in dwell), dwell
     # one line chosen: its figures, its captures, and the choice kept in the address
     line = board.locator("#line-filter option").nth(1)
     board.select_option("#line-filter", line.get_attribute("value"))

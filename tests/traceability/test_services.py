@@ -224,3 +224,22 @@ def test_split_lot_is_traced_and_recalled_with_its_origin(actor):
     unit.refresh_from_db()
     part.refresh_from_db()
     assert unit.status == UnitStatus.ON_HOLD and part.status == LotStatus.RECALLED
+
+
+def test_a_stations_dwell_counts_from_the_event_that_put_each_unit_there(actor):
+    """A unit made at the first station waits there from its commissioning; seen at the next, it
+    waits there from its arrival and no longer counts at the first."""
+    first, second = StationFactory(code="smt", sequence=1), StationFactory(code="test", sequence=2)
+    board = ProductFactory(part_number="BOARD")
+    now = T0 + dt.timedelta(hours=2)
+    made = services.commission_unit(product=board, serial="A", actor=actor, station=first, event_time=T0)
+    services.commission_unit(
+        product=board, serial="B", actor=actor, station=first, event_time=T0 + dt.timedelta(minutes=60)
+    )
+    wip = {w.station: w for w in selectors.wip_by_station(now=now)}
+    assert wip["smt"].waiting == 2 and wip["smt"].mean_dwell_minutes == 90.0  # 120 and 60 min
+    assert wip["test"].waiting == 0 and wip["test"].mean_dwell_minutes is None
+    services.observe_unit(unit=made, station=second, actor=actor, event_time=now - dt.timedelta(minutes=15))
+    wip = {w.station: w for w in selectors.wip_by_station(now=now)}
+    assert wip["smt"].waiting == 1 and wip["smt"].mean_dwell_minutes == 60.0
+    assert wip["test"].waiting == 1 and wip["test"].mean_dwell_minutes == 15.0

@@ -16,6 +16,14 @@
 
   function pct(value) { return value === null || value === undefined ? "–" : value + "%"; }
 
+  // a wait in the unit a person reads it in: minutes, then hours, then days
+  function duration(minutes) {
+    if (minutes === null || minutes === undefined) return "–";
+    if (minutes < 120) return Math.round(minutes) + " min";
+    if (minutes < 48 * 60) return (minutes / 60).toFixed(1) + " h";
+    return (minutes / 1440).toFixed(1) + " d";
+  }
+
   function chart(perMinute, windowMinutes) {
     const svg = document.getElementById("chart");
     svg.replaceChildren();
@@ -66,7 +74,7 @@
     body.replaceChildren();
     stats.wip.forEach((w) => {
       const tr = el("tr", undefined, w.station === stats.bottleneck ? "bottleneck" : "");
-      tr.append(el("td", w.station), el("td", w.waiting), el("td", w.throughput_per_hour), el("td", w.mean_dwell_minutes === null ? "–" : w.mean_dwell_minutes));
+      tr.append(el("td", w.station), el("td", w.waiting), el("td", w.throughput_per_hour), el("td", duration(w.mean_dwell_minutes)));
       body.append(tr);
     });
     document.getElementById("bottleneck").textContent = stats.bottleneck ? "bottleneck: " + stats.bottleneck : "";

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
@@ -90,6 +91,8 @@ class Command(BaseCommand):
             expires_on=dt.date(2028, 3, 31),
             actor=admin,
         )
+        # the line ran this morning: WIP and dwell read as a live line's, not a month-old one's
+        start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=3)
         lot, _ = Lot.objects.get_or_create(
             product=board,
             code="L2026-0042",
@@ -97,13 +100,12 @@ class Command(BaseCommand):
                 "line": line,
                 "work_order": order,
                 "quantity": 500,
-                "manufactured_on": dt.date(2026, 11, 2),
+                "manufactured_on": start.date(),
             },
         )
         # Units made the way the services record them: commissioned, capacitors consumed into
         # each, seen at the stations; so genealogy, WIP and the audit trail have a history.
         stations = list(Station.objects.filter(line=line).order_by("sequence"))
-        start = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
         for n in range(1, 21):
             if Unit.objects.filter(product=board, serial=f"SN{n:06d}").exists():
                 continue
@@ -176,10 +178,6 @@ class Command(BaseCommand):
         """A reflow oven at the SMT station whose zone-3 and zone-4 displays are photographed
         hourly: three days of readings, zone 3's last day creeping up, so its drift rule has
         fired, zone 4's steady."""
-        import datetime as dt
-
-        from django.utils import timezone
-
         from inspection.models import AlertRule, Display, Equipment
         from inspection.services.meters import record_meter_reading
         from inspection.vision.sevenseg import DisplayReading
