@@ -37,6 +37,7 @@ def test_find_a_unit_by_serial_and_see_its_tree(client, make_user, plant):
     assert found.status_code == 302 and found.url == f"/genealogy/units/{parent.pk}/"
     page = client.get(found.url).content.decode()
     assert "L-55" in page and f"/genealogy/lots/{lot.pk}/" in page
+    assert "× 4<" in page and "× 4.000" not in page  # the lot's quantity in the pump
     assert "&lt;script&gt;B-7&lt;/script&gt;" in page and "<script>B-7" not in page
     assert "Assembled" in page
 
@@ -46,6 +47,7 @@ def test_a_lot_shows_where_it_went_and_a_supervisor_recalls_it(client, make_user
     client.force_login(make_user(Role.AUDITOR))
     page = client.get(f"/genealogy/lots/{lot.pk}/").content.decode()
     assert "P-100" in page and "recall-form" not in page
+    assert "quantity 100 " in page or "quantity 100<" in page  # not 100.000
     assert client.post(f"/genealogy/lots/{lot.pk}/recall/", {"reason": "x"}).status_code == 403
     client.force_login(make_user(Role.SUPERVISOR))
     assert "recall-form" in client.get(f"/genealogy/lots/{lot.pk}/").content.decode()
