@@ -91,7 +91,8 @@ class Command(BaseCommand):
             expires_on=dt.date(2028, 3, 31),
             actor=admin,
         )
-        # the line ran this morning: WIP and dwell read as a live line's, not a month-old one's
+        # the line ran in the three hours before the demo was seeded: WIP and dwell read as a live
+        # line's, not a month-old one's
         start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=3)
         lot, _ = Lot.objects.get_or_create(
             product=board,
