@@ -96,3 +96,15 @@ def test_text_read_from_an_image_is_escaped_on_pages(client, make_user, label_pn
         client.get(reverse("home")).content + client.get(reverse("capture-page", args=[capture.pk])).content
     )
     assert b"<script>alert(1)" not in page
+
+
+def test_a_page_not_for_the_role_and_a_page_not_found_are_the_app_s_own(client, make_user):
+    """In the app's frame, with its menu: what the role cannot open, and what is not there."""
+    client.force_login(make_user(Role.OPERATOR, username="olga"))
+    refused = client.get(reverse("review-queue"))
+    page = refused.content.decode()
+    assert refused.status_code == 403 and "Not for your role" in page
+    assert "Signed in as olga (operator)" in page and 'class="brand"' in page
+    missing = client.get("/captures/999999/")
+    page = missing.content.decode()
+    assert missing.status_code == 404 and "<code>/captures/999999/</code>" in page and 'class="brand"' in page
