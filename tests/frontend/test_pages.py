@@ -108,3 +108,12 @@ def test_a_page_not_for_the_role_and_a_page_not_found_are_the_app_s_own(client, 
     missing = client.get("/captures/999999/")
     page = missing.content.decode()
     assert missing.status_code == 404 and "<code>/captures/999999/</code>" in page and 'class="brand"' in page
+
+
+def test_a_server_error_is_the_app_s_own_page():
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    response = server_error(RequestFactory().get("/"))  # rendered without a request's context
+    assert response.status_code == 500 and "Something went wrong" in response.content.decode()
+    assert 'class="brand"' in response.content.decode()
