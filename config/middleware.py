@@ -16,12 +16,11 @@ class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.policy = settings.CONTENT_SECURITY_POLICY
+        self.framed = self.policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 
     def __call__(self, request):
         response = self.get_response(request)
         if self.policy and not request.path.startswith(EXEMPT):
-            policy = self.policy
-            if response.get("X-Frame-Options") == "SAMEORIGIN":
-                policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
-            response.headers.setdefault("Content-Security-Policy", policy)
+            framed = response.get("X-Frame-Options") == "SAMEORIGIN"
+            response.headers.setdefault("Content-Security-Policy", self.framed if framed else self.policy)
         return response
