@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("tickets/<int:ticket_id>/", equipment_views.ticket_action, name="ticket-action"),
     path("sw.js", views.service_worker, name="service-worker"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("verify/", views.verify_station, name="verify-station"),

@@ -352,6 +352,12 @@ def service_worker(request):
     return response
 
 
+def favicon(request):
+    """Pages that name no icon (the Django admin, a PDF shown alone) make browsers ask for
+    /favicon.ico: send them to the app's icon rather than a 404 in the log."""
+    return redirect(static("frontend/icon-192.png"), permanent=True)
+
+
 def manifest(request):
     """The web app manifest: the capture page installs as an app on phones and tablets."""
     return JsonResponse(
