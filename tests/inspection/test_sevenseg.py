@@ -1542,3 +1542,25 @@ def test_a_window_tight_round_its_digits_does_not_turn_a_9_into_a_4(text, height
     assert row.text != text and "a bar by it may be lost: 4 may be 9" in row.reason
     reading = read_display(photo, config)
     assert (reading.text, reading.reason) == (text, "")
+
+
+def test_a_digit_after_a_row_seen_at_an_angle_is_looked_for_where_the_growing_step_puts_it():
+    """Seen from its side, a row's step grows towards its near end: 213.00 read as 21.3, its 0
+    after the point a sixth of a cell past the median step's cell, unflagged. The cell after the
+    row is also looked for where the end's own step, grown as it grows, puts it; a step that
+    shrinks towards an end (a point's gap) moves no cell in, onto the row's own last digit."""
+    from inspection.vision.sevenseg.reader import _digit_in_step, _steps_beside
+    from inspection.vision.sevenseg.strokes import _contrast
+
+    h, top, spans = 64.0, 32.0, [(50.0, 90.0), (100.0, 140.0), (156.0, 196.0)]  # steps 50, 56
+    x = 156 + round(56 * 56 / 50)  # the 0 after them: 219, where the median step (53) puts 209
+    strokes = np.zeros((128, 400), np.uint8)
+    for x0, y0, x1, y1 in ((0, 0, 40, 8), (0, 0, 8, 64), (32, 0, 40, 64), (0, 56, 40, 64)):
+        strokes[32 + y0 : 32 + y1, x + x0 : x + x1] = 255
+    crop = np.where(strokes > 0, 40, 150).astype(np.uint8)
+    assert _digit_in_step(crop, _contrast(crop, "dark", int(0.5 * h) | 1), strokes, h, top, spans)
+    assert _steps_beside(spans, 53.0, 40) == [-3.0, 209.0, 218.72]
+    # a step that shrinks towards the end: only the median step's cell after the row
+    shrinking = [(50.0, 90.0), (106.0, 146.0), (156.0, 196.0)]  # steps 56, 50
+    assert _steps_beside(shrinking, 53.0, 40) == [-3.0, 209.0, 50.0 - 56 * 56 / 50]
+    assert _steps_beside(spans[:2], 50.0, 40) == [0.0, 150.0]  # two digits: no step to carry on

@@ -340,7 +340,7 @@ def _digit_in_step(
     step = float(np.median(np.diff([a for a, _ in spans])))
     width = int(round(float(np.median([b - a for a, b in spans]))))
     y, tall = int(round(top)), int(round(h))
-    for left in (spans[0][0] - step, spans[-1][0] + step):
+    for left in _steps_beside(spans, step, width):
         x = int(round(left))
         if x < 0 or x + width > hat.shape[1] or y < 0 or y + tall > hat.shape[0]:
             continue  # the photo's edge cuts the cell
@@ -373,6 +373,24 @@ def _digit_in_step(
             ):
                 return True
     return False
+
+
+def _steps_beside(spans: list[tuple[float, float]], step: float, width: int) -> list[float]:
+    """Where the cells one step before the row's first digit and after its last begin: the
+    digits' median ``step`` away and, where the step grows towards that end (a row seen at an
+    angle, its near end larger), also the end's own step carried on as it grows: the end's step
+    times its ratio to the one before, where that lies a tenth of a cell or more further out. A
+    display seen from its side read 213.00 as 21.3: the 0 after the point lay a sixth of a cell
+    further on than the median step, and stood clear there. A step that shrinks towards an end
+    is no angle's (a point's gap, a narrow 1's box): a cell carried on closer in would take the
+    row's own last digit, or the window's frame, for one more."""
+    cells = [spans[0][0] - step, spans[-1][0] + step]
+    steps = np.diff([a for a, _ in spans])
+    if len(steps) < 2 or steps.min() <= 0:
+        return cells
+    grown = [cells[0] + step - steps[0] ** 2 / steps[1], cells[1] - step + steps[-1] ** 2 / steps[-2]]
+    further = (cells[0] - grown[0], grown[1] - cells[1])  # out from the row, past the median step's cell
+    return cells + [float(g) for g, out in zip(grown, further, strict=True) if out >= 0.1 * width]
 
 
 def _runs_on(lines: np.ndarray, y: int, tall: int, segment: int) -> bool:
