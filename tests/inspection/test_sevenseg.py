@@ -10,7 +10,15 @@ import pytest
 import inspection.vision.sevenseg as sevenseg
 from inspection.demo import display_photo, text_display_photo
 from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
-from inspection.vision.sevenseg.reader import DOTTED, GAPPED, LONE_DIGIT, SPREAD_OUT, UNREAD, _unread_beside
+from inspection.vision.sevenseg.reader import (
+    DOTTED,
+    GAPPED,
+    HALF_FIRST_ONE,
+    LONE_DIGIT,
+    SPREAD_OUT,
+    UNREAD,
+    _unread_beside,
+)
 from inspection.vision.sevenseg.reading import SEGMENT_OFF
 from ocr.pipeline.text import get_engine
 
@@ -1564,3 +1572,17 @@ def test_a_digit_after_a_row_seen_at_an_angle_is_looked_for_where_the_growing_st
     shrinking = [(50.0, 90.0), (106.0, 146.0), (156.0, 196.0)]  # steps 56, 50
     assert _steps_beside(shrinking, 53.0, 40) == [-3.0, 209.0, 50.0 - 56 * 56 / 50]
     assert _steps_beside(spans[:2], 50.0, 40) == [0.0, 150.0]  # two digits: no step to carry on
+
+
+@pytest.mark.parametrize("top, read", [(0.33, HALF_FIRST_ONE), (0.02, "")])
+def test_a_first_1_lit_along_half_its_height_may_be_an_edge(top, read):
+    """An upright bar before the row from a third of the digits' height down to their foot (a
+    window's shade, a reflection's border) reads as a 1 with its b unlit: tilted 15 degrees,
+    223.01 read 1223.01 so, unflagged. A 1 lit its whole height is read as it is."""
+    gray = cv2.cvtColor(display_photo("456", polarity="dark", slant=0.0), cv2.COLOR_BGR2GRAY)
+    first, second = (d.box for d in read_display(gray).digits[:2])
+    x, y, w, h = first
+    bar = x - (second[0] - x) + int(0.82 * w)
+    gray[y + int(top * h) : y + h - 2, bar : bar + max(3, w // 7)] = 40
+    reading = read_display(gray)
+    assert (reading.text, reading.reason) == ("1456", read)
