@@ -1586,3 +1586,27 @@ def test_a_first_1_lit_along_half_its_height_may_be_an_edge(top, read):
     gray[y + int(top * h) : y + h - 2, bar : bar + max(3, w // 7)] = 40
     reading = read_display(gray)
     assert (reading.text, reading.reason) == ("1456", read)
+
+
+@pytest.mark.parametrize("text", ["456", "7.25"])
+@pytest.mark.parametrize("polarity", ["dark", "light"])
+def test_a_place_after_the_row_filled_by_a_reflection_may_hide_a_digit(text, polarity):
+    """A reflection's stripes over the cell after the last digit (230.00 under one read 230.6 at
+    640 px, and 230.0 as it is, unflagged) fill it far more than a digit fills its own: a digit
+    may be hidden there. Before the row, a window's shaded end fills a cell so: not judged."""
+    from inspection.vision.sevenseg.reader import FILLED_AFTER
+
+    gray = cv2.cvtColor(display_photo(text, polarity=polarity, slant=0.1), cv2.COLOR_BGR2GRAY)
+    digits = read_display(gray).digits
+    (x, y, w, h), step = digits[-1].box, digits[-1].box[0] - digits[-2].box[0]
+
+    def striped(left: int) -> np.ndarray:
+        out, period = gray.copy(), h // 5
+        block = out[y : y + h, left - 4 : left + w + 4]
+        for k in range(period * 3 // 5):
+            block[k::period] = 40 if polarity == "dark" else 230
+        return out
+
+    after = read_display(striped(x + step))
+    assert (after.text, after.reason) == (text, FILLED_AFTER)
+    assert read_display(striped(digits[0].box[0] - step)).reason != FILLED_AFTER
