@@ -1225,6 +1225,9 @@ def test_a_digit_joined_to_an_edge_beside_the_row_is_seen_a_step_after_it(monkey
     )
     assert _unread_beside(gray, first_two).reason == UNREAD
     monkeypatch.setattr(reader, "_digit_in_step", lambda *args: False)
+    # the digit and the edge fill the cell after the row more than a digit does its own
+    assert _unread_beside(gray, first_two).reason == reader.FILLED_AFTER
+    monkeypatch.setattr(reader, "_filled_after", lambda *args: False)
     assert _unread_beside(gray, first_two).reason == ""  # no piece of a character's size is there
 
 
