@@ -113,10 +113,6 @@ LONE = {
     "7": "a lone 7: it may be a corner in the photo (a frame's), not a digit",
     "0": "a lone 0: it may be an outline in the photo (a box, a label, a pad), not a digit",
 }
-# A lone digit of any other kind, on a display not registered with its digits: the others beside
-# it may be lost, faint or under noise (sensor noise over a dim window lost 91.11's three 1s, and
-# left a sure 9, in 7 of 300 seeds). Registered, a lone digit is the display's blank leading
-# digits, and no reason to look again.
 # A row's first digit read as a 1 whose bar is lit along one half only (b or c under
 # ``SEGMENT_OFF``): a bar that stops halfway, with nothing of a digit to its left, is as likely
 # an edge in the photo (a window's shade, a reflection's border) as a 1 whose other half is lost.
@@ -133,6 +129,10 @@ def _half_a_first_one(reading: DisplayReading) -> bool:
     return first is not None and first.char == "1" and min(first.segments[1:3], default=1.0) < SEGMENT_OFF
 
 
+# A lone digit of any other kind, on a display not registered with its digits: the others beside
+# it may be lost, faint or under noise (sensor noise over a dim window lost 91.11's three 1s, and
+# left a sure 9, in 7 of 300 seeds). Registered, a lone digit is the display's blank leading
+# digits, and no reason to look again.
 LONE_DIGIT = "a lone digit, on a display not registered with its digits: digits beside it may be lost"
 FUZZY_DIGITS = "the digits are not clearly made of segments (a texture?): it may not be a display"
 HALF_LIT_BAR = "a digit's bar is lit along one half only (specks, a reflection?)"
@@ -305,7 +305,7 @@ def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
 # the row before it reads as a number: 230.00, a fuel pump's litres under a reflection over its
 # last two digits, read 230.6 at 640 px, its 0 under the reflection's edge taken for a 6, and
 # 230.0 as it is. On the dataset's 157 photos in 15 views each, no reading of all a display's
-# digits had such a cell after it (the most: 0.50 of it, 1.25 times its digits'); a cell before
+# digits had such a cell after it (the most: 0.58 of it, and 1.25 times its digits'); a cell before
 # the row is not judged so: a window's shaded end fills it (226.00: 0.75).
 FILLED = (0.5, 1.5)
 FILLED_AFTER = (
@@ -428,7 +428,7 @@ def _steps_beside(spans: list[tuple[float, float]], step: float, width: int) -> 
     digits' median ``step`` away and, where the step grows towards that end (a row seen at an
     angle, its near end larger), also the end's own step carried on as it grows: the end's step
     times its ratio to the one before, where that lies a tenth of a cell or more further out. A
-    display seen from its side read 213.00 as 21.3: the 0 after the point lay a sixth of a cell
+    display seen from its side read 213.00 as 21.3: the 0 after the point lay a fifth of a cell
     further on than the median step, and stood clear there. A step that shrinks towards an end
     is no angle's (a point's gap, a narrow 1's box): a cell carried on closer in would take the
     row's own last digit, or the window's frame, for one more."""
