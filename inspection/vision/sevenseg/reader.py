@@ -323,8 +323,11 @@ def _filled_after(strokes: np.ndarray, h: float, top: float, spans: list[tuple[f
     if x + width > strokes.shape[1] or y < 0 or y + tall > strokes.shape[0]:
         return False  # the photo's edge cuts the cell
     inked = strokes[y : y + tall] > 0
-    digits = float(np.median([inked[:, int(a) : int(b)].mean() for a, b in spans]))
-    share = float(inked[:, x : x + width].mean())
+    cells = [inked[:, max(0, int(a)) : int(b)] for a, b in spans]
+    fills = [float(cell.mean()) for cell in cells if cell.size]  # a digit cut off by the crop: none
+    if not fills:
+        return False
+    digits, share = float(np.median(fills)), float(inked[:, x : x + width].mean())
     least, times = FILLED
     return share >= least and share >= times * digits
 
