@@ -354,8 +354,12 @@ def service_worker(request):
 
 def favicon(request):
     """Pages that name no icon (the Django admin, a PDF shown alone) make browsers ask for
-    /favicon.ico: send them to the app's icon rather than a 404 in the log."""
-    return redirect(static("frontend/icon-192.png"), permanent=True)
+    /favicon.ico: the app's icon, served from the root as the service worker is, not a 404."""
+    response = HttpResponse(
+        Path(finders.find("frontend/icon-192.png")).read_bytes(), content_type="image/png"
+    )
+    response["Cache-Control"] = "max-age=86400"
+    return response
 
 
 def manifest(request):
