@@ -313,12 +313,18 @@ FILLED_AFTER = (
 )
 
 
+def _pitch_of(spans: list[tuple[float, float]]) -> tuple[float, int]:
+    """The row's median step between its digits' starts, and its digits' median width."""
+    return float(np.median(np.diff([a for a, _ in spans]))), int(
+        round(float(np.median([b - a for a, b in spans])))
+    )
+
+
 def _filled_after(strokes: np.ndarray, h: float, top: float, spans: list[tuple[float, float]]) -> bool:
     """Whether the ``strokes`` fill the cell one step after the row's last digit (``FILLED``)."""
     if len(spans) < 2:
         return False
-    step = float(np.median(np.diff([a for a, _ in spans])))
-    width = int(round(float(np.median([b - a for a, b in spans]))))
+    step, width = _pitch_of(spans)
     x, y, tall = int(round(spans[-1][0] + step)), int(round(top)), int(round(h))
     if x + width > strokes.shape[1] or y < 0 or y + tall > strokes.shape[0]:
         return False  # the photo's edge cuts the cell
@@ -388,8 +394,7 @@ def _digit_in_step(
     if len(spans) < 2:
         return False
     least = FADED * float(np.median(hat[strokes > 0])) if strokes.any() else 255.0
-    step = float(np.median(np.diff([a for a, _ in spans])))
-    width = int(round(float(np.median([b - a for a, b in spans]))))
+    step, width = _pitch_of(spans)
     y, tall = int(round(top)), int(round(h))
     for left in _steps_beside(spans, step, width):
         x = int(round(left))
