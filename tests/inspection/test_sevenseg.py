@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import inspection.vision.sevenseg as sevenseg
+from inspection.bench.meters import _tilted
 from inspection.demo import display_photo, text_display_photo
 from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
 from inspection.vision.sevenseg.reader import (
@@ -17,6 +18,7 @@ from inspection.vision.sevenseg.reader import (
     LONE_DIGIT,
     SPREAD_OUT,
     UNREAD,
+    _levelled,
     _unread_beside,
 )
 from inspection.vision.sevenseg.reading import SEGMENT_OFF
@@ -1252,6 +1254,45 @@ def test_a_faded_last_digit_lost_to_the_row_is_seen_a_step_after_it(text, polari
     faded = _faded(gray, read_display(gray).digits[-1].box, 0.3)
     reading = read_display(faded)
     assert (reading.text, reading.reason) == (text[:-1], UNREAD)
+
+
+@pytest.mark.parametrize(
+    "text, polarity, turn", [("119.02", "dark", 15), ("74.53", "light", -15), ("82.06", "dark", 10)]
+)
+def test_a_faded_last_digit_of_a_row_at_a_slant_is_seen_a_step_after_it(text, polarity, turn):
+    """A phone held off level: the row's box in the photo is taller than its digits (at 15
+    degrees about twice), and the checks around the row, which took that box for a digit's
+    height, saw no digit after 119.0. They look in the photo turned level along the row."""
+    gray = cv2.cvtColor(display_photo(text, polarity=polarity, slant=0.1), cv2.COLOR_BGR2GRAY)
+    whole = read_display(_tilted(gray, turn))
+    assert (whole.text, whole.reason) == (text, "")  # the window's edges, turned, are no digit
+    reading = read_display(_tilted(_faded(gray, read_display(gray).digits[-1].box, 0.3), turn))
+    assert (reading.text, reading.reason) == (text[:-1], UNREAD)
+
+
+def test_a_row_at_a_slant_is_looked_around_level_and_a_level_one_as_it_is():
+    """``_levelled`` gives the row turned level, each digit's box a digit's size again (a row of
+    two digits too); a level row stays as it is; and a photo that ends just after the row ends
+    the turned window there, so a cell after the row is cut off as it is in the photo."""
+    level = read_display(display_photo("350", slant=0.1))
+    gray = cv2.cvtColor(display_photo("350", slant=0.1), cv2.COLOR_BGR2GRAY)
+    assert _levelled(gray, level)[1] is level
+    turned = _tilted(gray, 15)
+    whole = read_display(turned)
+    assert whole.box[3] > 1.4 * level.box[3]  # the turned row's box in the photo
+    window, row = _levelled(turned, whole)
+    assert abs(row.box[3] / level.box[3] - 1) < 0.1
+    assert np.ptp([d.box[1] for d in row.digits]) < 0.05 * level.box[3]
+    assert [d.char for d in row.digits] == ["3", "5", "0"]
+    # the row that lost its 3: beside it, in the photo as it stands, no character of the tall box's size
+    rest = _without_first_digit(whole)
+    assert _unread_beside(turned, rest).reason == ""
+    assert _unread_beside(*_levelled(turned, rest)).reason == UNREAD
+    # the photo cut just after the row's 0: so is the window
+    x, _, w, _ = whole.digits[-1].box
+    window, row = _levelled(turned[:, : x + w + 5], whole)
+    x, _, w, h = row.digits[-1].box
+    assert window.shape[1] - (x + w) < 0.3 * h
 
 
 @pytest.mark.parametrize("polarity", ["dark", "light"])

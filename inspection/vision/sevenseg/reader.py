@@ -81,7 +81,9 @@ def read_display(
     reaches the photo's edge (``_one_on_photo_edge``), and a lone digit on a display not
     registered with its digits (``LONE_DIGIT``)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    reading = _unread_beside(gray, _made_of_dots(gray, _either_way_up(gray, config, words)))
+    reading = _either_way_up(gray, config, words)
+    window, level = _levelled(gray, reading)  # the checks around the row look at it level
+    reading = replace(reading, reason=_unread_beside(window, _made_of_dots(window, level)).reason)
     if _open(reading) and _fuzzy(reading):
         return replace(reading, reason=FUZZY_DIGITS)
     if _open(reading) and _fuzzy_digit(reading):
@@ -564,6 +566,84 @@ def _around(
     if crop.size and scale < 1:
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     return crop, scale, (x0, y0), h * scale
+
+
+def _levelled(gray: np.ndarray, reading: DisplayReading) -> tuple[np.ndarray, DisplayReading]:
+    """The photo around a row that runs at a slant (its digits' centres on a line ``MIN_TILT``
+    degrees or more off level), turned so that the row runs level, with the reading's boxes
+    there; a row level already, or of one digit, as it is. The checks around the row
+    (``_made_of_dots``, ``_unread_beside``) take the row's box as a digit's height; a slanting
+    row's box in the photo is taller by its length times the slant's sine (at 15 degrees about
+    twice a digit's height), and they looked for characters of twice a digit's size: a tilted
+    photo whose last digit faded (119.02 read 119.0) went unflagged. Each digit's box in the photo
+    holds the digit turned, so its own width and height are taken back out of it. The photo is
+    taken as far as it reaches: where the turned window runs past its edge, the window is cut
+    there, so a cell beyond the edge is cut off as it is upright. Scaled, where the digits are
+    large, to twice ``DOT_SCALE``: ``_around`` scales on from there."""
+    boxes = np.array([d.box for d in reading.digits], np.float64)
+    centres = boxes[:, :2] + boxes[:, 2:] / 2 if len(boxes) > 1 else None
+    if centres is None or np.ptp(centres[:, 0]) <= 0:
+        return gray, reading
+    angle = float(np.arctan(np.polyfit(centres[:, 0], centres[:, 1], 1)[0]))
+    if abs(np.degrees(angle)) < MIN_TILT or abs(_tilt_around(gray, reading.box) - np.degrees(angle)) > AGREE:
+        return gray, reading
+    cos, sin = np.cos(angle), np.sin(angle)
+    # a w x h box turned by the angle is bounded by w cos + h |sin| across, w |sin| + h cos high
+    square = cos * cos - sin * sin
+    sizes = np.maximum(1.0, (boxes[:, 2:] * cos - boxes[:, :1:-1] * abs(sin)) / square)
+    scale = min(1.0, 2 * DOT_SCALE / float(np.median(sizes[:, 1])))
+    middle = centres.mean(axis=0)
+    level = np.array([[cos, sin], [-sin, cos]])  # from the photo, about the row's middle, to level
+    at, half = (centres - middle) @ level.T * scale, sizes * scale / 2
+    margin = 7 * float(np.median(half[:, 1]))  # 3.5 digits' heights: _made_of_dots looks 3 either side
+    low, high = (at - half).min(axis=0) - margin, (at + half).max(axis=0) + margin
+    size = (int(np.ceil(high[0] - low[0])), int(np.ceil(high[1] - low[1])))
+    # the window's pixel p lies at middle + level^T (p + low) / scale in the photo
+    back = np.hstack([level.T / scale, (middle + level.T @ low / scale)[:, None]])
+    window = cv2.warpAffine(
+        gray, back, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+    )
+    inside = cv2.warpAffine(np.ones_like(gray), back, size, flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+    at, tall = at - low, 2 * float(half[:, 1].max())
+    band = slice(max(0, int(at[:, 1].min() - tall)), int(at[:, 1].max() + tall))
+    x0, x1 = _run(inside[band].all(axis=0), int(at[:, 0].mean()))
+    y0, y1 = _run(inside[:, x0:x1].all(axis=1), int(at[:, 1].mean()))
+    corners = at - half - (x0, y0)
+    digits = tuple(
+        replace(d, box=tuple(int(round(v)) for v in (*corner, *side)))
+        for d, corner, side in zip(reading.digits, corners, 2 * half, strict=True)
+    )
+    (left, top), (right, bottom) = corners.min(axis=0), (corners + 2 * half).max(axis=0)
+    box = tuple(int(round(v)) for v in (left, top, right - left, bottom - top))
+    return window[y0:y1, x0:x1], replace(reading, digits=digits, box=box)
+
+
+# Degrees by which the slant of the digits' centres and that of the strong edges around the row
+# (``_tilt``) may differ for the row to be turned level. A row read in the photo turned by a
+# wrong tilt (stripes of a reflection took the photo's level edges) has its boxes level there,
+# so slanted in the photo, while its digits stand level.
+AGREE = 1.5
+
+
+def _tilt_around(gray: np.ndarray, box) -> float:
+    """``_tilt`` of the photo around a row's ``box`` (a quarter of its height round it), the
+    box taken at most 200 px high."""
+    x, y, w, h = box
+    crop = gray[max(0, y - h // 4) : y + h + h // 4, max(0, x - h // 4) : x + w + h // 4]
+    scale = min(1.0, 200 / max(1, h))
+    if crop.size and scale < 1:
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return _tilt(crop) if crop.size else 0.0
+
+
+def _run(inside: np.ndarray, at: int) -> tuple[int, int]:
+    """Where the run of True in ``inside`` that holds ``at`` starts and ends; all of it where
+    ``at`` is not in one."""
+    if not 0 <= at < len(inside) or not inside[at]:
+        return 0, len(inside)
+    outside = np.flatnonzero(~inside)
+    before, after = outside[outside < at], outside[outside > at]
+    return (int(before.max()) + 1 if before.size else 0), (int(after.min()) if after.size else len(inside))
 
 
 def _either_way_up(gray: np.ndarray, config: DisplayConfig, words: Words | None) -> DisplayReading:
