@@ -382,9 +382,11 @@ def _digit_in_step(
     ``strokes`` (a digit joined to a window's edge or a speck, one piece with them too large for
     a character, which ``_digit_beside`` misses), and faded (a shade or reflection over it puts
     it below the strokes' level): ink as what stands out within the cell (Otsu on its contrast,
-    ``hat``), at least ``FADED`` of the digits' own, with clean segments (``FUZZY``) and no 8,
-    which a blank digit's ghost segments show. Its lit segments must reach both halves of the
-    cell: a window's edge along the digits' top lights a and b alone. A 1 is looked for in the
+    ``hat``), at least ``FADED`` of the digits' own, with clean segments (``FUZZY``), and before
+    the row no 8, which a blank digit's ghost segments show (displays set their digits to the
+    right: a blank one stands before them; after the row a faded 8 read 608 as 60). Its lit
+    segments must reach both halves of the cell: a window's edge along the digits' top lights a
+    and b alone. A 1 is looked for in the
     strokes only (``_lone_one``): an upright bar that crosses the row is none (a 1 dropped beside a
     window's edge read 143.01 as 143.0, and motion blur 174.01 as 74.01), and a bar across the
     cell that runs on across the gap to the row (``_runs_on``: the window's shaded edge along
@@ -407,7 +409,7 @@ def _digit_in_step(
         cell = hat[y : y + tall, x : x + width]
         level = max(cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0], least)
         faded = ((hat > level) * 255).astype(np.uint8)
-        for ink, others in ((strokes, "?1"), (faded, "?18")):
+        for ink, others in ((strokes, "?1"), (faded, "?1" if left > spans[-1][0] else "?18")):
             shares = _segments(ink, x, y, width, tall)
             char, confidence = _decode(shares)
             lit = [share >= LIT for share in shares[:7]]
@@ -569,9 +571,11 @@ def _around(
 
 
 def _levelled(gray: np.ndarray, reading: DisplayReading) -> tuple[np.ndarray, DisplayReading]:
-    """The photo around a row that runs at a slant (its digits' centres on a line ``MIN_TILT``
-    degrees or more off level), turned so that the row runs level, with the reading's boxes
-    there; a row level already, or of one digit, as it is. The checks around the row
+    """The photo around a row that runs at a slant, turned so that the row runs level, with the
+    reading's boxes there; a row level already, or of one digit, as it is. The row slants where
+    its digits' centres lie on a line ``MIN_TILT`` degrees or more off level, and the strong
+    edges around it (``_tilt_around``) do too, by as much within ``AGREE``: it is turned by the
+    edges' slant, which a few digits' boxes give less closely. The checks around the row
     (``_made_of_dots``, ``_unread_beside``) take the row's box as a digit's height; a slanting
     row's box in the photo is taller by its length times the slant's sine (at 15 degrees about
     twice a digit's height), and they looked for characters of twice a digit's size: a tilted
@@ -584,9 +588,11 @@ def _levelled(gray: np.ndarray, reading: DisplayReading) -> tuple[np.ndarray, Di
     centres = boxes[:, :2] + boxes[:, 2:] / 2 if len(boxes) > 1 else None
     if centres is None or np.ptp(centres[:, 0]) <= 0:
         return gray, reading
-    angle = float(np.arctan(np.polyfit(centres[:, 0], centres[:, 1], 1)[0]))
-    if abs(np.degrees(angle)) < MIN_TILT or abs(_tilt_around(gray, reading.box) - np.degrees(angle)) > AGREE:
+    slant = float(np.degrees(np.arctan(np.polyfit(centres[:, 0], centres[:, 1], 1)[0])))
+    measured = _tilt_around(gray, reading.box) if abs(slant) >= MIN_TILT else 0.0
+    if abs(measured) < MIN_TILT or abs(measured - slant) > AGREE:
         return gray, reading
+    angle = float(np.radians(measured))
     cos, sin = np.cos(angle), np.sin(angle)
     # a w x h box turned by the angle is bounded by w cos + h |sin| across, w |sin| + h cos high
     square = cos * cos - sin * sin
@@ -621,8 +627,9 @@ def _levelled(gray: np.ndarray, reading: DisplayReading) -> tuple[np.ndarray, Di
 # Degrees by which the slant of the digits' centres and that of the strong edges around the row
 # (``_tilt``) may differ for the row to be turned level. A row read in the photo turned by a
 # wrong tilt (stripes of a reflection took the photo's level edges) has its boxes level there,
-# so slanted in the photo, while its digits stand level.
-AGREE = 1.5
+# so slanted in the photo, while its digits and the edges around them stand level. Two or three
+# digits' centres gave a turn of 7 to 15 degrees up to 1.6 degrees off the edges'.
+AGREE = 3.0
 
 
 def _tilt_around(gray: np.ndarray, box) -> float:
