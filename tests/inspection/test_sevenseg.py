@@ -1292,6 +1292,7 @@ def test_a_row_at_a_slant_is_looked_around_level_and_a_level_one_as_it_is():
     turned = _tilted(gray, 15)
     whole = read_display(turned)
     assert whole.box[3] > 1.4 * level.box[3]  # the turned row's box in the photo
+    assert _levelled(turned, replace(whole, box=None))[1].box is None  # no row to look around
     window, row = _levelled(turned, whole)
     assert abs(row.box[3] / level.box[3] - 1) < 0.1
     assert np.ptp([d.box[1] for d in row.digits]) < 0.05 * level.box[3]

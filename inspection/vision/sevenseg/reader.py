@@ -585,7 +585,7 @@ def _levelled(gray: np.ndarray, reading: DisplayReading) -> tuple[np.ndarray, Di
     there, so a cell beyond the edge is cut off as it is upright. Scaled, where the digits are
     large, to twice ``DOT_SCALE``: ``_around`` scales on from there."""
     boxes = np.array([d.box for d in reading.digits], np.float64)
-    centres = boxes[:, :2] + boxes[:, 2:] / 2 if len(boxes) > 1 else None
+    centres = boxes[:, :2] + boxes[:, 2:] / 2 if len(boxes) > 1 and reading.box is not None else None
     if centres is None or np.ptp(centres[:, 0]) <= 0:
         return gray, reading
     slant = float(np.degrees(np.arctan(np.polyfit(centres[:, 0], centres[:, 1], 1)[0])))
