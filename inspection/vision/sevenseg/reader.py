@@ -82,8 +82,9 @@ def read_display(
     registered with its digits (``LONE_DIGIT``)."""
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     reading = _either_way_up(gray, config, words)
-    window, level = _levelled(gray, reading)  # the checks around the row look at it level
-    reading = replace(reading, reason=_unread_beside(window, _made_of_dots(window, level)).reason)
+    if _open_to_look(reading):  # the checks around the row look at it level
+        window, level = _levelled(gray, reading)
+        reading = replace(reading, reason=_unread_beside(window, _made_of_dots(window, level)).reason)
     if _open(reading) and _fuzzy(reading):
         return replace(reading, reason=FUZZY_DIGITS)
     if _open(reading) and _fuzzy_digit(reading):
