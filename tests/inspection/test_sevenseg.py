@@ -13,6 +13,7 @@ from inspection.demo import display_photo, text_display_photo
 from inspection.vision.sevenseg import Digit, DisplayConfig, DisplayReading, read_display
 from inspection.vision.sevenseg.reader import (
     DOTTED,
+    EIGHTS,
     GAPPED,
     HALF_FIRST_ONE,
     LONE_DIGIT,
@@ -1308,15 +1309,50 @@ def test_a_row_at_a_slant_is_looked_around_level_and_a_level_one_as_it_is():
     assert window.shape[1] - (x + w) < 0.3 * h
 
 
+def _ghosted(text: str, polarity: str, share: float, **options) -> tuple[np.ndarray, np.ndarray]:
+    """An LCD showing ``text`` whose unlit segments show at ``share`` of the lit ones' contrast,
+    and the same display with all its segments lit. Grey."""
+    eights = "".join("8" if c.isdigit() else c for c in text)
+    lit, every = (
+        cv2.cvtColor(display_photo(t, polarity=polarity, **options), cv2.COLOR_BGR2GRAY).astype(np.float32)
+        for t in (text, eights)
+    )
+    return np.clip(lit + share * (every - lit), 0, 255).astype(np.uint8), every.astype(np.uint8)
+
+
 @pytest.mark.parametrize("polarity", ["dark", "light"])
-def test_a_blank_leading_digits_ghost_8_is_no_digit_lost(polarity):
-    """An LCD's blank digit shows its unlit segments faintly, all seven: a ghost 8 before the
-    row at a third of the digits' contrast is not a digit lost."""
-    gray = cv2.cvtColor(display_photo("18.00", polarity=polarity, slant=0.1, seed=3), cv2.COLOR_BGR2GRAY)
-    eights = cv2.cvtColor(display_photo("88.00", polarity=polarity, slant=0.1, seed=3), cv2.COLOR_BGR2GRAY)
-    ghost = _faded(gray, read_display(gray).digits[0].box, 0.35, like=eights)
-    reading = read_display(ghost)
+@pytest.mark.parametrize("share", [0.15, 0.35])
+def test_a_blank_leading_digits_ghost_8_is_no_digit_lost(polarity, share):
+    """An LCD's blank digit shows its unlit segments faintly, all seven, as faint as the row's
+    own unlit segments: a ghost 8 before the row is not a digit lost."""
+    ghosts, eights = _ghosted("18.00", polarity, share, slant=0.1, seed=3)
+    x, y, w, h = read_display(ghosts).digits[0].box  # the 1, blanked: its cell shows a ghost 8
+    window = float(np.median(ghosts[y : y + h, x + w + 5 : x + w + 20]))
+    region = (slice(y - 5, y + h + 5), slice(x - h, x + w + 8))
+    ghosts[region] = np.clip(window + share * (eights[region].astype(np.float32) - window), 0, 255)
+    reading = read_display(ghosts)
     assert (reading.text, reading.reason) == ("8.00", "")
+
+
+@pytest.mark.parametrize("text", ["892", "8.20", "812", "86.5"])
+@pytest.mark.parametrize("polarity", ["dark", "light"])
+def test_a_faded_first_8_is_a_digit_lost_where_the_rows_unlit_segments_show_no_ghosts(text, polarity):
+    """A first 8 at a third of the others' contrast, where the row's own unlit segments do not
+    show, is no blank digit's ghost: 892 read as 92 went unflagged."""
+    gray = cv2.cvtColor(display_photo(text, polarity=polarity, slant=0.1), cv2.COLOR_BGR2GRAY)
+    reading = read_display(_faded(gray, read_display(gray).digits[0].box, 0.3))
+    assert (reading.text, reading.reason) == (text[1:].lstrip("."), UNREAD)
+
+
+@pytest.mark.parametrize("polarity", ["dark", "light"])
+def test_an_lcds_ghosts_read_as_lit_leave_8s_flagged_and_real_8s_are_not(polarity):
+    """Ghosts half as strong as the lit segments read 27 as 88: the faintest segment stands out
+    half as much as the strongest, and the reading is flagged. A display showing 888 is not."""
+    reading = read_display(_ghosted("27", polarity, 0.5, slant=0.1)[0])
+    assert (reading.text, reading.reason) == ("88", EIGHTS)
+    assert read_display(_ghosted("27", polarity, 0.3, slant=0.1)[0]).text == "27"
+    eights = read_display(display_photo("888", polarity=polarity, slant=0.1))
+    assert (eights.text, eights.reason) == ("888", "")
 
 
 def test_a_step_cell_lit_only_along_its_top_holds_no_digit():
