@@ -150,11 +150,13 @@ def _a_one(
     bottom: int,
     one_end: bool = False,
     lines: np.ndarray | None = None,
+    along: float = 0.7,
 ) -> bool:
-    """An upright stroke in the columns ``bar`` down most of the digits' height (a segment gap,
-    and the top and bottom bars' thickness, may be missing) that stops at their top and bottom:
-    a 1's b and c. A frame's edge runs on past them (``PAST``). ``one_end``: a stroke that runs
-    on at one end only is a 1 too (one touching a window's edge, or smeared by a moving hand).
+    """An upright stroke in the columns ``bar`` down most of the digits' height (``along`` of it:
+    a segment gap, and the top and bottom bars' thickness, may be missing) that stops at their
+    top and bottom: a 1's b and c. A frame's edge runs on past them (``PAST``). ``one_end``: a
+    stroke that runs on at one end only is a 1 too (one touching a window's edge, or smeared by
+    a moving hand).
     ``lines``: the mask's rows that a line across crosses (a patch's edge along the digits' top
     or foot): ink there is the line's, not the stroke running on."""
     a, b = max(0, bar[0]), min(mask.shape[1], bar[1])
@@ -165,7 +167,7 @@ def _a_one(
     lit = (mask[:, a:b] > 0).any(axis=1)
     runs_on = lit if lines is None else lit & ~lines
     past = [runs_on[top - margin : top].mean() >= 0.5, runs_on[bottom : bottom + margin].mean() >= 0.5]
-    return bool(lit[top:bottom].mean() >= 0.7 and not (all(past) if one_end else any(past)))
+    return bool(lit[top:bottom].mean() >= along and not (all(past) if one_end else any(past)))
 
 
 def _part_of_digit(ink: np.ndarray, height: int, stroke: float) -> bool:
