@@ -477,7 +477,8 @@ def _digit_in_step(
 # leading digit as a faint 8 and the row's digits' unlit segments as faint. On 200 synthetic
 # displays whose first digit faded to 0.3 of the others' contrast, 21 of the 52 read without it,
 # unflagged, had lost an 8; 14 are now flagged. On 200 with blank leading digits and ghosts at
-# 0.12 to 0.25, and on the dataset's 157 photos in 16 views each, no reading changed.
+# 0.12 to 0.25, none read right is now flagged; on the dataset's 157 photos in 16 views each, no
+# reading changed.
 GHOSTLY = 2.0
 
 
