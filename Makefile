@@ -8,6 +8,9 @@ PIP := $(PY) -m pip install --disable-pip-version-check -q -c requirements/const
 HOST ?= 127.0.0.1
 PORT ?= 8000
 ADMIN_PASSWORD ?= tracelens-admin
+# the embedded default is a real plant's install: error pages, not Django's debug pages
+# (DEBUG=true make run for those)
+DEBUG ?= false
 SYSTEM_PACKAGES := chromium chromium-driver tesseract-ocr ssocr
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -48,7 +51,7 @@ run: $(VENV)/.core | var
 	@echo "  TraceLens: http://$(HOST):$(PORT)/"
 	@echo "  Log in as admin / $(ADMIN_PASSWORD)  (also supervisor, operator, auditor: password tracelens-<role>)"
 	@echo ""
-	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+	DEBUG=$(DEBUG) $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test system-deps
 	FAULTS_PER_CAMERA=$(or $(FAULTS_PER_CAMERA),20) $(PY) -m pytest

@@ -61,6 +61,15 @@ def test_embedded_default_needs_no_services():
     assert (engine, broker, embedded) == ("django.db.backends.sqlite3", "memory://", "True")
 
 
+def test_make_run_serves_error_pages_not_debug_pages():
+    """The embedded default is a plant's real install: `make run` serves with DEBUG off (the
+    tests' embedded app, ``tests.services.embedded_env``, runs so too)."""
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    plan = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, env=env)
+    serve = [line for line in plan.stdout.splitlines() if "manage.py serve" in line]
+    assert len(serve) == 1 and serve[0].startswith("DEBUG=false "), plan.stdout + plan.stderr
+
+
 def test_deploy_checks_pass_with_production_settings():
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
     result = subprocess.run(

@@ -1,4 +1,5 @@
-"""The embedded default used by ``make run``: debug pages on, static files found without collectstatic."""
+"""The embedded default used by ``make run``: static files found without collectstatic. Debug
+pages are on unless DEBUG says otherwise; ``make run`` sets DEBUG=false."""
 
 from config.settings.base import *  # noqa: F403
 
