@@ -321,10 +321,11 @@ def _unread_beside(gray: np.ndarray, reading: DisplayReading) -> DisplayReading:
     spans = [((d.box[0] - x0) * scale, (d.box[0] + d.box[2] - x0) * scale) for d in reading.digits]
     hat = _contrast(crop, reading.polarity, int(0.5 * h) | 1)  # what stands out within half a digit
     strokes = _strokes_standing_out(hat, h, top)
+    cells = _cells(reading.digits, spans)
     if (
         _characters_beside(standing_out(crop, reading.polarity)[0], h, top, spans)
         or _digit_beside(strokes, h, top, spans)
-        or _digit_in_step(crop, hat, strokes, h, top, spans, _ghosts(hat, reading.digits, spans, top, h))
+        or _digit_in_step(crop, hat, strokes, h, top, cells, _ghosts(hat, reading.digits, spans, top, h))
     ):
         return replace(reading, reason=UNREAD)
     if _filled_after(strokes, h, top, spans):
@@ -344,6 +345,35 @@ FILLED = (0.5, 1.5)
 FILLED_AFTER = (
     "something fills the place after the last digit (a reflection, glare, a shadow): a digit may be hidden"
 )
+
+
+# Which digits' boxes begin where their cells do (they light e, lowest on the left even italic;
+# and a 5, whose end, c's, falls shorter of b's when italic than its start, f's and d's, of e's),
+# and which are as wide as their cells (they light e and b). Stepping from cells found so
+# (``_cells``), with the row's unlit segments taken by their lower quartile (``_ghosts``), on 200
+# synthetic displays whose first digit faded to 0.3 of the others' contrast, 43 read without it
+# unflagged before, 21 now (the cells alone: 38); whose last digit faded so, 10 before, 4 now.
+# No clean render is newly flagged, nor any with an LCD's ghosts (at 0.04 to 0.45 of the lit
+# contrast). Of the dataset's 157 photos in 16 views each (2,512 readings), 5 right readings are
+# no longer flagged and 3 newly are (a 34.00 read 34.0 under gamma, its last 0 lost; a
+# reflection before the row); no silent error changed. With 5s taken from their ends, a window's
+# edge before an italic 85.00 was a digit lost.
+FROM_LEFT = "02568"
+WIDE = "028"
+
+
+def _cells(digits, spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Where each digit's cell lies across (``spans`` are its box's): a 1's box is its bar, a 3's
+    or 7's begins past the cell's left edge, and a 4's or 9's, italic, past it by the slant; each
+    ends at b. A digit that lights e, or a 5, begins its cell (``FROM_LEFT``); any other's ends at
+    its box's end, as wide for its height as the row's wide digits are (as the widest, where none
+    is): a row seen at an angle has its near digits larger. Stepped from the boxes' starts, the
+    cell before a row whose first digit is a 4 or a 3 lay off the digit lost there: a faded first
+    8 read 84.394 as 4.394, and 834 as 34, unflagged."""
+    pairs = list(zip(digits, spans, strict=True))
+    shapes = [(b - a) / digit.box[3] for digit, (a, b) in pairs if digit.char in WIDE]
+    shape = float(np.median(shapes)) if shapes else max((b - a) / digit.box[3] for digit, (a, b) in pairs)
+    return [(a, b) if digit.char in FROM_LEFT else (b - shape * digit.box[3], b) for digit, (a, b) in pairs]
 
 
 def _pitch_of(spans: list[tuple[float, float]]) -> tuple[float, int]:
@@ -415,10 +445,12 @@ def _digit_in_step(
     a character, which ``_digit_beside`` misses), and faded (a shade or reflection over it puts
     it below the strokes' level): ink as what stands out within the cell (Otsu on its contrast,
     ``hat``), at least ``FADED`` of the digits' own, with clean segments (``FUZZY``), and before
-    the row no 8, which a blank digit's ghost segments show (displays set their digits to the
-    right: a blank one stands before them; after the row a faded 8 read 608 as 60), unless it
-    stands out ``GHOSTLY`` times as much as the row's own unlit segments (``_ghosts``): a faded
-    first 8 read 892 as 92 and 84.394 as 4.394. Its lit
+    the row no digit whose lit segments stand out less than ``GHOSTLY`` times as much as the
+    row's own unlit segments (``_ghosts``): a blank digit's ghost 8, or part of one where the
+    cell is off it (displays set their digits to the right: a blank one stands before them; after
+    the row a faded 8 read 608 as 60). Where the row has no unlit segment, no 8 before it. A
+    faded first 8 read 892 as 92 and 84.394 as 4.394. The cells are stepped from the digits'
+    cells (``_cells``), not their boxes. Its lit
     segments must reach both halves of the cell: a window's edge along the digits' top lights a
     and b alone. A 1 is looked for in the
     strokes only (``_lone_one``): an upright bar that crosses the row is none (a 1 dropped beside a
@@ -447,9 +479,13 @@ def _digit_in_step(
         for ink, others in ((strokes, "?1"), (faded, "?1" if left > spans[-1][0] else "?18")):
             shares = _segments(ink, x, y, width, tall)
             char, confidence = _decode(shares)
-            if char == "8" and ink is faded and ghosts is not None:  # lit, or a blank digit's ghost
-                others = "?1" if min(_segments(hat, x, y, width, tall)[:7]) >= GHOSTLY * ghosts else others
             lit = [share >= LIT for share in shares[:7]]
+            if ink is faded and left < spans[0][0] and ghosts is not None and any(lit):
+                # lit, or a blank digit's ghost: an 8, or part of one where the cell is off it
+                stand = [
+                    out for out, on in zip(_segments(hat, x, y, width, tall)[:7], lit, strict=True) if on
+                ]
+                others = "?1" if min(stand) >= GHOSTLY * ghosts else "?0123456789"
             upper, lower = lit[0] or lit[1] or lit[5], lit[2] or lit[3] or lit[4]
             clean = ink is strokes or _fuzziness(shares[:7]) < FUZZY
             if char not in others and confidence >= SEGMENT_OFF and upper and lower and clean:
@@ -472,20 +508,26 @@ def _digit_in_step(
     return False
 
 
-# How many times as much as the row's own unlit segments a faded 8 before the row stands out
-# where it is lit, not a blank digit's ghost: an LCD shows its unlit segments faintly, a blank
-# leading digit as a faint 8 and the row's digits' unlit segments as faint. On 200 synthetic
-# displays whose first digit faded to 0.3 of the others' contrast, 21 of the 52 read without it,
-# unflagged, had lost an 8; 14 are now flagged. On 200 with blank leading digits and ghosts at
-# 0.12 to 0.25, none read right is now flagged; on the dataset's 157 photos in 16 views each, no
-# reading changed.
+# How many times as much as the row's own unlit segments a faded digit's lit ones before the row
+# stand out where it is lit, not a blank digit's ghost: an LCD shows its unlit segments faintly,
+# a blank leading digit as a faint 8 and the row's digits' unlit segments as faint. On 200
+# synthetic displays whose first digit faded to 0.3 of the others' contrast, 21 of the 52 read
+# without it, unflagged, had lost an 8; 14 were flagged so. On 200 with blank leading digits and
+# ghosts at 0.12 to 0.25, none read right was flagged so. Any digit, not only an 8, is judged
+# so: a cell a little off a ghost 8 reads a 9 (its e half outside). With the cells' widths not
+# yet scaled to each digit's height (``_cells``), a ghosted 33.5 was flagged so; with them, no
+# synthetic reading depends on it.
 GHOSTLY = 2.0
 
 
 def _ghosts(hat: np.ndarray, digits, spans: list[tuple[float, float]], top: float, h: float) -> float | None:
-    """The most that one of the row's digits' unlit segments stands out in ``hat`` (a cell the
-    row's median width, set to each digit's right end: a 1's box is its bar); None where no digit
-    has an unlit segment (all 8s), or one digit only (no step beside it is looked at)."""
+    """How much the row's digits' unlit segments stand out in ``hat`` (a cell the row's median
+    width, set to each digit's right end: a 1's box is its bar): their lower quartile, since a
+    lit neighbour's edge, italic or blurred, falls into an unlit segment's place (a small 6405,
+    blurred: its 4's a and its 5's b stood out as much as its faded first 6's faintest segment,
+    and the median of the six unlit ones 0.7 times as much; the lower quartile, a fifth); None
+    where no digit has an unlit segment (all 8s), or one digit only (no step beside it is looked
+    at)."""
     if len(spans) < 2:
         return None
     _, width = _pitch_of(spans)
@@ -497,7 +539,7 @@ def _ghosts(hat: np.ndarray, digits, spans: list[tuple[float, float]], top: floa
         shares = _segments(hat, x, y, width, tall)
         seen = (digit.segments or (0.0,) * 7)[:7]
         levels += [s for s, on, lit in zip(shares[:7], pattern, seen, strict=True) if on == "0" and lit < LIT]
-    return max(levels) if levels else None
+    return float(np.percentile(levels, 25)) if levels else None
 
 
 # The least share of the cell's height that a faded 1's bar after the row runs down (a clear
